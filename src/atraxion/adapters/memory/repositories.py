@@ -1,0 +1,129 @@
+"""Memory implementations of the record, feed, token and idempotency repositories."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from datetime import datetime
+from typing import Any
+
+import attrs
+
+from atraxion.domain.auth import ApiToken
+from atraxion.domain.feed import AckState, PendingEntry
+from atraxion.domain.records import RecordHead, StoredRecord
+from atraxion.ports.auth import StoredResponse
+
+
+class _Tables:
+    """Gives a repository the transaction's working copy of the tables it uses."""
+
+    def __init__(self, tables: Any) -> None:
+        self._tables = tables
+
+    def table(self, name: str) -> dict[Any, Any]:
+        table: dict[Any, Any] = self._tables.table(name)
+        return table
+
+
+class MemoryRecordRepository(_Tables):
+    def heads(self, entity: str, keys: Sequence[str], *, lock: bool = False) -> dict[str, RecordHead]:
+        return {k: r.head for k, r in self.load(entity, keys).items()}
+
+    def load(self, entity: str, keys: Sequence[str], *, lock: bool = False) -> dict[str, StoredRecord]:
+        table = self.table("records")
+        return {k: table[(entity, k)] for k in keys if (entity, k) in table}
+
+    def insert(self, entity: str, records: Sequence[StoredRecord]) -> None:
+        table = self.table("records")
+        for record in records:
+            if (entity, record.key) in table:
+                raise ValueError(f"duplicate key {record.key!r}")
+            table[(entity, record.key)] = record
+
+    def update(self, entity: str, records: Sequence[StoredRecord]) -> None:
+        table = self.table("records")
+        for record in records:
+            table[(entity, record.key)] = record
+
+    def count(self, entity: str) -> int:
+        return sum(1 for e, _ in self.table("records") if e == entity)
+
+    def all(self, entity: str) -> list[StoredRecord]:
+        return [r for (e, _), r in self.table("records").items() if e == entity]
+
+
+class MemoryFeedRepository(_Tables):
+    def consumers(self) -> list[str]:
+        return sorted(self.table("consumers"))
+
+    def add_consumer(self, name: str, entities: Sequence[str]) -> bool:
+        consumers = self.table("consumers")
+        if name in consumers:
+            return False
+        consumers[name] = True
+        pending = self.table("pending")
+        for (entity, key), record in self.table("records").items():
+            if entity in entities:
+                pending[(entity, name, key)] = record.change_seq
+        return True
+
+    def acks(self, entity: str, consumers: Sequence[str], keys: Sequence[str]) -> dict[tuple[str, str], AckState]:
+        table = self.table("acks")
+        return {(c, k): table[(entity, c, k)] for c in consumers for k in keys if (entity, c, k) in table}
+
+    def save_acks(self, entity: str, consumer: str, acks: Mapping[str, AckState]) -> None:
+        table = self.table("acks")
+        for key, ack in acks.items():
+            table[(entity, consumer, key)] = ack
+
+    def set_pending(self, entity: str, add: Sequence[PendingEntry], clear: Sequence[tuple[str, str]]) -> None:
+        pending = self.table("pending")
+        for consumer, key in clear:
+            pending.pop((entity, consumer, key), None)
+        for entry in add:
+            pending[(entity, entry.consumer, entry.key)] = entry.change_seq
+
+    def pending_page(
+        self, entity: str, consumer: str, after: tuple[int, str] | None, limit: int
+    ) -> list[StoredRecord]:
+        positions = sorted(
+            (seq, key) for (e, c, key), seq in self.table("pending").items() if e == entity and c == consumer
+        )
+        if after is not None:
+            positions = [p for p in positions if p > after]
+        records = self.table("records")
+        return [records[(entity, key)] for _, key in positions[:limit]]
+
+    def is_pending(self, entity: str, consumer: str, key: str) -> bool:
+        return (entity, consumer, key) in self.table("pending")
+
+
+class MemoryTokenRepository(_Tables):
+    def add(self, token: ApiToken) -> ApiToken:
+        table = self.table("tokens")
+        stored = attrs.evolve(token, id=max(table, default=0) + 1)
+        table[stored.id] = stored
+        return stored
+
+    def by_hash(self, token_hash: str) -> ApiToken | None:
+        return next((t for t in self.table("tokens").values() if t.token_hash == token_hash), None)
+
+    def list(self) -> list[ApiToken]:
+        return [t for _, t in sorted(self.table("tokens").items())]
+
+    def revoke(self, token_id: int, at: datetime) -> bool:
+        table = self.table("tokens")
+        token = table.get(token_id)
+        if token is None or token.revoked_at is not None:
+            return False
+        table[token_id] = attrs.evolve(token, revoked_at=at)
+        return True
+
+
+class MemoryIdempotencyRepository(_Tables):
+    def get(self, scope: str, key: str) -> StoredResponse | None:
+        response: StoredResponse | None = self.table("idempotency").get((scope, key))
+        return response
+
+    def put(self, scope: str, key: str, response: StoredResponse, at: datetime) -> None:
+        self.table("idempotency").setdefault((scope, key), response)

@@ -1,0 +1,19 @@
+"""The state behind the memory adapters: flat tables of immutable values, copied per transaction."""
+
+from __future__ import annotations
+
+import threading
+from typing import Any
+
+
+class MemoryStore:
+    """Named tables (plain dicts of immutable values). A unit of work works on a copy of every
+    table it touches and swaps them in on commit, under one lock: serializable, like SQLite."""
+
+    def __init__(self) -> None:
+        self.lock = threading.RLock()
+        self.tables: dict[str, dict[Any, Any]] = {}
+        self.sequences: dict[str, int] = {}
+
+    def table(self, name: str) -> dict[Any, Any]:
+        return self.tables.setdefault(name, {})

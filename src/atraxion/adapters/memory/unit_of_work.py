@@ -1,0 +1,52 @@
+"""The memory unit of work: copy-on-write tables, swapped in on commit."""
+
+from __future__ import annotations
+
+from types import TracebackType
+from typing import Any, Self
+
+from atraxion.adapters.memory.repositories import (
+    MemoryFeedRepository,
+    MemoryIdempotencyRepository,
+    MemoryRecordRepository,
+    MemoryTokenRepository,
+)
+from atraxion.adapters.memory.store import MemoryStore
+
+
+class _WorkingCopy:
+    def __init__(self, store: MemoryStore) -> None:
+        self.store = store
+        self.copies: dict[str, dict[Any, Any]] = {}
+
+    def table(self, name: str) -> dict[Any, Any]:
+        if name not in self.copies:
+            self.copies[name] = dict(self.store.table(name))
+        return self.copies[name]
+
+
+class MemoryUnitOfWork:
+    def __init__(self, store: MemoryStore) -> None:
+        self.store = store
+
+    def __enter__(self) -> Self:
+        self.store.lock.acquire()
+        self._work = _WorkingCopy(self.store)
+        self.records = MemoryRecordRepository(self._work)
+        self.feed = MemoryFeedRepository(self._work)
+        self.tokens = MemoryTokenRepository(self._work)
+        self.idempotency = MemoryIdempotencyRepository(self._work)
+        return self
+
+    def __exit__(
+        self, exc_type: type[BaseException] | None, exc: BaseException | None, tb: TracebackType | None
+    ) -> None:
+        self.rollback()
+        self.store.lock.release()
+
+    def commit(self) -> None:
+        self.store.tables.update(self._work.copies)
+        self._work.copies = {}
+
+    def rollback(self) -> None:
+        self._work.copies = {}

@@ -1,0 +1,94 @@
+"""API tokens (hashed) and stored idempotent responses."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import Connection, Row, select, update
+from sqlalchemy.exc import IntegrityError
+
+from atraxion.adapters.sqlalchemy._sql import from_db_time, to_db_time
+from atraxion.adapters.sqlalchemy.tables import api_tokens, idempotency_keys
+from atraxion.domain.auth import ApiToken, parse_scopes
+from atraxion.ports.auth import StoredResponse
+
+
+def _token(row: Row[Any]) -> ApiToken:
+    created = from_db_time(row.created_at)
+    assert created is not None
+    return ApiToken(
+        id=row.id,
+        name=row.name,
+        token_hash=row.token_hash,
+        scopes=parse_scopes(row.scopes.split()),
+        consumer=row.consumer,
+        created_at=created,
+        expires_at=from_db_time(row.expires_at),
+        revoked_at=from_db_time(row.revoked_at),
+    )
+
+
+class SqlTokenRepository:
+    def __init__(self, conn: Connection) -> None:
+        self.conn = conn
+
+    def add(self, token: ApiToken) -> ApiToken:
+        result = self.conn.execute(
+            api_tokens.insert().values(
+                name=token.name,
+                token_hash=token.token_hash,
+                scopes=" ".join(sorted(s.value for s in token.scopes)),
+                consumer=token.consumer,
+                created_at=to_db_time(token.created_at),
+                expires_at=to_db_time(token.expires_at),
+                revoked_at=to_db_time(token.revoked_at),
+            )
+        )
+        (token_id,) = result.inserted_primary_key or (None,)
+        row = self.conn.execute(select(api_tokens).where(api_tokens.c.id == token_id)).one()
+        return _token(row)
+
+    def by_hash(self, token_hash: str) -> ApiToken | None:
+        row = self.conn.execute(select(api_tokens).where(api_tokens.c.token_hash == token_hash)).first()
+        return _token(row) if row else None
+
+    def list(self) -> list[ApiToken]:
+        return [_token(r) for r in self.conn.execute(select(api_tokens).order_by(api_tokens.c.id))]
+
+    def revoke(self, token_id: int, at: datetime) -> bool:
+        statement = (
+            update(api_tokens)
+            .where(api_tokens.c.id == token_id, api_tokens.c.revoked_at.is_(None))
+            .values(revoked_at=to_db_time(at))
+        )
+        return self.conn.execute(statement).rowcount == 1
+
+
+class SqlIdempotencyRepository:
+    def __init__(self, conn: Connection) -> None:
+        self.conn = conn
+
+    def get(self, scope: str, key: str) -> StoredResponse | None:
+        t = idempotency_keys
+        row = self.conn.execute(select(t).where(t.c.scope == scope, t.c.key == key)).first()
+        if row is None:
+            return None
+        return StoredResponse(row.request_hash, row.status, bytes(row.body), row.content_type)
+
+    def put(self, scope: str, key: str, response: StoredResponse, at: datetime) -> None:
+        try:
+            with self.conn.begin_nested():
+                self.conn.execute(
+                    idempotency_keys.insert().values(
+                        scope=scope,
+                        key=key,
+                        request_hash=response.request_hash,
+                        status=response.status,
+                        content_type=response.content_type,
+                        body=response.body,
+                        created_at=to_db_time(at),
+                    )
+                )
+        except IntegrityError:
+            pass  # a concurrent request with the same key stored its response first: keep that one

@@ -1,0 +1,52 @@
+"""Engines for SQLite and MySQL/MariaDB, configured for correctness under concurrency."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from sqlalchemy import Engine, create_engine, event
+from sqlalchemy.engine import make_url
+from sqlalchemy.pool import StaticPool
+
+
+def create_engine_from_url(url: str, **kwargs: Any) -> Engine:
+    """SQLite gets WAL and ``BEGIN IMMEDIATE`` (writers queue instead of failing); MySQL gets
+    utf8mb4, READ COMMITTED and pre-ping."""
+    parsed = make_url(url)
+    if parsed.get_backend_name() == "sqlite":
+        return _sqlite(url, in_memory=parsed.database in (None, "", ":memory:"), **kwargs)
+    if parsed.get_backend_name() in ("mysql", "mariadb"):
+        if "charset" not in parsed.query:
+            parsed = parsed.update_query_dict({"charset": "utf8mb4"})
+        return create_engine(
+            parsed, pool_pre_ping=True, pool_recycle=3600, isolation_level="READ COMMITTED", **kwargs
+        )
+    return create_engine(parsed, **kwargs)
+
+
+def _sqlite(url: str, *, in_memory: bool, **kwargs: Any) -> Engine:
+    if in_memory:
+        kwargs.setdefault("poolclass", StaticPool)
+    engine = create_engine(url, connect_args={"check_same_thread": False, "timeout": 60}, **kwargs)
+
+    @event.listens_for(engine, "connect")
+    def _configure(dbapi_connection: Any, connection_record: Any) -> None:
+        # Let SQLAlchemy, not the driver, decide when transactions begin (see "begin" below).
+        dbapi_connection.isolation_level = None
+        cursor = dbapi_connection.cursor()
+        if not in_memory:
+            cursor.execute("PRAGMA journal_mode=WAL")
+        cursor.execute("PRAGMA synchronous=NORMAL")
+        cursor.execute("PRAGMA busy_timeout=60000")
+        cursor.close()
+
+    @event.listens_for(engine, "begin")
+    def _begin(connection: Any) -> None:
+        # IMMEDIATE takes the write lock up front: two writers never deadlock upgrading a read lock.
+        connection.exec_driver_sql("BEGIN IMMEDIATE")
+
+    return engine
+
+
+def is_mysql(engine: Engine) -> bool:
+    return engine.dialect.name in ("mysql", "mariadb")

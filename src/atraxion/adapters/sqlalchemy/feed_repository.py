@@ -1,0 +1,95 @@
+"""Consumers, acknowledgements and pending rows, shared by every entity."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from datetime import UTC, datetime
+
+from sqlalchemy import Connection, and_, delete, exists, literal, or_, select
+
+from atraxion.adapters.sqlalchemy._sql import chunks, dumps, loads, to_db_time, upsert
+from atraxion.adapters.sqlalchemy.record_repository import record_from_row
+from atraxion.adapters.sqlalchemy.tables import RECORD_TABLES, consumers, feed_acks, feed_pending
+from atraxion.domain.feed import AckState, PendingEntry
+from atraxion.domain.records import StoredRecord
+
+
+class SqlFeedRepository:
+    def __init__(self, conn: Connection) -> None:
+        self.conn = conn
+
+    def consumers(self) -> list[str]:
+        return list(self.conn.execute(select(consumers.c.name).order_by(consumers.c.name)).scalars())
+
+    def add_consumer(self, name: str, entities: Sequence[str]) -> bool:
+        if self.conn.execute(select(exists().where(consumers.c.name == name))).scalar():
+            return False
+        self.conn.execute(consumers.insert().values(name=name, created_at=to_db_time(datetime.now(UTC))))
+        for entity in entities:
+            table, _ = RECORD_TABLES[entity]
+            backlog = select(literal(entity), literal(name), table.c.key, table.c.change_seq)
+            self.conn.execute(
+                feed_pending.insert().from_select(["entity", "consumer", "key", "change_seq"], backlog)
+            )
+        return True
+
+    def acks(self, entity: str, consumers: Sequence[str], keys: Sequence[str]) -> dict[tuple[str, str], AckState]:
+        found: dict[tuple[str, str], AckState] = {}
+        t = feed_acks
+        for chunk in chunks(sorted(set(keys))):
+            query = select(t).where(t.c.entity == entity, t.c.consumer.in_(consumers), t.c.key.in_(chunk))
+            for row in self.conn.execute(query):
+                found[(row.consumer, row.key)] = AckState(
+                    row.version, row.content_hash, loads(row.envelope), loads(row.data)
+                )
+        return found
+
+    def save_acks(self, entity: str, consumer: str, acks: Mapping[str, AckState]) -> None:
+        rows = [
+            {
+                "entity": entity,
+                "consumer": consumer,
+                "key": key,
+                "version": ack.version,
+                "content_hash": ack.content_hash,
+                "envelope": dumps(ack.envelope),
+                "data": dumps(ack.data),
+            }
+            for key, ack in acks.items()
+        ]
+        upsert(self.conn, feed_acks, rows, ["version", "content_hash", "envelope", "data"])
+
+    def set_pending(self, entity: str, add: Sequence[PendingEntry], clear: Sequence[tuple[str, str]]) -> None:
+        by_consumer: dict[str, list[str]] = {}
+        for consumer, key in clear:
+            by_consumer.setdefault(consumer, []).append(key)
+        t = feed_pending
+        for consumer, keys in by_consumer.items():
+            for chunk in chunks(keys):
+                self.conn.execute(
+                    delete(t).where(t.c.entity == entity, t.c.consumer == consumer, t.c.key.in_(chunk))
+                )
+        rows = [{"entity": entity, "consumer": e.consumer, "key": e.key, "change_seq": e.change_seq} for e in add]
+        upsert(self.conn, t, rows, ["change_seq"])
+
+    def pending_page(
+        self, entity: str, consumer: str, after: tuple[int, str] | None, limit: int
+    ) -> list[StoredRecord]:
+        table, _ = RECORD_TABLES[entity]
+        p = feed_pending
+        query = (
+            select(table)
+            .join(p, p.c.key == table.c.key)
+            .where(p.c.entity == entity, p.c.consumer == consumer)
+            .order_by(p.c.change_seq, p.c.key)
+            .limit(limit)
+        )
+        if after is not None:
+            seq, key = after
+            query = query.where(or_(p.c.change_seq > seq, and_(p.c.change_seq == seq, p.c.key > key)))
+        return [record_from_row(row) for row in self.conn.execute(query)]
+
+    def is_pending(self, entity: str, consumer: str, key: str) -> bool:
+        p = feed_pending
+        query = select(exists().where(p.c.entity == entity, p.c.consumer == consumer, p.c.key == key))
+        return bool(self.conn.execute(query).scalar())

@@ -1,0 +1,55 @@
+"""The SQL unit of work: one connection and transaction per use case call."""
+
+from __future__ import annotations
+
+from types import TracebackType
+from typing import Self
+
+from sqlalchemy import Engine
+from sqlalchemy.exc import DBAPIError
+
+from atraxion.adapters.sqlalchemy.auth_repository import SqlIdempotencyRepository, SqlTokenRepository
+from atraxion.adapters.sqlalchemy.feed_repository import SqlFeedRepository
+from atraxion.adapters.sqlalchemy.record_repository import SqlRecordRepository
+from atraxion.ports.unit_of_work import ConcurrentUpdate
+
+# MySQL/MariaDB: deadlock, lock wait timeout, duplicate key (two inserts of a new key raced).
+_MYSQL_CONFLICTS = {1213, 1205, 1062}
+
+
+def is_conflict(error: DBAPIError) -> bool:
+    code = error.orig.args[0] if error.orig is not None and error.orig.args else None
+    if isinstance(code, int):
+        return code in _MYSQL_CONFLICTS
+    message = str(error.orig).lower()
+    return "database is locked" in message or "unique constraint failed" in message
+
+
+class SqlUnitOfWork:
+    def __init__(self, engine: Engine) -> None:
+        self.engine = engine
+
+    def __enter__(self) -> Self:
+        # The connection begins a transaction on first use (SQLAlchemy's autobegin).
+        self.connection = self.engine.connect()
+        self.records = SqlRecordRepository(self.connection)
+        self.feed = SqlFeedRepository(self.connection)
+        self.tokens = SqlTokenRepository(self.connection)
+        self.idempotency = SqlIdempotencyRepository(self.connection)
+        return self
+
+    def __exit__(
+        self, exc_type: type[BaseException] | None, exc: BaseException | None, tb: TracebackType | None
+    ) -> None:
+        try:
+            self.connection.rollback()
+        finally:
+            self.connection.close()
+        if isinstance(exc, DBAPIError) and is_conflict(exc):
+            raise ConcurrentUpdate(str(exc.orig)) from exc
+
+    def commit(self) -> None:
+        self.connection.commit()
+
+    def rollback(self) -> None:
+        self.connection.rollback()

@@ -1,0 +1,1 @@
+"""Use cases: short functions typed only against ports. One unit of work per call."""

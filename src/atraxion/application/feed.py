@@ -1,0 +1,102 @@
+"""Outbound: what a consumer polls, and what its acknowledgements clear."""
+
+from __future__ import annotations
+
+import base64
+import binascii
+import json
+from collections.abc import Sequence
+
+from attrs import frozen
+
+from atraxion.application.context import Context
+from atraxion.domain.errors import Conflict, FieldError, InvalidBatch, NotFound
+from atraxion.domain.feed import AckDecision, AckOutcome, FeedItem, decide_acks, feed_item
+from atraxion.ports.unit_of_work import UnitOfWork
+
+MAX_LIMIT = 1000
+
+
+@frozen
+class Page:
+    items: list[FeedItem]
+    next_cursor: str | None
+
+
+def encode_cursor(position: tuple[int, str]) -> str:
+    return base64.urlsafe_b64encode(json.dumps(list(position)).encode()).decode().rstrip("=")
+
+
+def decode_cursor(cursor: str) -> tuple[int, str]:
+    try:
+        raw = json.loads(base64.urlsafe_b64decode(cursor + "=" * (-len(cursor) % 4)))
+        seq, key = raw
+        if isinstance(seq, int) and not isinstance(seq, bool) and isinstance(key, str):
+            return seq, key
+    except (ValueError, TypeError, binascii.Error, UnicodeDecodeError):
+        pass
+    raise InvalidBatch([FieldError(None, "cursor", "not a cursor this service issued")])
+
+
+def changes(ctx: Context, entity: str, consumer: str, cursor: str | None, limit: int) -> Page:
+    """Records pending for ``consumer``, oldest change first, with fields changed since its last ack."""
+    kind = ctx.kind(entity)
+    if not 1 <= limit <= MAX_LIMIT:
+        raise InvalidBatch([FieldError(None, "limit", f"must be between 1 and {MAX_LIMIT}")])
+    after = decode_cursor(cursor) if cursor else None
+
+    def work(uow: UnitOfWork) -> Page:
+        records = uow.feed.pending_page(entity, consumer, after, limit + 1)
+        more = len(records) > limit
+        records = records[:limit]
+        acks = uow.feed.acks(entity, [consumer], [r.key for r in records]) if records else {}
+        items = [feed_item(kind, r, acks.get((consumer, r.key)), ctx.fingerprinter) for r in records]
+        last = records[-1] if records else None
+        return Page(items, encode_cursor((last.change_seq, last.key)) if more and last else None)
+
+    return ctx.transaction(work)
+
+
+def acknowledge(ctx: Context, entity: str, consumer: str, items: Sequence[tuple[str, int]]) -> AckDecision:
+    """Acknowledge processed versions; only the current version of a record clears it."""
+    kind = ctx.kind(entity)
+
+    def work(uow: UnitOfWork) -> AckDecision:
+        keys = list(dict.fromkeys(key for key, _ in items))
+        decision = decide_acks(kind, items, uow.records.load(entity, keys, lock=True))
+        if decision.new_acks:
+            uow.feed.save_acks(entity, consumer, decision.new_acks)
+            uow.feed.set_pending(entity, [], [(consumer, key) for key in decision.new_acks])
+        uow.commit()
+        return decision
+
+    return ctx.transaction(work)
+
+
+def acknowledge_one(ctx: Context, entity: str, consumer: str, key: str, version: int) -> None:
+    """Single-record ack: raises NotFound for an unknown key and Conflict for a stale version."""
+    decision = acknowledge(ctx, entity, consumer, [(key, version)])
+    outcome = decision.outcomes[key]
+    if outcome is AckOutcome.UNKNOWN:
+        raise NotFound(f"no {entity} record {key!r}")
+    if outcome is AckOutcome.STALE:
+        raise Conflict(f"version {version} of {key!r} is not the current version; fetch the changes again")
+
+
+@frozen
+class RecordView:
+    item: FeedItem
+    pending: bool
+
+
+def get_record(ctx: Context, entity: str, consumer: str, key: str) -> RecordView:
+    kind = ctx.kind(entity)
+
+    def work(uow: UnitOfWork) -> RecordView:
+        record = uow.records.load(entity, [key]).get(key)
+        if record is None:
+            raise NotFound(f"no {entity} record {key!r}")
+        ack = uow.feed.acks(entity, [consumer], [key]).get((consumer, key))
+        return RecordView(feed_item(kind, record, ack, ctx.fingerprinter), uow.feed.is_pending(entity, consumer, key))
+
+    return ctx.transaction(work)

@@ -1,0 +1,77 @@
+"""Inbound pushes from Odoo: store, diff, and mark changes pending for every consumer."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+
+from attrs import frozen
+
+from atraxion.application.context import Context
+from atraxion.domain.feed import plan_pending
+from atraxion.domain.ingest import IngestPlan, ensure_unique_keys, needs_full_load, plan_ingest
+from atraxion.domain.records import Incoming, Kind
+from atraxion.ports.unit_of_work import UnitOfWork
+
+
+@frozen
+class Batch:
+    """Records of one entity. A push may carry several (a product's embedded prices, say)."""
+
+    entity: str
+    records: Sequence[Incoming]
+
+
+AfterIngest = Callable[[Context, UnitOfWork, IngestPlan], None]
+"""A hook run inside the same transaction after an entity's batch was written (parent linking…)."""
+
+
+def ingest(ctx: Context, batches: Sequence[Batch], hooks: dict[str, AfterIngest] | None = None) -> list[IngestPlan]:
+    """Apply every batch in one transaction; returns one plan per batch, in order.
+
+    Raises :class:`~atraxion.domain.errors.InvalidBatch` (nothing stored) if a batch repeats a key
+    or a hook rejects it.
+    """
+    for batch in batches:
+        ensure_unique_keys(batch.records)
+
+    def work(uow: UnitOfWork) -> list[IngestPlan]:
+        plans = []
+        for batch in batches:
+            kind = ctx.kind(batch.entity)
+            plan = _apply(ctx, uow, kind, batch.records)
+            hook = (hooks or {}).get(kind.name)
+            if hook is not None:
+                hook(ctx, uow, plan)
+            plans.append(plan)
+        uow.commit()
+        return plans
+
+    return ctx.transaction(work)
+
+
+def _apply(ctx: Context, uow: UnitOfWork, kind: Kind, records: Sequence[Incoming]) -> IngestPlan:
+    keys = [r.key for r in records]
+    heads = uow.records.heads(kind.name, keys)
+    differing, full_hashes = needs_full_load(records, heads, kind, ctx.fingerprinter)
+    # Lock only what may be written: new keys and records whose push differs. Re-reading them under
+    # the lock sees any concurrent writer's committed change, so no update is lost.
+    candidates = [k for k in keys if k not in heads] + differing
+    if candidates:
+        heads.update(uow.records.heads(kind.name, candidates, lock=True))
+        differing = [k for k in candidates if k in heads and heads[k].full_hash != full_hashes[k]]
+    loaded = uow.records.load(kind.name, differing, lock=True) if differing else {}
+    plan = plan_ingest(
+        kind, records, heads, loaded, full_hashes, ctx.fingerprinter, ctx.clock.now(), ctx.clock.sequence()
+    )
+    if plan.inserts:
+        uow.records.insert(kind.name, plan.inserts)
+    if plan.updates or plan.touched:
+        uow.records.update(kind.name, [*plan.updates, *plan.touched])
+    changed = plan.changed
+    if changed:
+        consumers = uow.feed.consumers()
+        if consumers:
+            acks = uow.feed.acks(kind.name, consumers, [r.key for r in changed])
+            pending = plan_pending(changed, consumers, acks)
+            uow.feed.set_pending(kind.name, pending.add, pending.clear)
+    return plan

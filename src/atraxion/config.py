@@ -1,0 +1,57 @@
+"""Settings, read from the environment (and an optional ``.env`` file) by ``Settings.from_env``."""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Mapping
+from pathlib import Path
+
+from attrs import field, frozen
+
+DEFAULT_DATABASE_URL = "sqlite:///./atraxion.db"
+DEFAULT_MAX_BODY = 50 * 1024 * 1024
+
+
+@frozen
+class Settings:
+    database_url: str = DEFAULT_DATABASE_URL
+    broker_url: str = "memory"
+    odoo_url: str | None = None
+    odoo_db: str | None = None
+    odoo_username: str | None = None
+    odoo_api_key: str | None = field(default=None, repr=False)
+    max_body_bytes: int = DEFAULT_MAX_BODY
+    volatile_fields: frozenset[str] = frozenset({"write_date", "__last_update"})
+
+    @classmethod
+    def from_env(cls, environ: Mapping[str, str] | None = None, env_file: str | Path | None = ".env") -> Settings:
+        values = dict(_read_env_file(env_file)) if env_file else {}
+        values.update(os.environ if environ is None else environ)
+        volatile = values.get("ATRAXION_VOLATILE_FIELDS")
+        return cls(
+            database_url=values.get("ATRAXION_DATABASE_URL", DEFAULT_DATABASE_URL),
+            broker_url=values.get("ATRAXION_BROKER_URL", "memory"),
+            odoo_url=values.get("ODOO_URL"),
+            odoo_db=values.get("ODOO_DB"),
+            odoo_username=values.get("ODOO_USERNAME"),
+            odoo_api_key=values.get("ODOO_API_KEY"),
+            max_body_bytes=int(values.get("ATRAXION_MAX_BODY_BYTES", DEFAULT_MAX_BODY)),
+            volatile_fields=(
+                frozenset(v.strip() for v in volatile.split(",") if v.strip())
+                if volatile is not None
+                else frozenset({"write_date", "__last_update"})
+            ),
+        )
+
+
+def _read_env_file(path: str | Path) -> dict[str, str]:
+    file = Path(path)
+    if not file.is_file():
+        return {}
+    values: dict[str, str] = {}
+    for line in file.read_text().splitlines():
+        line = line.strip()
+        if line and not line.startswith("#") and "=" in line:
+            name, _, value = line.partition("=")
+            values[name.strip()] = value.strip().strip("'\"")
+    return values

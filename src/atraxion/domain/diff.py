@@ -1,0 +1,127 @@
+"""Normalization and field-level diffs of the JSON documents Odoo sends.
+
+A document is flattened into *paths* (tuples of keys) that lead to *leaves*: every value that is
+not a non-empty JSON object. Lists are leaves and are compared as a whole. Two documents differ at
+a path when the normalized leaves differ there, or when the path exists in only one of them.
+
+Normalization is what makes "no false change" hold: numbers compare by value (``10 == 10.0``),
+booleans stay distinct from numbers (``True != 1``), and fields named in the volatile set (Odoo's
+``write_date``, ``__last_update``) are left out of comparisons wherever they appear. The raw
+document is never rewritten: it is stored and served exactly as sent.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import math
+from collections.abc import Iterable, Mapping
+from typing import Any
+
+Path = tuple[str, ...]
+
+DEFAULT_VOLATILE_FIELDS: frozenset[str] = frozenset({"write_date", "__last_update"})
+
+def normalize(value: Any, volatile: frozenset[str] = frozenset()) -> Any:
+    """Return the canonical form of a JSON value: equal documents get equal canonical forms."""
+    if isinstance(value, bool) or value is None or isinstance(value, str):
+        return value
+    if isinstance(value, int):
+        return value
+    if isinstance(value, float):
+        if math.isfinite(value) and value.is_integer():
+            return int(value)
+        return value
+    if isinstance(value, Mapping):
+        return {str(k): normalize(v, volatile) for k, v in value.items() if k not in volatile}
+    if isinstance(value, (list, tuple)):
+        return [normalize(v, volatile) for v in value]
+    # Decimal and other numbers: compare by value through their exact float-free form.
+    as_float = float(value)
+    return int(as_float) if as_float.is_integer() else as_float
+
+
+def canonical_json(value: Any, volatile: frozenset[str] = frozenset()) -> str:
+    """Serialize the normalized value with sorted keys: the input of content hashes."""
+    return json.dumps(normalize(value, volatile), sort_keys=True, separators=(",", ":"), ensure_ascii=False)
+
+
+def content_hash(value: Any, volatile: frozenset[str] = frozenset()) -> str:
+    """A short, stable fingerprint of the normalized value (volatile fields left out)."""
+    return hashlib.blake2b(canonical_json(value, volatile).encode(), digest_size=16).hexdigest()
+
+
+def flatten(document: Mapping[str, Any], volatile: frozenset[str] = frozenset()) -> dict[Path, Any]:
+    """Map every leaf path of ``document`` to its normalized value."""
+    leaves: dict[Path, Any] = {}
+    _flatten_into(leaves, (), document, volatile)
+    return leaves
+
+
+def _flatten_into(leaves: dict[Path, Any], prefix: Path, node: Mapping[str, Any], volatile: frozenset[str]) -> None:
+    for key, value in node.items():
+        if key in volatile:
+            continue
+        path = (*prefix, str(key))
+        if isinstance(value, Mapping) and value:
+            _flatten_into(leaves, path, value, volatile)
+        else:
+            leaves[path] = normalize(value, volatile)
+
+
+def diff_paths(
+    old: Mapping[str, Any], new: Mapping[str, Any], volatile: frozenset[str] = frozenset()
+) -> frozenset[Path]:
+    """The leaf paths whose normalized values differ between ``old`` and ``new``."""
+    old_leaves = flatten(old, volatile)
+    new_leaves = flatten(new, volatile)
+    changed = {p for p, v in new_leaves.items() if p not in old_leaves or not same_leaf(old_leaves[p], v)}
+    changed.update(p for p in old_leaves if p not in new_leaves)
+    return frozenset(changed)
+
+
+def same_leaf(a: Any, b: Any) -> bool:
+    """Equality of normalized leaves as JSON sees it (``True`` is not ``1``, ``[True]`` not ``[1]``)."""
+    if isinstance(a, (list, dict)) or isinstance(b, (list, dict)):
+        return json.dumps(a, sort_keys=True) == json.dumps(b, sort_keys=True)
+    return isinstance(a, bool) == isinstance(b, bool) and a == b
+
+
+def dotted(paths: Iterable[Path]) -> list[str]:
+    """Render paths as the sorted dotted names the HTTP API reports (``dimensions.width``)."""
+    return sorted(".".join(p) for p in paths)
+
+
+def all_paths(document: Mapping[str, Any]) -> frozenset[Path]:
+    """Every leaf path of a document, volatile fields included (what a new record reports)."""
+    return frozenset(flatten(document))
+
+
+def apply_changes(old: Mapping[str, Any], new: Mapping[str, Any], paths: Iterable[Path]) -> dict[str, Any]:
+    """Rebuild a document from ``old`` with the values at ``paths`` taken from ``new``.
+
+    This is the consumer's point of view: it holds ``old`` and is told which paths changed. The
+    result equals ``new`` (after normalization, volatile fields aside) when ``paths`` is the diff.
+    """
+    leaves = flatten(old)
+    new_leaves = flatten(new)
+    for path in paths:
+        for existing in [p for p in leaves if p[: len(path)] == path or path[: len(p)] == p]:
+            del leaves[existing]
+        if path in new_leaves:
+            leaves[path] = new_leaves[path]
+    return unflatten(leaves)
+
+
+def unflatten(leaves: Mapping[Path, Any]) -> dict[str, Any]:
+    """Inverse of :func:`flatten` for normalized documents."""
+    root: dict[str, Any] = {}
+    for path, value in leaves.items():
+        node = root
+        for key in path[:-1]:
+            child = node.get(key)
+            if not isinstance(child, dict):
+                child = node[key] = {}
+            node = child
+        node[path[-1]] = value
+    return root

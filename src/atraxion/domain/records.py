@@ -1,0 +1,143 @@
+"""Syncable records: what Odoo pushed, as stored, versioned and fingerprinted.
+
+Each entity (products, partners, prices, …) is described by a :class:`Kind`; all of them share one
+change mechanism. A record has two parts that count for change detection:
+
+* ``envelope`` — the contract's fields outside ``data`` (``odooId``, a partner's ``type``, a
+  price's ``price`` …), compared field by field under their own names;
+* ``data`` — Odoo's document, stored exactly as sent and diffed leaf by leaf (dotted paths).
+
+``derived`` holds what Atraxion computes (``previousPrice``, ``parentResolved`` …); it never
+counts as a change.
+"""
+
+from __future__ import annotations
+
+import enum
+from collections.abc import Callable, Mapping
+from datetime import datetime
+from typing import Any
+
+from attrs import field, frozen
+
+from atraxion.domain import diff
+
+JsonObject = Mapping[str, Any]
+
+
+class ProcessingState(enum.Enum):
+    PENDING = "pending"
+    PROCESSING = "processing"
+    COMPLETED = "completed"
+    FAILED = "failed"
+
+
+class IngestStatus(enum.Enum):
+    CREATED = "created"
+    UPDATED = "updated"
+    UNCHANGED = "unchanged"
+
+
+@frozen
+class Incoming:
+    """One validated record of an inbound push."""
+
+    key: str
+    envelope: JsonObject
+    data: JsonObject = field(factory=dict)
+
+
+@frozen
+class RecordHead:
+    """The cheap part of a stored record: enough to tell whether a push changes it."""
+
+    key: str
+    version: int
+    content_hash: str
+    full_hash: str
+
+
+@frozen
+class StoredRecord:
+    key: str
+    version: int
+    envelope: JsonObject
+    data: JsonObject
+    derived: JsonObject
+    content_hash: str
+    full_hash: str
+    change_seq: int
+    created_at: datetime
+    updated_at: datetime
+
+    @property
+    def head(self) -> RecordHead:
+        return RecordHead(self.key, self.version, self.content_hash, self.full_hash)
+
+
+Deriver = Callable[["StoredRecord | None", Incoming, bool], JsonObject]
+
+
+def _no_derived(old: StoredRecord | None, new: Incoming, changed: bool) -> JsonObject:
+    return {}
+
+
+def _identity(envelope: JsonObject) -> JsonObject:
+    return envelope
+
+
+@frozen
+class Kind:
+    """How one entity plugs into the shared change mechanism.
+
+    ``comparable`` maps an envelope to the values compared (a price quantized to its currency's
+    precision, say); ``derive`` computes the derived fields of the new state from the old one;
+    ``tracks_fields`` says whether consumers get ``changedFields`` (and so whether the data they
+    acknowledged must be kept).
+    """
+
+    name: str
+    entity_type: str
+    tracks_fields: bool = True
+    keyed_by_external_id: bool = True
+    comparable: Callable[[JsonObject], JsonObject] = _identity
+    derive: Deriver = _no_derived
+
+
+@frozen
+class Fingerprint:
+    content_hash: str
+    full_hash: str
+
+
+class Fingerprinter:
+    """Computes the two hashes of a record under one volatile-field policy.
+
+    ``full_hash`` covers everything stored (volatile fields included, normalized): equal means
+    there is nothing to write at all. ``content_hash`` leaves volatile fields out: equal means
+    nothing changed for consumers, even if a volatile field must still be stored.
+    """
+
+    def __init__(self, volatile: frozenset[str] = diff.DEFAULT_VOLATILE_FIELDS) -> None:
+        self.volatile = volatile
+
+    def full_hash(self, kind: Kind, record: Incoming) -> str:
+        return diff.content_hash({"e": kind.comparable(record.envelope), "d": record.data})
+
+    def content_hash(self, kind: Kind, record: Incoming) -> str:
+        return diff.content_hash({"e": kind.comparable(record.envelope), "d": record.data}, self.volatile)
+
+    def changed_fields(self, kind: Kind, old_envelope: JsonObject, old_data: JsonObject, new: Incoming) -> list[str]:
+        """Names that differ: envelope fields by name, data fields as dotted leaf paths."""
+        old_cmp, new_cmp = kind.comparable(old_envelope), kind.comparable(new.envelope)
+        names = {k for k in old_cmp.keys() | new_cmp.keys() if not _same(old_cmp.get(k), new_cmp.get(k))}
+        return sorted(names | set(diff.dotted(diff.diff_paths(old_data, new.data, self.volatile))))
+
+
+def _same(a: Any, b: Any) -> bool:
+    return diff.canonical_json(a) == diff.canonical_json(b)
+
+
+def new_record_fields(record: Incoming | StoredRecord) -> list[str]:
+    """What a record nobody acknowledged yet reports as changed: every field of its data."""
+    return diff.dotted(diff.all_paths(record.data))

@@ -1,0 +1,1 @@
+"""Interfaces the use cases need, as ``typing.Protocol`` classes. Adapters satisfy them structurally."""

@@ -1,0 +1,52 @@
+"""Storage of syncable records and of each consumer's view of them."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from typing import Protocol
+
+from atraxion.domain.feed import AckState, PendingEntry
+from atraxion.domain.records import RecordHead, StoredRecord
+
+
+class RecordRepository(Protocol):
+    """Records of every entity, addressed by entity name (``products``) and key.
+
+    Every method works on a set of keys at once: implementations must not issue one query per key.
+    """
+
+    def heads(self, entity: str, keys: Sequence[str], *, lock: bool = False) -> dict[str, RecordHead]:
+        """Version and hashes of the stored records among ``keys``; ``lock`` holds them until commit."""
+
+    def load(self, entity: str, keys: Sequence[str], *, lock: bool = False) -> dict[str, StoredRecord]:
+        """Full stored state of the records among ``keys``; ``lock`` reads the latest committed
+        state and holds it until commit."""
+
+    def insert(self, entity: str, records: Sequence[StoredRecord]) -> None: ...
+
+    def update(self, entity: str, records: Sequence[StoredRecord]) -> None: ...
+
+    def count(self, entity: str) -> int: ...
+
+
+class FeedRepository(Protocol):
+    """Consumers, their acknowledgements and the pending rows derived from them."""
+
+    def consumers(self) -> list[str]: ...
+
+    def add_consumer(self, name: str, entities: Sequence[str]) -> bool:
+        """Register ``name``; a new consumer gets every stored record of ``entities`` pending."""
+
+    def acks(self, entity: str, consumers: Sequence[str], keys: Sequence[str]) -> dict[tuple[str, str], AckState]: ...
+
+    def save_acks(self, entity: str, consumer: str, acks: Mapping[str, AckState]) -> None: ...
+
+    def set_pending(self, entity: str, add: Sequence[PendingEntry], clear: Sequence[tuple[str, str]]) -> None:
+        """Insert or move ``add`` rows to their new position; delete ``clear`` rows."""
+
+    def pending_page(
+        self, entity: str, consumer: str, after: tuple[int, str] | None, limit: int
+    ) -> list[StoredRecord]:
+        """Records pending for ``consumer``, ordered by (change_seq, key), strictly after ``after``."""
+
+    def is_pending(self, entity: str, consumer: str, key: str) -> bool: ...

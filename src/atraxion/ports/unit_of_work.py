@@ -1,0 +1,36 @@
+"""The unit of work: one transaction per use case call, rolled back unless committed."""
+
+from __future__ import annotations
+
+from types import TracebackType
+from typing import Protocol, Self
+
+from atraxion.ports.auth import IdempotencyRepository, TokenRepository
+from atraxion.ports.records import FeedRepository, RecordRepository
+
+
+class UnitOfWork(Protocol):
+    records: RecordRepository
+    feed: FeedRepository
+    tokens: TokenRepository
+    idempotency: IdempotencyRepository
+
+    def __enter__(self) -> Self: ...
+
+    def __exit__(
+        self, exc_type: type[BaseException] | None, exc: BaseException | None, tb: TracebackType | None
+    ) -> None:
+        """Roll back whatever was not committed."""
+
+    def commit(self) -> None: ...
+
+    def rollback(self) -> None: ...
+
+
+class UnitOfWorkFactory(Protocol):
+    def __call__(self) -> UnitOfWork: ...
+
+
+class ConcurrentUpdate(Exception):
+    """The database refused the transaction because of a concurrent one (deadlock, duplicate
+    insert race, lock timeout). Adapters raise it; use cases retry the whole unit of work."""
