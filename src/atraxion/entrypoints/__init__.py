@@ -1,0 +1,1 @@
+"""Ways in: the HTTP service, the CLI, the queue worker and the Python facade."""

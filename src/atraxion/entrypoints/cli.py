@@ -1,0 +1,115 @@
+"""The ``atraxion`` command: serve, worker, db upgrade, token create|list|revoke, odoo-sim."""
+
+from __future__ import annotations
+
+import argparse
+import logging
+import sys
+from collections.abc import Sequence
+from datetime import datetime
+
+from atraxion.application import tokens
+from atraxion.bootstrap import bootstrap
+from atraxion.config import Settings
+from atraxion.domain.auth import DEFAULT_CONSUMER, Scope, parse_scopes
+
+
+def _parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="atraxion", description="Odoo ⇄ webshop sync middleware")
+    commands = parser.add_subparsers(dest="command", required=True)
+
+    serve = commands.add_parser("serve", help="migrate the database and run the HTTP service")
+    serve.add_argument("--host", default="127.0.0.1")
+    serve.add_argument("--port", type=int, default=8000)
+    serve.add_argument("--log-level", default="info")
+
+    commands.add_parser("worker", help="run a Dramatiq worker for the configured broker")
+
+    db = commands.add_parser("db", help="database schema")
+    db.add_subparsers(dest="db_command", required=True).add_parser("upgrade", help="apply migrations")
+
+    token = commands.add_parser("token", help="API tokens")
+    token_commands = token.add_subparsers(dest="token_command", required=True)
+    create = token_commands.add_parser("create", help="create a token; it is printed once, as the last line")
+    create.add_argument("name")
+    create.add_argument("--scope", action="append", required=True, choices=[s.value for s in Scope])
+    create.add_argument("--consumer", default=DEFAULT_CONSUMER)
+    create.add_argument("--expires-at", type=_timestamp, default=None, help="ISO 8601, e.g. 2027-01-01T00:00:00Z")
+    token_commands.add_parser("list", help="list tokens (never their secrets)")
+    revoke = token_commands.add_parser("revoke", help="revoke a token by id")
+    revoke.add_argument("id", type=int)
+
+    sim = commands.add_parser("odoo-sim", help="run the bundled Odoo XML-RPC simulator", add_help=False)
+    sim.add_argument("sim_args", nargs=argparse.REMAINDER)
+    return parser
+
+
+def _timestamp(text: str) -> datetime:
+    value = datetime.fromisoformat(text.replace("Z", "+00:00"))
+    if value.tzinfo is None:
+        raise argparse.ArgumentTypeError("give a timezone, e.g. 2027-01-01T00:00:00Z")
+    return value
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    args = _parser().parse_args(argv)
+    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s %(message)s")
+    if args.command == "odoo-sim":
+        from atraxion.adapters.odoo.simulator import main as simulator_main
+
+        return simulator_main(args.sim_args)
+    settings = Settings.from_env()
+    if args.command == "serve":
+        from atraxion.entrypoints.serve import serve
+
+        return serve(settings, args.host, args.port, args.log_level)
+    if args.command == "worker":
+        from atraxion.entrypoints.worker import run_worker
+
+        return run_worker(settings)
+    app = bootstrap(settings, migrate=True)
+    try:
+        if args.command == "db":
+            print(f"database at {_safe_url(settings.database_url)} is up to date")
+            return 0
+        return _token_command(args, app.context)
+    finally:
+        app.close()
+
+
+def _token_command(args: argparse.Namespace, context: object) -> int:
+    from atraxion.application.context import Context
+
+    assert isinstance(context, Context)
+    if args.token_command == "create":
+        token, secret = tokens.create_token(
+            context, args.name, parse_scopes(args.scope), args.consumer, args.expires_at
+        )
+        scopes = " ".join(sorted(s.value for s in token.scopes))
+        print(f"created token {token.id} {token.name!r} for consumer {token.consumer!r} with scopes {scopes}")
+        print("store it now: it is shown once and cannot be recovered")
+        print(secret)
+        return 0
+    if args.token_command == "list":
+        now = context.clock.now()
+        print(f"{'ID':>4}  {'NAME':<20} {'CONSUMER':<12} {'STATUS':<8} SCOPES")
+        for token in tokens.list_tokens(context):
+            status = "active" if token.is_active(now) else ("revoked" if token.revoked_at else "expired")
+            scopes = ",".join(sorted(s.value for s in token.scopes))
+            print(f"{token.id:>4}  {token.name:<20} {token.consumer:<12} {status:<8} {scopes}")
+        return 0
+    if tokens.revoke_token(context, args.id):
+        print(f"revoked token {args.id}")
+        return 0
+    print(f"no active token with id {args.id}", file=sys.stderr)
+    return 1
+
+
+def _safe_url(url: str) -> str:
+    from sqlalchemy.engine import make_url
+
+    return make_url(url).render_as_string(hide_password=True)
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,112 @@
+"""The Starlette application: routes, middleware, error mapping."""
+
+from __future__ import annotations
+
+import logging
+
+from starlette.applications import Starlette
+from starlette.concurrency import run_in_threadpool
+from starlette.exceptions import HTTPException
+from starlette.middleware import Middleware
+from starlette.requests import Request
+from starlette.responses import JSONResponse, PlainTextResponse, Response
+from starlette.routing import BaseRoute, Route
+
+from atraxion.application.ingest import AfterIngest
+from atraxion.bootstrap import Atraxion
+from atraxion.domain.errors import Conflict, InvalidBatch, NotFound
+from atraxion.entrypoints.http import docs, feed_routes, openapi
+from atraxion.entrypoints.http.middleware import Metrics, MetricsMiddleware, RequestIdMiddleware
+from atraxion.entrypoints.http.problems import Problem
+
+log = logging.getLogger("atraxion.http")
+
+
+async def health(request: Request) -> Response:
+    return JSONResponse({"status": "ok"})
+
+
+async def ready(request: Request) -> Response:
+    atraxion: Atraxion = request.app.state.atraxion
+    try:
+        await run_in_threadpool(atraxion.context.transaction, lambda uow: uow.records.count("products"))
+    except Exception:  # noqa: BLE001 - any failure means not ready; the reason goes to the log only
+        log.exception("readiness check failed")
+        raise Problem(503, "the database is not reachable", kind="not-ready") from None
+    return JSONResponse({"status": "ready"})
+
+
+async def metrics(request: Request) -> Response:
+    return PlainTextResponse(request.app.state.metrics.render(), media_type="text/plain; version=0.0.4")
+
+
+def _instance(request: Request) -> str:
+    return request.url.path
+
+
+async def _problem(request: Request, exc: Exception) -> Response:
+    assert isinstance(exc, Problem)
+    return exc.response(_instance(request))
+
+
+async def _invalid(request: Request, exc: Exception) -> Response:
+    assert isinstance(exc, InvalidBatch)
+    detail = f"{len({e.index for e in exc.errors})} invalid record(s); nothing was stored"
+    if all(e.index is None for e in exc.errors):
+        detail = "; ".join(f"{e.field}: {e.message}" for e in exc.errors) or "invalid request"
+    return Problem(422, detail, kind="validation-failed", errors=exc.errors).response(_instance(request))
+
+
+async def _not_found(request: Request, exc: Exception) -> Response:
+    return Problem(404, str(exc)).response(_instance(request))
+
+
+async def _conflict(request: Request, exc: Exception) -> Response:
+    return Problem(409, str(exc)).response(_instance(request))
+
+
+async def _http(request: Request, exc: Exception) -> Response:
+    assert isinstance(exc, HTTPException)
+    return Problem(exc.status_code, exc.detail, headers=dict(exc.headers or {})).response(_instance(request))
+
+
+async def _unexpected(request: Request, exc: Exception) -> Response:
+    log.error("unhandled error on %s %s", request.method, request.url.path, exc_info=exc)
+    return Problem(500, "an unexpected error occurred; it has been logged").response(_instance(request))
+
+
+def create_app(
+    atraxion: Atraxion,
+    *,
+    extra_routes: list[BaseRoute] | None = None,
+    extra_paths: dict[str, object] | None = None,
+    ingest_hooks: dict[str, AfterIngest] | None = None,
+) -> Starlette:
+    """The HTTP service over a bootstrapped application. ``extra_routes`` come before the shared
+    entity routes, so specific paths (``/partners/{id}/tree``) win over ``/{entity}/{key}``."""
+    app_metrics = Metrics()
+    routes: list[BaseRoute] = [
+        Route("/health", health),
+        Route("/ready", ready),
+        Route("/metrics", metrics),
+        *docs.routes,
+        *(extra_routes or []),
+        *feed_routes.routes,
+    ]
+    app = Starlette(
+        routes=routes,
+        middleware=[Middleware(RequestIdMiddleware), Middleware(MetricsMiddleware, metrics=app_metrics)],
+        exception_handlers={
+            Problem: _problem,
+            InvalidBatch: _invalid,
+            NotFound: _not_found,
+            Conflict: _conflict,
+            HTTPException: _http,
+            Exception: _unexpected,
+        },
+    )
+    app.state.atraxion = atraxion
+    app.state.metrics = app_metrics
+    app.state.ingest_hooks = ingest_hooks or {}
+    app.state.openapi = openapi.build(extra_paths)
+    return app

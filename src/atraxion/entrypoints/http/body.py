@@ -1,0 +1,56 @@
+"""Reading JSON request bodies safely: media type, size limit, UTF-8, strict numbers, nesting."""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+from starlette.requests import Request
+
+from atraxion.entrypoints.http.problems import Problem
+
+
+def _reject_constant(name: str) -> Any:
+    raise ValueError(f"{name} is not valid JSON")
+
+
+async def read_body(request: Request, limit: int) -> bytes:
+    """The raw body, refused with 413 as soon as it passes ``limit`` bytes (before reading it all
+    when Content-Length says so)."""
+    declared = request.headers.get("content-length")
+    if declared is not None and declared.isdigit() and int(declared) > limit:
+        raise Problem(413, f"the body is larger than the limit of {limit} bytes")
+    chunks: list[bytes] = []
+    size = 0
+    async for chunk in request.stream():
+        size += len(chunk)
+        if size > limit:
+            raise Problem(413, f"the body is larger than the limit of {limit} bytes")
+        chunks.append(chunk)
+    return b"".join(chunks)
+
+
+def require_json_media_type(request: Request) -> None:
+    media_type = request.headers.get("content-type", "").split(";")[0].strip().lower()
+    if media_type != "application/json" and not (media_type.startswith("application/") and media_type.endswith("+json")):
+        raise Problem(415, "send the body as application/json", headers={"Accept-Post": "application/json"})
+
+
+def parse_json(raw: bytes) -> Any:
+    """Decode strictly: UTF-8 only, no NaN/Infinity, bounded nesting; every failure is a 400."""
+    try:
+        text = raw.decode("utf-8")
+    except UnicodeDecodeError as error:
+        raise Problem(400, f"the body is not valid UTF-8 (byte {error.start})", kind="malformed-json") from None
+    try:
+        return json.loads(text, parse_constant=_reject_constant)
+    except RecursionError:
+        raise Problem(400, "the body is nested too deeply", kind="malformed-json") from None
+    except ValueError as error:
+        raise Problem(400, f"the body is not valid JSON: {error}", kind="malformed-json") from None
+
+
+async def json_body(request: Request, limit: int) -> tuple[Any, bytes]:
+    require_json_media_type(request)
+    raw = await read_body(request, limit)
+    return parse_json(raw), raw

@@ -1,0 +1,218 @@
+"""The OpenAPI 3.1 document: every route of the contract, with the shapes it accepts and returns.
+
+Other route modules add their paths through :func:`build` (``extra_paths``), so the document is
+assembled from one place and stays complete.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import Any
+
+from atraxion import __version__
+
+ENTITIES = ["products", "partners", "sale-orders", "purchase-orders", "stock", "prices"]
+KEYED_BY_EXTERNAL_ID = ["products", "partners", "sale-orders", "purchase-orders"]
+
+_str = {"type": "string", "minLength": 1, "maxLength": 255}
+_num = {"type": "number", "minimum": 0}
+_opt_int = {"type": ["integer", "null"]}
+_data = {"type": "object", "description": "Odoo's record, stored and returned exactly as sent"}
+
+PRICE = {
+    "type": "object",
+    "required": ["pricelistExternalId", "productExternalId", "price"],
+    "additionalProperties": False,
+    "properties": {
+        "pricelistExternalId": _str, "productExternalId": _str, "price": _num,
+        "currency": {"type": ["string", "null"]}, "minQuantity": {"type": ["number", "null"], "minimum": 0},
+    },
+}
+EMBEDDED_PRICE = {**PRICE, "required": ["pricelistExternalId", "price"]}
+PO_LINE = {
+    "type": "object",
+    "required": ["productExternalId", "quantity", "priceUnit"],
+    "additionalProperties": False,
+    "properties": {"productExternalId": _str, "quantity": _num, "priceUnit": _num},
+}
+PURCHASE_ORDER = {
+    "type": "object",
+    "required": ["externalId", "name", "vendor", "state", "lines"],
+    "additionalProperties": False,
+    "properties": {
+        "externalId": _str, "odooId": _opt_int, "name": {"type": "string"}, "vendor": {"type": "string"},
+        "state": {"type": "string"}, "lines": {"type": "array", "items": PO_LINE},
+        "data": {"type": ["object", "null"]},
+    },
+}
+RECORDS: dict[str, dict[str, Any]] = {
+    "products": {
+        "type": "object", "required": ["externalId", "data"], "additionalProperties": False,
+        "properties": {
+            "externalId": _str, "odooId": _opt_int, "data": _data,
+            "prices": {"type": ["array", "null"], "items": EMBEDDED_PRICE},
+            "purchaseOrders": {"type": ["array", "null"], "items": PURCHASE_ORDER},
+        },
+    },
+    "partners": {
+        "type": "object", "required": ["externalId", "data"], "additionalProperties": False,
+        "properties": {
+            "externalId": _str, "odooId": _opt_int, "data": _data,
+            "type": {"enum": ["main", "billing", "delivery", "contact", "other", None]},
+            "externalParentId": {"type": ["string", "null"], "minLength": 1, "maxLength": 255},
+        },
+    },
+    "sale-orders": {
+        "type": "object", "required": ["externalId", "data"], "additionalProperties": False,
+        "properties": {"externalId": _str, "odooId": _opt_int, "data": _data},
+    },
+    "purchase-orders": PURCHASE_ORDER,
+    "stock": {
+        "type": "object", "required": ["supplierExternalId", "productExternalId", "quantity"],
+        "additionalProperties": False,
+        "properties": {"supplierExternalId": _str, "productExternalId": _str, "quantity": _num},
+    },
+    "prices": PRICE,
+}
+
+PROBLEM = {
+    "description": "A problem (RFC 9457)",
+    "content": {
+        "application/problem+json": {
+            "schema": {
+                "type": "object",
+                "required": ["type", "title", "status", "detail"],
+                "properties": {
+                    "type": {"type": "string"}, "title": {"type": "string"}, "status": {"type": "integer"},
+                    "detail": {"type": "string"}, "instance": {"type": "string"},
+                    "errors": {
+                        "type": "array",
+                        "items": {
+                            "type": "object",
+                            "properties": {
+                                "index": {"type": ["integer", "null"]}, "field": {"type": "string"},
+                                "message": {"type": "string"},
+                            },
+                        },
+                    },
+                },
+            }
+        }
+    },
+}
+
+
+def problems(*codes: int) -> dict[str, Any]:
+    return {str(code): PROBLEM for code in codes}
+
+
+def json_body(schema: Mapping[str, Any]) -> dict[str, Any]:
+    return {"required": True, "content": {"application/json": {"schema": schema}}}
+
+
+def ok(description: str, schema: Mapping[str, Any] | None = None) -> dict[str, Any]:
+    response: dict[str, Any] = {"description": description}
+    if schema is not None:
+        response["content"] = {"application/json": {"schema": schema}}
+    return response
+
+
+_SECURED = [{"bearer": []}]
+_IDEMPOTENCY = {"name": "Idempotency-Key", "in": "header", "required": False, "schema": {"type": "string", "minLength": 1, "maxLength": 255}}
+_ITEM = {"type": "object", "required": ["key", "version"], "properties": {"key": {"type": "string"}, "version": {"type": "integer"}}}
+
+
+def _entity_paths(entity: str) -> dict[str, Any]:
+    push_result = {
+        "type": "object",
+        "required": ["results", "summary"],
+        "properties": {"results": {"type": "array"}, "summary": {"type": "object"}},
+    }
+    paths: dict[str, Any] = {
+        f"/api/v1/odoo/{entity}": {
+            "post": {
+                "summary": f"Push {entity} from Odoo (scope odoo:push)",
+                "security": _SECURED,
+                "parameters": [_IDEMPOTENCY],
+                "requestBody": json_body({
+                    "type": "object", "required": ["records"], "additionalProperties": False,
+                    "properties": {"records": {"type": "array", "minItems": 1, "items": RECORDS[entity]}},
+                }),
+                "responses": {"200": ok("What the push changed", push_result), **problems(400, 401, 403, 409, 413, 415, 422)},
+            }
+        },
+        f"/api/v1/webshop/{entity}/changes": {
+            "get": {
+                "summary": f"{entity} pending for the caller's consumer (scope webshop:read)",
+                "security": _SECURED,
+                "parameters": [
+                    {"name": "limit", "in": "query", "schema": {"type": "integer", "minimum": 1, "maximum": 1000, "default": 100}},
+                    {"name": "cursor", "in": "query", "schema": {"type": "string"}},
+                ],
+                "responses": {
+                    "200": ok("A page of pending items", {
+                        "type": "object", "required": ["items", "nextCursor"],
+                        "properties": {"items": {"type": "array", "items": _ITEM}, "nextCursor": {"type": ["string", "null"]}},
+                    }),
+                    **problems(401, 403, 422),
+                },
+            }
+        },
+        f"/api/v1/webshop/{entity}/ack": {
+            "post": {
+                "summary": f"Acknowledge processed {entity} versions (scope webshop:ack)",
+                "security": _SECURED,
+                "parameters": [_IDEMPOTENCY],
+                "requestBody": json_body({
+                    "type": "object", "required": ["items"], "additionalProperties": False,
+                    "properties": {"items": {"type": "array", "items": {
+                        "type": "object", "required": ["key", "version"], "additionalProperties": False,
+                        "properties": {"key": {"type": "string"}, "version": {"type": "integer"}},
+                    }}},
+                }),
+                "responses": {
+                    "200": ok("Which keys were acked, stale or unknown", {
+                        "type": "object", "required": ["acked", "stale", "unknown"],
+                        "properties": {k: {"type": "array", "items": {"type": "string"}} for k in ("acked", "stale", "unknown")},
+                    }),
+                    **problems(400, 401, 403, 409, 413, 415, 422),
+                },
+            }
+        },
+    }
+    key_param = {"name": "externalId", "in": "path", "required": True, "schema": {"type": "string", "minLength": 1}}
+    if entity in KEYED_BY_EXTERNAL_ID:
+        paths[f"/api/v1/webshop/{entity}/changes/{{externalId}}"] = {
+            "delete": {
+                "summary": f"Acknowledge one {entity} record (scope webshop:ack)",
+                "security": _SECURED,
+                "parameters": [key_param, {"name": "version", "in": "query", "required": True, "schema": {"type": "integer", "minimum": 0}}],
+                "responses": {"204": ok("Acknowledged"), **problems(401, 403, 404, 409, 422)},
+            }
+        }
+        paths[f"/api/v1/webshop/{entity}/{{externalId}}"] = {
+            "get": {
+                "summary": f"Current state of one {entity} record (scope webshop:read)",
+                "security": _SECURED,
+                "parameters": [key_param],
+                "responses": {"200": ok("The record", _ITEM), **problems(401, 403, 404)},
+            }
+        }
+    return paths
+
+
+def build(extra_paths: Mapping[str, Any] | None = None) -> dict[str, Any]:
+    paths: dict[str, Any] = {
+        "/health": {"get": {"summary": "Liveness", "responses": {"200": ok("Alive")}}},
+        "/ready": {"get": {"summary": "Readiness: the database answers", "responses": {"200": ok("Ready"), **problems(503)}}},
+        "/metrics": {"get": {"summary": "Prometheus metrics", "responses": {"200": {"description": "Prometheus text", "content": {"text/plain": {}}}}}},
+    }
+    for entity in ENTITIES:
+        paths.update(_entity_paths(entity))
+    paths.update(extra_paths or {})
+    return {
+        "openapi": "3.1.0",
+        "info": {"title": "Atraxion", "version": __version__, "description": "Odoo ⇄ webshop sync middleware. See docs/api.md."},
+        "components": {"securitySchemes": {"bearer": {"type": "http", "scheme": "bearer"}}},
+        "paths": paths,
+    }

@@ -1,0 +1,258 @@
+"""The shapes Odoo pushes (the HTTP contract's inbound table), validated strictly at the edge.
+
+A private cattrs converter structures each record; any problem becomes a
+:class:`~atraxion.domain.errors.FieldError` naming the record's index and the field's path, and the
+whole batch is rejected. Valid records become domain :class:`~atraxion.domain.records.Incoming`
+values, grouped into one :class:`~atraxion.application.ingest.Batch` per entity (a product's
+embedded prices and purchase orders go to their own entities).
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Callable, Mapping, Sequence
+from typing import Any, Literal, NewType, TypeVar
+
+import cattrs
+from attrs import frozen
+
+from atraxion.application.ingest import Batch
+from atraxion.domain.errors import FieldError, InvalidBatch, UnknownEntity
+from atraxion.domain.partners import derive_partner_type
+from atraxion.domain.records import Incoming
+
+Number = NewType("Number", float)
+Key = NewType("Key", str)
+MAX_KEY_LENGTH = 255
+MAX_DEPTH = 32
+T = TypeVar("T")
+
+PartnerType = Literal["main", "billing", "delivery", "contact", "other"]
+
+
+def _number(value: Any, _: Any) -> int | float:
+    if isinstance(value, bool) or not isinstance(value, (int, float)):
+        raise ValueError(f"must be a number, got {type(value).__name__}")
+    if not math.isfinite(value):
+        raise ValueError("must be a finite number")
+    if value < 0:
+        raise ValueError("must not be negative")
+    return value
+
+
+def _key(value: Any, _: Any) -> str:
+    text = _string(value, None)
+    if not text.strip() or len(text) > MAX_KEY_LENGTH:
+        raise ValueError(f"must be a non-blank string of at most {MAX_KEY_LENGTH} characters")
+    return text
+
+
+def _string(value: Any, _: Any) -> str:
+    if not isinstance(value, str):
+        raise ValueError(f"must be a string, got {type(value).__name__}")
+    return value
+
+
+def _integer(value: Any, _: Any) -> int:
+    if isinstance(value, bool) or not isinstance(value, int):
+        raise ValueError(f"must be an integer, got {type(value).__name__}")
+    return value
+
+
+def _document(value: Any, _: Any) -> dict[str, Any]:
+    if not isinstance(value, dict):
+        raise ValueError(f"must be a JSON object, got {type(value).__name__}")
+    if _depth(value) > MAX_DEPTH:
+        raise ValueError(f"is nested deeper than {MAX_DEPTH} levels")
+    return value
+
+
+def _depth(value: Any) -> int:
+    if isinstance(value, dict):
+        return 1 + max((_depth(v) for v in value.values()), default=0)
+    if isinstance(value, list):
+        return 1 + max((_depth(v) for v in value), default=0)
+    return 0
+
+
+Document = NewType("Document", dict)  # type: ignore[type-arg]
+
+_converter = cattrs.Converter(forbid_extra_keys=True)
+for _type, _hook in ((Number, _number), (Key, _key), (str, _string), (int, _integer), (Document, _document)):
+    _converter.register_structure_hook(_type, _hook)
+
+
+@frozen
+class PriceIn:
+    pricelistExternalId: Key
+    price: Number
+    productExternalId: Key | None = None
+    currency: str | None = None
+    minQuantity: Number | None = None
+
+
+@frozen
+class PurchaseOrderLineIn:
+    productExternalId: Key
+    quantity: Number
+    priceUnit: Number
+
+
+@frozen
+class PurchaseOrderIn:
+    externalId: Key
+    name: str
+    vendor: str
+    state: str
+    lines: list[PurchaseOrderLineIn]
+    odooId: int | None = None
+    data: Document | None = None
+
+
+@frozen
+class ProductIn:
+    externalId: Key
+    data: Document
+    odooId: int | None = None
+    prices: list[PriceIn] | None = None
+    purchaseOrders: list[PurchaseOrderIn] | None = None
+
+
+@frozen
+class PartnerIn:
+    externalId: Key
+    data: Document
+    odooId: int | None = None
+    type: PartnerType | None = None
+    externalParentId: Key | None = None
+
+
+@frozen
+class SaleOrderIn:
+    externalId: Key
+    data: Document
+    odooId: int | None = None
+
+
+@frozen
+class StockIn:
+    supplierExternalId: Key
+    productExternalId: Key
+    quantity: Number
+
+
+def _envelope(record: Any, *, drop: Sequence[str] = ("data",)) -> dict[str, Any]:
+    """The record's contract fields outside ``data``, as plain JSON (absent optionals left out)."""
+    raw = _converter.unstructure(record)
+    return {k: v for k, v in raw.items() if k not in drop and v is not None}
+
+
+def _price(price: PriceIn, product: str | None = None) -> Incoming:
+    envelope = _envelope(price)
+    envelope["productExternalId"] = envelope.get("productExternalId", product)
+    return Incoming(f"{price.pricelistExternalId}/{envelope['productExternalId']}", envelope)
+
+
+def _purchase_order(order: PurchaseOrderIn) -> Incoming:
+    return Incoming(order.externalId, _envelope(order), order.data or {})
+
+
+def _products(records: Sequence[ProductIn]) -> list[Batch]:
+    products = [Incoming(r.externalId, _envelope(r, drop=("data", "prices", "purchaseOrders")), r.data) for r in records]
+    prices = [_price(p, r.externalId) for r in records for p in r.prices or ()]
+    orders = [_purchase_order(o) for r in records for o in r.purchaseOrders or ()]
+    batches = [Batch("products", products)]
+    if prices:
+        batches.append(Batch("prices", prices))
+    if orders:
+        batches.append(Batch("purchase-orders", orders))
+    return batches
+
+
+def _partners(records: Sequence[PartnerIn]) -> list[Batch]:
+    incoming = []
+    for r in records:
+        envelope = _envelope(r)
+        envelope["type"] = r.type or derive_partner_type(r.data, has_parent=r.externalParentId is not None or bool(r.data.get("parent_id")))
+        incoming.append(Incoming(r.externalId, envelope, r.data))
+    return [Batch("partners", incoming)]
+
+
+@frozen
+class _Shape:
+    cls: type[Any]
+    to_batches: Callable[[Sequence[Any]], list[Batch]]
+
+
+SHAPES: dict[str, _Shape] = {
+    "products": _Shape(ProductIn, _products),
+    "partners": _Shape(PartnerIn, _partners),
+    "sale-orders": _Shape(SaleOrderIn, lambda rs: [Batch("sale-orders", [Incoming(r.externalId, _envelope(r), r.data) for r in rs])]),
+    "purchase-orders": _Shape(PurchaseOrderIn, lambda rs: [Batch("purchase-orders", [_purchase_order(r) for r in rs])]),
+    "stock": _Shape(
+        StockIn,
+        lambda rs: [Batch("stock", [Incoming(f"{r.supplierExternalId}/{r.productExternalId}", _envelope(r)) for r in rs])],
+    ),
+    "prices": _Shape(PriceIn, lambda rs: [Batch("prices", [_price(r) for r in rs])]),
+}
+
+
+def parse_push(entity: str, body: Any) -> list[Batch]:
+    """Validate a push body ``{"records": [...]}`` for ``entity``; raise InvalidBatch listing every
+    bad record, or UnknownEntity."""
+    shape = SHAPES.get(entity)
+    if shape is None:
+        raise UnknownEntity(f"unknown entity {entity!r}; known: {', '.join(sorted(SHAPES))}")
+    if not isinstance(body, Mapping) or set(body) != {"records"} or not isinstance(body["records"], list):
+        raise InvalidBatch([FieldError(None, "records", 'body must be {"records": [ ... ]}')])
+    if not body["records"]:
+        raise InvalidBatch([FieldError(None, "records", "must hold at least one record")])
+    records, errors = structure_each(body["records"], shape.cls)
+    if entity == "prices":
+        errors += [FieldError(i, "productExternalId", "required field missing")
+                   for i, r in enumerate(records) if r is not None and r.productExternalId is None]
+    if errors:
+        raise InvalidBatch(errors)
+    return shape.to_batches(records)
+
+
+def structure_each(items: Sequence[Any], cls: type[T]) -> tuple[list[T | None], list[FieldError]]:
+    """Structure every item (None where it is invalid), collecting every problem instead of
+    stopping at the first."""
+    records: list[T | None] = []
+    errors: list[FieldError] = []
+    for index, item in enumerate(items):
+        try:
+            records.append(_converter.structure(item, cls))
+        except cattrs.BaseValidationError as error:
+            records.append(None)
+            errors.extend(_field_errors(index, error))
+        except (ValueError, TypeError) as error:
+            records.append(None)
+            errors.append(FieldError(index, "", str(error)))
+    return records, errors
+
+
+def _field_errors(index: int, error: cattrs.BaseValidationError) -> list[FieldError]:
+    result = []
+    for message in cattrs.transform_error(error, path="$", format_exception=_format):
+        text, _, path = message.rpartition(" @ ")
+        result.append(FieldError(index, path.removeprefix("$").lstrip("."), text))
+    return result
+
+
+def _format(exc: BaseException, type_: type | None) -> str:
+    if isinstance(exc, KeyError):
+        return "required field missing"
+    if isinstance(exc, ValueError) and not isinstance(exc, cattrs.BaseValidationError):
+        return str(exc)
+    if isinstance(exc, cattrs.ForbiddenExtraKeysError):
+        return f"unknown field(s): {', '.join(sorted(exc.extra_fields))}"
+    name = getattr(type_, "__name__", None) or str(type_)
+    return f"invalid value, expected {name}"
+
+
+def unstructure(value: Any) -> Any:
+    return _converter.unstructure(value)
+
+

@@ -1,0 +1,30 @@
+"""``atraxion serve``: migrate, then run the HTTP service under uvicorn."""
+
+from __future__ import annotations
+
+import logging
+
+import uvicorn
+
+from atraxion.application.tokens import list_tokens
+from atraxion.bootstrap import bootstrap
+from atraxion.config import Settings
+from atraxion.entrypoints.http import create_app
+
+log = logging.getLogger("atraxion.serve")
+
+
+def serve(settings: Settings, host: str, port: int, log_level: str = "info") -> int:
+    atraxion = bootstrap(settings, migrate=True)
+    if not list_tokens(atraxion.context):
+        log.warning(
+            "no API tokens yet: create one with\n"
+            "  atraxion token create odoo --scope odoo:push\n"
+            "  atraxion token create shop --scope webshop:read --scope webshop:ack --consumer webshop\n"
+            "(with make: .venv/bin/atraxion token create ...)"
+        )
+    try:
+        uvicorn.run(create_app(atraxion), host=host, port=port, log_level=log_level, proxy_headers=False)
+    finally:
+        atraxion.close()
+    return 0
