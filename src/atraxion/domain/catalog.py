@@ -52,12 +52,20 @@ PARTNERS = Kind("partners", "partner")
 SALE_ORDERS = Kind("sale-orders", "sale_order")
 PURCHASE_ORDERS = Kind("purchase-orders", "purchase_order")
 STOCK = Kind(
-    "stock", "stock", tracks_fields=False, keyed_by_external_id=False,
-    comparable=_stock_comparable, derive=_stock_derived,
+    "stock",
+    "stock",
+    tracks_fields=False,
+    keyed_by_external_id=False,
+    comparable=_stock_comparable,
+    derive=_stock_derived,
 )
 PRICES = Kind(
-    "prices", "pricelist_item", tracks_fields=False, keyed_by_external_id=False,
-    comparable=_price_comparable, derive=_price_derived,
+    "prices",
+    "pricelist_item",
+    tracks_fields=False,
+    keyed_by_external_id=False,
+    comparable=_price_comparable,
+    derive=_price_derived,
 )
 
 ALL_KINDS: tuple[Kind, ...] = (PRODUCTS, PARTNERS, SALE_ORDERS, PURCHASE_ORDERS, STOCK, PRICES)

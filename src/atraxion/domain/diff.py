@@ -22,6 +22,7 @@ Path = tuple[str, ...]
 
 DEFAULT_VOLATILE_FIELDS: frozenset[str] = frozenset({"write_date", "__last_update"})
 
+
 def normalize(value: Any, volatile: frozenset[str] = frozenset()) -> Any:
     """Return the canonical form of a JSON value: equal documents get equal canonical forms."""
     if isinstance(value, bool) or value is None or isinstance(value, str):
@@ -63,7 +64,7 @@ def _flatten_into(leaves: dict[Path, Any], prefix: Path, node: Mapping[str, Any]
         if key in volatile:
             continue
         path = (*prefix, str(key))
-        if isinstance(value, Mapping) and value:
+        if isinstance(value, Mapping) and any(k not in volatile for k in value):
             _flatten_into(leaves, path, value, volatile)
         else:
             leaves[path] = normalize(value, volatile)
@@ -97,19 +98,21 @@ def all_paths(document: Mapping[str, Any]) -> frozenset[Path]:
     return frozenset(flatten(document))
 
 
-def apply_changes(old: Mapping[str, Any], new: Mapping[str, Any], paths: Iterable[Path]) -> dict[str, Any]:
+def apply_changes(
+    old: Mapping[str, Any], new: Mapping[str, Any], paths: Iterable[Path], volatile: frozenset[str] = frozenset()
+) -> dict[str, Any]:
     """Rebuild a document from ``old`` with the values at ``paths`` taken from ``new``.
 
     This is the consumer's point of view: it holds ``old`` and is told which paths changed. The
     result equals ``new`` (after normalization, volatile fields aside) when ``paths`` is the diff.
     """
-    leaves = flatten(old)
-    new_leaves = flatten(new)
-    for path in paths:
+    leaves = flatten(old, volatile)
+    new_leaves = flatten(new, volatile)
+    paths = list(paths)
+    for path in paths:  # first drop every old leaf on or under a changed path, then set the new ones
         for existing in [p for p in leaves if p[: len(path)] == path or path[: len(p)] == p]:
             del leaves[existing]
-        if path in new_leaves:
-            leaves[path] = new_leaves[path]
+    leaves.update((path, new_leaves[path]) for path in paths if path in new_leaves)
     return unflatten(leaves)
 
 

@@ -103,8 +103,17 @@ def plan_ingest(
         head = heads.get(record.key)
         full_hash = full_hashes[record.key]
         if head is None:
-            stored = _stored(kind, record, None, 1, fingerprinter.content_hash(kind, record), full_hash,
-                             change_seq, now, changed=True)
+            stored = _stored(
+                kind,
+                record,
+                None,
+                1,
+                fingerprinter.content_hash(kind, record),
+                full_hash,
+                change_seq,
+                now,
+                changed=True,
+            )
             inserts.append(stored)
             results.append(IngestResult(record.key, IngestStatus.CREATED, 1, new_record_fields(record)))
             continue
@@ -114,8 +123,9 @@ def plan_ingest(
         old = loaded[record.key]
         content_hash = fingerprinter.content_hash(kind, record)
         if content_hash == old.content_hash:
-            touched.append(_stored(kind, record, old, old.version, content_hash, full_hash, old.change_seq, now,
-                                   changed=False))
+            touched.append(
+                _stored(kind, record, old, old.version, content_hash, full_hash, old.change_seq, now, changed=False)
+            )
             results.append(IngestResult(record.key, IngestStatus.UNCHANGED, old.version, []))
             continue
         stored = _stored(kind, record, old, old.version + 1, content_hash, full_hash, change_seq, now, changed=True)

@@ -23,8 +23,6 @@ def _parser() -> argparse.ArgumentParser:
     serve.add_argument("--port", type=int, default=8000)
     serve.add_argument("--log-level", default="info")
 
-    commands.add_parser("worker", help="run a Dramatiq worker for the configured broker")
-
     db = commands.add_parser("db", help="database schema")
     db.add_subparsers(dest="db_command", required=True).add_parser("upgrade", help="apply migrations")
 
@@ -57,16 +55,12 @@ def main(argv: Sequence[str] | None = None) -> int:
     if args.command == "odoo-sim":
         from atraxion.adapters.odoo.simulator import main as simulator_main
 
-        return simulator_main(args.sim_args)
+        return int(simulator_main(args.sim_args))
     settings = Settings.from_env()
     if args.command == "serve":
         from atraxion.entrypoints.serve import serve
 
         return serve(settings, args.host, args.port, args.log_level)
-    if args.command == "worker":
-        from atraxion.entrypoints.worker import run_worker
-
-        return run_worker(settings)
     app = bootstrap(settings, migrate=True)
     try:
         if args.command == "db":

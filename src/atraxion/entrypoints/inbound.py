@@ -158,7 +158,9 @@ def _purchase_order(order: PurchaseOrderIn) -> Incoming:
 
 
 def _products(records: Sequence[ProductIn]) -> list[Batch]:
-    products = [Incoming(r.externalId, _envelope(r, drop=("data", "prices", "purchaseOrders")), r.data) for r in records]
+    products = [
+        Incoming(r.externalId, _envelope(r, drop=("data", "prices", "purchaseOrders")), r.data) for r in records
+    ]
     prices = [_price(p, r.externalId) for r in records for p in r.prices or ()]
     orders = [_purchase_order(o) for r in records for o in r.purchaseOrders or ()]
     batches = [Batch("products", products)]
@@ -173,7 +175,9 @@ def _partners(records: Sequence[PartnerIn]) -> list[Batch]:
     incoming = []
     for r in records:
         envelope = _envelope(r)
-        envelope["type"] = r.type or derive_partner_type(r.data, has_parent=r.externalParentId is not None or bool(r.data.get("parent_id")))
+        envelope["type"] = r.type or derive_partner_type(
+            r.data, has_parent=r.externalParentId is not None or bool(r.data.get("parent_id"))
+        )
         incoming.append(Incoming(r.externalId, envelope, r.data))
     return [Batch("partners", incoming)]
 
@@ -187,11 +191,15 @@ class _Shape:
 SHAPES: dict[str, _Shape] = {
     "products": _Shape(ProductIn, _products),
     "partners": _Shape(PartnerIn, _partners),
-    "sale-orders": _Shape(SaleOrderIn, lambda rs: [Batch("sale-orders", [Incoming(r.externalId, _envelope(r), r.data) for r in rs])]),
+    "sale-orders": _Shape(
+        SaleOrderIn, lambda rs: [Batch("sale-orders", [Incoming(r.externalId, _envelope(r), r.data) for r in rs])]
+    ),
     "purchase-orders": _Shape(PurchaseOrderIn, lambda rs: [Batch("purchase-orders", [_purchase_order(r) for r in rs])]),
     "stock": _Shape(
         StockIn,
-        lambda rs: [Batch("stock", [Incoming(f"{r.supplierExternalId}/{r.productExternalId}", _envelope(r)) for r in rs])],
+        lambda rs: [
+            Batch("stock", [Incoming(f"{r.supplierExternalId}/{r.productExternalId}", _envelope(r)) for r in rs])
+        ],
     ),
     "prices": _Shape(PriceIn, lambda rs: [Batch("prices", [_price(r) for r in rs])]),
 }
@@ -209,8 +217,11 @@ def parse_push(entity: str, body: Any) -> list[Batch]:
         raise InvalidBatch([FieldError(None, "records", "must hold at least one record")])
     records, errors = structure_each(body["records"], shape.cls)
     if entity == "prices":
-        errors += [FieldError(i, "productExternalId", "required field missing")
-                   for i, r in enumerate(records) if r is not None and r.productExternalId is None]
+        errors += [
+            FieldError(i, "productExternalId", "required field missing")
+            for i, r in enumerate(records)
+            if r is not None and r.productExternalId is None
+        ]
     if errors:
         raise InvalidBatch(errors)
     return shape.to_batches(records)
@@ -254,5 +265,3 @@ def _format(exc: BaseException, type_: type | None) -> str:
 
 def unstructure(value: Any) -> Any:
     return _converter.unstructure(value)
-
-

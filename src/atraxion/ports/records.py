@@ -44,9 +44,7 @@ class FeedRepository(Protocol):
     def set_pending(self, entity: str, add: Sequence[PendingEntry], clear: Sequence[tuple[str, str]]) -> None:
         """Insert or move ``add`` rows to their new position; delete ``clear`` rows."""
 
-    def pending_page(
-        self, entity: str, consumer: str, after: tuple[int, str] | None, limit: int
-    ) -> list[StoredRecord]:
+    def pending_page(self, entity: str, consumer: str, after: tuple[int, str] | None, limit: int) -> list[StoredRecord]:
         """Records pending for ``consumer``, ordered by (change_seq, key), strictly after ``after``."""
 
     def is_pending(self, entity: str, consumer: str, key: str) -> bool: ...

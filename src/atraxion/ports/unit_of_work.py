@@ -10,10 +10,17 @@ from atraxion.ports.records import FeedRepository, RecordRepository
 
 
 class UnitOfWork(Protocol):
-    records: RecordRepository
-    feed: FeedRepository
-    tokens: TokenRepository
-    idempotency: IdempotencyRepository
+    @property
+    def records(self) -> RecordRepository: ...
+
+    @property
+    def feed(self) -> FeedRepository: ...
+
+    @property
+    def tokens(self) -> TokenRepository: ...
+
+    @property
+    def idempotency(self) -> IdempotencyRepository: ...
 
     def __enter__(self) -> Self: ...
 

@@ -83,9 +83,7 @@ class MemoryFeedRepository(_Tables):
         for entry in add:
             pending[(entity, entry.consumer, entry.key)] = entry.change_seq
 
-    def pending_page(
-        self, entity: str, consumer: str, after: tuple[int, str] | None, limit: int
-    ) -> list[StoredRecord]:
+    def pending_page(self, entity: str, consumer: str, after: tuple[int, str] | None, limit: int) -> list[StoredRecord]:
         positions = sorted(
             (seq, key) for (e, c, key), seq in self.table("pending").items() if e == entity and c == consumer
         )

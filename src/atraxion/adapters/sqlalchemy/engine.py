@@ -18,9 +18,7 @@ def create_engine_from_url(url: str, **kwargs: Any) -> Engine:
     if parsed.get_backend_name() in ("mysql", "mariadb"):
         if "charset" not in parsed.query:
             parsed = parsed.update_query_dict({"charset": "utf8mb4"})
-        return create_engine(
-            parsed, pool_pre_ping=True, pool_recycle=3600, isolation_level="READ COMMITTED", **kwargs
-        )
+        return create_engine(parsed, pool_pre_ping=True, pool_recycle=3600, isolation_level="READ COMMITTED", **kwargs)
     return create_engine(parsed, **kwargs)
 
 

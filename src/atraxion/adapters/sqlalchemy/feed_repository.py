@@ -28,9 +28,7 @@ class SqlFeedRepository:
         for entity in entities:
             table, _ = RECORD_TABLES[entity]
             backlog = select(literal(entity), literal(name), table.c.key, table.c.change_seq)
-            self.conn.execute(
-                feed_pending.insert().from_select(["entity", "consumer", "key", "change_seq"], backlog)
-            )
+            self.conn.execute(feed_pending.insert().from_select(["entity", "consumer", "key", "change_seq"], backlog))
         return True
 
     def acks(self, entity: str, consumers: Sequence[str], keys: Sequence[str]) -> dict[tuple[str, str], AckState]:
@@ -66,15 +64,11 @@ class SqlFeedRepository:
         t = feed_pending
         for consumer, keys in by_consumer.items():
             for chunk in chunks(keys):
-                self.conn.execute(
-                    delete(t).where(t.c.entity == entity, t.c.consumer == consumer, t.c.key.in_(chunk))
-                )
+                self.conn.execute(delete(t).where(t.c.entity == entity, t.c.consumer == consumer, t.c.key.in_(chunk)))
         rows = [{"entity": entity, "consumer": e.consumer, "key": e.key, "change_seq": e.change_seq} for e in add]
         upsert(self.conn, t, rows, ["change_seq"])
 
-    def pending_page(
-        self, entity: str, consumer: str, after: tuple[int, str] | None, limit: int
-    ) -> list[StoredRecord]:
+    def pending_page(self, entity: str, consumer: str, after: tuple[int, str] | None, limit: int) -> list[StoredRecord]:
         table, _ = RECORD_TABLES[entity]
         p = feed_pending
         query = (

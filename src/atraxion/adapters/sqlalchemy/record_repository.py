@@ -81,9 +81,7 @@ class SqlRecordRepository:
         rows = [record_to_row(entity, r) for r in records]
         columns = [c for c in rows[0] if c not in ("key", "created_at")]
         statement = (
-            table.update()
-            .where(table.c.key == bindparam("b_key"))
-            .values({c: bindparam(f"b_{c}") for c in columns})
+            table.update().where(table.c.key == bindparam("b_key")).values({c: bindparam(f"b_{c}") for c in columns})
         )
         self.conn.execute(statement, [{f"b_{k}": v for k, v in row.items()} for row in rows])
 

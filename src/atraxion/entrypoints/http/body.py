@@ -32,7 +32,9 @@ async def read_body(request: Request, limit: int) -> bytes:
 
 def require_json_media_type(request: Request) -> None:
     media_type = request.headers.get("content-type", "").split(";")[0].strip().lower()
-    if media_type != "application/json" and not (media_type.startswith("application/") and media_type.endswith("+json")):
+    if media_type != "application/json" and not (
+        media_type.startswith("application/") and media_type.endswith("+json")
+    ):
         raise Problem(415, "send the body as application/json", headers={"Accept-Post": "application/json"})
 
 

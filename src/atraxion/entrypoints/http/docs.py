@@ -8,7 +8,6 @@ from starlette.routing import Mount, Route
 from starlette.staticfiles import StaticFiles
 from swagger_ui_bundle import swagger_ui_path
 
-
 _PAGE = """<!doctype html>
 <html><head><meta charset="utf-8"><title>Atraxion API</title>
 <link rel="stylesheet" href="/docs/assets/swagger-ui.css"></head>
@@ -31,5 +30,3 @@ routes = [
     Route("/docs", docs_page),
     Mount("/docs/assets", StaticFiles(directory=swagger_ui_path), name="swagger-ui"),
 ]
-
-

@@ -17,12 +17,13 @@ from atraxion.application.context import Context
 from atraxion.application.ingest import ingest
 from atraxion.domain.auth import Scope
 from atraxion.domain.errors import FieldError, InvalidBatch
+from atraxion.domain.feed import AckOutcome
 from atraxion.entrypoints.http import serialize
 from atraxion.entrypoints.http.auth import require
 from atraxion.entrypoints.http.body import json_body
 from atraxion.entrypoints.http.idempotency import idempotent
-from atraxion.entrypoints.inbound import parse_push, structure_each
 from atraxion.entrypoints.http.schemas import AckRequest
+from atraxion.entrypoints.inbound import parse_push, structure_each
 
 
 def _context(request: Request) -> Context:
@@ -75,9 +76,7 @@ async def ack(request: Request) -> Response:
         parsed = _ack_request(body)
         items = [(i.key, i.version) for i in parsed.items]
         decision = await run_in_threadpool(feed.acknowledge, _context(request), entity, token.consumer, items)
-        return JSONResponse(
-            {outcome.value: decision.keys(outcome) for outcome in feed.AckOutcome}
-        )
+        return JSONResponse({outcome.value: decision.keys(outcome) for outcome in AckOutcome})
 
     return await idempotent(request, token, raw, handle)
 
@@ -104,7 +103,9 @@ async def ack_one(request: Request) -> Response:
 async def get_one(request: Request) -> Response:
     token = await require(request, Scope.WEBSHOP_READ)
     entity = _entity(request)
-    view = await run_in_threadpool(feed.get_record, _context(request), entity, token.consumer, request.path_params["key"])
+    view = await run_in_threadpool(
+        feed.get_record, _context(request), entity, token.consumer, request.path_params["key"]
+    )
     body = serialize.feed_item(_context(request).kind(entity), view.item)
     body["pending"] = view.pending
     return JSONResponse(body)

@@ -32,7 +32,9 @@ async def idempotent(
     if stored is not None:
         if stored.request_hash != request_hash:
             raise Problem(409, "this Idempotency-Key was used with a different body", kind="idempotency-key-reused")
-        return Response(stored.body, stored.status, media_type=stored.content_type, headers={"Idempotent-Replayed": "true"})
+        return Response(
+            stored.body, stored.status, media_type=stored.content_type, headers={"Idempotent-Replayed": "true"}
+        )
     response = await handle()
     if 200 <= response.status_code < 300:
         answer = StoredResponse(request_hash, response.status_code, bytes(response.body), response.media_type or "")

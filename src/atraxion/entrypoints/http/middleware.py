@@ -43,12 +43,12 @@ class Metrics:
     def __init__(self) -> None:
         self._lock = threading.Lock()
         self.requests: Counter[tuple[str, str, int]] = Counter()
-        self.seconds: Counter[tuple[str, str]] = Counter()
+        self.seconds: dict[tuple[str, str], float] = {}
 
     def observe(self, method: str, route: str, status: int, seconds: float) -> None:
         with self._lock:
             self.requests[(method, route, status)] += 1
-            self.seconds[(method, route)] += seconds
+            self.seconds[(method, route)] = self.seconds.get((method, route), 0.0) + seconds
 
     def render(self) -> str:
         lines = [
@@ -57,7 +57,9 @@ class Metrics:
         ]
         with self._lock:
             for (method, route, status), count in sorted(self.requests.items()):
-                lines.append(f'atraxion_http_requests_total{{method="{method}",route="{route}",status="{status}"}} {count}')
+                lines.append(
+                    f'atraxion_http_requests_total{{method="{method}",route="{route}",status="{status}"}} {count}'
+                )
             lines += [
                 "# HELP atraxion_http_request_seconds_total Time spent answering, by method and route.",
                 "# TYPE atraxion_http_request_seconds_total counter",

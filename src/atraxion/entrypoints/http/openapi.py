@@ -24,8 +24,11 @@ PRICE = {
     "required": ["pricelistExternalId", "productExternalId", "price"],
     "additionalProperties": False,
     "properties": {
-        "pricelistExternalId": _str, "productExternalId": _str, "price": _num,
-        "currency": {"type": ["string", "null"]}, "minQuantity": {"type": ["number", "null"], "minimum": 0},
+        "pricelistExternalId": _str,
+        "productExternalId": _str,
+        "price": _num,
+        "currency": {"type": ["string", "null"]},
+        "minQuantity": {"type": ["number", "null"], "minimum": 0},
     },
 }
 EMBEDDED_PRICE = {**PRICE, "required": ["pricelistExternalId", "price"]}
@@ -40,35 +43,50 @@ PURCHASE_ORDER = {
     "required": ["externalId", "name", "vendor", "state", "lines"],
     "additionalProperties": False,
     "properties": {
-        "externalId": _str, "odooId": _opt_int, "name": {"type": "string"}, "vendor": {"type": "string"},
-        "state": {"type": "string"}, "lines": {"type": "array", "items": PO_LINE},
+        "externalId": _str,
+        "odooId": _opt_int,
+        "name": {"type": "string"},
+        "vendor": {"type": "string"},
+        "state": {"type": "string"},
+        "lines": {"type": "array", "items": PO_LINE},
         "data": {"type": ["object", "null"]},
     },
 }
 RECORDS: dict[str, dict[str, Any]] = {
     "products": {
-        "type": "object", "required": ["externalId", "data"], "additionalProperties": False,
+        "type": "object",
+        "required": ["externalId", "data"],
+        "additionalProperties": False,
         "properties": {
-            "externalId": _str, "odooId": _opt_int, "data": _data,
+            "externalId": _str,
+            "odooId": _opt_int,
+            "data": _data,
             "prices": {"type": ["array", "null"], "items": EMBEDDED_PRICE},
             "purchaseOrders": {"type": ["array", "null"], "items": PURCHASE_ORDER},
         },
     },
     "partners": {
-        "type": "object", "required": ["externalId", "data"], "additionalProperties": False,
+        "type": "object",
+        "required": ["externalId", "data"],
+        "additionalProperties": False,
         "properties": {
-            "externalId": _str, "odooId": _opt_int, "data": _data,
+            "externalId": _str,
+            "odooId": _opt_int,
+            "data": _data,
             "type": {"enum": ["main", "billing", "delivery", "contact", "other", None]},
             "externalParentId": {"type": ["string", "null"], "minLength": 1, "maxLength": 255},
         },
     },
     "sale-orders": {
-        "type": "object", "required": ["externalId", "data"], "additionalProperties": False,
+        "type": "object",
+        "required": ["externalId", "data"],
+        "additionalProperties": False,
         "properties": {"externalId": _str, "odooId": _opt_int, "data": _data},
     },
     "purchase-orders": PURCHASE_ORDER,
     "stock": {
-        "type": "object", "required": ["supplierExternalId", "productExternalId", "quantity"],
+        "type": "object",
+        "required": ["supplierExternalId", "productExternalId", "quantity"],
         "additionalProperties": False,
         "properties": {"supplierExternalId": _str, "productExternalId": _str, "quantity": _num},
     },
@@ -83,14 +101,18 @@ PROBLEM = {
                 "type": "object",
                 "required": ["type", "title", "status", "detail"],
                 "properties": {
-                    "type": {"type": "string"}, "title": {"type": "string"}, "status": {"type": "integer"},
-                    "detail": {"type": "string"}, "instance": {"type": "string"},
+                    "type": {"type": "string"},
+                    "title": {"type": "string"},
+                    "status": {"type": "integer"},
+                    "detail": {"type": "string"},
+                    "instance": {"type": "string"},
                     "errors": {
                         "type": "array",
                         "items": {
                             "type": "object",
                             "properties": {
-                                "index": {"type": ["integer", "null"]}, "field": {"type": "string"},
+                                "index": {"type": ["integer", "null"]},
+                                "field": {"type": "string"},
                                 "message": {"type": "string"},
                             },
                         },
@@ -117,9 +139,18 @@ def ok(description: str, schema: Mapping[str, Any] | None = None) -> dict[str, A
     return response
 
 
-_SECURED = [{"bearer": []}]
-_IDEMPOTENCY = {"name": "Idempotency-Key", "in": "header", "required": False, "schema": {"type": "string", "minLength": 1, "maxLength": 255}}
-_ITEM = {"type": "object", "required": ["key", "version"], "properties": {"key": {"type": "string"}, "version": {"type": "integer"}}}
+_SECURED: list[dict[str, list[str]]] = [{"bearer": []}]
+_IDEMPOTENCY = {
+    "name": "Idempotency-Key",
+    "in": "header",
+    "required": False,
+    "schema": {"type": "string", "minLength": 1, "maxLength": 255},
+}
+_ITEM = {
+    "type": "object",
+    "required": ["key", "version"],
+    "properties": {"key": {"type": "string"}, "version": {"type": "integer"}},
+}
 
 
 def _entity_paths(entity: str) -> dict[str, Any]:
@@ -134,11 +165,18 @@ def _entity_paths(entity: str) -> dict[str, Any]:
                 "summary": f"Push {entity} from Odoo (scope odoo:push)",
                 "security": _SECURED,
                 "parameters": [_IDEMPOTENCY],
-                "requestBody": json_body({
-                    "type": "object", "required": ["records"], "additionalProperties": False,
-                    "properties": {"records": {"type": "array", "minItems": 1, "items": RECORDS[entity]}},
-                }),
-                "responses": {"200": ok("What the push changed", push_result), **problems(400, 401, 403, 409, 413, 415, 422)},
+                "requestBody": json_body(
+                    {
+                        "type": "object",
+                        "required": ["records"],
+                        "additionalProperties": False,
+                        "properties": {"records": {"type": "array", "minItems": 1, "items": RECORDS[entity]}},
+                    }
+                ),
+                "responses": {
+                    "200": ok("What the push changed", push_result),
+                    **problems(400, 401, 403, 409, 413, 415, 422),
+                },
             }
         },
         f"/api/v1/webshop/{entity}/changes": {
@@ -146,14 +184,25 @@ def _entity_paths(entity: str) -> dict[str, Any]:
                 "summary": f"{entity} pending for the caller's consumer (scope webshop:read)",
                 "security": _SECURED,
                 "parameters": [
-                    {"name": "limit", "in": "query", "schema": {"type": "integer", "minimum": 1, "maximum": 1000, "default": 100}},
+                    {
+                        "name": "limit",
+                        "in": "query",
+                        "schema": {"type": "integer", "minimum": 1, "maximum": 1000, "default": 100},
+                    },
                     {"name": "cursor", "in": "query", "schema": {"type": "string"}},
                 ],
                 "responses": {
-                    "200": ok("A page of pending items", {
-                        "type": "object", "required": ["items", "nextCursor"],
-                        "properties": {"items": {"type": "array", "items": _ITEM}, "nextCursor": {"type": ["string", "null"]}},
-                    }),
+                    "200": ok(
+                        "A page of pending items",
+                        {
+                            "type": "object",
+                            "required": ["items", "nextCursor"],
+                            "properties": {
+                                "items": {"type": "array", "items": _ITEM},
+                                "nextCursor": {"type": ["string", "null"]},
+                            },
+                        },
+                    ),
                     **problems(401, 403, 422),
                 },
             }
@@ -163,18 +212,35 @@ def _entity_paths(entity: str) -> dict[str, Any]:
                 "summary": f"Acknowledge processed {entity} versions (scope webshop:ack)",
                 "security": _SECURED,
                 "parameters": [_IDEMPOTENCY],
-                "requestBody": json_body({
-                    "type": "object", "required": ["items"], "additionalProperties": False,
-                    "properties": {"items": {"type": "array", "items": {
-                        "type": "object", "required": ["key", "version"], "additionalProperties": False,
-                        "properties": {"key": {"type": "string"}, "version": {"type": "integer"}},
-                    }}},
-                }),
+                "requestBody": json_body(
+                    {
+                        "type": "object",
+                        "required": ["items"],
+                        "additionalProperties": False,
+                        "properties": {
+                            "items": {
+                                "type": "array",
+                                "items": {
+                                    "type": "object",
+                                    "required": ["key", "version"],
+                                    "additionalProperties": False,
+                                    "properties": {"key": {"type": "string"}, "version": {"type": "integer"}},
+                                },
+                            }
+                        },
+                    }
+                ),
                 "responses": {
-                    "200": ok("Which keys were acked, stale or unknown", {
-                        "type": "object", "required": ["acked", "stale", "unknown"],
-                        "properties": {k: {"type": "array", "items": {"type": "string"}} for k in ("acked", "stale", "unknown")},
-                    }),
+                    "200": ok(
+                        "Which keys were acked, stale or unknown",
+                        {
+                            "type": "object",
+                            "required": ["acked", "stale", "unknown"],
+                            "properties": {
+                                k: {"type": "array", "items": {"type": "string"}} for k in ("acked", "stale", "unknown")
+                            },
+                        },
+                    ),
                     **problems(400, 401, 403, 409, 413, 415, 422),
                 },
             }
@@ -186,7 +252,10 @@ def _entity_paths(entity: str) -> dict[str, Any]:
             "delete": {
                 "summary": f"Acknowledge one {entity} record (scope webshop:ack)",
                 "security": _SECURED,
-                "parameters": [key_param, {"name": "version", "in": "query", "required": True, "schema": {"type": "integer", "minimum": 0}}],
+                "parameters": [
+                    key_param,
+                    {"name": "version", "in": "query", "required": True, "schema": {"type": "integer", "minimum": 0}},
+                ],
                 "responses": {"204": ok("Acknowledged"), **problems(401, 403, 404, 409, 422)},
             }
         }
@@ -204,15 +273,26 @@ def _entity_paths(entity: str) -> dict[str, Any]:
 def build(extra_paths: Mapping[str, Any] | None = None) -> dict[str, Any]:
     paths: dict[str, Any] = {
         "/health": {"get": {"summary": "Liveness", "responses": {"200": ok("Alive")}}},
-        "/ready": {"get": {"summary": "Readiness: the database answers", "responses": {"200": ok("Ready"), **problems(503)}}},
-        "/metrics": {"get": {"summary": "Prometheus metrics", "responses": {"200": {"description": "Prometheus text", "content": {"text/plain": {}}}}}},
+        "/ready": {
+            "get": {"summary": "Readiness: the database answers", "responses": {"200": ok("Ready"), **problems(503)}}
+        },
+        "/metrics": {
+            "get": {
+                "summary": "Prometheus metrics",
+                "responses": {"200": {"description": "Prometheus text", "content": {"text/plain": {}}}},
+            }
+        },
     }
     for entity in ENTITIES:
         paths.update(_entity_paths(entity))
     paths.update(extra_paths or {})
     return {
         "openapi": "3.1.0",
-        "info": {"title": "Atraxion", "version": __version__, "description": "Odoo ⇄ webshop sync middleware. See docs/api.md."},
+        "info": {
+            "title": "Atraxion",
+            "version": __version__,
+            "description": "Odoo ⇄ webshop sync middleware. See docs/api.md.",
+        },
         "components": {"securitySchemes": {"bearer": {"type": "http", "scheme": "bearer"}}},
         "paths": paths,
     }

@@ -63,6 +63,10 @@ class Store:
     def field(self, model: str, name: str) -> FieldSpec:
         return self.spec(model).fields[name]
 
+    def start_ids_at(self, model: str, next_id: int) -> None:
+        """Make the next record of ``model`` get ``next_id`` (Odoo's admin user is uid 2)."""
+        self._next_id[model] = max(self._next_id[model], next_id)
+
     def next_sequence(self, code: str) -> int:
         self._sequences[code] += 1
         return self._sequences[code]

@@ -1,0 +1,1 @@
+"""The Odoo simulator's parts; use :class:`atraxion.adapters.odoo.simulator.OdooSimulator`."""

@@ -1,0 +1,104 @@
+"""Command line for the simulator: ``atraxion odoo-sim [--host …] [--port …] [fault flags]``."""
+
+from __future__ import annotations
+
+import argparse
+import signal
+import sys
+import threading
+from typing import TYPE_CHECKING
+
+from atraxion.adapters.odoo.sim.faults import TransientKind
+
+if TYPE_CHECKING:
+    from atraxion.adapters.odoo.simulator import OdooSimulator
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="atraxion odoo-sim",
+        description="Serve an in-memory Odoo that speaks Odoo's XML-RPC API (/xmlrpc/2/common, /xmlrpc/2/object).",
+    )
+    parser.add_argument("--host", default="127.0.0.1")
+    parser.add_argument("--port", type=int, default=8069)
+    parser.add_argument("--db", default="odoo")
+    parser.add_argument("--login", default="admin")
+    parser.add_argument("--password", default="admin")
+    parser.add_argument(
+        "--api-key", action="append", default=[], dest="api_keys", help="an API key for the user (repeatable)"
+    )
+    parser.add_argument("--server-version", default="17.0", help="what common.version() reports")
+    parser.add_argument("--demo", action="store_true", help="seed a few partners and products")
+    faults = parser.add_argument_group("fault injection")
+    faults.add_argument("--seed", type=int, default=None, help="seed for the random faults")
+    faults.add_argument("--delay", type=float, default=0.0, metavar="SECONDS", help="wait before every answer")
+    faults.add_argument(
+        "--fail-share", type=_share, default=0.0, metavar="SHARE", help="fail this share of object calls (0-1)"
+    )
+    faults.add_argument(
+        "--fail-kind",
+        choices=["fault", "http503", "mixed"],
+        default="fault",
+        help="Fault 1 'could not serialize access', HTTP 503, or either",
+    )
+    faults.add_argument(
+        "--drop-share", type=_share, default=0.0, metavar="SHARE", help="commit, then drop the answer (0-1)"
+    )
+    faults.add_argument("--drop-next", type=int, default=0, metavar="N", help="commit, then drop the next N answers")
+    return parser
+
+
+def run(argv: list[str] | None = None) -> int:
+    from atraxion.adapters.odoo.simulator import OdooSimulator
+
+    options = build_parser().parse_args(argv)
+    simulator = OdooSimulator(
+        db=options.db,
+        login=options.login,
+        password=options.password,
+        api_keys=options.api_keys,
+        seed=options.seed,
+        server_version=options.server_version,
+    )
+    kind: TransientKind = options.fail_kind
+    simulator.faults.set_delay(options.delay)
+    simulator.faults.fail_share(options.fail_share, kind)
+    simulator.faults.drop_share(options.drop_share)
+    simulator.faults.drop_next(options.drop_next)
+    if options.demo:
+        _seed_demo(simulator)
+    done = threading.Event()
+    if threading.current_thread() is threading.main_thread():
+        signal.signal(signal.SIGTERM, lambda _signum, _frame: done.set())
+    try:
+        url = simulator.start(options.host, options.port)
+    except OSError as error:
+        print(f"odoo-sim: cannot listen on {options.host}:{options.port}: {error}", file=sys.stderr)
+        return 1
+    print(f"Odoo simulator on {url} (db {options.db!r}, login {options.login!r}); Ctrl-C stops it", flush=True)
+    try:
+        while not done.wait(0.5):
+            pass
+    except KeyboardInterrupt:
+        pass
+    finally:
+        simulator.stop()
+    return 0
+
+
+def _seed_demo(simulator: OdooSimulator) -> None:
+    company = simulator.seed_partner("Azure Interior", is_company=True, email="azure@example.com")
+    simulator.seed_partner("Brandon Freeman", parent_id=company, email="brandon@example.com")
+    simulator.seed_partner("Accounting", parent_id=company, type="invoice")
+    simulator.seed_partner("Deco Addict", is_company=True)
+    simulator.seed_product("Large Desk", default_code="DESK-L", list_price=1799.0)
+    simulator.seed_product("Office Chair", default_code="CHAIR", list_price=120.5)
+    simulator.seed_product("Cable Management Box", default_code="CABLE", list_price=14.0)
+
+
+def _share(text: str) -> float:
+    value = float(text)
+    if not 0.0 <= value <= 1.0:
+        raise argparse.ArgumentTypeError("a share is between 0 and 1")
+    return value
+

@@ -1,0 +1,147 @@
+"""The HTTP side: a threaded server with Odoo's XML-RPC routes that can stop listening at will.
+
+``/xmlrpc/2/<service>`` answers faults with integer codes, the legacy ``/xmlrpc/<service>``
+with string codes. Each connection carries one request (HTTP/1.0), which keeps shutdown quick.
+"""
+
+from __future__ import annotations
+
+import logging
+import re
+import socket
+import socketserver
+import threading
+import xmlrpc.client
+from http.server import BaseHTTPRequestHandler, HTTPServer
+
+from atraxion.adapters.odoo.sim.app import Drop, HttpError, Reply, RpcApp
+from atraxion.adapters.odoo.sim.errors import FaultStyle
+
+logger = logging.getLogger(__name__)
+
+_ROUTE = re.compile(r"^/xmlrpc/(?:(?P<two>2)/)?(?P<service>[A-Za-z_]+)/?$")
+_MAX_BODY = 64 * 1024 * 1024
+
+
+class _HttpServer(socketserver.ThreadingMixIn, HTTPServer):
+    allow_reuse_address = True
+    daemon_threads = False
+    block_on_close = True  # server_close() waits for the handler threads
+
+    def __init__(self, address: tuple[str, int], app: RpcApp) -> None:
+        self.app = app
+        super().__init__(address, _Handler)
+
+    def server_bind(self) -> None:
+        # HTTPServer.server_bind resolves the host's FQDN, which can stall without DNS.
+        socketserver.TCPServer.server_bind(self)
+        host, port = self.server_address[:2]
+        self.server_name, self.server_port = str(host), int(port)
+
+
+class _Handler(BaseHTTPRequestHandler):
+    server: _HttpServer
+    server_version = "Werkzeug/3.0.1"
+    sys_version = "Python/3"
+
+    def do_POST(self) -> None:
+        match = _ROUTE.match(self.path.split("?", 1)[0])
+        if match is None:
+            self._plain(404, "Not Found")
+            return
+        length = self.headers.get("Content-Length")
+        if length is None or not length.isdigit():
+            self._plain(411, "Length Required")
+            return
+        if int(length) > _MAX_BODY:
+            self._plain(413, "Request Entity Too Large")
+            return
+        body = self.rfile.read(int(length))
+        if self.headers.get("Content-Encoding", "").lower() == "gzip":
+            body = xmlrpc.client.gzip_decode(body)
+        style: FaultStyle = "int" if match["two"] else "string"
+        outcome = self.server.app.handle(style, match["service"], body)
+        if isinstance(outcome, Drop):
+            self.close_connection = True  # the server closes the socket, unanswered
+        elif isinstance(outcome, HttpError):
+            self._plain(outcome.status, outcome.reason)
+        elif isinstance(outcome, Reply):
+            self.send_response(200)
+            self.send_header("Content-Type", "text/xml; charset=utf-8")
+            self.send_header("Content-Length", str(len(outcome.body)))
+            self.end_headers()
+            self.wfile.write(outcome.body)
+
+    def do_GET(self) -> None:
+        self._plain(405, "Method Not Allowed")
+
+    def _plain(self, status: int, reason: str) -> None:
+        body = f"<html><body><h1>{status} {reason}</h1></body></html>".encode()
+        self.send_response(status, reason)
+        self.send_header("Content-Type", "text/html; charset=utf-8")
+        self.send_header("Content-Length", str(len(body)))
+        self.end_headers()
+        self.wfile.write(body)
+
+    def log_message(self, format: str, *args: object) -> None:
+        logger.debug("%s - " + format, self.address_string(), *args)
+
+
+class Listener:
+    """Serves an :class:`RpcApp` on a port, in a background thread; can refuse and resume."""
+
+    def __init__(self, app: RpcApp, host: str, port: int) -> None:
+        self._server = _HttpServer((host, port), app)
+        self._lock = threading.Lock()
+        self._thread: threading.Thread | None = None
+        self._listening = True
+        self._closed = False
+        self._serve()
+
+    @property
+    def address(self) -> tuple[str, int]:
+        host, port = self._server.server_address[:2]
+        return str(host), int(port)
+
+    def refuse(self) -> None:
+        """Close the listening socket: new connections are refused until :meth:`resume`."""
+        with self._lock:
+            if self._closed or not self._listening:
+                return
+            self._halt()
+            self._server.socket.close()
+            self._listening = False
+
+    def resume(self) -> None:
+        """Listen again on the same address."""
+        with self._lock:
+            if self._closed or self._listening:
+                return
+            server = self._server
+            server.socket = socket.socket(server.address_family, server.socket_type)
+            server.server_bind()
+            server.server_activate()
+            self._listening = True
+            self._serve()
+
+    def close(self) -> None:
+        """Stop listening and wait for the requests in flight."""
+        with self._lock:
+            if self._closed:
+                return
+            self._closed = True
+            if self._listening:
+                self._halt()
+            self._server.server_close()
+
+    def _serve(self) -> None:
+        self._thread = threading.Thread(
+            target=self._server.serve_forever, kwargs={"poll_interval": 0.05}, name="odoo-sim", daemon=True
+        )
+        self._thread.start()
+
+    def _halt(self) -> None:
+        self._server.shutdown()
+        if self._thread is not None:
+            self._thread.join()
+            self._thread = None

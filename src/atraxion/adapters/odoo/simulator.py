@@ -1,0 +1,148 @@
+"""The Odoo simulator: a real XML-RPC server that speaks Odoo's external API, state in memory.
+
+For tests and for building a webshop integration without an Odoo at hand::
+
+    with OdooSimulator(db="odoo", login="admin", password="admin") as sim:
+        partner = sim.seed_partner("Azure Interior")
+        product = sim.seed_product("Desk", list_price=120.0)
+        sim.faults.fail_share(0.2)          # 20 % of object calls fail transiently
+        ...                                  # point any XML-RPC client at sim.url
+        assert sim.count("sale.order", [("partner_id", "=", partner)]) == 1
+
+What it models and what it does not is described in ``docs/odoo-simulator.md``.
+"""
+
+from __future__ import annotations
+
+import threading
+from collections.abc import Iterable, Sequence
+from types import TracebackType
+from typing import Any, Self
+
+from atraxion.adapters.odoo.sim.app import RpcApp
+from atraxion.adapters.odoo.sim.faults import FaultPlan
+from atraxion.adapters.odoo.sim.server import Listener
+from atraxion.adapters.odoo.sim.services import Services
+from atraxion.adapters.odoo.sim.store import Store
+
+__all__ = ["OdooSimulator", "main"]
+
+
+class OdooSimulator:
+    """An in-memory Odoo behind ``/xmlrpc/2/{common,object,db}`` and the legacy ``/xmlrpc/…`` routes.
+
+    ``login`` authenticates with ``password`` or any of ``api_keys``. ``seed`` makes injected
+    faults reproducible. ``server_version`` is what ``common.version()`` reports.
+    """
+
+    def __init__(
+        self,
+        db: str = "odoo",
+        login: str = "admin",
+        password: str = "admin",
+        api_keys: Iterable[str] = (),
+        *,
+        seed: int | None = None,
+        server_version: str = "17.0",
+    ) -> None:
+        self.store = Store()
+        self.services = Services(db=db, store=self.store, server_version=server_version)
+        self.uid = self.services.add_user(login, password, api_keys)
+        self.faults = FaultPlan(seed)
+        self._stopping = threading.Event()
+        self._app = RpcApp(self.services, self.faults, self._stopping)
+        self._listener: Listener | None = None
+
+    # -- lifecycle --------------------------------------------------------------------------------
+
+    def start(self, host: str = "127.0.0.1", port: int = 0) -> str:
+        """Listen on ``host:port`` (0: any free port) in background threads; return the base URL."""
+        if self._listener is not None:
+            raise RuntimeError("the simulator is already running")
+        self._stopping.clear()
+        self._listener = Listener(self._app, host, port)
+        return self.url
+
+    def stop(self) -> None:
+        """Stop listening, cut injected delays short and wait for the calls in flight."""
+        listener, self._listener = self._listener, None
+        if listener is not None:
+            self._stopping.set()
+            listener.close()
+
+    def __enter__(self) -> Self:
+        if self._listener is None:
+            self.start()
+        return self
+
+    def __exit__(
+        self, exc_type: type[BaseException] | None, exc: BaseException | None, tb: TracebackType | None
+    ) -> None:
+        self.stop()
+
+    @property
+    def url(self) -> str:
+        """``http://host:port``, the base URL an Odoo client is configured with."""
+        if self._listener is None:
+            raise RuntimeError("the simulator is not running")
+        host, port = self._listener.address
+        return f"http://{host}:{port}"
+
+    @property
+    def db(self) -> str:
+        return self.services.db
+
+    # -- faults that live in the listener ---------------------------------------------------------
+
+    def refuse_connections(self, refuse: bool = True) -> None:
+        """Close the listening socket (connections are refused) or, with False, listen again."""
+        if self._listener is None:
+            raise RuntimeError("the simulator is not running")
+        if refuse:
+            self._listener.refuse()
+        else:
+            self._listener.resume()
+
+    # -- state, for tests -----------------------------------------------------------------------
+
+    def add_user(self, login: str, password: str, api_keys: Iterable[str] = ()) -> int:
+        """Another user who may authenticate; returns its uid."""
+        return self.services.add_user(login, password, api_keys)
+
+    def seed_partner(self, name: str, **values: Any) -> int:
+        """Create a ``res.partner`` (any field: ``email``, ``parent_id``, ``type`` …); return its id."""
+        return self.create("res.partner", {"name": name, **values})
+
+    def seed_product(self, name: str, *, list_price: float = 1.0, **values: Any) -> int:
+        """Create a ``product.product`` (``default_code``, ``barcode`` …); return its id."""
+        return self.create("product.product", {"name": name, "list_price": list_price, **values})
+
+    def create(self, model: str, values: dict[str, Any]) -> int:
+        """Create a record of any simulated model, as the admin, bypassing RPC and faults."""
+        with self.store.transaction(self.uid) as store:
+            return store.create(model, values)
+
+    def search(self, model: str, domain: Sequence[Any] = (), *, active_test: bool = False) -> list[int]:
+        """Ids matching ``domain``, in the model's order; archived records included by default."""
+        with self.store.transaction(self.uid) as store:
+            return store.search(model, list(domain), active_test=active_test)
+
+    def count(self, model: str, domain: Sequence[Any] = (), *, active_test: bool = False) -> int:
+        """How many records match ``domain`` (archived ones included by default)."""
+        return len(self.search(model, domain, active_test=active_test))
+
+    def read(self, model: str, ids: Iterable[int], fields: Sequence[str] | None = None) -> list[dict[str, Any]]:
+        """Records as ``read`` answers them over RPC (missing ids dropped)."""
+        with self.store.transaction(self.uid) as store:
+            return store.read(model, list(ids), fields)
+
+    def records(self, model: str, fields: Sequence[str] | None = None) -> list[dict[str, Any]]:
+        """Every record of ``model`` (archived too), read-formatted, in the model's order."""
+        return self.read(model, self.search(model), fields)
+
+
+def main(argv: list[str] | None = None) -> int:
+    """``atraxion odoo-sim``: serve the simulator until interrupted."""
+    from atraxion.adapters.odoo.sim.cli import run
+
+    return run(argv)
