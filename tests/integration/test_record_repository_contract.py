@@ -1,0 +1,105 @@
+"""The repository contract, run unchanged on memory, SQLite and MariaDB (R7)."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from datetime import UTC, datetime
+from typing import TypeVar
+
+from atraxion.bootstrap import Atraxion
+from atraxion.domain.feed import AckState, PendingEntry
+from atraxion.domain.records import StoredRecord
+from atraxion.ports.unit_of_work import UnitOfWork
+
+T = TypeVar("T")
+NOW = datetime(2026, 11, 25, 12, 0, tzinfo=UTC)
+
+
+def record(key: str, version: int = 1, seq: int = 1, **data: object) -> StoredRecord:
+    return StoredRecord(
+        key=key,
+        version=version,
+        envelope={"externalId": key, "odooId": 7},
+        data={"name": "Zoë ✓", "price": 10.5, "nested": {"a": [1, False]}, **data},
+        derived={"note": None},
+        content_hash=f"c{version}".ljust(32, "0"),
+        full_hash=f"f{version}".ljust(32, "0"),
+        change_seq=seq,
+        created_at=NOW,
+        updated_at=NOW,
+    )
+
+
+def run(app: Atraxion, work: Callable[[UnitOfWork], T]) -> T:
+    def commit_after(uow: UnitOfWork) -> T:
+        result = work(uow)
+        uow.commit()
+        return result
+
+    return app.context.transaction(commit_after)
+
+
+def test_records_round_trip_exactly(atraxion: Atraxion) -> None:
+    stored = [record("P1"), record("P2", version=3, seq=5, extra="ü")]
+    run(atraxion, lambda uow: uow.records.insert("products", stored))
+    loaded = run(atraxion, lambda uow: uow.records.load("products", ["P1", "P2", "missing"]))
+    assert loaded == {r.key: r for r in stored}
+    heads = run(atraxion, lambda uow: uow.records.heads("products", ["P2", "missing"], lock=True))
+    assert heads == {"P2": stored[1].head}
+    assert run(atraxion, lambda uow: uow.records.count("products")) == 2
+    assert run(atraxion, lambda uow: uow.records.count("prices")) == 0
+
+
+def test_updates_replace_the_stored_state(atraxion: Atraxion) -> None:
+    run(atraxion, lambda uow: uow.records.insert("products", [record("P1")]))
+    newer = record("P1", version=2, seq=9, name="Desk")
+    run(atraxion, lambda uow: uow.records.update("products", [newer]))
+    assert run(atraxion, lambda uow: uow.records.load("products", ["P1"])) == {"P1": newer}
+
+
+def test_uncommitted_work_is_rolled_back(atraxion: Atraxion) -> None:
+    with atraxion.context.uow() as uow:
+        uow.records.insert("products", [record("P1")])
+    assert run(atraxion, lambda uow: uow.records.count("products")) == 0
+
+
+def test_many_keys_are_read_in_chunks(atraxion: Atraxion) -> None:
+    stored = [record(f"K{i:05d}", seq=i) for i in range(2500)]
+    run(atraxion, lambda uow: uow.records.insert("products", stored))
+    keys = [r.key for r in stored]
+    assert len(run(atraxion, lambda uow: uow.records.heads("products", keys))) == 2500
+
+
+def test_consumers_pending_and_acks(atraxion: Atraxion) -> None:
+    run(atraxion, lambda uow: uow.records.insert("products", [record("P1", seq=2), record("P2", seq=1)]))
+    assert run(atraxion, lambda uow: uow.feed.add_consumer("webshop", ["products", "prices"])) is True
+    assert run(atraxion, lambda uow: uow.feed.add_consumer("webshop", ["products"])) is False
+    assert run(atraxion, lambda uow: uow.feed.consumers()) == ["webshop"]
+    page = run(atraxion, lambda uow: uow.feed.pending_page("products", "webshop", None, 10))
+    assert [r.key for r in page] == ["P2", "P1"]
+    after = run(atraxion, lambda uow: uow.feed.pending_page("products", "webshop", (1, "P2"), 10))
+    assert [r.key for r in after] == ["P1"]
+
+    ack = AckState(1, "c1".ljust(32, "0"), {"externalId": "P1"}, {"name": "Desk"})
+    run(atraxion, lambda uow: uow.feed.save_acks("products", "webshop", {"P1": ack}))
+    run(atraxion, lambda uow: uow.feed.set_pending("products", [], [("webshop", "P1")]))
+    assert run(atraxion, lambda uow: uow.feed.acks("products", ["webshop", "other"], ["P1", "P2"])) == {
+        ("webshop", "P1"): ack
+    }
+    assert run(atraxion, lambda uow: uow.feed.is_pending("products", "webshop", "P1")) is False
+    assert run(atraxion, lambda uow: uow.feed.is_pending("products", "webshop", "P2")) is True
+
+    newer = AckState(2, "c2".ljust(32, "0"), {}, {})
+    run(atraxion, lambda uow: uow.feed.save_acks("products", "webshop", {"P1": newer}))
+    run(atraxion, lambda uow: uow.feed.set_pending("products", [PendingEntry("webshop", "P1", 7)], []))
+    assert run(atraxion, lambda uow: uow.feed.acks("products", ["webshop"], ["P1"])) == {("webshop", "P1"): newer}
+    page = run(atraxion, lambda uow: uow.feed.pending_page("products", "webshop", None, 1))
+    assert [r.key for r in page] == ["P2"]
+
+
+def test_pending_rows_are_per_entity(atraxion: Atraxion) -> None:
+    run(atraxion, lambda uow: uow.feed.add_consumer("webshop", ["products", "partners"]))
+    run(atraxion, lambda uow: uow.records.insert("partners", [record("RP_1")]))
+    run(atraxion, lambda uow: uow.feed.set_pending("partners", [PendingEntry("webshop", "RP_1", 1)], []))
+    assert run(atraxion, lambda uow: uow.feed.pending_page("products", "webshop", None, 10)) == []
+    assert len(run(atraxion, lambda uow: uow.feed.pending_page("partners", "webshop", None, 10))) == 1
