@@ -55,7 +55,12 @@ def test_push_poll_ack_round_trip(client: TestClient, tokens: Tokens) -> None:
     body["records"][0]["data"]["write_date"] = "2026-11-24 10:00:00"  # volatile
     second = client.post("/api/v1/odoo/products", json=body, headers=tokens.odoo)
     results = {r["key"]: r for r in second.json()["results"]}
-    assert results["FURN_0001"] == {"key": "FURN_0001", "status": "updated", "version": 2, "changedFields": ["x_dimensions.width"]}
+    assert results["FURN_0001"] == {
+        "key": "FURN_0001",
+        "status": "updated",
+        "version": 2,
+        "changedFields": ["x_dimensions.width"],
+    }
     assert results["FURN_0002"]["status"] == "unchanged" and results["FURN_0002"]["version"] == 1
 
     desk = {i["key"]: i for i in changes(client, tokens)["items"]}["FURN_0001"]
@@ -67,7 +72,11 @@ def test_a_price_only_change_flags_the_price_not_the_product(client: TestClient,
     client.post("/api/v1/odoo/products", json=body, headers=tokens.odoo)
     for entity in ("products", "prices"):
         items = changes(client, tokens, entity)["items"]
-        client.post(f"/api/v1/webshop/{entity}/ack", json={"items": [{"key": i["key"], "version": i["version"]} for i in items]}, headers=tokens.shop)
+        client.post(
+            f"/api/v1/webshop/{entity}/ack",
+            json={"items": [{"key": i["key"], "version": i["version"]} for i in items]},
+            headers=tokens.shop,
+        )
 
     body["records"][0]["prices"][1]["price"] = 289.0
     body["records"][0]["prices"][0]["price"] = 349.001  # below EUR precision: not a change
@@ -143,8 +152,12 @@ def test_an_invalid_record_rejects_the_whole_batch(client: TestClient, tokens: T
         (b'{"records": {}}', "application/json", 422),
     ],
 )
-def test_bad_bodies_get_a_problem(client: TestClient, tokens: Tokens, content: bytes, content_type: str, status: int) -> None:
-    response = client.post("/api/v1/odoo/products", content=content, headers={**tokens.odoo, "Content-Type": content_type})
+def test_bad_bodies_get_a_problem(
+    client: TestClient, tokens: Tokens, content: bytes, content_type: str, status: int
+) -> None:
+    response = client.post(
+        "/api/v1/odoo/products", content=content, headers={**tokens.odoo, "Content-Type": content_type}
+    )
     assert response.status_code == status
     assert set(response.json()) >= {"type", "title", "status", "detail"}
 
@@ -156,7 +169,9 @@ def test_idempotency_key_replays_and_conflicts(client: TestClient, tokens: Token
     replay = client.post("/api/v1/odoo/products", json=body, headers=headers)
     assert replay.status_code == 200 and replay.json() == first.json()
     assert replay.headers["idempotent-replayed"] == "true"
-    other = client.post("/api/v1/odoo/products", json={"records": [{"externalId": "A", "data": {"n": 2}}]}, headers=headers)
+    other = client.post(
+        "/api/v1/odoo/products", json={"records": [{"externalId": "A", "data": {"n": 2}}]}, headers=headers
+    )
     assert other.status_code == 409
     assert changes(client, tokens)["items"][0]["version"] == 1
 
@@ -169,8 +184,13 @@ def test_request_id_is_echoed_or_made(client: TestClient) -> None:
 def test_service_endpoints(client: TestClient) -> None:
     assert client.get("/ready").json() == {"status": "ready"}
     document = client.get("/openapi.json").json()
-    for path in ("/api/v1/odoo/products", "/api/v1/webshop/products/changes", "/api/v1/webshop/products/ack",
-                 "/api/v1/webshop/products/changes/{externalId}", "/api/v1/webshop/products/{externalId}"):
+    for path in (
+        "/api/v1/odoo/products",
+        "/api/v1/webshop/products/changes",
+        "/api/v1/webshop/products/ack",
+        "/api/v1/webshop/products/changes/{externalId}",
+        "/api/v1/webshop/products/{externalId}",
+    ):
         assert path in document["paths"]
     assert "swagger-ui" in client.get("/docs").text.lower()
     assert client.get("/docs/assets/swagger-ui-bundle.js").status_code == 200

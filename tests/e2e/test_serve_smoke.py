@@ -94,7 +94,9 @@ def test_the_readme_tour_against_a_real_server(server: tuple[str, dict[str, str]
     status, page = call("GET", f"{base}/api/v1/webshop/products/changes", shop)
     (item,) = page["items"]
     assert (item["isNew"], item["version"], item["data"]["list_price"]) == (True, 2, 329.0)
-    status, acked = call("POST", f"{base}/api/v1/webshop/products/ack", shop, {"items": [{"key": "FURN_0001", "version": 2}]})
+    status, acked = call(
+        "POST", f"{base}/api/v1/webshop/products/ack", shop, {"items": [{"key": "FURN_0001", "version": 2}]}
+    )
     assert acked == {"acked": ["FURN_0001"], "stale": [], "unknown": []}
     assert call("GET", f"{base}/api/v1/webshop/products/changes", shop)[1]["items"] == []
 

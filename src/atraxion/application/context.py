@@ -4,17 +4,21 @@ from __future__ import annotations
 
 import random
 import time
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Mapping, Sequence
 from typing import TypeVar
 
 from attrs import field, frozen
 
 from atraxion.domain.errors import UnknownEntity
-from atraxion.domain.records import Fingerprinter, Kind
+from atraxion.domain.records import Fingerprinter, Kind, StoredRecord
 from atraxion.ports.clock import Clock
 from atraxion.ports.unit_of_work import ConcurrentUpdate, UnitOfWork, UnitOfWorkFactory
 
 T = TypeVar("T")
+
+AfterIngest = Callable[["Context", UnitOfWork, Sequence[StoredRecord]], None]
+"""A hook run inside the ingest transaction after an entity's batch was written, with the records
+whose content changed (parent linking, say). It may raise InvalidBatch to reject the whole push."""
 
 
 @frozen
@@ -23,6 +27,7 @@ class Context:
     clock: Clock
     kinds: Mapping[str, Kind]
     fingerprinter: Fingerprinter = field(factory=Fingerprinter)
+    after_ingest: Mapping[str, AfterIngest] = field(factory=dict)
     max_attempts: int = 8
 
     def kind(self, name: str) -> Kind:

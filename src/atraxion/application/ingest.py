@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
+from collections.abc import Sequence
 
 from attrs import frozen
 
@@ -21,11 +21,7 @@ class Batch:
     records: Sequence[Incoming]
 
 
-AfterIngest = Callable[[Context, UnitOfWork, IngestPlan], None]
-"""A hook run inside the same transaction after an entity's batch was written (parent linking…)."""
-
-
-def ingest(ctx: Context, batches: Sequence[Batch], hooks: dict[str, AfterIngest] | None = None) -> list[IngestPlan]:
+def ingest(ctx: Context, batches: Sequence[Batch]) -> list[IngestPlan]:
     """Apply every batch in one transaction; returns one plan per batch, in order.
 
     Raises :class:`~atraxion.domain.errors.InvalidBatch` (nothing stored) if a batch repeats a key
@@ -39,9 +35,9 @@ def ingest(ctx: Context, batches: Sequence[Batch], hooks: dict[str, AfterIngest]
         for batch in batches:
             kind = ctx.kind(batch.entity)
             plan = _apply(ctx, uow, kind, batch.records)
-            hook = (hooks or {}).get(kind.name)
+            hook = ctx.after_ingest.get(kind.name)
             if hook is not None:
-                hook(ctx, uow, plan)
+                hook(ctx, uow, plan.changed)
             plans.append(plan)
         uow.commit()
         return plans

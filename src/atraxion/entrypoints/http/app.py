@@ -12,7 +12,6 @@ from starlette.requests import Request
 from starlette.responses import JSONResponse, PlainTextResponse, Response
 from starlette.routing import BaseRoute, Route
 
-from atraxion.application.ingest import AfterIngest
 from atraxion.bootstrap import Atraxion
 from atraxion.domain.errors import Conflict, InvalidBatch, NotFound
 from atraxion.entrypoints.http import docs, feed_routes, openapi
@@ -80,7 +79,6 @@ def create_app(
     *,
     extra_routes: list[BaseRoute] | None = None,
     extra_paths: dict[str, object] | None = None,
-    ingest_hooks: dict[str, AfterIngest] | None = None,
 ) -> Starlette:
     """The HTTP service over a bootstrapped application. ``extra_routes`` come before the shared
     entity routes, so specific paths (``/partners/{id}/tree``) win over ``/{entity}/{key}``."""
@@ -107,6 +105,5 @@ def create_app(
     )
     app.state.atraxion = atraxion
     app.state.metrics = app_metrics
-    app.state.ingest_hooks = ingest_hooks or {}
     app.state.openapi = openapi.build(extra_paths)
     return app

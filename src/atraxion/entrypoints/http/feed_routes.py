@@ -44,8 +44,7 @@ async def push(request: Request) -> Response:
 
     async def handle() -> Response:
         batches = parse_push(entity, body)
-        hooks = request.app.state.ingest_hooks
-        plans = await run_in_threadpool(ingest, _context(request), batches, hooks)
+        plans = await run_in_threadpool(ingest, _context(request), batches)
         main = plans[0]
         kind = _context(request).kind(entity)
         results = main.results if kind.tracks_fields else [r for r in main.results if r.status.value != "unchanged"]
