@@ -100,3 +100,15 @@ def get_record(ctx: Context, entity: str, consumer: str, key: str) -> RecordView
         return RecordView(feed_item(kind, record, ack, ctx.fingerprinter), uow.feed.is_pending(entity, consumer, key))
 
     return ctx.transaction(work)
+
+
+def register_consumer(ctx: Context, name: str) -> bool:
+    """Make ``name`` a consumer of every entity (done by token creation too). A new consumer finds
+    every stored record pending, as new."""
+
+    def work(uow: UnitOfWork) -> bool:
+        added = uow.feed.add_consumer(name, list(ctx.kinds))
+        uow.commit()
+        return added
+
+    return ctx.transaction(work)

@@ -17,8 +17,7 @@ from atraxion.application.context import Context
 from atraxion.application.ingest import ingest
 from atraxion.domain.auth import Scope
 from atraxion.domain.errors import FieldError, InvalidBatch
-from atraxion.domain.feed import AckOutcome
-from atraxion.entrypoints.http import serialize
+from atraxion.entrypoints import views
 from atraxion.entrypoints.http.auth import require
 from atraxion.entrypoints.http.body import json_body
 from atraxion.entrypoints.http.idempotency import idempotent
@@ -45,10 +44,7 @@ async def push(request: Request) -> Response:
     async def handle() -> Response:
         batches = parse_push(entity, body)
         plans = await run_in_threadpool(ingest, _context(request), batches)
-        main = plans[0]
-        kind = _context(request).kind(entity)
-        results = main.results if kind.tracks_fields else [r for r in main.results if r.status.value != "unchanged"]
-        return JSONResponse({"results": [serialize.ingest_result(r) for r in results], "summary": main.summary()})
+        return JSONResponse(views.push_response(_context(request).kind(entity), plans[0]))
 
     return await idempotent(request, token, raw, handle)
 
@@ -63,7 +59,7 @@ async def changes(request: Request) -> Response:
         feed.changes, _context(request), entity, token.consumer, request.query_params.get("cursor"), int(limit_text)
     )
     kind = _context(request).kind(entity)
-    return JSONResponse({"items": [serialize.feed_item(kind, i) for i in page.items], "nextCursor": page.next_cursor})
+    return JSONResponse({"items": [views.feed_item(kind, i) for i in page.items], "nextCursor": page.next_cursor})
 
 
 async def ack(request: Request) -> Response:
@@ -75,7 +71,7 @@ async def ack(request: Request) -> Response:
         parsed = _ack_request(body)
         items = [(i.key, i.version) for i in parsed.items]
         decision = await run_in_threadpool(feed.acknowledge, _context(request), entity, token.consumer, items)
-        return JSONResponse({outcome.value: decision.keys(outcome) for outcome in AckOutcome})
+        return JSONResponse(views.ack_response(decision))
 
     return await idempotent(request, token, raw, handle)
 
@@ -105,7 +101,7 @@ async def get_one(request: Request) -> Response:
     view = await run_in_threadpool(
         feed.get_record, _context(request), entity, token.consumer, request.path_params["key"]
     )
-    body = serialize.feed_item(_context(request).kind(entity), view.item)
+    body = views.feed_item(_context(request).kind(entity), view.item)
     body["pending"] = view.pending
     return JSONResponse(body)
 

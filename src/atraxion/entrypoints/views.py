@@ -1,11 +1,11 @@
-"""Feed items as the HTTP contract shows them (outbound table of http-api.md)."""
+"""Records, push results and ack outcomes as the contract shows them (HTTP and the Python facade)."""
 
 from __future__ import annotations
 
 from typing import Any
 
-from atraxion.domain.feed import FeedItem
-from atraxion.domain.ingest import IngestResult
+from atraxion.domain.feed import AckDecision, AckOutcome, FeedItem
+from atraxion.domain.ingest import IngestPlan, IngestResult, IngestStatus
 from atraxion.domain.records import Kind
 
 # Fields the contract always shows for an entity, null when the push did not carry them.
@@ -37,3 +37,15 @@ def ingest_result(result: IngestResult) -> dict[str, Any]:
         "version": result.version,
         "changedFields": result.changed_fields,
     }
+
+
+def push_response(kind: Kind, plan: IngestPlan) -> dict[str, Any]:
+    """The answer to a push. Bulk entities (stock, prices) list only created/updated rows."""
+    results = plan.results
+    if not kind.tracks_fields:
+        results = [r for r in results if r.status is not IngestStatus.UNCHANGED]
+    return {"results": [ingest_result(r) for r in results], "summary": plan.summary()}
+
+
+def ack_response(decision: AckDecision) -> dict[str, list[str]]:
+    return {outcome.value: decision.keys(outcome) for outcome in AckOutcome}

@@ -1,0 +1,67 @@
+"""Atraxion embedded in another Python program: the HTTP contract's operations as method calls.
+
+    from atraxion.entrypoints.embedded import Embedded
+
+    with Embedded.open("sqlite:///./shop-sync.db") as sync:
+        sync.push("products", [{"externalId": "FURN_0001", "data": {"name": "Oak Desk"}}])
+        page = sync.changes("products", consumer="webshop")
+        sync.ack("products", [(item["key"], item["version"]) for item in page["items"]], consumer="webshop")
+
+Inputs are validated exactly as over HTTP (``InvalidBatch`` lists every bad record) and answers
+have the same JSON shapes.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from types import TracebackType
+from typing import Any, Self
+
+from atraxion.application import feed
+from atraxion.application.ingest import ingest
+from atraxion.bootstrap import Atraxion, bootstrap
+from atraxion.config import Settings
+from atraxion.entrypoints import views
+from atraxion.entrypoints.inbound import parse_push
+
+
+class Embedded:
+    def __init__(self, app: Atraxion) -> None:
+        self.app = app
+
+    @classmethod
+    def open(cls, database_url: str = "sqlite:///./atraxion.db", **settings: Any) -> Embedded:
+        """Wire an application on ``database_url`` (``memory://`` for no database), migrated."""
+        return cls(bootstrap(Settings(database_url=database_url, **settings)))
+
+    def push(self, entity: str, records: Sequence[dict[str, Any]]) -> dict[str, Any]:
+        plans = ingest(self.app.context, parse_push(entity, {"records": list(records)}))
+        return views.push_response(self.app.context.kind(entity), plans[0])
+
+    def add_consumer(self, name: str) -> bool:
+        return feed.register_consumer(self.app.context, name)
+
+    def changes(
+        self, entity: str, consumer: str = "webshop", limit: int = 100, cursor: str | None = None
+    ) -> dict[str, Any]:
+        page = feed.changes(self.app.context, entity, consumer, cursor, limit)
+        kind = self.app.context.kind(entity)
+        return {"items": [views.feed_item(kind, i) for i in page.items], "nextCursor": page.next_cursor}
+
+    def ack(self, entity: str, items: Sequence[tuple[str, int]], consumer: str = "webshop") -> dict[str, list[str]]:
+        return views.ack_response(feed.acknowledge(self.app.context, entity, consumer, items))
+
+    def get(self, entity: str, key: str, consumer: str = "webshop") -> dict[str, Any]:
+        view = feed.get_record(self.app.context, entity, consumer, key)
+        return {**views.feed_item(self.app.context.kind(entity), view.item), "pending": view.pending}
+
+    def close(self) -> None:
+        self.app.close()
+
+    def __enter__(self) -> Self:
+        return self
+
+    def __exit__(
+        self, exc_type: type[BaseException] | None, exc: BaseException | None, tb: TracebackType | None
+    ) -> None:
+        self.close()

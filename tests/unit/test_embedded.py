@@ -1,0 +1,22 @@
+"""The Python facade gives the HTTP contract's answers without HTTP."""
+
+from __future__ import annotations
+
+import pytest
+
+from atraxion.domain.errors import InvalidBatch
+from atraxion.entrypoints.embedded import Embedded
+
+
+def test_push_poll_ack_without_http() -> None:
+    with Embedded.open("memory://") as sync:
+        sync.add_consumer("webshop")
+        pushed = sync.push("products", [{"externalId": "A", "odooId": 1, "data": {"name": "Desk"}}])
+        assert pushed["summary"] == {"received": 1, "created": 1, "updated": 0, "unchanged": 0}
+        page = sync.changes("products")
+        assert [(i["key"], i["isNew"], i["changedFields"]) for i in page["items"]] == [("A", True, ["name"])]
+        assert sync.ack("products", [("A", 1)]) == {"acked": ["A"], "stale": [], "unknown": []}
+        assert sync.get("products", "A")["pending"] is False
+        with pytest.raises(InvalidBatch) as raised:
+            sync.push("products", [{"externalId": "B"}])
+        assert raised.value.errors[0].field == "data"
