@@ -37,8 +37,7 @@ def _parser() -> argparse.ArgumentParser:
     revoke = token_commands.add_parser("revoke", help="revoke a token by id")
     revoke.add_argument("id", type=int)
 
-    sim = commands.add_parser("odoo-sim", help="run the bundled Odoo XML-RPC simulator", add_help=False)
-    sim.add_argument("sim_args", nargs=argparse.REMAINDER)
+    commands.add_parser("odoo-sim", help="run the bundled Odoo XML-RPC simulator (atraxion odoo-sim --help)")
     return parser
 
 
@@ -50,13 +49,14 @@ def _timestamp(text: str) -> datetime:
 
 
 def main(argv: Sequence[str] | None = None) -> int:
+    argv = list(sys.argv[1:] if argv is None else argv)
+    if argv[:1] == ["odoo-sim"]:  # the simulator parses its own options (argparse can't pass `--port` through)
+        from atraxion.adapters.odoo.simulator import main as simulator_main
+
+        return int(simulator_main(argv[1:]))
     args = _parser().parse_args(argv)
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s %(message)s")
     logging.getLogger("alembic").setLevel(logging.WARNING)
-    if args.command == "odoo-sim":
-        from atraxion.adapters.odoo.simulator import main as simulator_main
-
-        return int(simulator_main(args.sim_args))
     settings = Settings.from_env()
     if args.command == "serve":
         from atraxion.entrypoints.serve import serve

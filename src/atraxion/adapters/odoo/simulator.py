@@ -20,6 +20,7 @@ from types import TracebackType
 from typing import Any, Self
 
 from atraxion.adapters.odoo.sim.app import RpcApp
+from atraxion.adapters.odoo.sim.control import Control
 from atraxion.adapters.odoo.sim.faults import FaultPlan
 from atraxion.adapters.odoo.sim.server import Listener
 from atraxion.adapters.odoo.sim.services import Services
@@ -50,8 +51,9 @@ class OdooSimulator:
         self.uid = self.services.add_user(login, password, api_keys)
         self.faults = FaultPlan(seed)
         self._stopping = threading.Event()
-        self._app = RpcApp(self.services, self.faults, self._stopping)
+        self._app = RpcApp(self.services, self.faults, self._stopping, Control(self).dispatch)
         self._listener: Listener | None = None
+        self._timers: list[threading.Timer] = []
 
     # -- lifecycle --------------------------------------------------------------------------------
 
@@ -66,6 +68,10 @@ class OdooSimulator:
     def stop(self) -> None:
         """Stop listening, cut injected delays short and wait for the calls in flight."""
         listener, self._listener = self._listener, None
+        timers, self._timers = self._timers, []
+        for timer in timers:
+            timer.cancel()
+            timer.join()
         if listener is not None:
             self._stopping.set()
             listener.close()
@@ -102,6 +108,24 @@ class OdooSimulator:
             self._listener.refuse()
         else:
             self._listener.resume()
+
+    def refuse_connections_for(self, seconds: float) -> None:
+        """Refuse connections now and listen again after ``seconds`` (an Odoo restart, say)."""
+        self.refuse_connections(True)
+        timer = threading.Timer(seconds, self._resume_if_running)
+        timer.daemon = True
+        self._timers.append(timer)
+        timer.start()
+
+    def _resume_if_running(self) -> None:
+        listener = self._listener
+        if listener is not None:
+            listener.resume()
+
+    def calls(self, name: str) -> int:
+        """Requests received so far by name, faulted or not: ``"common.authenticate"``,
+        ``"object.execute_kw"``, or a model method such as ``"sale.order.create"``."""
+        return self._app.calls(name)
 
     # -- state, for tests -----------------------------------------------------------------------
 

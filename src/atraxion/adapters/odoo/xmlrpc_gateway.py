@@ -61,9 +61,7 @@ class _Transport(xmlrpc.client.Transport):
         connection.timeout = self._timeout
         return connection
 
-    def request(
-        self, host: Any, handler: str, request_body: SizedBuffer, verbose: bool = False
-    ) -> tuple[Any, ...]:
+    def request(self, host: Any, handler: str, request_body: SizedBuffer, verbose: bool = False) -> tuple[Any, ...]:
         # The stock Transport sends the request a second time when the server closes the
         # connection without answering. For a create whose first try was committed that is a
         # duplicate order; deciding whether to retry is the caller's job, after a lookup.
@@ -82,9 +80,7 @@ class _SafeTransport(xmlrpc.client.SafeTransport):
         connection.timeout = self._timeout
         return connection
 
-    def request(
-        self, host: Any, handler: str, request_body: SizedBuffer, verbose: bool = False
-    ) -> tuple[Any, ...]:
+    def request(self, host: Any, handler: str, request_body: SizedBuffer, verbose: bool = False) -> tuple[Any, ...]:
         return self.single_request(host, handler, request_body, verbose)
 
 
@@ -122,9 +118,7 @@ class XmlRpcOdooGateway:
         return result
 
     def find_sale_order(self, *, client_order_ref: str) -> int | None:
-        ids = self._execute_kw(
-            "sale.order", "search", [[("client_order_ref", "=", client_order_ref)]], {"limit": 1}
-        )
+        ids = self._execute_kw("sale.order", "search", [[("client_order_ref", "=", client_order_ref)]], {"limit": 1})
         if not isinstance(ids, list) or not all(_is_id(i) for i in ids):
             raise PermanentOdooError(f"sale.order.search answered {ids!r}, not a list of ids")
         if not ids:
@@ -139,7 +133,7 @@ class XmlRpcOdooGateway:
         logger.debug("created sale.order %s for client_order_ref %r", new_id, order.client_order_ref)
         return new_id
 
-    def _uid(self) -> int:
+    def _authenticated_uid(self) -> int:
         with self._auth_lock:
             if self._uid is None:
                 uid = self._call(
@@ -157,10 +151,8 @@ class XmlRpcOdooGateway:
                 self._uid = uid
             return self._uid
 
-    def _execute_kw(
-        self, model: str, method: str, args: Sequence[Any], kwargs: dict[str, Any] | None = None
-    ) -> Any:
-        params = (self._db, self._uid(), self._api_key, model, method, list(args), kwargs or {})
+    def _execute_kw(self, model: str, method: str, args: Sequence[Any], kwargs: dict[str, Any] | None = None) -> Any:
+        params = (self._db, self._authenticated_uid(), self._api_key, model, method, list(args), kwargs or {})
         return self._call("object", "execute_kw", params, what=f"{model}.{method}")
 
     def _call(self, service: str, method: str, params: tuple[Any, ...], *, what: str) -> Any:

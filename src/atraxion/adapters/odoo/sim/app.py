@@ -9,6 +9,8 @@ from __future__ import annotations
 import logging
 import threading
 import xmlrpc.client
+from collections import Counter
+from collections.abc import Callable, Sequence
 from typing import Any
 
 from attrs import frozen
@@ -40,13 +42,28 @@ class Drop:
 
 
 Outcome = Reply | HttpError | Drop
+ControlDispatch = Callable[[str, Sequence[Any]], Any]
+
+# The service of the simulator's own control route (POST /simulator); no /xmlrpc/<service> can be
+# named so, since service names there are letters and underscores.
+CONTROL_SERVICE = "simulator-control"
 
 
 class RpcApp:
-    def __init__(self, services: Services, faults: FaultPlan, stopping: threading.Event) -> None:
+    def __init__(
+        self, services: Services, faults: FaultPlan, stopping: threading.Event, control: ControlDispatch | None = None
+    ) -> None:
         self.services = services
         self.faults = faults
+        self.control = control
         self._stopping = stopping
+        self._calls: Counter[str] = Counter()
+        self._calls_lock = threading.Lock()
+
+    def calls(self, name: str) -> int:
+        """How many requests named ``name`` arrived: ``"common.authenticate"``, ``"sale.order.create"``."""
+        with self._calls_lock:
+            return self._calls[name]
 
     def handle(self, style: FaultStyle, service: str, body: bytes) -> Outcome:
         try:
@@ -54,6 +71,9 @@ class RpcApp:
         except Exception as error:  # a body that is not XML-RPC: Odoo answers a fault too
             return Reply(_fault(error, style))
         method = method or ""
+        if service == CONTROL_SERVICE:
+            return self._steer(method, params)
+        self._count(service, method, params)
         delay = self.faults.delay
         if delay:
             self._stopping.wait(delay)
@@ -75,6 +95,21 @@ class RpcApp:
             logger.debug("dropping the answer to a committed %s", _model_method(params))
             return Drop()
         return Reply(answer)
+
+    def _steer(self, method: str, params: tuple[Any, ...]) -> Outcome:
+        if self.control is None:
+            return HttpError(404, "Not Found")
+        try:
+            return Reply(_dumps((self.control(method, params),)))
+        except Exception as error:
+            return Reply(_fault(error, "int"))
+
+    def _count(self, service: str, method: str, params: tuple[Any, ...]) -> None:
+        names = [f"{service}.{method}"]
+        if service == "object" and _model_method(params) is not None:
+            names.append(f"{params[3]}.{params[4]}")
+        with self._calls_lock:
+            self._calls.update(names)
 
 
 def _dumps(params: tuple[Any, ...] | xmlrpc.client.Fault) -> bytes:

@@ -45,6 +45,12 @@ def build_parser() -> argparse.ArgumentParser:
         "--drop-share", type=_share, default=0.0, metavar="SHARE", help="commit, then drop the answer (0-1)"
     )
     faults.add_argument("--drop-next", type=int, default=0, metavar="N", help="commit, then drop the next N answers")
+    faults.add_argument(
+        "--outage-every", type=float, default=0.0, metavar="SECONDS", help="refuse connections this often"
+    )
+    faults.add_argument(
+        "--outage-for", type=float, default=5.0, metavar="SECONDS", help="how long each outage lasts (default 5)"
+    )
     return parser
 
 
@@ -67,22 +73,27 @@ def run(argv: list[str] | None = None) -> int:
     simulator.faults.drop_next(options.drop_next)
     if options.demo:
         _seed_demo(simulator)
-    done = threading.Event()
-    if threading.current_thread() is threading.main_thread():
-        signal.signal(signal.SIGTERM, lambda _signum, _frame: done.set())
     try:
         url = simulator.start(options.host, options.port)
     except OSError as error:
         print(f"odoo-sim: cannot listen on {options.host}:{options.port}: {error}", file=sys.stderr)
         return 1
+    in_main_thread = threading.current_thread() is threading.main_thread()
+    previous = signal.signal(signal.SIGTERM, signal.default_int_handler) if in_main_thread else None
     print(f"Odoo simulator on {url} (db {options.db!r}, login {options.login!r}); Ctrl-C stops it", flush=True)
     try:
-        while not done.wait(0.5):
-            pass
-    except KeyboardInterrupt:
+        idle = threading.Event()  # never set: a sleep that signals interrupt
+        while True:
+            idle.wait(options.outage_every or 3600.0)
+            if options.outage_every:
+                print(f"odoo-sim: refusing connections for {options.outage_for:g} s", flush=True)
+                simulator.refuse_connections_for(options.outage_for)
+    except KeyboardInterrupt:  # Ctrl-C, or SIGTERM through default_int_handler
         pass
     finally:
         simulator.stop()
+        if previous is not None:
+            signal.signal(signal.SIGTERM, previous)
     return 0
 
 
@@ -101,4 +112,3 @@ def _share(text: str) -> float:
     if not 0.0 <= value <= 1.0:
         raise argparse.ArgumentTypeError("a share is between 0 and 1")
     return value
-

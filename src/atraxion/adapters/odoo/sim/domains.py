@@ -166,7 +166,9 @@ def _compile_hierarchy(leaf: Leaf, model: str, spec: FieldSpec, source: RecordSo
     target = model if spec.name == "id" else spec.relation
     if target is None:
         raise ValueError(f"Invalid leaf {_show(leaf)}: {leaf.operator} needs a relation")
-    roots = [leaf.value] if isinstance(leaf.value, int) else list(leaf.value or [])
+    roots = [leaf.value] if isinstance(leaf.value, int) else leaf.value or []
+    if not isinstance(roots, (list, tuple)) or not all(isinstance(r, int) for r in roots):
+        raise ValueError(f"Invalid leaf {_show(leaf)}: {leaf.operator} takes ids")
     allowed = source.hierarchy(target, roots, down=leaf.operator == "child_of")
     name = spec.name
     if name == "id":
@@ -218,8 +220,8 @@ def _scalar_test(leaf: Leaf) -> Callable[[Any], bool]:
         options = _as_list(wanted)
         with_empty = any(v is False or v is None for v in options)
         present = [v for v in options if v is not False and v is not None]
-        return lambda value: (with_empty and (value is None or value is False)) or (
-            value is not None and value in present
+        return lambda value: (
+            (with_empty and (value is None or value is False)) or (value is not None and value in present)
         )
     if operator in ("<", "<=", ">", ">="):
         compare = _COMPARISONS[operator]

@@ -47,6 +47,7 @@ class AccessDenied(UserError):
 class SerializationFailure(Exception):
     """What psycopg2 raises once Odoo has retried a concurrent update five times."""
 
+    __module__ = "psycopg2.errors"
     pgcode = "40001"
 
 

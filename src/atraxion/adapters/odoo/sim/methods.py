@@ -67,7 +67,12 @@ def _search(
     env: Env, domain: Sequence[Any], offset: int = 0, limit: int | None = None, order: str | None = None
 ) -> list[int]:
     return env.store.search(
-        env.model, domain, offset=offset or 0, limit=limit or None, order=order or None, active_test=env.active_test
+        env.model,
+        domain or [],
+        offset=offset or 0,
+        limit=limit or None,
+        order=order or None,
+        active_test=env.active_test,
     )
 
 

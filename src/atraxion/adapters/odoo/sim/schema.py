@@ -19,7 +19,6 @@ FieldType = Literal[
 ]  # fmt: skip
 
 
-
 @frozen
 class FieldSpec:
     name: str

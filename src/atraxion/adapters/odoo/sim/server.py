@@ -8,29 +8,38 @@ from __future__ import annotations
 
 import logging
 import re
+import selectors
 import socket
 import socketserver
 import threading
 import xmlrpc.client
 from http.server import BaseHTTPRequestHandler, HTTPServer
 
-from atraxion.adapters.odoo.sim.app import Drop, HttpError, Reply, RpcApp
+from atraxion.adapters.odoo.sim.app import CONTROL_SERVICE, Drop, HttpError, Reply, RpcApp
 from atraxion.adapters.odoo.sim.errors import FaultStyle
 
 logger = logging.getLogger(__name__)
 
-_ROUTE = re.compile(r"^/xmlrpc/(?:(?P<two>2)/)?(?P<service>[A-Za-z_]+)/?$")
+_ROUTE = re.compile(r"^/xmlrpc/(?:(?P<two>2)/)?(?P<service>[A-Za-z_]+)/?$|^/(?P<control>simulator)/?$")
 _MAX_BODY = 64 * 1024 * 1024
 
 
 class _HttpServer(socketserver.ThreadingMixIn, HTTPServer):
     allow_reuse_address = True
+    # socketserver's default backlog of 5 drops SYNs under a few concurrent workers, and each
+    # dropped SYN costs the client a one-second retransmit.
+    request_queue_size = 128
+    timeout = 0.1  # handle_request() gives up if a connection vanished between select and accept
     daemon_threads = False
     block_on_close = True  # server_close() waits for the handler threads
 
     def __init__(self, address: tuple[str, int], app: RpcApp) -> None:
         self.app = app
         super().__init__(address, _Handler)
+
+    def handle_error(self, request: object, client_address: object) -> None:
+        # A client that gave up (timeout, reset) is part of the game; don't print tracebacks.
+        logger.debug("request from %s failed", client_address, exc_info=True)
 
     def server_bind(self) -> None:
         # HTTPServer.server_bind resolves the host's FQDN, which can stall without DNS.
@@ -59,8 +68,8 @@ class _Handler(BaseHTTPRequestHandler):
         body = self.rfile.read(int(length))
         if self.headers.get("Content-Encoding", "").lower() == "gzip":
             body = xmlrpc.client.gzip_decode(body)
-        style: FaultStyle = "int" if match["two"] else "string"
-        outcome = self.server.app.handle(style, match["service"], body)
+        style: FaultStyle = "int" if match["two"] or match["control"] else "string"
+        outcome = self.server.app.handle(style, match["service"] or CONTROL_SERVICE, body)
         if isinstance(outcome, Drop):
             self.close_connection = True  # the server closes the socket, unanswered
         elif isinstance(outcome, HttpError):
@@ -88,12 +97,18 @@ class _Handler(BaseHTTPRequestHandler):
 
 
 class Listener:
-    """Serves an :class:`RpcApp` on a port, in a background thread; can refuse and resume."""
+    """Serves an :class:`RpcApp` on a port, in a background thread; can refuse and resume.
+
+    Its own accept loop wakes on a socket pair to stop, so stopping takes no polling interval
+    (``serve_forever`` would cost tests 50 ms a simulator).
+    """
 
     def __init__(self, app: RpcApp, host: str, port: int) -> None:
         self._server = _HttpServer((host, port), app)
+        self._wake_reader, self._wake_writer = socket.socketpair()
         self._lock = threading.Lock()
         self._thread: threading.Thread | None = None
+        self._halting = False
         self._listening = True
         self._closed = False
         self._serve()
@@ -133,15 +148,29 @@ class Listener:
             if self._listening:
                 self._halt()
             self._server.server_close()
+            self._wake_reader.close()
+            self._wake_writer.close()
 
     def _serve(self) -> None:
-        self._thread = threading.Thread(
-            target=self._server.serve_forever, kwargs={"poll_interval": 0.05}, name="odoo-sim", daemon=True
-        )
+        self._halting = False
+        self._thread = threading.Thread(target=self._accept_loop, name="odoo-sim", daemon=True)
         self._thread.start()
 
+    def _accept_loop(self) -> None:
+        with selectors.DefaultSelector() as selector:
+            selector.register(self._server.socket, selectors.EVENT_READ)
+            selector.register(self._wake_reader, selectors.EVENT_READ)
+            while True:
+                ready = selector.select()
+                if self._halting:
+                    return
+                if any(key.fileobj is self._server.socket for key, _events in ready):
+                    self._server.handle_request()  # ready, so this accepts without waiting
+
     def _halt(self) -> None:
-        self._server.shutdown()
+        self._halting = True
+        self._wake_writer.send(b"\0")
         if self._thread is not None:
             self._thread.join()
             self._thread = None
+        self._wake_reader.recv(64)

@@ -16,6 +16,9 @@ from atraxion.adapters.odoo.sim.store import Store
 class DatabaseNotFound(Exception):
     """What psycopg2 says when Odoo opens a registry for a database that is not there."""
 
+    __module__ = "psycopg2"  # the traceback's last line reads as Odoo's: psycopg2.OperationalError
+    __qualname__ = "OperationalError"
+
     def __init__(self, db: str) -> None:
         super().__init__(
             'connection to server on socket "/var/run/postgresql/.s.PGSQL.5432" failed: '

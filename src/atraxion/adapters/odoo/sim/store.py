@@ -43,14 +43,19 @@ class Store:
     def transaction(self, uid: int) -> Iterator[Store]:
         """Lock the store for one call as ``uid``; undo every change if the call raises."""
         with self.lock:
-            outer, self._journal, self.uid = self._journal, [], uid
+            outer, outer_uid = self._journal, self.uid
+            journal: list[_Undo] = []
+            self._journal, self.uid = journal, uid
             try:
                 yield self
             except BaseException:
-                self._undo(self._journal)
+                self._undo(journal)
                 raise
+            else:
+                if outer is not None:
+                    outer.extend(journal)  # a nested transaction's changes belong to the outer one
             finally:
-                self._journal = outer
+                self._journal, self.uid = outer, outer_uid
 
     # -- schema ---------------------------------------------------------------------------------
 
@@ -173,9 +178,9 @@ class Store:
         self._next_id[model] = record_id + 1
         self._insert(model, record_id, record)
         for name, commands in values.items():
-            field = spec.fields.get(name)
-            if field is not None and field.type == "one2many":
-                self._apply_commands(model, record_id, field, commands)
+            x2many = spec.fields.get(name)
+            if x2many is not None and x2many.type == "one2many":
+                self._apply_commands(model, record_id, x2many, commands)
         business.check(self, model, record_id)
         return record_id
 
