@@ -2,37 +2,113 @@
 
 from __future__ import annotations
 
-from attrs import define
+import logging
+from collections.abc import Callable
+from datetime import timedelta
+from typing import Any
+
+from attrs import define, field
 from sqlalchemy import Engine
 
 from atraxion.adapters.clock import SystemClock
 from atraxion.adapters.memory import MemoryStore, MemoryUnitOfWork
+from atraxion.adapters.odoo.xmlrpc_gateway import XmlRpcOdooGateway
+from atraxion.adapters.queue import EmbeddedQueue, PeriodicTask
 from atraxion.adapters.sqlalchemy import SqlUnitOfWork, create_engine_from_url, upgrade
-from atraxion.application.context import Context
+from atraxion.application.context import AfterIngest, Context
+from atraxion.application.partners import link_partners
+from atraxion.application.purchase_orders import extract_lines
+from atraxion.application.reverse_sync import process_entry, sweep
 from atraxion.config import Settings
 from atraxion.domain.catalog import kinds_by_name
+from atraxion.domain.outbound import OutboxPolicy, RetryPolicy
 from atraxion.domain.records import Fingerprinter
 from atraxion.ports.clock import Clock
+from atraxion.ports.odoo_gateway import OdooGateway
+from atraxion.ports.task_queue import TaskQueue
 from atraxion.ports.unit_of_work import UnitOfWork
+
+log = logging.getLogger(__name__)
 
 
 @define
 class Atraxion:
-    """A wired application: the use-case context plus what must be closed on shutdown."""
+    """A wired application: the use-case context plus what must be closed on shutdown.
+
+    Reverse sync: ``queue`` (built on first use from ``broker_url``), ``gateway`` (None without
+    ``ODOO_URL``), :meth:`handle_entry` (the queue's handler), :meth:`sweep`, and
+    :meth:`start_workers`/:meth:`stop_workers` for consumers and sweeper in this process.
+    """
 
     settings: Settings
     context: Context
     engine: Engine | None = None
+    gateway: OdooGateway | None = None
+    outbox_policy: OutboxPolicy = field(factory=OutboxPolicy)
+    queue_factory: Callable[[], TaskQueue] = field(default=EmbeddedQueue)
+    _queue: TaskQueue | None = field(default=None, init=False)
+    _sweeper: PeriodicTask | None = field(default=None, init=False)
+
+    @property
+    def queue(self) -> TaskQueue:
+        if self._queue is None:
+            self._queue = self.queue_factory()
+        return self._queue
+
+    def handle_entry(self, entry_id: int) -> None:
+        """The queue's handler: process one outbox entry against Odoo."""
+        if self.gateway is None:
+            raise RuntimeError("Odoo is not configured: set ODOO_URL, ODOO_DB, ODOO_USERNAME and ODOO_API_KEY")
+        process_entry(self.context, self.gateway, entry_id, self.outbox_policy)
+
+    def sweep(self) -> list[int]:
+        """Re-publish entries left behind by a lost message or a dead worker."""
+        return sweep(self.context, self.queue, self.outbox_policy)
+
+    def start_workers(self) -> bool:
+        """Consume the queue in this process (embedded threads, or a Dramatiq worker) and run the
+        sweeper every ``outbox_sweep_interval`` seconds. False, with a warning, without Odoo."""
+        if self.gateway is None:
+            log.warning("ODOO_URL is not set: webshop orders are queued but not sent to Odoo")
+            return False
+        if self._sweeper is not None:
+            return True
+        self.queue.start(self.handle_entry)
+        self._sweeper = PeriodicTask(self.sweep, self.settings.outbox_sweep_interval, name="atraxion-sweeper")
+        self._sweeper.start()
+        return True
+
+    def stop_workers(self) -> None:
+        sweeper, self._sweeper = self._sweeper, None
+        if sweeper is not None:
+            sweeper.stop()
+            self.queue.stop()
 
     def close(self) -> None:
+        self.stop_workers()
+        if self._queue is not None:
+            self._queue.stop()
         if self.engine is not None:
             self.engine.dispose()
 
 
-def bootstrap(settings: Settings | None = None, *, migrate: bool = True, clock: Clock | None = None) -> Atraxion:
+def _after_ingest() -> dict[str, AfterIngest]:
+    return {"partners": link_partners, "purchase-orders": extract_lines}
+
+
+def bootstrap(
+    settings: Settings | None = None,
+    *,
+    migrate: bool = True,
+    clock: Clock | None = None,
+    queue: TaskQueue | None = None,
+    gateway: OdooGateway | None = None,
+) -> Atraxion:
     """Build the application for ``settings``: ``memory://`` keeps everything in this process,
-    any SQLAlchemy URL uses the database (migrated first unless ``migrate`` is false)."""
+    any SQLAlchemy URL uses the database (migrated first unless ``migrate`` is false).
+    ``queue`` and ``gateway`` replace the ones the settings name (tests, embedding)."""
     settings = settings or Settings.from_env()
+    reverse_sync = _reverse_sync(settings, queue, gateway)
     fingerprinter = Fingerprinter(settings.volatile_fields)
     if settings.database_url == "memory://":
         store = MemoryStore()
@@ -40,8 +116,10 @@ def bootstrap(settings: Settings | None = None, *, migrate: bool = True, clock: 
         def memory_uow() -> UnitOfWork:
             return MemoryUnitOfWork(store)
 
-        context = Context(memory_uow, clock or SystemClock(), kinds_by_name(), fingerprinter)
-        return Atraxion(settings, context)
+        context = Context(
+            memory_uow, clock or SystemClock(), kinds_by_name(), fingerprinter, after_ingest=_after_ingest()
+        )
+        return Atraxion(settings, context, None, **reverse_sync)
     engine = create_engine_from_url(settings.database_url)
     if migrate:
         upgrade(engine)
@@ -49,5 +127,58 @@ def bootstrap(settings: Settings | None = None, *, migrate: bool = True, clock: 
     def sql_uow() -> UnitOfWork:
         return SqlUnitOfWork(engine)
 
-    context = Context(sql_uow, clock or SystemClock(), kinds_by_name(), fingerprinter)
-    return Atraxion(settings, context, engine)
+    context = Context(sql_uow, clock or SystemClock(), kinds_by_name(), fingerprinter, after_ingest=_after_ingest())
+    return Atraxion(settings, context, engine, **reverse_sync)
+
+
+def _reverse_sync(settings: Settings, queue: TaskQueue | None, gateway: OdooGateway | None) -> dict[str, Any]:
+    policy = OutboxPolicy(
+        RetryPolicy(settings.outbox_max_attempts, settings.outbox_backoff_base, settings.outbox_backoff_cap),
+        stale_after=timedelta(seconds=settings.outbox_stale_after),
+        redeliver_after=timedelta(seconds=settings.outbox_redeliver_after),
+    )
+    if settings.outbox_stale_after < 3 * settings.odoo_timeout:
+        # A worker may need two Odoo calls of up to odoo_timeout each; a shorter stale timeout lets
+        # a live worker's entry be taken over while it still talks to Odoo.
+        log.warning("ATRAXION_OUTBOX_STALE_AFTER should be at least 3 x ATRAXION_ODOO_TIMEOUT")
+    return {
+        "gateway": gateway if gateway is not None else _gateway(settings),
+        "outbox_policy": policy,
+        "queue_factory": (lambda: queue) if queue is not None else _queue_factory(settings),
+    }
+
+
+def _gateway(settings: Settings) -> OdooGateway | None:
+    if not settings.odoo_url:
+        return None
+    missing = [
+        name
+        for name, value in (
+            ("ODOO_DB", settings.odoo_db),
+            ("ODOO_USERNAME", settings.odoo_username),
+            ("ODOO_API_KEY", settings.odoo_api_key),
+        )
+        if not value
+    ]
+    if missing:
+        raise ValueError(f"ODOO_URL is set but {', '.join(missing)} not")
+    assert settings.odoo_db and settings.odoo_username and settings.odoo_api_key
+    return XmlRpcOdooGateway(
+        settings.odoo_url, settings.odoo_db, settings.odoo_username, settings.odoo_api_key, settings.odoo_timeout
+    )
+
+
+def _queue_factory(settings: Settings) -> Callable[[], TaskQueue]:
+    url = settings.broker_url
+    if url == "memory":
+        return lambda: EmbeddedQueue(settings.worker_threads)
+    if url.partition("://")[0] in ("redis", "rediss", "amqp", "amqps"):
+
+        def dramatiq_queue() -> TaskQueue:
+            # Imported here: Dramatiq is only loaded when a broker is configured.
+            from atraxion.adapters.queue.dramatiq_broker import make_dramatiq_queue
+
+            return make_dramatiq_queue(url, worker_threads=settings.worker_threads)
+
+        return dramatiq_queue
+    raise ValueError(f"ATRAXION_BROKER_URL must be memory, redis://…, rediss://…, amqp://… or amqps://…, got {url!r}")

@@ -22,6 +22,15 @@ class Settings:
     odoo_api_key: str | None = field(default=None, repr=False)
     max_body_bytes: int = DEFAULT_MAX_BODY
     volatile_fields: frozenset[str] = frozenset({"write_date", "__last_update"})
+    # Reverse sync (docs/reverse-sync.md). Seconds unless named otherwise.
+    odoo_timeout: float = 30.0
+    worker_threads: int = 4
+    outbox_max_attempts: int = 8
+    outbox_backoff_base: float = 1.0
+    outbox_backoff_cap: float = 300.0
+    outbox_stale_after: float = 300.0
+    outbox_redeliver_after: float = 30.0
+    outbox_sweep_interval: float = 5.0
 
     @classmethod
     def from_env(cls, environ: Mapping[str, str] | None = None, env_file: str | Path | None = ".env") -> Settings:
@@ -36,6 +45,14 @@ class Settings:
             odoo_username=values.get("ODOO_USERNAME"),
             odoo_api_key=values.get("ODOO_API_KEY"),
             max_body_bytes=int(values.get("ATRAXION_MAX_BODY_BYTES", DEFAULT_MAX_BODY)),
+            odoo_timeout=float(values.get("ATRAXION_ODOO_TIMEOUT", 30.0)),
+            worker_threads=int(values.get("ATRAXION_WORKER_THREADS", 4)),
+            outbox_max_attempts=int(values.get("ATRAXION_OUTBOX_MAX_ATTEMPTS", 8)),
+            outbox_backoff_base=float(values.get("ATRAXION_OUTBOX_BACKOFF_BASE", 1.0)),
+            outbox_backoff_cap=float(values.get("ATRAXION_OUTBOX_BACKOFF_CAP", 300.0)),
+            outbox_stale_after=float(values.get("ATRAXION_OUTBOX_STALE_AFTER", 300.0)),
+            outbox_redeliver_after=float(values.get("ATRAXION_OUTBOX_REDELIVER_AFTER", 30.0)),
+            outbox_sweep_interval=float(values.get("ATRAXION_OUTBOX_SWEEP_INTERVAL", 5.0)),
             volatile_fields=(
                 frozenset(v.strip() for v in volatile.split(",") if v.strip())
                 if volatile is not None

@@ -7,6 +7,7 @@ from collections.abc import Sequence
 from attrs import frozen
 
 from atraxion.application.context import Context
+from atraxion.domain.errors import InvalidBatch
 from atraxion.domain.feed import plan_pending
 from atraxion.domain.ingest import IngestPlan, ensure_unique_keys, needs_full_load, plan_ingest
 from atraxion.domain.records import Incoming, Kind
@@ -37,7 +38,10 @@ def ingest(ctx: Context, batches: Sequence[Batch]) -> list[IngestPlan]:
             plan = _apply(ctx, uow, kind, batch.records)
             hook = ctx.after_ingest.get(kind.name)
             if hook is not None:
-                hook(ctx, uow, plan.changed)
+                try:
+                    hook(ctx, uow, plan.changed)
+                except InvalidBatch as invalid:
+                    raise invalid.located({r.key: i for i, r in enumerate(batch.records)}) from None
             plans.append(plan)
         uow.commit()
         return plans

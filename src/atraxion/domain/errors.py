@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 
 from attrs import frozen
 
@@ -13,11 +13,16 @@ class DomainError(Exception):
 
 @frozen
 class FieldError:
-    """One problem with one record of a batch (``index`` into the batch, ``field`` a path)."""
+    """One problem with one record of a batch (``index`` into the batch, ``field`` a path).
+
+    Rules that see records rather than the batch name the record's ``key``; the use case that
+    knows the batch fills in ``index`` (see :meth:`InvalidBatch.located`).
+    """
 
     index: int | None
     field: str
     message: str
+    key: str | None = None
 
 
 class InvalidBatch(DomainError):
@@ -26,6 +31,15 @@ class InvalidBatch(DomainError):
     def __init__(self, errors: Sequence[FieldError]) -> None:
         super().__init__(f"{len(errors)} invalid record(s)")
         self.errors = list(errors)
+
+    def located(self, positions: Mapping[str, int]) -> InvalidBatch:
+        """The same errors, with the batch index of every error that names a key."""
+        return InvalidBatch(
+            [
+                FieldError(positions.get(e.key, e.index), e.field, e.message, e.key) if e.key is not None else e
+                for e in self.errors
+            ]
+        )
 
 
 class DuplicateKeys(InvalidBatch):

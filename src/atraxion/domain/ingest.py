@@ -7,6 +7,7 @@ from datetime import datetime
 
 from attrs import frozen
 
+from atraxion.domain import diff
 from atraxion.domain.errors import DuplicateKeys
 from atraxion.domain.records import (
     Fingerprinter,
@@ -73,11 +74,37 @@ def needs_full_load(
 ) -> tuple[list[str], dict[str, str]]:
     """Keys whose stored state must be read in full (their push differs from what is stored).
 
-    Returns those keys and the full hash computed for every record, so it is computed once.
+    Returns those keys and the full hash of every record, so it is computed once. A record that
+    serializes exactly as stored (see :class:`RecordHead`) keeps the stored hash without being
+    hashed: that is most of a large re-push, so it is checked in bulk first.
     """
-    full_hashes = {r.key: fingerprinter.full_hash(kind, r) for r in records}
-    differing = [r.key for r in records if r.key in heads and heads[r.key].full_hash != full_hashes[r.key]]
+    as_stored = _as_stored(records, heads)
+    full_hashes: dict[str, str] = {}
+    differing: list[str] = []
+    for record in records:
+        key = record.key
+        head = heads.get(key)
+        if head is None:
+            full_hashes[key] = fingerprinter.full_hash(kind, record)
+        elif key in as_stored:
+            full_hashes[key] = head.full_hash
+        else:
+            full_hashes[key] = new_hash = fingerprinter.full_hash(kind, record)
+            if new_hash != head.full_hash:
+                differing.append(key)
     return differing, full_hashes
+
+
+def _as_stored(records: Sequence[Incoming], heads: Mapping[str, RecordHead]) -> set[str]:
+    """Keys of the records whose envelope and data serialize to exactly the stored text."""
+    pairs = [(r, head) for r in records if (head := heads.get(r.key)) is not None and head.envelope_json is not None]
+    envelopes = diff.stored_json_many(r.envelope for r, _ in pairs)
+    return {
+        record.key
+        for (record, head), envelope in zip(pairs, envelopes, strict=True)
+        if envelope == head.envelope_json
+        and (head.data_json == "{}" if not record.data else diff.stored_json(record.data) == head.data_json)
+    }
 
 
 def plan_ingest(

@@ -49,12 +49,20 @@ class Incoming:
 
 @frozen
 class RecordHead:
-    """The cheap part of a stored record: enough to tell whether a push changes it."""
+    """The cheap part of a stored record: enough to tell whether a push changes it.
+
+    ``envelope_json``/``data_json`` are the stored documents as :func:`diff.stored_json` writes
+    them, when the repository has them at hand: a push that serializes to the same text is
+    unchanged without being hashed (the fast path of large, mostly unchanged batches). They are a
+    cache of what is stored, so they take no part in equality.
+    """
 
     key: str
     version: int
     content_hash: str
     full_hash: str
+    envelope_json: str | None = field(default=None, eq=False, repr=False)
+    data_json: str | None = field(default=None, eq=False, repr=False)
 
 
 @frozen

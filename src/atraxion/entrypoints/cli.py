@@ -22,6 +22,7 @@ def _parser() -> argparse.ArgumentParser:
     serve.add_argument("--host", default="127.0.0.1")
     serve.add_argument("--port", type=int, default=8000)
     serve.add_argument("--log-level", default="info")
+    commands.add_parser("worker", help="run a Dramatiq worker and the outbox sweeper (redis:// or amqp:// broker)")
 
     db = commands.add_parser("db", help="database schema")
     db.add_subparsers(dest="db_command", required=True).add_parser("upgrade", help="apply migrations")
@@ -62,6 +63,10 @@ def main(argv: Sequence[str] | None = None) -> int:
         from atraxion.entrypoints.serve import serve
 
         return serve(settings, args.host, args.port, args.log_level)
+    if args.command == "worker":
+        from atraxion.entrypoints.worker import run_worker
+
+        return run_worker(settings)
     app = bootstrap(settings, migrate=True)
     try:
         if args.command == "db":

@@ -20,6 +20,7 @@ from atraxion.application.ingest import Batch
 from atraxion.domain.errors import FieldError, InvalidBatch, UnknownEntity
 from atraxion.domain.partners import derive_partner_type
 from atraxion.domain.records import Incoming
+from atraxion.entrypoints import inbound_fast as fast
 
 Number = NewType("Number", float)
 Key = NewType("Key", str)
@@ -205,6 +206,66 @@ SHAPES: dict[str, _Shape] = {
 }
 
 
+# The fast path (see inbound_fast): the same checks as the hooks above, in the classes' field order.
+_KEY, _DOCUMENT = fast.key(MAX_KEY_LENGTH), fast.document(MAX_DEPTH)
+_PRICE_COLUMNS: tuple[fast.Column, ...] = (
+    ("pricelistExternalId", "key", True),
+    ("price", "number", True),
+    ("productExternalId", "key", True),  # required at the top level (checked apart in the strict path)
+    ("currency", "string", False),
+    ("minQuantity", "number", False),
+)
+_STOCK_COLUMNS: tuple[fast.Column, ...] = (
+    ("supplierExternalId", "key", True),
+    ("productExternalId", "key", True),
+    ("quantity", "number", True),
+)
+_PRICE_SPEC: fast.Spec = (
+    ("pricelistExternalId", _KEY, True),
+    ("price", fast.number, True),
+    ("productExternalId", _KEY, False),
+    ("currency", fast.string, False),
+    ("minQuantity", fast.number, False),
+)
+_FAST_SPECS: dict[type[Any], fast.Spec] = {
+    ProductIn: (
+        ("externalId", _KEY, True),
+        ("data", _DOCUMENT, True),
+        ("odooId", fast.integer, False),
+        ("prices", fast.list_of(PriceIn, _PRICE_SPEC), False),
+        ("purchaseOrders", lambda _: fast.INVALID, False),  # nested lines: the strict path handles them
+    ),
+    PartnerIn: (
+        ("externalId", _KEY, True),
+        ("data", _DOCUMENT, True),
+        ("odooId", fast.integer, False),
+        ("type", fast.one_of("main", "billing", "delivery", "contact", "other"), False),
+        ("externalParentId", _KEY, False),
+    ),
+    SaleOrderIn: (("externalId", _KEY, True), ("data", _DOCUMENT, True), ("odooId", fast.integer, False)),
+}
+
+
+def _fast_flat(entity: str, items: Sequence[Any]) -> list[Batch] | None:
+    columns = _PRICE_COLUMNS if entity == "prices" else _STOCK_COLUMNS
+    checked = fast.flat_envelopes(items, columns, MAX_KEY_LENGTH)
+    if checked is None:
+        return None
+    envelopes, values = checked
+    first, second = (columns[0][0], columns[2][0]) if entity == "prices" else (columns[0][0], columns[1][0])
+    keys = map("{}/{}".format, values[first], values[second])
+    return [Batch(entity, list(map(Incoming, keys, envelopes)))]
+
+
+def _fast_parse(entity: str, shape: _Shape, items: Sequence[Any]) -> list[Batch] | None:
+    """The batches of a plainly valid push, or None to let the strict path decide."""
+    if entity in ("prices", "stock"):
+        return _fast_flat(entity, items)
+    spec = _FAST_SPECS.get(shape.cls)
+    records = fast.structure_all(items, shape.cls, spec) if spec else None
+    return None if records is None else shape.to_batches(records)
+
+
 def parse_push(entity: str, body: Any) -> list[Batch]:
     """Validate a push body ``{"records": [...]}`` for ``entity``; raise InvalidBatch listing every
     bad record, or UnknownEntity."""
@@ -215,6 +276,9 @@ def parse_push(entity: str, body: Any) -> list[Batch]:
         raise InvalidBatch([FieldError(None, "records", 'body must be {"records": [ ... ]}')])
     if not body["records"]:
         raise InvalidBatch([FieldError(None, "records", "must hold at least one record")])
+    batches = _fast_parse(entity, shape, body["records"])
+    if batches is not None:
+        return batches
     records, errors = structure_each(body["records"], shape.cls)
     if entity == "prices":
         errors += [

@@ -1,4 +1,5 @@
-"""``atraxion serve``: migrate, then run the HTTP service under uvicorn."""
+"""``atraxion serve``: migrate, then run the HTTP service under uvicorn (and, with the embedded queue,
+the reverse-sync workers and sweeper)."""
 
 from __future__ import annotations
 
@@ -23,6 +24,9 @@ def serve(settings: Settings, host: str, port: int, log_level: str = "info") -> 
             "  atraxion token create shop --scope webshop:read --scope webshop:ack --consumer webshop\n"
             "(with make: .venv/bin/atraxion token create ...)"
         )
+    if settings.broker_url == "memory":
+        # The embedded queue: worker threads and the outbox sweeper run in this process.
+        atraxion.start_workers()
     try:
         uvicorn.run(create_app(atraxion), host=host, port=port, log_level=log_level, proxy_headers=False)
     finally:

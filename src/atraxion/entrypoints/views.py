@@ -5,8 +5,8 @@ from __future__ import annotations
 from typing import Any
 
 from atraxion.domain.feed import AckDecision, AckOutcome, FeedItem
-from atraxion.domain.ingest import IngestPlan, IngestResult, IngestStatus
-from atraxion.domain.records import Kind
+from atraxion.domain.ingest import IngestPlan, IngestResult
+from atraxion.domain.records import IngestStatus, Kind
 
 # Fields the contract always shows for an entity, null when the push did not carry them.
 _ALWAYS: dict[str, dict[str, Any]] = {

@@ -6,6 +6,9 @@ from types import TracebackType
 from typing import Protocol, Self
 
 from atraxion.ports.auth import IdempotencyRepository, TokenRepository
+from atraxion.ports.outbox import OutboundOrderRepository, OutboxRepository, SyncFailureRepository
+from atraxion.ports.partners import PartnerRepository
+from atraxion.ports.purchase_order_lines import PurchaseOrderLineRepository
 from atraxion.ports.records import FeedRepository, RecordRepository
 
 
@@ -21,6 +24,21 @@ class UnitOfWork(Protocol):
 
     @property
     def idempotency(self) -> IdempotencyRepository: ...
+
+    @property
+    def outbox(self) -> OutboxRepository: ...
+
+    @property
+    def failures(self) -> SyncFailureRepository: ...
+
+    @property
+    def outbound_orders(self) -> OutboundOrderRepository: ...
+
+    @property
+    def partners(self) -> PartnerRepository: ...
+
+    @property
+    def purchase_order_lines(self) -> PurchaseOrderLineRepository: ...
 
     def __enter__(self) -> Self: ...
 

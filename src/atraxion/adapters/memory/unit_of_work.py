@@ -5,6 +5,13 @@ from __future__ import annotations
 from types import TracebackType
 from typing import Any, Self
 
+from atraxion.adapters.memory.outbox_repository import (
+    MemoryOutboundOrderRepository,
+    MemoryOutboxRepository,
+    MemorySyncFailureRepository,
+)
+from atraxion.adapters.memory.partner_repository import MemoryPartnerRepository
+from atraxion.adapters.memory.purchase_order_line_repository import MemoryPurchaseOrderLineRepository
 from atraxion.adapters.memory.repositories import (
     MemoryFeedRepository,
     MemoryIdempotencyRepository,
@@ -36,6 +43,11 @@ class MemoryUnitOfWork:
         self.feed = MemoryFeedRepository(self._work)
         self.tokens = MemoryTokenRepository(self._work)
         self.idempotency = MemoryIdempotencyRepository(self._work)
+        self.outbox = MemoryOutboxRepository(self._work)
+        self.failures = MemorySyncFailureRepository(self._work)
+        self.outbound_orders = MemoryOutboundOrderRepository(self._work)
+        self.partners = MemoryPartnerRepository(self._work)
+        self.purchase_order_lines = MemoryPurchaseOrderLineRepository(self._work)
         return self
 
     def __exit__(

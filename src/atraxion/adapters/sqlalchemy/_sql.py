@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import sqlite3
 from collections.abc import Iterator, Mapping, Sequence
 from datetime import UTC, datetime
 from typing import Any, TypeVar
@@ -10,9 +11,14 @@ from typing import Any, TypeVar
 from sqlalchemy import Connection, Table
 from sqlalchemy.dialects import mysql, sqlite
 
+from atraxion.domain.diff import stored_json
+
 T = TypeVar("T")
 
 CHUNK = 900  # below SQLite's bound-parameter limit for the widest statement we chunk
+KEY_CHUNK = 900 if sqlite3.sqlite_version_info < (3, 32) else 10_000
+"""Keys per ``IN (…)`` list when that list is the statement's only parameter: SQLite 3.32+
+allows 32,766 parameters (older ones 999); fewer, longer lists mean fewer round trips."""
 
 
 def chunks(items: Sequence[T], size: int = CHUNK) -> Iterator[Sequence[T]]:
@@ -21,7 +27,8 @@ def chunks(items: Sequence[T], size: int = CHUNK) -> Iterator[Sequence[T]]:
 
 
 def dumps(value: Any) -> str:
-    return json.dumps(value, ensure_ascii=False, separators=(",", ":"))
+    """Compact JSON as stored; the domain compares pushed documents with it (``diff.stored_json``)."""
+    return stored_json(value)
 
 
 def loads(text: str) -> Any:
@@ -38,14 +45,20 @@ def from_db_time(value: datetime | None) -> datetime | None:
 
 
 def upsert(conn: Connection, table: Table, rows: Sequence[Mapping[str, Any]], update: Sequence[str]) -> None:
-    """Insert ``rows``, or update ``update`` columns where the primary/unique key already exists."""
+    """Insert ``rows``, or update ``update`` columns where the primary/unique key already exists.
+
+    One statement executed for many parameter sets: compiled once, and sent as multi-row
+    statements by the drivers (PyMySQL rewrites it into ``INSERT … VALUES (…), (…) ON DUPLICATE KEY
+    UPDATE`` batches; sqlite3 steps a prepared statement). A multi-row ``.values([...])`` would
+    be compiled anew for every chunk, which costs more than the database's work.
+    """
     if not rows:
         return
-    for chunk in chunks(rows, max(1, CHUNK // max(1, len(rows[0])))):
-        if conn.dialect.name in ("mysql", "mariadb"):
-            my = mysql.insert(table).values(list(chunk))
-            conn.execute(my.on_duplicate_key_update({c: my.inserted[c] for c in update}))
-        else:
-            lite = sqlite.insert(table).values(list(chunk))
-            keys = [c.name for c in table.primary_key.columns]
-            conn.execute(lite.on_conflict_do_update(index_elements=keys, set_={c: lite.excluded[c] for c in update}))
+    if conn.dialect.name in ("mysql", "mariadb"):
+        my = mysql.insert(table)
+        conn.execute(my.on_duplicate_key_update({c: my.inserted[c] for c in update}), list(rows))
+    else:
+        lite = sqlite.insert(table)
+        keys = [c.name for c in table.primary_key.columns]
+        statement = lite.on_conflict_do_update(index_elements=keys, set_={c: lite.excluded[c] for c in update})
+        conn.execute(statement, list(rows))

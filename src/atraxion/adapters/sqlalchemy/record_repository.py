@@ -3,11 +3,12 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
+from datetime import datetime
 from typing import Any
 
 from sqlalchemy import Connection, Row, bindparam, func, select
 
-from atraxion.adapters.sqlalchemy._sql import chunks, dumps, from_db_time, loads, to_db_time
+from atraxion.adapters.sqlalchemy._sql import KEY_CHUNK, chunks, dumps, from_db_time, loads, to_db_time
 from atraxion.adapters.sqlalchemy.tables import RECORD_TABLES
 from atraxion.domain.records import RecordHead, StoredRecord
 
@@ -30,20 +31,35 @@ def record_from_row(row: Row[Any]) -> StoredRecord:
 
 
 def record_to_row(entity: str, record: StoredRecord) -> dict[str, Any]:
+    return records_to_rows(entity, [record])[0]
+
+
+def records_to_rows(entity: str, records: Sequence[StoredRecord]) -> list[dict[str, Any]]:
     _, extract = RECORD_TABLES[entity]
-    return {
-        "key": record.key,
-        "version": record.version,
-        "envelope": dumps(record.envelope),
-        "data": dumps(record.data),
-        "derived": dumps(record.derived),
-        "content_hash": record.content_hash,
-        "full_hash": record.full_hash,
-        "change_seq": record.change_seq,
-        "created_at": to_db_time(record.created_at),
-        "updated_at": to_db_time(record.updated_at),
-        **extract(record.envelope),
-    }
+    times: dict[datetime, datetime | None] = {}  # a batch shares a few instants: convert each once
+    rows = []
+    for record in records:
+        created, updated = record.created_at, record.updated_at
+        if created not in times:
+            times[created] = to_db_time(created)
+        if updated not in times:
+            times[updated] = to_db_time(updated)
+        rows.append(
+            {
+                "key": record.key,
+                "version": record.version,
+                "envelope": dumps(record.envelope),
+                "data": dumps(record.data),
+                "derived": dumps(record.derived),
+                "content_hash": record.content_hash,
+                "full_hash": record.full_hash,
+                "change_seq": record.change_seq,
+                "created_at": times[created],
+                "updated_at": times[updated],
+                **extract(record.envelope),
+            }
+        )
+    return rows
 
 
 class SqlRecordRepository:
@@ -51,13 +67,16 @@ class SqlRecordRepository:
         self.conn = conn
 
     def heads(self, entity: str, keys: Sequence[str], *, lock: bool = False) -> dict[str, RecordHead]:
+        # The stored JSON comes along: a push serializing to the same text is unchanged unhashed.
         table, _ = RECORD_TABLES[entity]
-        columns = (table.c.key, table.c.version, table.c.content_hash, table.c.full_hash)
+        c = table.c
+        columns = (c.key, c.version, c.content_hash, c.full_hash, c.envelope, c.data)
         heads: dict[str, RecordHead] = {}
-        for chunk in chunks(sorted(keys)):
-            query = select(*columns).where(table.c.key.in_(chunk))
-            for row in self.conn.execute(query.with_for_update() if lock else query):
-                heads[row.key] = RecordHead(row.key, row.version, row.content_hash, row.full_hash)
+        for chunk in chunks(sorted(keys), KEY_CHUNK):
+            query = select(*columns).where(c.key.in_(chunk))
+            rows = self.conn.execute(query.with_for_update() if lock else query).all()  # one fetch, not per row
+            for key, version, content_hash, full_hash, envelope, data in rows:
+                heads[key] = RecordHead(key, version, content_hash, full_hash, envelope, data)
         return heads
 
     def load(self, entity: str, keys: Sequence[str], *, lock: bool = False) -> dict[str, StoredRecord]:
@@ -72,13 +91,13 @@ class SqlRecordRepository:
     def insert(self, entity: str, records: Sequence[StoredRecord]) -> None:
         table, _ = RECORD_TABLES[entity]
         if records:
-            self.conn.execute(table.insert(), [record_to_row(entity, r) for r in records])
+            self.conn.execute(table.insert(), records_to_rows(entity, records))
 
     def update(self, entity: str, records: Sequence[StoredRecord]) -> None:
         table, _ = RECORD_TABLES[entity]
         if not records:
             return
-        rows = [record_to_row(entity, r) for r in records]
+        rows = records_to_rows(entity, records)
         columns = [c for c in rows[0] if c not in ("key", "created_at")]
         statement = (
             table.update().where(table.c.key == bindparam("b_key")).values({c: bindparam(f"b_{c}") for c in columns})

@@ -11,6 +11,7 @@ from typing import Any
 
 from sqlalchemy import (
     BigInteger,
+    Boolean,
     Column,
     DateTime,
     Index,
@@ -20,8 +21,11 @@ from sqlalchemy import (
     String,
     Table,
     Text,
+    text,
 )
 from sqlalchemy.dialects import mysql
+
+from atraxion.adapters.sqlalchemy._decimal import ExactDecimal
 
 metadata = MetaData(
     naming_convention={
@@ -66,6 +70,8 @@ partners = _record_table(
     Column("odoo_id", BigInteger, index=True),
     Column("type", String(16)),
     _ref("external_parent_id"),
+    # Derived (migration 0003): is the parent stored? Written only by the partner repository.
+    Column("parent_resolved", Boolean, nullable=False, server_default=text("1")),
 )
 sale_orders = _record_table("sale_orders", Column("odoo_id", BigInteger, index=True))
 purchase_orders = _record_table("purchase_orders", Column("odoo_id", BigInteger, index=True))
@@ -96,6 +102,18 @@ RECORD_TABLES: dict[str, tuple[Table, Extract]] = {
         lambda e: {"pricelist_external_id": e["pricelistExternalId"], "product_external_id": e["productExternalId"]},
     ),
 }
+
+# Lines of purchase orders, extracted from their envelopes (migration 0003): a query index by product.
+purchase_order_lines = Table(
+    "purchase_order_lines",
+    metadata,
+    Column("purchase_order_key", String(KEY_LENGTH), primary_key=True),
+    Column("line_no", Integer, primary_key=True, autoincrement=False),
+    Column("product_external_id", String(KEY_LENGTH), nullable=False, index=True),
+    Column("quantity", ExactDecimal, nullable=False),
+    Column("price_unit", ExactDecimal, nullable=False),
+    Column("order_state", String(KEY_LENGTH), nullable=False),
+)
 
 consumers = Table(
     "consumers",
@@ -149,4 +167,59 @@ idempotency_keys = Table(
     Column("content_type", String(128), nullable=False),
     Column("body", Blob, nullable=False),
     Column("created_at", DateTime, nullable=False),
+)
+
+# Reverse sync (migration 0002). Microsecond times on MariaDB: backoff and stale-claim decisions
+# compare instants less than a second apart.
+Stamp = DateTime().with_variant(mysql.DATETIME(fsp=6), "mysql", "mariadb")
+
+outbox = Table(
+    "outbox",
+    metadata,
+    Column("id", Id, primary_key=True, autoincrement=True),
+    Column("entity_type", String(32), nullable=False),
+    Column("entity_key", String(KEY_LENGTH), nullable=False),
+    Column("payload", JsonText, nullable=False),
+    Column("status", String(16), nullable=False),
+    Column("attempts", Integer, nullable=False),
+    Column("retry_base", Integer, nullable=False),
+    Column("next_attempt_at", Stamp, nullable=False),
+    Column("claimed_at", Stamp, nullable=True),
+    Column("published_at", Stamp, nullable=True),
+    Column("last_error", Text, nullable=True),
+    Column("odoo_id", BigInteger, nullable=True),
+    Column("history", JsonText, nullable=False),
+    Column("revision", Integer, nullable=False),
+    Column("created_at", Stamp, nullable=False),
+    Column("updated_at", Stamp, nullable=False),
+    Index("ix_outbox_status_next_attempt_at", "status", "next_attempt_at"),
+    Index("ix_outbox_status_claimed_at", "status", "claimed_at"),
+    Index("ix_outbox_entity", "entity_type", "entity_key"),
+)
+
+sale_orders_out = Table(
+    "sale_orders_out",
+    metadata,
+    Column("id", Id, primary_key=True, autoincrement=True),
+    Column("external_id", String(KEY_LENGTH), nullable=False, unique=True),
+    Column("consumer", String(64), nullable=False),
+    Column("payload", JsonText, nullable=False),
+    Column("queue_id", BigInteger, nullable=False),
+    Column("odoo_id", BigInteger, nullable=True),
+    Column("created_at", Stamp, nullable=False),
+)
+
+sync_failures = Table(
+    "sync_failures",
+    metadata,
+    Column("id", Id, primary_key=True, autoincrement=True),
+    Column("entity_type", String(32), nullable=False),
+    Column("external_id", String(KEY_LENGTH), nullable=False),
+    Column("source", String(16), nullable=False),
+    Column("status", String(16), nullable=False),
+    Column("error_message", Text, nullable=False),
+    Column("queue_id", BigInteger, nullable=True, index=True),
+    Column("created_at", Stamp, nullable=False),
+    Column("resolved_at", Stamp, nullable=True),
+    Index("ix_sync_failures_status_id", "status", "id"),
 )

@@ -10,6 +10,13 @@ from sqlalchemy.exc import DBAPIError
 
 from atraxion.adapters.sqlalchemy.auth_repository import SqlIdempotencyRepository, SqlTokenRepository
 from atraxion.adapters.sqlalchemy.feed_repository import SqlFeedRepository
+from atraxion.adapters.sqlalchemy.outbox_repository import (
+    SqlOutboundOrderRepository,
+    SqlOutboxRepository,
+    SqlSyncFailureRepository,
+)
+from atraxion.adapters.sqlalchemy.partner_repository import SqlPartnerRepository
+from atraxion.adapters.sqlalchemy.purchase_order_line_repository import SqlPurchaseOrderLineRepository
 from atraxion.adapters.sqlalchemy.record_repository import SqlRecordRepository
 from atraxion.ports.unit_of_work import ConcurrentUpdate
 
@@ -36,6 +43,11 @@ class SqlUnitOfWork:
         self.feed = SqlFeedRepository(self.connection)
         self.tokens = SqlTokenRepository(self.connection)
         self.idempotency = SqlIdempotencyRepository(self.connection)
+        self.outbox = SqlOutboxRepository(self.connection)
+        self.failures = SqlSyncFailureRepository(self.connection)
+        self.outbound_orders = SqlOutboundOrderRepository(self.connection)
+        self.partners = SqlPartnerRepository(self.connection)
+        self.purchase_order_lines = SqlPurchaseOrderLineRepository(self.connection)
         return self
 
     def __exit__(

@@ -14,7 +14,14 @@ from starlette.routing import BaseRoute, Route
 
 from atraxion.bootstrap import Atraxion
 from atraxion.domain.errors import Conflict, InvalidBatch, NotFound
-from atraxion.entrypoints.http import docs, feed_routes, openapi
+from atraxion.entrypoints.http import (
+    docs,
+    feed_routes,
+    openapi,
+    partner_routes,
+    reverse_sync_routes,
+    token_routes,
+)
 from atraxion.entrypoints.http.middleware import Metrics, MetricsMiddleware, RequestIdMiddleware
 from atraxion.entrypoints.http.problems import Problem
 
@@ -89,6 +96,9 @@ def create_app(
         Route("/metrics", metrics),
         *docs.routes,
         *(extra_routes or []),
+        *partner_routes.routes,
+        *token_routes.routes,
+        *reverse_sync_routes.routes,
         *feed_routes.routes,
     ]
     app = Starlette(
@@ -105,5 +115,7 @@ def create_app(
     )
     app.state.atraxion = atraxion
     app.state.metrics = app_metrics
-    app.state.openapi = openapi.build(extra_paths)
+    app.state.openapi = openapi.build(
+        {**partner_routes.paths, **token_routes.paths, **reverse_sync_routes.paths, **(extra_paths or {})}
+    )
     return app

@@ -17,7 +17,7 @@ from atraxion.application.context import Context
 from atraxion.application.ingest import ingest
 from atraxion.domain.auth import Scope
 from atraxion.domain.errors import FieldError, InvalidBatch
-from atraxion.entrypoints import views
+from atraxion.entrypoints import gc_pause, views
 from atraxion.entrypoints.http.auth import require
 from atraxion.entrypoints.http.body import json_body
 from atraxion.entrypoints.http.idempotency import idempotent
@@ -39,14 +39,16 @@ def _entity(request: Request) -> str:
 async def push(request: Request) -> Response:
     token = await require(request, Scope.ODOO_PUSH)
     entity = _entity(request)
-    body, raw = await json_body(request, request.app.state.atraxion.settings.max_body_bytes)
+    declared = request.headers.get("content-length", "")
+    with gc_pause.paused(declared.isdigit() and int(declared) >= gc_pause.LARGE_BODY):
+        body, raw = await json_body(request, request.app.state.atraxion.settings.max_body_bytes)
 
-    async def handle() -> Response:
-        batches = parse_push(entity, body)
-        plans = await run_in_threadpool(ingest, _context(request), batches)
-        return JSONResponse(views.push_response(_context(request).kind(entity), plans[0]))
+        async def handle() -> Response:
+            batches = parse_push(entity, body)
+            plans = await run_in_threadpool(ingest, _context(request), batches)
+            return JSONResponse(views.push_response(_context(request).kind(entity), plans[0]))
 
-    return await idempotent(request, token, raw, handle)
+        return await idempotent(request, token, raw, handle)
 
 
 async def changes(request: Request) -> Response:

@@ -1,0 +1,49 @@
+"""Child process for the peak-RSS figure: one push, measured by the process's own ``ru_maxrss``.
+
+Run by the workloads as ``python -m benchmarks._rss_push URL ENTITY BODY_FILE`` with the push
+token in ``ATRAXION_BENCH_TOKEN``; prints one JSON line: RSS before the push (after imports, app
+start-up and reading the body), the process's peak RSS, the push's wall time and its summary.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import resource
+import sys
+import time
+from pathlib import Path
+
+
+def current_rss_mb() -> float:
+    for line in Path("/proc/self/status").read_text().splitlines():
+        if line.startswith("VmRSS:"):
+            return int(line.split()[1]) / 1024
+    return float("nan")
+
+
+def main(url: str, entity: str, body_file: str) -> None:
+    from starlette.testclient import TestClient
+
+    from atraxion.bootstrap import bootstrap
+    from atraxion.config import Settings
+    from atraxion.entrypoints.http import create_app
+
+    app = bootstrap(Settings(database_url=url), migrate=False)
+    headers = {"authorization": f"Bearer {os.environ['ATRAXION_BENCH_TOKEN']}", "content-type": "application/json"}
+    with TestClient(create_app(app)) as client:
+        client.get("/ready")
+        body = Path(body_file).read_bytes()
+        before = current_rss_mb()
+        started = time.perf_counter()
+        response = client.post(f"/api/v1/odoo/{entity}", content=body, headers=headers)
+        wall = time.perf_counter() - started
+        peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024  # Linux: KiB
+        summary = response.json().get("summary") if response.status_code == 200 else response.text[:300]
+    app.close()
+    print(json.dumps({"before_mb": before, "peak_mb": peak, "wall": wall, "status": response.status_code,
+                      "summary": summary}))
+
+
+if __name__ == "__main__":
+    main(*sys.argv[1:4])

@@ -1,0 +1,120 @@
+"""Memory implementations of the outbox, sync-failure and outbound-order repositories.
+
+Memory transactions are serial (one lock for the whole unit of work), so ``lock`` needs no work;
+:meth:`MemoryOutboxRepository.save` still checks the revision, as the SQL adapter does.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from datetime import datetime
+from typing import Any
+
+import attrs
+
+from atraxion.domain.outbound import FailureStatus, OutboxEntry, OutboxStatus, SyncFailure
+from atraxion.domain.webshop_orders import OutboundOrder
+from atraxion.ports.unit_of_work import ConcurrentUpdate
+
+
+class _Tables:
+    def __init__(self, tables: Any) -> None:
+        self._tables = tables
+
+    def table(self, name: str) -> dict[Any, Any]:
+        table: dict[Any, Any] = self._tables.table(name)
+        return table
+
+
+class MemoryOutboxRepository(_Tables):
+    def add(self, entry: OutboxEntry) -> OutboxEntry:
+        table = self.table("outbox")
+        stored = attrs.evolve(entry, id=max(table, default=0) + 1)
+        table[stored.id] = stored
+        return stored
+
+    def get(self, entry_id: int, *, lock: bool = False) -> OutboxEntry | None:
+        entry: OutboxEntry | None = self.table("outbox").get(entry_id)
+        return entry
+
+    def save(self, entry: OutboxEntry) -> None:
+        table = self.table("outbox")
+        current = table.get(entry.id)
+        if current is None or current.revision != entry.revision - 1:
+            raise ConcurrentUpdate(f"outbox entry {entry.id} changed since it was read")
+        table[entry.id] = entry
+
+    def due(self, now: datetime, redeliver_before: datetime, stale_before: datetime, limit: int) -> list[int]:
+        def wanted(e: OutboxEntry) -> bool:
+            unsent = e.published_at is None or e.published_at <= redeliver_before
+            if e.status is OutboxStatus.PENDING:
+                return unsent and e.next_attempt_at <= now
+            if e.status is OutboxStatus.PROCESSING:
+                return unsent and e.claimed_at is not None and e.claimed_at <= stale_before
+            return False
+
+        return sorted(i for i, e in self.table("outbox").items() if wanted(e))[:limit]
+
+    def mark_published(self, entry_ids: Sequence[int], at: datetime) -> None:
+        table = self.table("outbox")
+        for entry_id in entry_ids:
+            if entry_id in table:
+                # Not a state change: the revision stays, so no worker's save is refused for it.
+                table[entry_id] = attrs.evolve(table[entry_id], published_at=at)
+
+    def list(self, status: OutboxStatus | None, after_id: int | None, limit: int) -> list[OutboxEntry]:
+        entries = sorted(self.table("outbox").items())
+        return [
+            e for i, e in entries if (status is None or e.status is status) and (after_id is None or i > after_id)
+        ][:limit]
+
+
+class MemorySyncFailureRepository(_Tables):
+    def open(self, failure: SyncFailure) -> SyncFailure:
+        table = self.table("sync_failures")
+        stored = attrs.evolve(failure, id=max(table, default=0) + 1)
+        table[stored.id] = stored
+        return stored
+
+    def get(self, failure_id: int) -> SyncFailure | None:
+        failure: SyncFailure | None = self.table("sync_failures").get(failure_id)
+        return failure
+
+    def open_for_entry(self, queue_id: int) -> SyncFailure | None:
+        return next(
+            (
+                f
+                for _, f in sorted(self.table("sync_failures").items())
+                if f.queue_id == queue_id and f.status is FailureStatus.OPEN
+            ),
+            None,
+        )
+
+    def save(self, failure: SyncFailure) -> None:
+        table = self.table("sync_failures")
+        if failure.id not in table:
+            raise KeyError(f"no sync failure {failure.id}")
+        table[failure.id] = failure
+
+    def list(self, status: FailureStatus | None, after_id: int | None, limit: int) -> list[SyncFailure]:
+        failures = sorted(self.table("sync_failures").items())
+        return [
+            f for i, f in failures if (status is None or f.status is status) and (after_id is None or i > after_id)
+        ][:limit]
+
+
+class MemoryOutboundOrderRepository(_Tables):
+    def add(self, order: OutboundOrder) -> None:
+        table = self.table("outbound_orders")
+        if order.external_id in table:
+            raise ValueError(f"duplicate outbound order {order.external_id!r}")
+        table[order.external_id] = order
+
+    def get(self, external_id: str) -> OutboundOrder | None:
+        order: OutboundOrder | None = self.table("outbound_orders").get(external_id)
+        return order
+
+    def set_odoo_id(self, external_id: str, odoo_id: int) -> None:
+        table = self.table("outbound_orders")
+        if external_id in table:
+            table[external_id] = attrs.evolve(table[external_id], odoo_id=odoo_id)

@@ -1,0 +1,191 @@
+"""The task queue on Dramatiq 2.x, over Redis or RabbitMQ, for several ``atraxion worker`` processes.
+
+Every queue owns an explicit broker and declares its one actor against it: nothing touches
+Dramatiq's global broker, which ``get_broker()`` would otherwise build silently (a RabbitMQ on
+localhost), and nothing happens at import time.
+
+A message carries only an outbox entry id. The outbox row holds the retry state and backoff, so
+Dramatiq's own retries are off (``max_retries=0``) and a message whose handling failed is simply
+acknowledged: the sweeper publishes the entry again once it is due.
+"""
+
+from __future__ import annotations
+
+import logging
+import threading
+from collections.abc import Sequence
+
+import dramatiq
+from dramatiq.middleware import Retries
+
+from atraxion.adapters.queue.dramatiq_url import BrokerUrl, parse_broker_url
+from atraxion.ports.task_queue import EntryHandler
+
+logger = logging.getLogger(__name__)
+
+ACTOR_NAME = "atraxion_process_outbox_entry"
+DEFAULT_WORKER_THREADS = 8
+DEFAULT_WORKER_TIMEOUT_MS = 1000
+DEFAULT_STOP_TIMEOUT_MS = 30_000
+
+
+class DramatiqQueue:
+    """A :class:`~atraxion.ports.task_queue.TaskQueue` on an explicit Dramatiq broker.
+
+    ``publish`` works in any process (the HTTP service, the sweeper). ``start`` runs a
+    ``dramatiq.Worker`` with ``worker_threads`` threads in this process: call it in
+    ``atraxion worker`` only, once (Dramatiq allows one Worker per process).
+    """
+
+    def __init__(
+        self,
+        broker: dramatiq.Broker,
+        *,
+        queue_name: str,
+        description: str = "",
+        worker_threads: int = DEFAULT_WORKER_THREADS,
+        worker_timeout_ms: int = DEFAULT_WORKER_TIMEOUT_MS,
+    ) -> None:
+        if worker_threads < 1:
+            raise ValueError("worker_threads must be at least 1")
+        self.broker = broker
+        self.queue_name = queue_name
+        self._description = description or type(broker).__name__
+        self._worker_threads = worker_threads
+        self._worker_timeout_ms = worker_timeout_ms
+        self._handler: EntryHandler | None = None
+        self._worker: dramatiq.Worker | None = None
+        self._lock = threading.Lock()
+        self._closed = False
+        self._actor: dramatiq.Actor[[int], None] = dramatiq.actor(
+            broker=broker, actor_name=ACTOR_NAME, queue_name=queue_name, max_retries=0
+        )(self._process)
+
+    def __repr__(self) -> str:
+        return f"DramatiqQueue({self._description}, queue={self.queue_name!r})"
+
+    # -- TaskQueue ----------------------------------------------------------------------------
+
+    def publish(self, entry_ids: Sequence[int]) -> None:
+        """Send one message per entry id. Best effort: the entries are committed already, so a
+        broker that cannot be reached is logged and left to the sweeper, never raised."""
+        for position, entry_id in enumerate(entry_ids):
+            if isinstance(entry_id, bool) or not isinstance(entry_id, int):
+                raise TypeError(f"an outbox entry id is an int, got {entry_id!r}")
+            try:
+                self._actor.send(entry_id)
+            except _broker_errors() as error:
+                left = len(entry_ids) - position
+                logger.warning(
+                    "could not publish %d outbox entr%s to %s (%s: %s); the sweeper will publish %s again",
+                    left,
+                    "y" if left == 1 else "ies",
+                    self,
+                    type(error).__name__,
+                    error,
+                    "it" if left == 1 else "them",
+                )
+                return
+
+    def start(self, handler: EntryHandler) -> None:
+        """Consume this queue in this process with a Dramatiq Worker, calling ``handler(entry_id)``."""
+        with self._lock:
+            if self._closed:
+                raise RuntimeError(f"{self} is stopped")
+            if self._worker is not None:
+                raise RuntimeError(f"{self} is already consuming")
+            self._handler = handler
+            worker = dramatiq.Worker(
+                self.broker,
+                queues={self.queue_name},
+                worker_threads=self._worker_threads,
+                worker_timeout=self._worker_timeout_ms,
+            )
+            worker.start()
+            self._worker = worker
+        logger.info("consuming %s with %d worker threads", self, self._worker_threads)
+
+    def stop(self, timeout_ms: int = DEFAULT_STOP_TIMEOUT_MS) -> None:
+        """Let running handlers finish (up to ``timeout_ms``), hand prefetched messages back to the
+        broker, and close its connections. Idempotent."""
+        with self._lock:
+            if self._closed:
+                return
+            self._closed = True
+            worker, self._worker = self._worker, None
+        if worker is not None:
+            worker.stop(timeout=timeout_ms)
+        self.broker.close()
+
+    # -- for tests and operations -------------------------------------------------------------
+
+    def purge(self) -> None:
+        """Drop every message waiting in this queue (its delay and dead-letter queues too)."""
+        self.broker.flush(self.queue_name)
+
+    def join(self, timeout_ms: int) -> None:
+        """Wait until the broker reports this queue empty (``dramatiq.QueueJoinTimeout`` otherwise).
+        Messages being handled may not count: wait on the outbox for completion."""
+        self.broker.join(self.queue_name, timeout=timeout_ms)
+
+    # -- the actor ----------------------------------------------------------------------------
+
+    def _process(self, entry_id: int) -> None:
+        handler = self._handler
+        if handler is None:
+            # Only a process that called start() runs a Worker, so this is a wiring bug.
+            raise RuntimeError(f"{self} received entry {entry_id} but has no handler")
+        if isinstance(entry_id, bool) or not isinstance(entry_id, int):
+            logger.error("ignoring a malformed message on %s: entry id %r", self, entry_id)
+            return
+        try:
+            handler(entry_id)
+        except Exception:
+            # Expected Odoo faults never get here (the handler records them on the entry). This is
+            # the unexpected (database down, a bug): the entry stays pending/processing in the
+            # outbox and the sweeper publishes it again, so the message itself is done with.
+            logger.exception("handling outbox entry %s failed; the sweeper will publish it again", entry_id)
+
+
+def make_dramatiq_queue(
+    url: str,
+    *,
+    queue_name: str | None = None,
+    worker_threads: int = DEFAULT_WORKER_THREADS,
+    worker_timeout_ms: int = DEFAULT_WORKER_TIMEOUT_MS,
+) -> DramatiqQueue:
+    """A queue on the broker named by ``url``: ``redis://…``/``rediss://…`` (RedisBroker) or
+    ``amqp://…``/``amqps://…`` (RabbitmqBroker with publisher confirms).
+
+    The queue is ``queue_name``, else the URL's ``?queue=`` parameter, else ``atraxion-outbox``.
+    Connecting is lazy: nothing is contacted until the first publish or ``start``.
+    """
+    parsed = parse_broker_url(url, queue_name=queue_name)
+    return DramatiqQueue(
+        _make_broker(parsed),
+        queue_name=parsed.queue_name,
+        description=f"{parsed.kind} at {parsed.redacted}",
+        worker_threads=worker_threads,
+        worker_timeout_ms=worker_timeout_ms,
+    )
+
+
+def _make_broker(url: BrokerUrl) -> dramatiq.Broker:
+    # Retries is the only middleware: max_retries needs it. The defaults' TimeLimit would raise an
+    # asynchronous exception into a handler mid-transaction, and the gateway has its own timeouts.
+    middleware: list[dramatiq.Middleware] = [Retries(max_retries=0)]
+    if url.kind == "redis":
+        from dramatiq.brokers.redis import RedisBroker
+
+        return RedisBroker(url=url.connection_url, middleware=middleware)  # type: ignore[no-untyped-call]
+    from dramatiq.brokers.rabbitmq import RabbitmqBroker
+
+    # Publisher confirms: without them a message the broker never stored looks sent.
+    return RabbitmqBroker(url=url.connection_url, middleware=middleware, confirm_delivery=True)
+
+
+def _broker_errors() -> tuple[type[BaseException], ...]:
+    import pika.exceptions
+    import redis.exceptions
+
+    return (dramatiq.BrokerConnectionError, redis.exceptions.RedisError, pika.exceptions.AMQPError, OSError)

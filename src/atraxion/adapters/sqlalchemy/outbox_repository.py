@@ -1,0 +1,252 @@
+"""The outbox, sync failures and outbound orders in SQL (SQLite and MariaDB alike).
+
+Claims are safe under concurrency: :meth:`SqlOutboxRepository.get` with ``lock`` reads with
+``SELECT … FOR UPDATE`` (MariaDB; on SQLite every transaction already holds the write lock, see
+``engine.py``), and :meth:`SqlOutboxRepository.save` is a conditional ``UPDATE … WHERE revision =``
+whose row count tells whether the entry moved on in between.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from datetime import datetime
+from typing import Any
+
+import attrs
+from sqlalchemy import Connection, Row, and_, bindparam, or_, select, update
+
+from atraxion.adapters.sqlalchemy._sql import chunks, dumps, from_db_time, loads, to_db_time
+from atraxion.adapters.sqlalchemy.tables import outbox, sale_orders_out, sync_failures
+from atraxion.domain.outbound import (
+    Attempt,
+    AttemptOutcome,
+    FailureSource,
+    FailureStatus,
+    OutboxEntry,
+    OutboxStatus,
+    SyncFailure,
+)
+from atraxion.domain.webshop_orders import OutboundOrder, WebshopSaleOrder
+from atraxion.ports.unit_of_work import ConcurrentUpdate
+
+
+def _time(value: datetime | None) -> datetime:
+    result = from_db_time(value)
+    assert result is not None
+    return result
+
+
+def _new_id(primary_key: Sequence[Any] | None) -> int:
+    assert primary_key is not None and primary_key[0] is not None
+    return int(primary_key[0])
+
+
+def _history_json(history: Sequence[Attempt]) -> str:
+    return dumps(
+        [{"number": a.number, "at": a.at.isoformat(), "outcome": a.outcome.value, "error": a.error} for a in history]
+    )
+
+
+def _history(text: str) -> list[Attempt]:
+    return [
+        Attempt(a["number"], datetime.fromisoformat(a["at"]), AttemptOutcome(a["outcome"]), a["error"])
+        for a in loads(text)
+    ]
+
+
+def _entry_row(entry: OutboxEntry) -> dict[str, Any]:
+    return {
+        "entity_type": entry.entity_type,
+        "entity_key": entry.entity_key,
+        "payload": dumps(entry.payload),
+        "status": entry.status.value,
+        "attempts": entry.attempts,
+        "retry_base": entry.retry_base,
+        "next_attempt_at": to_db_time(entry.next_attempt_at),
+        "claimed_at": to_db_time(entry.claimed_at),
+        "published_at": to_db_time(entry.published_at),
+        "last_error": entry.last_error,
+        "odoo_id": entry.odoo_id,
+        "history": _history_json(entry.history),
+        "revision": entry.revision,
+        "created_at": to_db_time(entry.created_at),
+        "updated_at": to_db_time(entry.updated_at),
+    }
+
+
+def _entry(row: Row[Any]) -> OutboxEntry:
+    return OutboxEntry(
+        id=row.id,
+        entity_type=row.entity_type,
+        entity_key=row.entity_key,
+        payload=loads(row.payload),
+        status=OutboxStatus(row.status),
+        created_at=_time(row.created_at),
+        updated_at=_time(row.updated_at),
+        next_attempt_at=_time(row.next_attempt_at),
+        attempts=row.attempts,
+        retry_base=row.retry_base,
+        claimed_at=from_db_time(row.claimed_at),
+        published_at=from_db_time(row.published_at),
+        last_error=row.last_error,
+        odoo_id=row.odoo_id,
+        history=_history(row.history),
+        revision=row.revision,
+    )
+
+
+# Built once: the per-entry statements run several times per order (P5), and building a statement
+# (binding fifteen values) costs more than executing it on SQLite.
+_ENTRY_COLUMNS = [c.name for c in outbox.columns if c.name != "id"]
+_INSERT_ENTRY = outbox.insert()
+_GET_ENTRY = select(outbox).where(outbox.c.id == bindparam("entry_id"))
+_LOCK_ENTRY = _GET_ENTRY.with_for_update()
+_SAVE_ENTRY = (
+    update(outbox)
+    .where(outbox.c.id == bindparam("entry_id"), outbox.c.revision == bindparam("read_revision"))
+    .values({name: bindparam(name) for name in _ENTRY_COLUMNS})
+)
+
+
+class SqlOutboxRepository:
+    def __init__(self, conn: Connection) -> None:
+        self.conn = conn
+
+    def add(self, entry: OutboxEntry) -> OutboxEntry:
+        result = self.conn.execute(_INSERT_ENTRY, _entry_row(entry))
+        return attrs.evolve(entry, id=_new_id(result.inserted_primary_key))
+
+    def get(self, entry_id: int, *, lock: bool = False) -> OutboxEntry | None:
+        row = self.conn.execute(_LOCK_ENTRY if lock else _GET_ENTRY, {"entry_id": entry_id}).first()
+        return _entry(row) if row else None
+
+    def save(self, entry: OutboxEntry) -> None:
+        params = {**_entry_row(entry), "entry_id": entry.id, "read_revision": entry.revision - 1}
+        if self.conn.execute(_SAVE_ENTRY, params).rowcount != 1:
+            raise ConcurrentUpdate(f"outbox entry {entry.id} changed since it was read")
+
+    def due(self, now: datetime, redeliver_before: datetime, stale_before: datetime, limit: int) -> list[int]:
+        c = outbox.c
+        unsent = or_(c.published_at.is_(None), c.published_at <= to_db_time(redeliver_before))
+        query = (
+            select(c.id)
+            .where(
+                unsent,
+                or_(
+                    and_(c.status == OutboxStatus.PENDING.value, c.next_attempt_at <= to_db_time(now)),
+                    and_(c.status == OutboxStatus.PROCESSING.value, c.claimed_at <= to_db_time(stale_before)),
+                ),
+            )
+            .order_by(c.id)
+            .limit(limit)
+        )
+        return [row.id for row in self.conn.execute(query)]
+
+    def mark_published(self, entry_ids: Sequence[int], at: datetime) -> None:
+        # Not a state change: the revision stays, so no worker's save is refused because of it.
+        for chunk in chunks(sorted(entry_ids)):
+            self.conn.execute(update(outbox).where(outbox.c.id.in_(chunk)).values(published_at=to_db_time(at)))
+
+    def list(self, status: OutboxStatus | None, after_id: int | None, limit: int) -> list[OutboxEntry]:
+        query = select(outbox).order_by(outbox.c.id).limit(limit)
+        if status is not None:
+            query = query.where(outbox.c.status == status.value)
+        if after_id is not None:
+            query = query.where(outbox.c.id > after_id)
+        return [_entry(row) for row in self.conn.execute(query)]
+
+
+def _failure_row(failure: SyncFailure) -> dict[str, Any]:
+    return {
+        "entity_type": failure.entity_type,
+        "external_id": failure.external_id,
+        "source": failure.source.value,
+        "status": failure.status.value,
+        "error_message": failure.error_message,
+        "queue_id": failure.queue_id,
+        "created_at": to_db_time(failure.created_at),
+        "resolved_at": to_db_time(failure.resolved_at),
+    }
+
+
+def _failure(row: Row[Any]) -> SyncFailure:
+    return SyncFailure(
+        id=row.id,
+        entity_type=row.entity_type,
+        external_id=row.external_id,
+        source=FailureSource(row.source),
+        status=FailureStatus(row.status),
+        error_message=row.error_message,
+        created_at=_time(row.created_at),
+        queue_id=row.queue_id,
+        resolved_at=from_db_time(row.resolved_at),
+    )
+
+
+class SqlSyncFailureRepository:
+    def __init__(self, conn: Connection) -> None:
+        self.conn = conn
+
+    def open(self, failure: SyncFailure) -> SyncFailure:
+        result = self.conn.execute(sync_failures.insert().values(**_failure_row(failure)))
+        stored = self.get(_new_id(result.inserted_primary_key))
+        assert stored is not None
+        return stored
+
+    def get(self, failure_id: int) -> SyncFailure | None:
+        row = self.conn.execute(select(sync_failures).where(sync_failures.c.id == failure_id)).first()
+        return _failure(row) if row else None
+
+    def open_for_entry(self, queue_id: int) -> SyncFailure | None:
+        c = sync_failures.c
+        query = select(sync_failures).where(c.queue_id == queue_id, c.status == FailureStatus.OPEN.value)
+        row = self.conn.execute(query.order_by(c.id).limit(1)).first()
+        return _failure(row) if row else None
+
+    def save(self, failure: SyncFailure) -> None:
+        statement = update(sync_failures).where(sync_failures.c.id == failure.id).values(**_failure_row(failure))
+        if self.conn.execute(statement).rowcount != 1:
+            raise KeyError(f"no sync failure {failure.id}")
+
+    def list(self, status: FailureStatus | None, after_id: int | None, limit: int) -> list[SyncFailure]:
+        query = select(sync_failures).order_by(sync_failures.c.id).limit(limit)
+        if status is not None:
+            query = query.where(sync_failures.c.status == status.value)
+        if after_id is not None:
+            query = query.where(sync_failures.c.id > after_id)
+        return [_failure(row) for row in self.conn.execute(query)]
+
+
+class SqlOutboundOrderRepository:
+    def __init__(self, conn: Connection) -> None:
+        self.conn = conn
+
+    def add(self, order: OutboundOrder) -> None:
+        self.conn.execute(
+            sale_orders_out.insert().values(
+                external_id=order.external_id,
+                consumer=order.consumer,
+                payload=dumps(order.order.to_payload()),
+                queue_id=order.queue_id,
+                odoo_id=order.odoo_id,
+                created_at=to_db_time(order.created_at),
+            )
+        )
+
+    def get(self, external_id: str) -> OutboundOrder | None:
+        row = self.conn.execute(select(sale_orders_out).where(sale_orders_out.c.external_id == external_id)).first()
+        if row is None:
+            return None
+        return OutboundOrder(
+            row.external_id,
+            WebshopSaleOrder.from_payload(loads(row.payload)),
+            row.queue_id,
+            row.consumer,
+            _time(row.created_at),
+            row.odoo_id,
+        )
+
+    def set_odoo_id(self, external_id: str, odoo_id: int) -> None:
+        self.conn.execute(
+            update(sale_orders_out).where(sale_orders_out.c.external_id == external_id).values(odoo_id=odoo_id)
+        )

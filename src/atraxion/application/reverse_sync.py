@@ -1,0 +1,302 @@
+"""Reverse sync: webshop sale orders into Odoo through a transactional outbox.
+
+* :func:`submit_sale_order` stores the order and its outbox entry in one transaction, then
+  publishes the entry's id (after commit: a worker never sees an entry that is not there).
+* :func:`process_entry` is what a worker runs for a message: claim, look the order up in Odoo by
+  ``client_order_ref``, create it only if absent, record the outcome.
+* :func:`sweep` re-publishes what a lost message or a dead worker left behind.
+
+Odoo is never called inside a transaction: a slow Odoo holds no database lock.
+"""
+
+from __future__ import annotations
+
+import enum
+import logging
+import random
+from collections.abc import Callable, Sequence
+from datetime import datetime
+
+from attrs import frozen
+
+from atraxion.application.context import Context
+from atraxion.domain.errors import Conflict, InvalidBatch, NotFound
+from atraxion.domain.odoo_orders import OdooSaleOrder, PermanentOdooError, TransientOdooError
+from atraxion.domain.outbound import (
+    AttemptOutcome,
+    FailureSource,
+    OutboxEntry,
+    OutboxPolicy,
+    OutboxStatus,
+    SyncFailure,
+)
+from atraxion.domain.webshop_orders import (
+    SALE_ORDER,
+    OdooIds,
+    OutboundOrder,
+    WebshopSaleOrder,
+    odoo_ids,
+    reference_errors,
+    to_odoo,
+)
+from atraxion.ports.odoo_gateway import OdooGateway
+from atraxion.ports.task_queue import TaskQueue
+from atraxion.ports.unit_of_work import ConcurrentUpdate, UnitOfWork
+
+log = logging.getLogger(__name__)
+
+DEFAULT_POLICY = OutboxPolicy()
+
+
+class Outcome(enum.Enum):
+    """What :func:`process_entry` did with a message."""
+
+    COMPLETED = "completed"
+    RETRY_SCHEDULED = "retry_scheduled"
+    FAILED = "failed"
+    SKIPPED = "skipped"
+    """Nothing to do: unknown, completed, failed, not due yet, or being processed by a live worker."""
+    SUPERSEDED = "superseded"
+    """This worker's claim was taken over (it was presumed dead); its outcome was discarded."""
+
+
+@frozen
+class Submitted:
+    external_id: str
+    queue_id: int
+
+
+@frozen
+class SyncStatus:
+    external_id: str
+    status: OutboxStatus
+    odoo_id: int | None
+    attempts: int
+    error: str | None
+
+
+def submit_sale_order(ctx: Context, queue: TaskQueue, order: WebshopSaleOrder, consumer: str) -> Submitted:
+    """Accept a webshop order for Odoo. Raises Conflict if its external id is already used by an
+    outbound order, InvalidBatch naming every partner or product that does not resolve to an Odoo id."""
+
+    def work(uow: UnitOfWork) -> Submitted:
+        if uow.outbound_orders.get(order.external_id) is not None:
+            raise Conflict(f"externalId {order.external_id!r} is already used by another webshop order")
+        partners, products = _resolve(uow, order)
+        errors = reference_errors(order, partners, products)
+        if errors:
+            raise InvalidBatch(errors)
+        now = ctx.clock.now()
+        payload = {"order": order.to_payload(), "odooIds": {"partners": partners, "products": products}}
+        entry = uow.outbox.add(OutboxEntry.new(SALE_ORDER, order.external_id, payload, now))
+        assert entry.id is not None
+        uow.outbound_orders.add(OutboundOrder(order.external_id, order, entry.id, consumer, now))
+        uow.commit()
+        return Submitted(order.external_id, entry.id)
+
+    submitted = ctx.transaction(work)
+    publish(queue, [submitted.queue_id])
+    return submitted
+
+
+def publish(queue: TaskQueue, entry_ids: Sequence[int]) -> None:
+    """Nudge workers; a failure is only logged, because the sweeper re-publishes unclaimed entries."""
+    try:
+        queue.publish(entry_ids)
+    except Exception:  # noqa: BLE001 - the outbox row is the durable record; the message is a nudge
+        log.warning("could not publish outbox entries %s; the sweeper will retry", list(entry_ids), exc_info=True)
+
+
+def _resolve(uow: UnitOfWork, order: WebshopSaleOrder) -> tuple[OdooIds, OdooIds]:
+    partners = uow.records.load("partners", order.partner_keys())
+    products = uow.records.load("products", order.product_keys())
+    return (
+        odoo_ids({key: record.envelope for key, record in partners.items()}),
+        odoo_ids({key: record.envelope for key, record in products.items()}),
+    )
+
+
+@frozen
+class _Job:
+    """A claimed entry and what to send, or why it cannot be sent."""
+
+    entry: OutboxEntry
+    order: OdooSaleOrder | None
+    error: str | None = None
+
+
+def process_entry(
+    ctx: Context,
+    gateway: OdooGateway,
+    entry_id: int,
+    policy: OutboxPolicy = DEFAULT_POLICY,
+    *,
+    jitter: Callable[[], float] = random.random,
+) -> Outcome:
+    """Process one outbox entry; safe to call any number of times for the same id, concurrently.
+
+    ``jitter`` draws the random share of a backoff (in [0, 1)).
+    """
+    job = ctx.transaction(lambda uow: _claim(ctx, uow, entry_id, policy))
+    if job is None:
+        return Outcome.SKIPPED
+    if job.entry.status is OutboxStatus.FAILED:
+        return Outcome.FAILED  # a stale claim that used the last attempt: failed in _claim
+    attempt = job.entry.attempts
+    if job.order is None:
+        message = job.error or "nothing to send"
+        return _finish(ctx, job.entry, lambda e, now: e.fail_permanent(now, attempt, message))
+    try:
+        # A previous attempt may have created the order and lost the answer (R4): look first.
+        odoo_id = gateway.find_sale_order(client_order_ref=job.order.client_order_ref)
+        outcome = AttemptOutcome.FOUND
+        if odoo_id is None:
+            odoo_id = gateway.create_sale_order(order=job.order)
+            outcome = AttemptOutcome.CREATED
+    except TransientOdooError as error:
+        share = jitter()
+        reason = str(error)
+        return _finish(ctx, job.entry, lambda e, now: e.fail_transient(now, attempt, reason, policy.retry, share))
+    except PermanentOdooError as error:
+        reason = str(error)
+        return _finish(ctx, job.entry, lambda e, now: e.fail_permanent(now, attempt, reason))
+    except Exception as error:  # noqa: BLE001 - an unforeseen error is retried within the attempt budget
+        log.exception("unexpected error processing outbox entry %s", entry_id)
+        share = jitter()
+        reason = f"unexpected {type(error).__name__}: {error}"
+        return _finish(ctx, job.entry, lambda e, now: e.fail_transient(now, attempt, reason, policy.retry, share))
+    found_id = odoo_id
+    return _finish(ctx, job.entry, lambda e, now: e.complete(now, attempt, found_id, outcome))
+
+
+def _claim(ctx: Context, uow: UnitOfWork, entry_id: int, policy: OutboxPolicy) -> _Job | None:
+    entry = uow.outbox.get(entry_id, lock=True)
+    now = ctx.clock.now()
+    if entry is None:
+        log.warning("no outbox entry %s; message ignored", entry_id)
+        return None
+    if not entry.is_claimable(now, policy.stale_after):
+        log.debug("outbox entry %s is %s; message ignored", entry_id, entry.status.value)
+        return None
+    claimed = entry.claim(now, policy.stale_after, policy.retry)
+    uow.outbox.save(claimed)
+    if claimed.status is OutboxStatus.FAILED:
+        open_failure(uow, claimed, now)
+        uow.commit()
+        log.warning("outbox entry %s failed: %s", entry_id, claimed.last_error)
+        return _Job(claimed, None)
+    if claimed.entity_type != SALE_ORDER:
+        uow.commit()
+        return _Job(claimed, None, f"no handler for entity type {claimed.entity_type!r}")
+    order = WebshopSaleOrder.from_payload(claimed.payload["order"])
+    resolved = claimed.payload.get("odooIds")
+    if claimed.attempts == 1 and resolved is not None:
+        partners, products = resolved["partners"], resolved["products"]  # checked at intake, moments ago
+    else:
+        # A retry resolves again: if Odoo re-pushed a partner with a corrected odooId, it is used.
+        partners, products = _resolve(uow, order)
+    errors = reference_errors(order, partners, products)
+    uow.commit()
+    if errors:
+        return _Job(claimed, None, "; ".join(f"{e.field}: {e.message}" for e in errors))
+    return _Job(claimed, to_odoo(order, partners, products))
+
+
+Transition = Callable[[OutboxEntry, datetime], OutboxEntry]
+
+
+def _finish(ctx: Context, claimed: OutboxEntry, transition: Transition) -> Outcome:
+    """Record the outcome of the attempt that ``claimed`` started, unless it was taken over."""
+
+    def work(uow: UnitOfWork) -> Outcome:
+        now = ctx.clock.now()
+        done = transition(claimed, now)
+        try:
+            # Saved over the claim's revision: if a sweeper-triggered takeover moved the entry on
+            # (this worker was presumed dead), this outcome is stale and is dropped.
+            uow.outbox.save(done)
+        except ConcurrentUpdate:
+            log.warning("attempt %s of outbox entry %s was taken over; its outcome is dropped", attempt, entry_id)
+            return Outcome.SUPERSEDED
+        if done.status is OutboxStatus.COMPLETED:
+            assert done.odoo_id is not None
+            # The binding is recorded in the same transaction as the completion: nothing in between.
+            uow.outbound_orders.set_odoo_id(done.entity_key, done.odoo_id)
+            if done.was_retried_by_hand:
+                _resolve_failure(uow, done, now)
+        elif done.status is OutboxStatus.FAILED:
+            open_failure(uow, done, now)
+        uow.commit()
+        return _outcome(done)
+
+    attempt, entry_id = claimed.attempts, claimed.id
+    outcome = ctx.transaction(work)
+    log.log(_LOG_LEVELS[outcome], "outbox entry %s attempt %s: %s", entry_id, attempt, outcome.value)
+    return outcome
+
+
+_LOG_LEVELS = {
+    Outcome.COMPLETED: logging.DEBUG,
+    Outcome.RETRY_SCHEDULED: logging.INFO,
+    Outcome.FAILED: logging.WARNING,
+    Outcome.SUPERSEDED: logging.WARNING,
+    Outcome.SKIPPED: logging.DEBUG,
+}
+
+
+def _outcome(entry: OutboxEntry) -> Outcome:
+    if entry.status is OutboxStatus.COMPLETED:
+        return Outcome.COMPLETED
+    if entry.status is OutboxStatus.FAILED:
+        return Outcome.FAILED
+    return Outcome.RETRY_SCHEDULED
+
+
+def open_failure(uow: UnitOfWork, entry: OutboxEntry, now: datetime) -> None:
+    """Open a failure for a failed entry, or update the one already open for it."""
+    assert entry.id is not None
+    existing = uow.failures.open_for_entry(entry.id)
+    if existing is not None:
+        uow.failures.save(existing.failed_again(entry.last_error or "failed"))
+    else:
+        uow.failures.open(SyncFailure.open_for(entry, FailureSource.ODOO, now))
+
+
+def _resolve_failure(uow: UnitOfWork, entry: OutboxEntry, now: datetime) -> None:
+    assert entry.id is not None
+    existing = uow.failures.open_for_entry(entry.id)
+    if existing is not None:
+        uow.failures.save(existing.resolve(now))
+
+
+def sweep(ctx: Context, queue: TaskQueue, policy: OutboxPolicy = DEFAULT_POLICY) -> list[int]:
+    """Re-publish entries whose message was lost (pending, due, unclaimed well after it was sent)
+    and entries whose worker died (processing longer than ``stale_after``). Returns their ids."""
+
+    def work(uow: UnitOfWork) -> list[int]:
+        now = ctx.clock.now()
+        ids = uow.outbox.due(now, now - policy.redeliver_after, now - policy.stale_after, policy.sweep_batch)
+        if ids:
+            uow.outbox.mark_published(ids, now)
+            uow.commit()
+        return ids
+
+    ids = ctx.transaction(work)
+    if ids:
+        log.info("sweeper re-publishes %d outbox entries", len(ids))
+        publish(queue, ids)
+    return ids
+
+
+def sync_status(ctx: Context, external_id: str) -> SyncStatus:
+    """Where a webshop order stands. Raises NotFound for an external id no webshop order has."""
+
+    def work(uow: UnitOfWork) -> SyncStatus:
+        order = uow.outbound_orders.get(external_id)
+        entry = uow.outbox.get(order.queue_id) if order is not None else None
+        if order is None or entry is None:
+            raise NotFound(f"no webshop sale order {external_id!r}")
+        error = None if entry.status is OutboxStatus.COMPLETED else entry.last_error
+        return SyncStatus(external_id, entry.status, entry.odoo_id or order.odoo_id, entry.attempts, error)
+
+    return ctx.transaction(work)

@@ -1,0 +1,235 @@
+"""Reverse sync over HTTP: webshops post sale orders and follow them; operators work the queue.
+
+* ``POST /api/v1/webshop/sale-orders`` (scope webshop:orders) → 202, the order is queued;
+* ``GET /api/v1/webshop/sale-orders/{externalId}/sync`` (webshop:read or webshop:orders);
+* ``/api/v1/admin/failures…`` and ``/api/v1/admin/queue…`` (scope admin).
+
+The OpenAPI paths are in ``reverse_sync_openapi.py``; ``paths`` is re-exported here.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any, TypeVar
+from urllib.parse import quote
+
+from starlette.concurrency import run_in_threadpool
+from starlette.requests import Request
+from starlette.responses import JSONResponse, Response
+from starlette.routing import Route
+
+from atraxion.application import reverse_sync, sync_admin
+from atraxion.bootstrap import Atraxion
+from atraxion.domain.auth import ApiToken, Scope
+from atraxion.domain.errors import FieldError, InvalidBatch, NotFound
+from atraxion.domain.outbound import FailureStatus, OutboxEntry, OutboxStatus, SyncFailure
+from atraxion.entrypoints.http.auth import require
+from atraxion.entrypoints.http.body import json_body, read_body
+from atraxion.entrypoints.http.idempotency import idempotent
+from atraxion.entrypoints.http.problems import Problem
+from atraxion.entrypoints.http.reverse_sync_openapi import paths
+from atraxion.entrypoints.orders_in import parse_sale_order
+
+__all__ = ["paths", "routes"]
+
+MAX_LIMIT = 1000
+MAX_ID = 2**63 - 1  # the database's BIGINT; a larger path id cannot exist and must not reach SQL
+
+
+def _app(request: Request) -> Atraxion:
+    atraxion: Atraxion = request.app.state.atraxion
+    return atraxion
+
+
+def _time(value: datetime | None) -> str | None:
+    return None if value is None else value.isoformat().replace("+00:00", "Z")
+
+
+def entry_view(entry: OutboxEntry) -> dict[str, Any]:
+    return {
+        "id": entry.id,
+        "entityType": entry.entity_type,
+        "entityKey": entry.entity_key,
+        "status": entry.status.value,
+        "attempts": entry.attempts,
+        "nextAttemptAt": _time(entry.next_attempt_at),
+        "claimedAt": _time(entry.claimed_at),
+        "lastError": entry.last_error,
+        "odooId": entry.odoo_id,
+        "createdAt": _time(entry.created_at),
+        "updatedAt": _time(entry.updated_at),
+        "history": [
+            {"number": a.number, "at": _time(a.at), "outcome": a.outcome.value, "error": a.error}
+            for a in entry.history
+        ],
+    }
+
+
+def failure_view(failure: SyncFailure) -> dict[str, Any]:
+    return {
+        "id": failure.id,
+        "entityType": failure.entity_type,
+        "externalId": failure.external_id,
+        "source": failure.source.value,
+        "status": failure.status.value,
+        "errorMessage": failure.error_message,
+        "queueId": failure.queue_id,
+        "createdAt": _time(failure.created_at),
+        "resolvedAt": _time(failure.resolved_at),
+    }
+
+
+async def submit_order(request: Request) -> Response:
+    token = await require(request, Scope.WEBSHOP_ORDERS)
+    app = _app(request)
+    body, raw = await json_body(request, app.settings.max_body_bytes)
+
+    async def handle() -> Response:
+        order = parse_sale_order(body)
+        submitted = await run_in_threadpool(
+            reverse_sync.submit_sale_order, app.context, app.queue, order, token.consumer
+        )
+        location = f"/api/v1/webshop/sale-orders/{quote(submitted.external_id, safe='')}/sync"
+        return JSONResponse(
+            {"externalId": submitted.external_id, "status": "pending", "queueId": submitted.queue_id},
+            status_code=202,
+            headers={"Location": location},
+        )
+
+    return await idempotent(request, token, raw, handle)
+
+
+async def order_sync(request: Request) -> Response:
+    await _require_any(request, Scope.WEBSHOP_READ, Scope.WEBSHOP_ORDERS)
+    status = await run_in_threadpool(reverse_sync.sync_status, _app(request).context, request.path_params["key"])
+    return JSONResponse(
+        {
+            "externalId": status.external_id,
+            "status": status.status.value,
+            "odooId": status.odoo_id,
+            "attempts": status.attempts,
+            "error": status.error,
+        }
+    )
+
+
+async def _require_any(request: Request, first: Scope, second: Scope) -> ApiToken:
+    try:
+        return await require(request, first)
+    except Problem as problem:
+        if problem.status != 403:
+            raise
+    try:
+        return await require(request, second)
+    except Problem as problem:
+        if problem.status != 403:
+            raise
+        raise Problem(
+            403, f"this token lacks the scope {first.value!r} or {second.value!r}", kind="missing-scope"
+        ) from None
+
+
+async def list_failures(request: Request) -> Response:
+    await require(request, Scope.ADMIN)
+    status = _status(request, FailureStatus)
+    after, limit = _page(request)
+    found = await run_in_threadpool(sync_admin.list_failures, _app(request).context, status, after, limit)
+    return JSONResponse(
+        {"items": [failure_view(f) for f in found], "nextCursor": _next(found[-1].id if found else None, found, limit)}
+    )
+
+
+async def retry_failure(request: Request) -> Response:
+    token = await require(request, Scope.ADMIN)
+    failure_id = _id(request)
+    app = _app(request)
+
+    async def handle() -> Response:
+        result = await run_in_threadpool(sync_admin.retry_failure, app.context, app.queue, failure_id)
+        return JSONResponse({"failure": failure_view(result.failure), "entry": entry_view(result.entry)})
+
+    return await idempotent(request, token, await read_body(request, app.settings.max_body_bytes), handle)
+
+
+async def resolve_failure(request: Request) -> Response:
+    token = await require(request, Scope.ADMIN)
+    failure_id = _id(request)
+    app = _app(request)
+
+    async def handle() -> Response:
+        failure = await run_in_threadpool(sync_admin.resolve_failure, app.context, failure_id)
+        return JSONResponse(failure_view(failure))
+
+    return await idempotent(request, token, await read_body(request, app.settings.max_body_bytes), handle)
+
+
+async def list_queue(request: Request) -> Response:
+    await require(request, Scope.ADMIN)
+    status = _status(request, OutboxStatus)
+    after, limit = _page(request)
+    found = await run_in_threadpool(sync_admin.list_entries, _app(request).context, status, after, limit)
+    return JSONResponse(
+        {"items": [entry_view(e) for e in found], "nextCursor": _next(found[-1].id if found else None, found, limit)}
+    )
+
+
+async def retry_queue_entry(request: Request) -> Response:
+    token = await require(request, Scope.ADMIN)
+    entry_id = _id(request)
+    app = _app(request)
+
+    async def handle() -> Response:
+        entry = await run_in_threadpool(sync_admin.retry_entry, app.context, app.queue, entry_id)
+        return JSONResponse(entry_view(entry))
+
+    return await idempotent(request, token, await read_body(request, app.settings.max_body_bytes), handle)
+
+
+def _id(request: Request) -> int:
+    value: int = request.path_params["id"]
+    if not 1 <= value <= MAX_ID:
+        raise NotFound(f"no item with id {value}")
+    return value
+
+
+S = TypeVar("S", FailureStatus, OutboxStatus)
+
+
+def _status(request: Request, kind: type[S]) -> S | None:
+    text = request.query_params.get("status")
+    if text is None or text == "":
+        return None
+    try:
+        return kind(text)
+    except ValueError:
+        known = ", ".join(s.value for s in kind)
+        raise InvalidBatch([FieldError(None, "status", f"must be one of {known}")]) from None
+
+
+def _page(request: Request) -> tuple[int | None, int]:
+    limit_text = request.query_params.get("limit", "100")
+    cursor = request.query_params.get("cursor")
+    errors = []
+    if not limit_text.isdigit() or not 1 <= int(limit_text) <= MAX_LIMIT:
+        errors.append(FieldError(None, "limit", f"must be an integer between 1 and {MAX_LIMIT}"))
+    if cursor is not None and (not cursor.isdigit() or int(cursor) > MAX_ID):
+        errors.append(FieldError(None, "cursor", "not a cursor this service issued"))
+    if errors:
+        raise InvalidBatch(errors)
+    return (int(cursor) if cursor is not None else None), int(limit_text)
+
+
+def _next(last_id: int | None, found: list[Any], limit: int) -> str | None:
+    # A full page may have more after it; a short page is the last.
+    return str(last_id) if last_id is not None and len(found) == limit else None
+
+
+routes = [
+    Route("/api/v1/webshop/sale-orders", submit_order, methods=["POST"]),
+    Route("/api/v1/webshop/sale-orders/{key:path}/sync", order_sync, methods=["GET"]),
+    Route("/api/v1/admin/failures", list_failures, methods=["GET"]),
+    Route("/api/v1/admin/failures/{id:int}/retry", retry_failure, methods=["POST"]),
+    Route("/api/v1/admin/failures/{id:int}/resolve", resolve_failure, methods=["POST"]),
+    Route("/api/v1/admin/queue", list_queue, methods=["GET"]),
+    Route("/api/v1/admin/queue/{id:int}/retry", retry_queue_entry, methods=["POST"]),
+]

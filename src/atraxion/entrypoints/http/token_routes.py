@@ -1,0 +1,146 @@
+"""``/api/v1/admin/tokens``: issue, list and revoke tokens over HTTP (scope admin)."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any
+
+from attrs import frozen
+from starlette.concurrency import run_in_threadpool
+from starlette.requests import Request
+from starlette.responses import JSONResponse, Response
+from starlette.routing import Route
+
+from atraxion.application import tokens
+from atraxion.application.context import Context
+from atraxion.domain.auth import DEFAULT_CONSUMER, ApiToken, Scope, parse_scopes
+from atraxion.domain.errors import FieldError, InvalidBatch, NotFound
+from atraxion.entrypoints.http import openapi
+from atraxion.entrypoints.http.auth import require
+from atraxion.entrypoints.http.body import json_body
+from atraxion.entrypoints.http.idempotency import idempotent
+from atraxion.entrypoints.inbound import structure_each
+
+
+@frozen
+class TokenRequest:
+    name: str
+    scopes: list[str]
+    consumer: str = DEFAULT_CONSUMER
+    expiresAt: str | None = None
+
+
+def _view(token: ApiToken, now: datetime) -> dict[str, Any]:
+    return {
+        "id": token.id,
+        "name": token.name,
+        "consumer": token.consumer,
+        "scopes": sorted(s.value for s in token.scopes),
+        "createdAt": token.created_at.isoformat(),
+        "expiresAt": token.expires_at.isoformat() if token.expires_at else None,
+        "revokedAt": token.revoked_at.isoformat() if token.revoked_at else None,
+        "active": token.is_active(now),
+    }
+
+
+def _parse(body: Any) -> tuple[TokenRequest, frozenset[Scope], datetime | None]:
+    (parsed,), errors = structure_each([body], TokenRequest)
+    if parsed is None:
+        raise InvalidBatch([FieldError(None, e.field, e.message) for e in errors])
+    problems: list[FieldError] = []
+    if not parsed.name.strip() or len(parsed.name) > 128:
+        problems.append(FieldError(None, "name", "must be 1 to 128 characters"))
+    if not parsed.consumer.strip() or len(parsed.consumer) > 64:
+        problems.append(FieldError(None, "consumer", "must be 1 to 64 characters"))
+    scopes: frozenset[Scope] = frozenset()
+    try:
+        scopes = parse_scopes(parsed.scopes)
+    except ValueError as error:
+        problems.append(FieldError(None, "scopes", str(error)))
+    if not parsed.scopes:
+        problems.append(FieldError(None, "scopes", "give at least one scope"))
+    expires = None
+    if parsed.expiresAt is not None:
+        try:
+            expires = datetime.fromisoformat(parsed.expiresAt.replace("Z", "+00:00"))
+            if expires.tzinfo is None:
+                raise ValueError
+        except ValueError:
+            problems.append(FieldError(None, "expiresAt", "must be an ISO 8601 time with a timezone"))
+    if problems:
+        raise InvalidBatch(problems)
+    return parsed, scopes, expires
+
+
+async def list_tokens(request: Request) -> Response:
+    await require(request, Scope.ADMIN)
+    ctx: Context = request.app.state.atraxion.context
+    found = await run_in_threadpool(tokens.list_tokens, ctx)
+    now = ctx.clock.now()
+    return JSONResponse({"items": [_view(t, now) for t in found]})
+
+
+async def create_token(request: Request) -> Response:
+    caller = await require(request, Scope.ADMIN)
+    body, raw = await json_body(request, request.app.state.atraxion.settings.max_body_bytes)
+    ctx: Context = request.app.state.atraxion.context
+
+    async def handle() -> Response:
+        parsed, scopes, expires = _parse(body)
+        token, secret = await run_in_threadpool(tokens.create_token, ctx, parsed.name, scopes, parsed.consumer, expires)
+        return JSONResponse({**_view(token, ctx.clock.now()), "token": secret}, status_code=201)
+
+    return await idempotent(request, caller, raw, handle)
+
+
+async def revoke_token(request: Request) -> Response:
+    await require(request, Scope.ADMIN)
+    token_id = request.path_params["id"]
+    ctx: Context = request.app.state.atraxion.context
+    if not await run_in_threadpool(tokens.revoke_token, ctx, token_id):
+        raise NotFound(f"no active token with id {token_id}")
+    return Response(status_code=204)
+
+
+routes = [
+    Route("/api/v1/admin/tokens", list_tokens, methods=["GET"]),
+    Route("/api/v1/admin/tokens", create_token, methods=["POST"]),
+    Route("/api/v1/admin/tokens/{id:int}", revoke_token, methods=["DELETE"]),
+]
+
+_admin: list[dict[str, list[str]]] = [{"bearer": []}]
+paths: dict[str, Any] = {
+    "/api/v1/admin/tokens": {
+        "get": {
+            "summary": "List tokens, never their secrets (scope admin)",
+            "security": _admin,
+            "responses": {"200": openapi.ok("Tokens"), **openapi.problems(401, 403)},
+        },
+        "post": {
+            "summary": "Create a token; the secret is in the answer, once (scope admin)",
+            "security": _admin,
+            "requestBody": openapi.json_body(
+                {
+                    "type": "object",
+                    "required": ["name", "scopes"],
+                    "additionalProperties": False,
+                    "properties": {
+                        "name": {"type": "string", "minLength": 1, "maxLength": 128},
+                        "scopes": {"type": "array", "items": {"enum": [s.value for s in Scope]}, "minItems": 1},
+                        "consumer": {"type": "string", "minLength": 1, "maxLength": 64},
+                        "expiresAt": {"type": ["string", "null"], "format": "date-time"},
+                    },
+                }
+            ),
+            "responses": {"201": openapi.ok("The new token"), **openapi.problems(400, 401, 403, 409, 413, 415, 422)},
+        },
+    },
+    "/api/v1/admin/tokens/{id}": {
+        "delete": {
+            "summary": "Revoke a token (scope admin)",
+            "security": _admin,
+            "parameters": [{"name": "id", "in": "path", "required": True, "schema": {"type": "integer"}}],
+            "responses": {"204": openapi.ok("Revoked"), **openapi.problems(401, 403, 404)},
+        }
+    },
+}

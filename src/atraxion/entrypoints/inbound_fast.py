@@ -1,0 +1,184 @@
+"""The fast path of inbound validation: accept plainly valid batches without cattrs.
+
+cattrs costs several microseconds per record, which dominates a 128,000-price push. The functions
+here recognize the common case, records made only of exact JSON types that pass every check of
+:mod:`atraxion.entrypoints.inbound`, and build the same values. They never report errors: on
+anything unusual they answer ``None`` and the caller runs the strict cattrs path, which decides
+and words every error exactly as before. So the fast path can only accept a subset of what the
+strict path accepts, and produces the same output for it.
+"""
+
+from __future__ import annotations
+
+import math
+import sys
+from collections.abc import Callable, Sequence
+from functools import partial
+from itertools import chain, repeat
+from operator import is_not
+from typing import Any, TypeVar
+
+T = TypeVar("T")
+
+INVALID: Any = object()
+"""What a converter answers for a value the fast path does not accept."""
+
+Converter = Callable[[Any], Any]
+Spec = tuple[tuple[str, Converter, bool], ...]
+"""``(field, converter, required)`` in the attrs class's field order (the envelope's key order)."""
+
+_FLOAT_MAX = sys.float_info.max
+_not_none = partial(is_not, None)
+
+
+def key(max_length: int) -> Converter:
+    def convert(value: Any) -> Any:
+        if type(value) is str and len(value) <= max_length and value.strip():
+            return value
+        return INVALID
+
+    return convert
+
+
+def string(value: Any) -> Any:
+    return value if type(value) is str else INVALID
+
+
+def integer(value: Any) -> Any:
+    return value if type(value) is int else INVALID
+
+
+def number(value: Any) -> Any:
+    """A finite, non-negative JSON number (an int small enough to be one as a float)."""
+    kind = type(value)
+    if (kind is float or kind is int) and 0 <= value <= _FLOAT_MAX:  # NaN fails both comparisons
+        return value
+    return INVALID
+
+
+def one_of(*allowed: str) -> Converter:
+    choices = frozenset(allowed)
+
+    def convert(value: Any) -> Any:
+        return value if type(value) is str and value in choices else INVALID
+
+    return convert
+
+
+def document(max_depth: int) -> Converter:
+    def convert(value: Any) -> Any:
+        return value if type(value) is dict and depth(value) <= max_depth else INVALID
+
+    return convert
+
+
+def depth(node: Any) -> int:
+    """Nesting depth of a JSON container (a flat object is 1), visiting only containers."""
+    deepest = 0
+    for child in node.values() if type(node) is dict else node:
+        kind = type(child)
+        if kind is dict or kind is list:
+            deepest = max(deepest, depth(child))
+    return 1 + deepest
+
+
+def structure(item: Any, cls: Callable[..., T], spec: Spec, allowed: frozenset[str]) -> T | None:
+    """``cls(**fields)`` for one plainly valid record, else None."""
+    if type(item) is not dict or not allowed.issuperset(item):
+        return None
+    fields: dict[str, Any] = {}
+    for name, convert, required in spec:
+        value = item.get(name)
+        if value is None:
+            if required:
+                return None
+            continue
+        value = convert(value)
+        if value is INVALID:
+            return None
+        fields[name] = value
+    return cls(**fields)
+
+
+def structure_all(items: Sequence[Any], cls: Callable[..., T], spec: Spec) -> list[T] | None:
+    allowed = frozenset(name for name, _, _ in spec)
+    out = []
+    for item in items:
+        value = structure(item, cls, spec, allowed)
+        if value is None:
+            return None
+        out.append(value)
+    return out
+
+
+def list_of(cls: Callable[..., T], spec: Spec) -> Converter:
+    def convert(value: Any) -> Any:
+        if type(value) is not list:
+            return INVALID
+        items = structure_all(value, cls, spec)
+        return INVALID if items is None else items
+
+    return convert
+
+
+Column = tuple[str, str, bool]
+"""``(field, check, required)`` of a flat record, in field order; check is ``key``, ``string`` or
+``number``."""
+
+
+def flat_envelopes(
+    items: Sequence[Any], columns: Sequence[Column], max_key: int
+) -> tuple[list[dict[str, Any]], dict[str, list[Any]]] | None:
+    """Envelopes of flat records (every field a scalar), checked a column at a time, and the
+    columns (``None`` where a record lacks the field).
+
+    Equivalent to structuring each record and keeping its non-null fields in field order, but the
+    loops run in C (``map``, ``set``, ``zip``), which makes 128,000 prices cheap.
+    """
+    if False:
+        return None
+    names = [name for name, _, _ in columns]
+    if not frozenset(names).issuperset(chain.from_iterable(items)):
+        return None
+    values: dict[str, list[Any]] = {}
+    for name, check, required in columns:
+        column = list(map(dict.get, items, repeat(name)))
+        if required and None in column:
+            return None
+        present = column if required else list(filter(_not_none, column))
+        if present and not _column_ok(present, check, max_key):
+            return None
+        values[name] = column
+    return _envelopes(values, len(items)), values
+
+
+def _column_ok(values: list[Any], check: str, max_key: int) -> bool:
+    types = set(map(type, values))
+    if check == "string":
+        return types == {str}
+    if check == "key":
+        return types == {str} and all(map(str.strip, values)) and max(map(len, values)) <= max_key
+    if check == "number":
+        if not types <= {int, float}:
+            return False
+        try:
+            finite = math.isfinite(math.fsum(values))  # NaN, infinities or huge ints make it fail
+        except (OverflowError, ValueError):
+            return False
+        return finite and min(values) >= 0
+    raise ValueError(f"unknown column check {check!r}")
+
+
+def _envelopes(columns: dict[str, list[Any]], count: int) -> list[dict[str, Any]]:
+    """Per record, ``{name: value}`` for its non-null fields, in the columns' order."""
+    kept = {name: column for name, column in columns.items() if any(map(_not_none, column))}
+    if not kept:
+        return [{} for _ in range(count)]
+    names = list(kept)
+    envelopes = list(map(dict, map(zip, repeat(names), zip(*kept.values(), strict=True))))
+    for name, column in kept.items():
+        if None in column:  # an optional field some records lack: drop it there (order is kept)
+            for envelope, value in zip(envelopes, column, strict=True):
+                if value is None:
+                    del envelope[name]
+    return envelopes

@@ -1,0 +1,70 @@
+"""The sale order a webshop posts (``POST /api/v1/webshop/sale-orders``), validated strictly.
+
+Same converter and error reporting as the inbound shapes (``inbound.py``): every problem becomes a
+:class:`~atraxion.domain.errors.FieldError` with the field's path, all of them at once.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from attrs import frozen
+
+from atraxion.domain.errors import FieldError, InvalidBatch
+from atraxion.domain.money import to_decimal
+from atraxion.domain.webshop_orders import OrderLine, WebshopSaleOrder
+from atraxion.entrypoints.inbound import Key, Number, structure_each
+
+MAX_LINES = 1000
+
+
+@frozen
+class OrderLineIn:
+    productExternalId: Key
+    quantity: Number
+    priceUnit: Number | None = None
+
+
+@frozen
+class SaleOrderIn:
+    externalId: Key
+    partnerExternalId: Key
+    lines: list[OrderLineIn]
+    invoicePartnerExternalId: Key | None = None
+    deliveryPartnerExternalId: Key | None = None
+    note: str | None = None
+
+
+def parse_sale_order(body: Any) -> WebshopSaleOrder:
+    """The order in ``body``, or InvalidBatch listing every problem (index None: one document)."""
+    if not isinstance(body, dict):
+        raise InvalidBatch([FieldError(None, "", "the body must be a JSON object")])
+    (parsed,), errors = structure_each([body], SaleOrderIn)
+    problems = [FieldError(None, e.field, e.message) for e in errors]
+    if parsed is not None:
+        if not parsed.lines:
+            problems.append(FieldError(None, "lines", "an order needs at least one line"))
+        if len(parsed.lines) > MAX_LINES:
+            problems.append(FieldError(None, "lines", f"at most {MAX_LINES} lines per order"))
+        problems += [
+            FieldError(None, f"lines[{i}].quantity", "must be greater than zero")
+            for i, line in enumerate(parsed.lines)
+            if line.quantity <= 0
+        ]
+    if problems or parsed is None:
+        raise InvalidBatch(problems)
+    return WebshopSaleOrder(
+        parsed.externalId,
+        parsed.partnerExternalId,
+        [
+            OrderLine(
+                line.productExternalId,
+                to_decimal(line.quantity),
+                None if line.priceUnit is None else to_decimal(line.priceUnit),
+            )
+            for line in parsed.lines
+        ],
+        parsed.invoicePartnerExternalId,
+        parsed.deliveryPartnerExternalId,
+        parsed.note,
+    )

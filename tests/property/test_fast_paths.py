@@ -1,0 +1,216 @@
+"""The performance fast paths give exactly what the plain implementations give.
+
+* canonical JSON (the input of every content hash) equals ``json.dumps(normalize(...))``;
+* the stored-JSON encoder equals ``json.dumps`` with the storage options;
+* the inbound fast path accepts only what the strict cattrs path accepts, building the same
+  batches (envelope key order included);
+* the "serializes exactly as stored" shortcut of an ingest never changes its outcome.
+"""
+
+from __future__ import annotations
+
+import json
+from datetime import UTC, datetime
+from typing import Any
+
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from atraxion.domain import diff
+from atraxion.domain.catalog import PRICES, PRODUCTS, STOCK
+from atraxion.domain.ingest import needs_full_load, plan_ingest
+from atraxion.domain.records import Fingerprinter, Incoming, Kind, RecordHead, StoredRecord
+from atraxion.entrypoints import inbound
+from atraxion.entrypoints.inbound import SHAPES, structure_each
+
+VOLATILE = diff.DEFAULT_VOLATILE_FIELDS
+
+scalars = (
+    st.none()
+    | st.booleans()
+    | st.integers(-(10**20), 10**20)
+    | st.floats(allow_nan=True, allow_infinity=True)
+    | st.text(max_size=8)
+)
+keys = st.sampled_from(["a", "b", "write_date", "__last_update", "é", "price", "x"]) | st.text(max_size=4)
+plain_json = st.recursive(
+    scalars, lambda inner: st.lists(inner, max_size=4) | st.dictionaries(keys, inner, max_size=5), max_leaves=20
+)
+json_values = st.recursive(
+    scalars,
+    lambda inner: (
+        st.lists(inner, max_size=4)
+        | st.dictionaries(keys, inner, max_size=5)
+        | st.tuples(inner, inner)
+        | st.decimals(allow_nan=False, allow_infinity=False, places=3)
+    ),
+    max_leaves=20,
+)
+
+
+def _reference_canonical(value: Any, volatile: frozenset[str]) -> str:
+    return json.dumps(diff.normalize(value, volatile), sort_keys=True, separators=(",", ":"), ensure_ascii=False)
+
+
+@given(json_values, st.sampled_from([frozenset(), VOLATILE]))
+def test_canonical_json_is_the_normalized_sorted_json(value: Any, volatile: frozenset[str]) -> None:
+    assert diff.canonical_json(value, volatile) == _reference_canonical(value, volatile)
+
+
+@given(st.lists(plain_json, max_size=5))
+def test_stored_json_is_compact_json_keeping_key_order(values: list[Any]) -> None:
+    expected = [json.dumps(v, ensure_ascii=False, separators=(",", ":")) for v in values]
+    assert [diff.stored_json(v) for v in values] == expected
+    assert diff.stored_json_many(values) == expected
+
+
+# Inbound records: mostly valid, with every kind of wrong value mixed in.
+names = st.text(alphabet="abcXY/é", min_size=1, max_size=6)
+amounts = st.floats(0, 1e6) | st.integers(0, 10**6)
+numbers = st.integers(-5, 10**400) | st.floats(allow_nan=True, allow_infinity=True) | st.booleans()
+bad_names = st.sampled_from(["", " ", "x" * 256])
+anything = st.none() | numbers | bad_names | st.lists(st.integers(), max_size=2) | st.dictionaries(names, st.integers())
+price_options = {"currency": st.sampled_from(["EUR", "JPY"]) | st.none(), "minQuantity": st.integers(0, 50) | st.none()}
+embedded_prices = st.fixed_dictionaries(
+    {"pricelistExternalId": names, "price": amounts},
+    optional={"productExternalId": names | st.none(), **price_options},
+)
+prices = st.fixed_dictionaries(
+    {"pricelistExternalId": names, "price": amounts, "productExternalId": names}, optional=price_options
+)
+stock = st.fixed_dictionaries({"supplierExternalId": names, "productExternalId": names, "quantity": amounts})
+documents = st.dictionaries(names, st.integers() | names | st.lists(st.integers(), max_size=2), max_size=4)
+products = st.fixed_dictionaries(
+    {"externalId": names, "data": documents},
+    optional={"odooId": st.integers(0, 99) | st.none(), "prices": st.lists(embedded_prices, max_size=2) | st.none()},
+)
+partners = st.fixed_dictionaries(
+    {"externalId": names, "data": documents},
+    optional={
+        "odooId": st.integers() | st.none(),
+        "type": st.sampled_from(["main", "billing", "other"]) | st.none(),
+        "externalParentId": names | st.none(),
+    },
+)
+
+
+KEY_FIELDS = ("externalId", "pricelistExternalId", "supplierExternalId")
+
+
+def _spoiled(records: st.SearchStrategy[dict[str, Any]]) -> st.SearchStrategy[list[Any]]:
+    """Lists of records where some records get a field replaced, dropped or added."""
+
+    def spoil(record: dict[str, Any], field: str, value: Any, action: int) -> Any:
+        record = dict(record)
+        if action == 0 and record:
+            record.pop(sorted(record)[0])
+        elif action == 1:
+            record[field] = value
+        elif action == 2 and record:
+            record[sorted(record)[-1]] = value
+        elif action == 3:
+            key_field = next(f for f in KEY_FIELDS if f in record)
+            record[key_field] = value if isinstance(value, str) else " "
+        return record
+
+    fields = names | st.sampled_from(["price", "quantity", "data", "type", "externalId", "productExternalId"])
+    spoilt = st.builds(spoil, records, fields, anything | bad_names, st.integers(0, 3))
+    one_bad = st.builds(
+        lambda good, bad, at: [*good[:at], bad, *good[at:]], st.lists(records, max_size=4), spoilt, st.integers(0, 4)
+    )
+    return st.lists(records, min_size=1, max_size=6) | one_bad | one_bad | st.lists(anything, min_size=1, max_size=2)
+
+
+def _strict(entity: str, items: list[Any]) -> list[inbound.Batch] | None:
+    shape = SHAPES[entity]
+    try:
+        records, errors = structure_each(items, shape.cls)
+    except Exception:  # noqa: BLE001 - the strict path fails on some bad input: a rejection all the same
+        return None
+    if entity == "prices" and any(r is not None and r.productExternalId is None for r in records):
+        return None
+    return None if errors else shape.to_batches(records)
+
+
+def _plain(batches: list[inbound.Batch]) -> list[Any]:
+    return [(b.entity, [(r.key, list(r.envelope.items()), r.data) for r in b.records]) for b in batches]
+
+
+@pytest.mark.parametrize("entity", ["prices", "stock", "products", "partners"])
+@settings(max_examples=300)
+@given(data=st.data())
+def test_the_inbound_fast_path_agrees_with_the_strict_path(entity: str, data: st.DataObject) -> None:
+    strategy = {"prices": prices, "stock": stock, "products": products, "partners": partners}[entity]
+    items = data.draw(_spoiled(strategy))
+    fast = inbound._fast_parse(entity, SHAPES[entity], items)
+    strict = _strict(entity, items)
+    if fast is not None:
+        assert strict is not None, "the fast path accepted a batch the strict path rejects"
+        assert _plain(fast) == _plain(strict)
+
+
+NOW = datetime(2026, 1, 1, tzinfo=UTC)
+
+
+def _stored(kind: Kind, record: Incoming, fingerprinter: Fingerprinter) -> StoredRecord:
+    return StoredRecord(
+        record.key,
+        3,
+        record.envelope,
+        record.data,
+        {},
+        fingerprinter.content_hash(kind, record),
+        fingerprinter.full_hash(kind, record),
+        1,
+        NOW,
+        NOW,
+    )
+
+
+envelope_values = st.integers(0, 20) | st.sampled_from([1.0, 2.5, True, False, "1", None])
+
+
+@given(
+    st.sampled_from([PRODUCTS, PRICES, STOCK]),
+    st.lists(st.tuples(envelope_values, envelope_values, documents, documents, st.booleans()), max_size=6),
+)
+def test_the_as_stored_shortcut_never_changes_an_ingest(kind: Kind, rows: list[Any]) -> None:
+    fingerprinter = Fingerprinter(VOLATILE)
+    records, heads_plain, heads_json = [], {}, {}
+    for index, (old_value, new_value, old_data, new_data, stored) in enumerate(rows):
+        key = f"k{index}"
+        envelope = _envelope(kind, key, new_value)
+        data = new_data if kind is PRODUCTS else {}
+        records.append(Incoming(key, envelope, data))
+        if stored:
+            old = Incoming(key, _envelope(kind, key, old_value), old_data if kind is PRODUCTS else {})
+            head = _stored(kind, old, fingerprinter).head
+            heads_plain[key] = head
+            heads_json[key] = RecordHead(
+                key,
+                head.version,
+                head.content_hash,
+                head.full_hash,
+                diff.stored_json(old.envelope),
+                diff.stored_json(old.data),
+            )
+    assert needs_full_load(records, heads_json, kind, fingerprinter) == needs_full_load(
+        records, heads_plain, kind, fingerprinter
+    )
+    differing, hashes = needs_full_load(records, heads_json, kind, fingerprinter)
+    plan = plan_ingest(kind, records, heads_json, {}, hashes, fingerprinter, NOW, 9) if not differing else None
+    if plan is not None:
+        assert len(plan.inserts) == len(records) - len(heads_json)
+
+
+def _envelope(kind: Kind, key: str, value: Any) -> dict[str, Any]:
+    if kind is PRICES:
+        return {"pricelistExternalId": "PL", "price": value if _number(value) else 1, "productExternalId": key}
+    if kind is STOCK:
+        return {"supplierExternalId": "S", "productExternalId": key, "quantity": value if _number(value) else 0}
+    return {"externalId": key, "odooId": value}
+
+
+def _number(value: Any) -> bool:
+    return isinstance(value, (int, float)) and not isinstance(value, bool)

@@ -1,0 +1,451 @@
+"""R8: random interleavings of pushes, polls and acks by several consumers never lose a change.
+
+A plain-dict model holds Odoo's latest content per key and, per consumer, the content it
+acknowledged. Each consumer also keeps a *replica* built only from what the feed told it (the
+``changedFields`` of each item it acknowledged, applied to its previous replica): at the end of
+every run, after draining the feed, every replica must equal Odoo's latest data.
+
+Contents are drawn in canonical form (``content_documents``) and pushed in random spellings
+(``respellings``: ``10`` as ``10.0``, new ``write_date`` values), so the model compares contents
+with plain JSON equality while the system must normalize.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Callable, Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+from attrs import define, field, frozen
+from hypothesis import HealthCheck, settings
+from hypothesis import strategies as st
+from hypothesis.stateful import RuleBasedStateMachine, invariant, precondition, rule, run_state_machine_as_test
+from sqlalchemy import Engine
+
+from atraxion.application import feed, tokens
+from atraxion.application.ingest import Batch, ingest
+from atraxion.bootstrap import Atraxion, bootstrap
+from atraxion.config import Settings
+from atraxion.domain.auth import Scope
+from atraxion.domain.errors import Conflict, InvalidBatch, NotFound
+from atraxion.domain.feed import AckOutcome, FeedItem
+from atraxion.domain.records import Incoming, IngestStatus
+from atraxion.testing import FakeClock
+from atraxion.testing.strategies import canonical_values, content_documents, content_field_names, respellings
+from tests.conftest import _truncate
+
+ENTITY = "products"
+KEYS = ["P1", "P2", "P3", "P4", "P5"]
+CONSUMERS = ["webshop", "mobile"]
+UNKNOWN_KEY = "NOPE"
+
+Leaves = dict[tuple[str, ...], str]
+
+
+# --- The model's own, deliberately simple view of documents ---------------------------------------
+
+
+def leaves(document: dict[str, Any], prefix: tuple[str, ...] = ()) -> Leaves:
+    """Leaf path → JSON text. Non-empty objects are walked, everything else is a leaf. On a
+    canonical document this is the whole content; on a raw push it lists every field."""
+    found: Leaves = {}
+    for key, value in document.items():
+        if isinstance(value, dict) and value:
+            found.update(leaves(value, (*prefix, key)))
+        else:
+            found[(*prefix, key)] = json.dumps(value, sort_keys=True)
+    return found
+
+
+def dotted(paths: Any) -> list[str]:
+    return sorted(".".join(p) for p in paths)
+
+
+@frozen
+class Content:
+    """What a consumer must eventually hold of a record: its odooId and canonical data."""
+
+    odoo_id: int | None
+    data: dict[str, Any]
+
+    def same(self, other: Content) -> bool:
+        return self.odoo_id == other.odoo_id and json.dumps(self.data, sort_keys=True) == json.dumps(
+            other.data, sort_keys=True
+        )
+
+    def changed_fields(self, newer: Content) -> list[str]:
+        """The exact diff the contract promises: envelope names plus dotted data paths."""
+        old, new = leaves(self.data), leaves(newer.data)
+        paths = {p for p in old.keys() | new.keys() if old.get(p) != new.get(p)}
+        return sorted(dotted(paths) + (["odooId"] if self.odoo_id != newer.odoo_id else []))
+
+
+@define
+class Replica:
+    """A consumer's copy, built only from feed items: odooId and data leaves (volatile left out)."""
+
+    odoo_id: int | None = None
+    data: Leaves = field(factory=dict)
+
+    def apply(self, item: Polled) -> Replica:
+        if item.is_new:
+            return Replica(item.odoo_id, _content_leaves(item.data))
+        new_leaves = _content_leaves(item.data)
+        data = dict(self.data)
+        paths = [tuple(name.split(".")) for name in item.changed_fields if name != "odooId"]
+        for path in paths:  # first forget what was on, under or above every changed path…
+            for existing in [p for p in data if p[: len(path)] == path or path[: len(p)] == p]:
+                del data[existing]
+        for path in paths:  # …then take what is there now (a leaf, or the leaves of an object)
+            data.update((p, v) for p, v in new_leaves.items() if p[: len(path)] == path)
+        odoo_id = item.odoo_id if "odooId" in item.changed_fields else self.odoo_id
+        return Replica(odoo_id, data)
+
+    def holds(self, content: Content) -> bool:
+        return self.odoo_id == content.odoo_id and self.data == leaves(content.data)
+
+
+def _content_leaves(raw: dict[str, Any]) -> Leaves:
+    """Leaves of a raw document as the consumer understands it: volatile fields dropped,
+    integral floats read as ints (what any JSON consumer comparing numbers does)."""
+    return leaves(_strip(raw))
+
+
+def _strip(value: Any) -> Any:
+    if isinstance(value, dict):
+        return {k: _strip(v) for k, v in value.items() if k not in ("write_date", "__last_update")}
+    if isinstance(value, list):
+        return [_strip(v) for v in value]
+    if isinstance(value, float) and value.is_integer():
+        return int(value)
+    return value
+
+
+@frozen
+class Polled:
+    key: str
+    version: int
+    odoo_id: int | None
+    data: dict[str, Any]
+    is_new: bool
+    changed_fields: list[str]
+
+    @classmethod
+    def of(cls, item: FeedItem) -> Polled:
+        record = item.record
+        return cls(
+            record.key,
+            record.version,
+            record.envelope.get("odooId"),
+            dict(record.data),
+            item.is_new,
+            list(item.changed_fields),
+        )
+
+
+# --- The machine ------------------------------------------------------------------------------------
+
+
+class FeedMachine(RuleBasedStateMachine):
+    """Odoo pushes, consumers poll and ack; the model predicts every answer."""
+
+    make_app: Callable[[], Atraxion]
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.app = type(self).make_app()
+        self.ctx = self.app.context
+        for consumer in CONSUMERS:
+            tokens.create_token(self.ctx, consumer, frozenset({Scope.WEBSHOP_READ, Scope.WEBSHOP_ACK}), consumer)
+        self.latest: dict[str, Content] = {}  # Odoo's latest content per key
+        self.raw: dict[str, dict[str, Any]] = {}  # the latest document pushed, as sent
+        self.history: dict[str, list[Content]] = {}  # every content a key had (for reverts)
+        self.version: dict[str, int] = {}
+        self.changed_at: dict[str, int] = {}  # model clock of each key's last content change
+        self.tick = 0
+        self.acked: dict[str, dict[str, Content]] = {c: {} for c in CONSUMERS}
+        self.replica: dict[str, dict[str, Replica]] = {c: {} for c in CONSUMERS}
+        self.polled: dict[str, dict[tuple[str, int], Polled]] = {c: {} for c in CONSUMERS}
+        self.cursor: dict[str, tuple[str, tuple[int, str]] | None] = {c: None for c in CONSUMERS}
+
+    # -- what the model expects
+
+    def pending_order(self, consumer: str, after: tuple[int, str] | None = None) -> list[str]:
+        acked = self.acked[consumer]
+        keys = [k for k, c in self.latest.items() if k not in acked or not acked[k].same(c)]
+        ordered = sorted(keys, key=lambda k: (self.changed_at[k], k))
+        return [k for k in ordered if after is None or (self.changed_at[k], k) > after]
+
+    def check_item(self, consumer: str, item: FeedItem) -> None:
+        key, record = item.record.key, item.record
+        assert record.version == self.version[key], (key, record.version, self.version[key])
+        # stored exactly enough: the same content, and the latest volatile values, as last sent
+        assert json.dumps(_numbers(record.data), sort_keys=True) == json.dumps(_numbers(self.raw[key]), sort_keys=True)
+        acked = self.acked[consumer].get(key)
+        if acked is None:
+            assert item.is_new
+            assert item.changed_fields == dotted(leaves(self.raw[key]))
+        else:
+            assert not item.is_new
+            assert item.changed_fields == acked.changed_fields(self.latest[key])
+            assert item.changed_fields, f"{key} is pending for {consumer} with nothing changed"
+
+    # -- Odoo's side
+
+    def _next_content(self, data: st.DataObject, key: str) -> Content:
+        current = self.latest.get(key)
+        modes = ["new"] if current is None else ["new", "same", "edit", "edit", "revert"]
+        mode = data.draw(st.sampled_from(modes), label=f"{key} mode")
+        if mode == "new" or current is None:
+            return Content(data.draw(st.none() | st.integers(1, 3)), data.draw(content_documents(max_depth=2)))
+        if mode == "same":
+            return current
+        if mode == "revert":
+            return data.draw(st.sampled_from(self.history[key]))
+        return _edit(data, current)
+
+    @rule(data=st.data(), keys=st.lists(st.sampled_from(KEYS), min_size=1, max_size=3, unique=True))
+    def push(self, data: st.DataObject, keys: list[str]) -> None:
+        contents = {key: self._next_content(data, key) for key in keys}
+        raws = {key: data.draw(respellings(c.data), label=f"{key} spelling") for key, c in contents.items()}
+        records = [_incoming(key, contents[key].odoo_id, raws[key]) for key in keys]
+        (plan,) = ingest(self.ctx, [Batch(ENTITY, records)])
+        self.tick += 1
+        for result in plan.results:
+            key, content, previous = result.key, contents[result.key], self.latest.get(result.key)
+            if previous is None:
+                expected = (IngestStatus.CREATED, 1, dotted(leaves(raws[key])))
+            elif previous.same(content):
+                expected = (IngestStatus.UNCHANGED, self.version[key], [])
+            else:
+                expected = (IngestStatus.UPDATED, self.version[key] + 1, previous.changed_fields(content))
+            assert (result.status, result.version, result.changed_fields) == expected, key
+            if result.status is not IngestStatus.UNCHANGED:
+                self.version[key] = result.version
+                self.changed_at[key] = self.tick
+                self.latest[key] = content
+                self.history.setdefault(key, []).append(content)
+            self.raw[key] = raws[key]
+
+    @precondition(lambda self: bool(self.latest))
+    @rule(data=st.data())
+    def push_a_batch_repeating_a_key(self, data: st.DataObject) -> None:
+        key = data.draw(st.sampled_from(sorted(self.latest)))
+        other = data.draw(content_documents(max_depth=1))
+        records = [_incoming(key, None, other), _incoming(key, None, {"name": "again"})]
+        with pytest.raises(InvalidBatch):
+            ingest(self.ctx, [Batch(ENTITY, records)])
+        # nothing changed: the invariants check the store against the untouched model
+
+    # -- the consumers' side
+
+    @rule(
+        consumer=st.sampled_from(CONSUMERS),
+        limit=st.integers(1, 4),
+        pages=st.integers(1, 3),
+        resume=st.booleans(),
+    )
+    def poll(self, consumer: str, limit: int, pages: int, resume: bool) -> None:
+        saved = self.cursor[consumer] if resume else None
+        cursor, after = saved if saved is not None else (None, None)
+        expected = self.pending_order(consumer, after)
+        got: list[FeedItem] = []
+        for _ in range(pages):
+            page = feed.changes(self.ctx, ENTITY, consumer, cursor, limit)
+            assert len(page.items) <= limit
+            got.extend(page.items)
+            cursor = page.next_cursor
+            if cursor is None:
+                break
+        assert [i.record.key for i in got] == expected[: len(got)]
+        assert len(got) == min(len(expected), pages * limit)
+        assert (cursor is None) == (len(got) == len(expected))
+        for item in got:
+            self.check_item(consumer, item)
+            self.polled[consumer][(item.record.key, item.record.version)] = Polled.of(item)
+        last = got[-1].record.key if got else None
+        self.cursor[consumer] = (cursor, (self.changed_at[last], last)) if cursor is not None and last else None
+
+    def _ack_candidates(self, consumer: str) -> st.SearchStrategy[tuple[str, int]]:
+        seen = sorted(self.polled[consumer])
+        odd = st.tuples(st.sampled_from([*KEYS, UNKNOWN_KEY]), st.just(0))  # version 0 never exists
+        if not seen:
+            return odd
+        polled = st.sampled_from(seen)
+        return st.one_of(polled, polled, polled, odd)  # mostly versions this consumer was shown
+
+    def _record_ack(self, consumer: str, key: str) -> None:
+        """The current version of ``key`` was acknowledged: the consumer applies what it polled."""
+        item = self.polled[consumer][(key, self.version[key])]
+        self.replica[consumer][key] = self.replica[consumer].get(key, Replica()).apply(item)
+        self.acked[consumer][key] = self.latest[key]
+
+    def _expected_outcome(self, key: str, versions: list[int]) -> AckOutcome:
+        if key not in self.version:
+            return AckOutcome.UNKNOWN
+        return AckOutcome.ACKED if self.version[key] in versions else AckOutcome.STALE
+
+    @rule(consumer=st.sampled_from(CONSUMERS), data=st.data())
+    def ack(self, consumer: str, data: st.DataObject) -> None:
+        items = data.draw(st.lists(self._ack_candidates(consumer), min_size=1, max_size=5))
+        decision = feed.acknowledge(self.ctx, ENTITY, consumer, items)
+        requested = {key: [v for k, v in items if k == key] for key, _ in items}
+        expected = {key: self._expected_outcome(key, versions) for key, versions in requested.items()}
+        assert decision.outcomes == expected
+        for key, outcome in expected.items():
+            if outcome is AckOutcome.ACKED:
+                self._record_ack(consumer, key)
+
+    @rule(consumer=st.sampled_from(CONSUMERS), data=st.data())
+    def ack_one(self, consumer: str, data: st.DataObject) -> None:
+        key, version = data.draw(self._ack_candidates(consumer))
+        outcome = self._expected_outcome(key, [version])
+        if outcome is AckOutcome.UNKNOWN:
+            with pytest.raises(NotFound):
+                feed.acknowledge_one(self.ctx, ENTITY, consumer, key, version)
+        elif outcome is AckOutcome.STALE:
+            with pytest.raises(Conflict):
+                feed.acknowledge_one(self.ctx, ENTITY, consumer, key, version)
+        else:
+            feed.acknowledge_one(self.ctx, ENTITY, consumer, key, version)
+            self._record_ack(consumer, key)
+
+    @rule(consumer=st.sampled_from(CONSUMERS), limit=st.integers(1, 3))
+    def poll_and_ack_a_page(self, consumer: str, limit: int) -> None:
+        """What a well-behaved consumer does: take a page and acknowledge all of it."""
+        self.drain(consumer, limit, rounds=1)
+
+    def drain(self, consumer: str, limit: int, rounds: int) -> None:
+        for _ in range(rounds):
+            page = feed.changes(self.ctx, ENTITY, consumer, None, limit)
+            if not page.items:
+                return
+            for item in page.items:
+                self.check_item(consumer, item)
+                self.polled[consumer][(item.record.key, item.record.version)] = Polled.of(item)
+            decision = feed.acknowledge(self.ctx, ENTITY, consumer, [(i.record.key, i.record.version) for i in page.items])
+            assert decision.keys(AckOutcome.ACKED) == [i.record.key for i in page.items]
+            for item in page.items:
+                self._record_ack(consumer, item.record.key)
+
+    # -- invariants
+
+    @invariant()
+    def the_store_agrees_with_the_model(self) -> None:
+        stored = self.ctx.transaction(lambda uow: uow.records.load(ENTITY, [*KEYS, UNKNOWN_KEY]))
+        assert sorted(stored) == sorted(self.latest)
+        for key, record in stored.items():
+            assert record.version == self.version[key], key  # bumped by content changes and nothing else
+            assert record.envelope.get("odooId") == self.latest[key].odoo_id
+
+    @invariant()
+    def pending_is_exactly_what_differs_from_the_last_ack(self) -> None:
+        for consumer in CONSUMERS:
+            page = feed.changes(self.ctx, ENTITY, consumer, None, 1000)
+            assert page.next_cursor is None
+            assert [i.record.key for i in page.items] == self.pending_order(consumer)
+            for item in page.items:
+                self.check_item(consumer, item)
+
+    @invariant()
+    def every_replica_holds_what_its_consumer_acknowledged(self) -> None:
+        for consumer in CONSUMERS:
+            assert self.replica[consumer].keys() == self.acked[consumer].keys()
+            for key, content in self.acked[consumer].items():
+                assert self.replica[consumer][key].holds(content), (consumer, key)
+
+    def teardown(self) -> None:
+        try:
+            for consumer in CONSUMERS:
+                self.drain(consumer, limit=2, rounds=len(KEYS) + 1)
+                assert feed.changes(self.ctx, ENTITY, consumer, None, 1000).items == []
+                for key, content in self.latest.items():
+                    assert self.replica[consumer][key].holds(content), (consumer, key)
+        finally:
+            self.app.close()
+
+
+def _incoming(key: str, odoo_id: int | None, data: dict[str, Any]) -> Incoming:
+    envelope: dict[str, Any] = {"externalId": key}
+    if odoo_id is not None:
+        envelope["odooId"] = odoo_id
+    return Incoming(key, envelope, data)
+
+
+def _numbers(value: Any) -> Any:
+    """Integral floats as ints: an equivalent re-push may keep the first spelling stored."""
+    if isinstance(value, dict):
+        return {k: _numbers(v) for k, v in value.items()}
+    if isinstance(value, list):
+        return [_numbers(v) for v in value]
+    if isinstance(value, float) and value.is_integer():
+        return int(value)
+    return value
+
+
+def _edit(data: st.DataObject, current: Content) -> Content:
+    """A small change of the current content: one field set, replaced or removed, maybe nested."""
+    document = json.loads(json.dumps(current.data))  # a deep copy
+    target = document
+    nested = [k for k, v in document.items() if isinstance(v, dict)]
+    if nested and data.draw(st.booleans(), label="nested edit"):
+        target = document[data.draw(st.sampled_from(sorted(nested)))]
+    action = data.draw(st.sampled_from(["set", "set", "delete", "odooId"]), label="edit")
+    if action == "delete" and target:
+        del target[data.draw(st.sampled_from(sorted(target)))]
+    elif action == "odooId":
+        return Content(data.draw(st.none() | st.integers(1, 3)), document)
+    else:
+        name = data.draw(st.sampled_from(sorted(target)) | content_field_names() if target else content_field_names())
+        target[name] = data.draw(canonical_values)
+    return Content(current.odoo_id, document)
+
+
+# --- Running it on each backend ---------------------------------------------------------------------
+
+
+def run(make_app: Callable[[], Atraxion], *, examples: int, steps: int) -> None:
+    machine = type("Machine", (FeedMachine,), {"make_app": staticmethod(make_app)})
+    run_state_machine_as_test(
+        machine,
+        settings=settings(
+            max_examples=examples,
+            stateful_step_count=steps,
+            deadline=None,
+            report_multiple_bugs=False,
+            suppress_health_check=[HealthCheck.too_slow, HealthCheck.filter_too_much],
+        ),
+    )
+
+
+def test_consumers_converge_on_memory() -> None:
+    run(lambda: bootstrap(Settings(database_url="memory://"), clock=FakeClock()), examples=150, steps=40)
+
+
+@pytest.fixture(scope="module")
+def sqlite_engine(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[str, Engine]]:
+    """One migrated SQLite file for the module; each example starts from emptied tables."""
+    path: Path = tmp_path_factory.mktemp("feed_stateful") / "atraxion.db"
+    app = bootstrap(Settings(database_url=f"sqlite:///{path}"), clock=FakeClock())
+    assert app.engine is not None
+    yield f"sqlite:///{path}", app.engine
+    app.close()
+
+
+def _fresh(url: str, engine: Engine) -> Callable[[], Atraxion]:
+    def make() -> Atraxion:
+        _truncate(engine)
+        return bootstrap(Settings(database_url=url), clock=FakeClock(), migrate=False)
+
+    return make
+
+
+def test_consumers_converge_on_sqlite(sqlite_engine: tuple[str, Engine]) -> None:
+    run(_fresh(*sqlite_engine), examples=25, steps=25)
+
+
+@pytest.mark.mariadb
+def test_consumers_converge_on_mariadb(mysql_engine: Engine) -> None:
+    run(_fresh(mysql_engine.url.render_as_string(hide_password=False), mysql_engine), examples=6, steps=20)
