@@ -32,8 +32,10 @@ def main(argv: list[str] | None = None) -> int:
         parser.error(f"unknown workload(s) {', '.join(unknown)}; known: {', '.join(WORKLOADS)}")
     backends = ["sqlite", "mariadb"] if args.backend == "all" else [args.backend]
 
-    say(f"atraxion benchmarks — Python {platform.python_version()} on {platform.machine()}, "
-        f"{_cpus()} CPUs{' — QUICK (smaller sizes, smoke run)' if args.quick else ''}")
+    say(
+        f"atraxion benchmarks — Python {platform.python_version()} on {platform.machine()}, "
+        f"{_cpus()} CPUs{' — QUICK (smaller sizes, smoke run)' if args.quick else ''}"
+    )
     started = time.perf_counter()
     figures: list[Figure] = []
     for backend in backends:
@@ -46,8 +48,10 @@ def main(argv: list[str] | None = None) -> int:
                 with environment(backend) as env:
                     figures += run(env, args.quick)
             except BackendUnavailable as reason:
-                say(f"SKIP {backend}: MariaDB is not reachable at {_redacted(mysql_server_url())} ({reason}); "
-                    "set ATRAXION_BENCH_MYSQL_URL to run it")
+                say(
+                    f"SKIP {backend}: MariaDB is not reachable at {_redacted(mysql_server_url())} ({reason}); "
+                    "set ATRAXION_BENCH_MYSQL_URL to run it"
+                )
                 break
             say(f"  ({name} on {backend} took {secs(time.perf_counter() - began)})")
     say("")

@@ -86,9 +86,7 @@ def times(ratio: float) -> str:
 def summary(figures: Sequence[Figure], *, quick: bool) -> str:
     """The final table, one row per figure, in plain text (fixed-width columns)."""
     header = ("backend", "workload", "figure", "value", "baseline", "ratio", "bar", "status")
-    rows = [header] + [
-        (f.backend, f.workload, f.name, f.value, f.baseline, f.ratio, f.bar, f.status) for f in figures
-    ]
+    rows = [header] + [(f.backend, f.workload, f.name, f.value, f.baseline, f.ratio, f.bar, f.status) for f in figures]
     widths = [max(len(row[i]) for row in rows) for i in range(len(header))]
     lines = [
         "SUMMARY" + ("  (--quick: smaller sizes, a smoke run; bars are meant for the full sizes)" if quick else ""),
@@ -98,5 +96,8 @@ def summary(figures: Sequence[Figure], *, quick: bool) -> str:
     lines += ["  ".join(c.ljust(w) for c, w in zip(row, widths, strict=True)) for row in rows[1:]]
     judged = [f for f in figures if f.passed is not None]
     missed = [f for f in judged if not f.passed]
-    lines.append(f"{len(judged) - len(missed)} of {len(judged)} bars met" + (f"; missed: {len(missed)}" if missed else ""))
+    verdict = f"{len(judged) - len(missed)} of {len(judged)} bars met"
+    lines.append(
+        verdict + (f"; missed: {', '.join(f'{f.backend} {f.workload} {f.name}' for f in missed)}" if missed else "")
+    )
     return "\n".join(lines)

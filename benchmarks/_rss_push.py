@@ -41,8 +41,11 @@ def main(url: str, entity: str, body_file: str) -> None:
         peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024  # Linux: KiB
         summary = response.json().get("summary") if response.status_code == 200 else response.text[:300]
     app.close()
-    print(json.dumps({"before_mb": before, "peak_mb": peak, "wall": wall, "status": response.status_code,
-                      "summary": summary}))
+    print(
+        json.dumps(
+            {"before_mb": before, "peak_mb": peak, "wall": wall, "status": response.status_code, "summary": summary}
+        )
+    )
 
 
 if __name__ == "__main__":

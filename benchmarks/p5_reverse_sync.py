@@ -113,9 +113,16 @@ def run(env: Env, quick: bool) -> list[Figure]:
 
     embedded = _through_queue(env, "embedded", "memory", n, faults=False)
     figures.append(
-        Figure(**tag, name="embedded queue, orders/s", value=f"{embedded.rate:.0f}/s ({secs(embedded.seconds)})",
-               baseline=baseline, ratio=times(embedded.rate / direct), bar=f"≥ {BAR_ORDERS_PER_S}/s, all exactly once",
-               passed=embedded.rate >= BAR_ORDERS_PER_S and embedded.exact, notes=[embedded.describe()])
+        Figure(
+            **tag,
+            name="embedded queue, orders/s",
+            value=f"{embedded.rate:.0f}/s ({secs(embedded.seconds)})",
+            baseline=baseline,
+            ratio=times(embedded.rate / direct),
+            bar=f"≥ {BAR_ORDERS_PER_S}/s, all exactly once",
+            passed=embedded.rate >= BAR_ORDERS_PER_S and embedded.exact,
+            notes=[embedded.describe()],
+        )
     )
     faulty = _through_queue(env, "embedded", "memory", n, faults=True)
     figures.append(_fault_figure(tag, "embedded queue", faulty, baseline, direct))
@@ -127,12 +134,20 @@ def run(env: Env, quick: bool) -> list[Figure]:
             continue
         plain = _through_queue(env, kind, url, n, faults=False)
         figures.append(
-            Figure(**tag, name=f"Dramatiq on {kind}, orders/s", value=f"{plain.rate:.0f}/s ({secs(plain.seconds)})",
-                   baseline=baseline, ratio=times(plain.rate / direct), bar="all exactly once (reported)",
-                   passed=plain.exact, notes=[plain.describe()])
+            Figure(
+                **tag,
+                name=f"Dramatiq on {kind}, orders/s",
+                value=f"{plain.rate:.0f}/s ({secs(plain.seconds)})",
+                baseline=baseline,
+                ratio=times(plain.rate / direct),
+                bar="all exactly once (reported)",
+                passed=plain.exact,
+                notes=[plain.describe()],
+            )
         )
-        figures.append(_fault_figure(tag, f"Dramatiq on {kind}", _through_queue(env, kind, url, n, faults=True),
-                                     baseline, direct))
+        figures.append(
+            _fault_figure(tag, f"Dramatiq on {kind}", _through_queue(env, kind, url, n, faults=True), baseline, direct)
+        )
     return [show(f) for f in figures]
 
 
@@ -186,8 +201,13 @@ def _through_queue(env: Env, kind: str, broker: str, n: int, *, faults: bool) ->
     prefix = f"P5-{uuid.uuid4().hex[:6]}-"
     with _odoo() as (sim, ids):
         settings = Settings(
-            database_url=env.url, broker_url=broker_url, odoo_url=sim.url, odoo_db=sim.db,
-            odoo_username=LOGIN, odoo_api_key=PASSWORD, **SETTINGS,
+            database_url=env.url,
+            broker_url=broker_url,
+            odoo_url=sim.url,
+            odoo_db=sim.db,
+            odoo_username=LOGIN,
+            odoo_api_key=PASSWORD,
+            **SETTINGS,
         )
         app = bootstrap(settings, migrate=False)
         try:

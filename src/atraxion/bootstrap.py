@@ -136,6 +136,7 @@ def _reverse_sync(settings: Settings, queue: TaskQueue | None, gateway: OdooGate
         RetryPolicy(settings.outbox_max_attempts, settings.outbox_backoff_base, settings.outbox_backoff_cap),
         stale_after=timedelta(seconds=settings.outbox_stale_after),
         redeliver_after=timedelta(seconds=settings.outbox_redeliver_after),
+        settle_after=timedelta(seconds=settings.odoo_timeout),
     )
     if settings.outbox_stale_after < 3 * settings.odoo_timeout:
         # A worker may need two Odoo calls of up to odoo_timeout each; a shorter stale timeout lets

@@ -70,6 +70,7 @@ names = st.text(alphabet="abcXY/é", min_size=1, max_size=6)
 amounts = st.floats(0, 1e6) | st.integers(0, 10**6)
 numbers = st.integers(-5, 10**400) | st.floats(allow_nan=True, allow_infinity=True) | st.booleans()
 bad_names = st.sampled_from(["", " ", "x" * 256])
+bad_numbers = st.sampled_from([-1, -0.5, float("nan"), float("inf"), 10**400, True, "1"])
 anything = st.none() | numbers | bad_names | st.lists(st.integers(), max_size=2) | st.dictionaries(names, st.integers())
 price_options = {"currency": st.sampled_from(["EUR", "JPY"]) | st.none(), "minQuantity": st.integers(0, 50) | st.none()}
 embedded_prices = st.fixed_dictionaries(
@@ -81,9 +82,13 @@ prices = st.fixed_dictionaries(
 )
 stock = st.fixed_dictionaries({"supplierExternalId": names, "productExternalId": names, "quantity": amounts})
 documents = st.dictionaries(names, st.integers() | names | st.lists(st.integers(), max_size=2), max_size=4)
+_spoilt_price = st.builds(lambda price, value: {**price, "price": value}, embedded_prices, bad_numbers | amounts)
 products = st.fixed_dictionaries(
     {"externalId": names, "data": documents},
-    optional={"odooId": st.integers(0, 99) | st.none(), "prices": st.lists(embedded_prices, max_size=2) | st.none()},
+    optional={
+        "odooId": st.integers(0, 99) | st.none(),
+        "prices": st.lists(embedded_prices, max_size=2) | st.lists(_spoilt_price, min_size=1, max_size=1) | st.none(),
+    },
 )
 partners = st.fixed_dictionaries(
     {"externalId": names, "data": documents},
@@ -112,10 +117,15 @@ def _spoiled(records: st.SearchStrategy[dict[str, Any]]) -> st.SearchStrategy[li
         elif action == 3:
             key_field = next(f for f in KEY_FIELDS if f in record)
             record[key_field] = value if isinstance(value, str) else " "
+        elif action == 4:
+            number_field = next((f for f in ("price", "quantity", "odooId") if f in record), "price")
+            record[number_field] = value
         return record
 
-    fields = names | st.sampled_from(["price", "quantity", "data", "type", "externalId", "productExternalId"])
-    spoilt = st.builds(spoil, records, fields, anything | bad_names, st.integers(0, 3))
+    fields = names | st.sampled_from(
+        ["price", "quantity", "minQuantity", "data", "type", "externalId", "productExternalId", "odooId"]
+    )
+    spoilt = st.builds(spoil, records, fields, anything | bad_names | bad_numbers, st.integers(0, 4))
     one_bad = st.builds(
         lambda good, bad, at: [*good[:at], bad, *good[at:]], st.lists(records, max_size=4), spoilt, st.integers(0, 4)
     )
@@ -214,3 +224,28 @@ def _envelope(kind: Kind, key: str, value: Any) -> dict[str, Any]:
 
 def _number(value: Any) -> bool:
     return isinstance(value, (int, float)) and not isinstance(value, bool)
+
+
+GOOD = {
+    "prices": {"pricelistExternalId": "PL", "productExternalId": "P", "price": 1.5, "minQuantity": 2},
+    "stock": {"supplierExternalId": "S", "productExternalId": "P", "quantity": 3},
+    "products": {
+        "externalId": "P",
+        "data": {},
+        "prices": [{"pricelistExternalId": "PL", "price": 1, "minQuantity": 1}],
+    },
+}
+NUMBER_FIELDS = [("prices", "price"), ("prices", "minQuantity"), ("stock", "quantity"), ("products", "price")]
+
+
+@pytest.mark.parametrize("value", [-1, -0.5, float("nan"), float("inf"), 10**400, True, "1"])
+@pytest.mark.parametrize(("entity", "field"), NUMBER_FIELDS)
+def test_the_fast_path_leaves_every_bad_number_to_the_strict_path(entity: str, field: str, value: Any) -> None:
+    good = GOOD[entity]
+    if entity == "products":
+        bad = {**good, "externalId": "Q", "prices": [{**good["prices"][0], field: value}]}
+    else:
+        bad = {**good, "productExternalId": "Q", field: value}
+    assert inbound._fast_parse(entity, SHAPES[entity], [good]) is not None
+    assert inbound._fast_parse(entity, SHAPES[entity], [good, bad]) is None
+    assert _strict(entity, [good, bad]) is None

@@ -287,6 +287,7 @@ class FeedMachine(RuleBasedStateMachine):
             return AckOutcome.UNKNOWN
         return AckOutcome.ACKED if self.version[key] in versions else AckOutcome.STALE
 
+    @precondition(lambda self: any(self.polled.values()))
     @rule(consumer=st.sampled_from(CONSUMERS), data=st.data())
     def ack(self, consumer: str, data: st.DataObject) -> None:
         items = data.draw(st.lists(self._ack_candidates(consumer), min_size=1, max_size=5))
@@ -298,6 +299,7 @@ class FeedMachine(RuleBasedStateMachine):
             if outcome is AckOutcome.ACKED:
                 self._record_ack(consumer, key)
 
+    @precondition(lambda self: any(self.polled.values()))
     @rule(consumer=st.sampled_from(CONSUMERS), data=st.data())
     def ack_one(self, consumer: str, data: st.DataObject) -> None:
         key, version = data.draw(self._ack_candidates(consumer))
@@ -325,7 +327,8 @@ class FeedMachine(RuleBasedStateMachine):
             for item in page.items:
                 self.check_item(consumer, item)
                 self.polled[consumer][(item.record.key, item.record.version)] = Polled.of(item)
-            decision = feed.acknowledge(self.ctx, ENTITY, consumer, [(i.record.key, i.record.version) for i in page.items])
+            polled = [(i.record.key, i.record.version) for i in page.items]
+            decision = feed.acknowledge(self.ctx, ENTITY, consumer, polled)
             assert decision.keys(AckOutcome.ACKED) == [i.record.key for i in page.items]
             for item in page.items:
                 self._record_ack(consumer, item.record.key)
@@ -421,7 +424,7 @@ def run(make_app: Callable[[], Atraxion], *, examples: int, steps: int) -> None:
 
 
 def test_consumers_converge_on_memory() -> None:
-    run(lambda: bootstrap(Settings(database_url="memory://"), clock=FakeClock()), examples=150, steps=40)
+    run(lambda: bootstrap(Settings(database_url="memory://"), clock=FakeClock()), examples=100, steps=30)
 
 
 @pytest.fixture(scope="module")

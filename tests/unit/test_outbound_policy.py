@@ -82,6 +82,17 @@ def test_transient_failures_back_off_then_fail_when_the_budget_is_spent() -> Non
     assert [a.outcome for a in e.history] == [AttemptOutcome.TRANSIENT_ERROR] * 3
 
 
+@given(st.floats(0, 0.99), st.floats(0, 120))
+def test_after_a_create_of_unknown_outcome_the_retry_waits_at_least_the_settle_time(
+    fraction: float, settle: float
+) -> None:
+    e = entry().claim(T0, STALE, POLICY)
+    e = e.fail_transient(T0, 1, "timed out", POLICY, fraction, timedelta(seconds=settle))
+    assert e.next_attempt_at is not None
+    assert e.next_attempt_at - T0 >= timedelta(seconds=settle)
+    assert e.next_attempt_at - T0 >= POLICY.delay(1, fraction)
+
+
 def attrs_due(e: OutboxEntry) -> OutboxEntry:
     """The entry as it is once its backoff has passed (the clock moved on)."""
     return attrs.evolve(e, next_attempt_at=T0)

@@ -15,7 +15,7 @@ import enum
 import logging
 import random
 from collections.abc import Callable, Sequence
-from datetime import datetime
+from datetime import datetime, timedelta
 
 from attrs import frozen
 
@@ -146,17 +146,23 @@ def process_entry(
     if job.order is None:
         message = job.error or "nothing to send"
         return _finish(ctx, job.entry, lambda e, now: e.fail_permanent(now, attempt, message))
+    settle = timedelta(0)
     try:
         # A previous attempt may have created the order and lost the answer (R4): look first.
         odoo_id = gateway.find_sale_order(client_order_ref=job.order.client_order_ref)
         outcome = AttemptOutcome.FOUND
         if odoo_id is None:
+            # From here a transient failure leaves the create's outcome unknown: the retry must not
+            # look before Odoo had time to finish committing it, or it could create a second order.
+            settle = policy.settle_after
             odoo_id = gateway.create_sale_order(order=job.order)
             outcome = AttemptOutcome.CREATED
     except TransientOdooError as error:
         share = jitter()
         reason = str(error)
-        return _finish(ctx, job.entry, lambda e, now: e.fail_transient(now, attempt, reason, policy.retry, share))
+        return _finish(
+            ctx, job.entry, lambda e, now: e.fail_transient(now, attempt, reason, policy.retry, share, settle)
+        )
     except PermanentOdooError as error:
         reason = str(error)
         return _finish(ctx, job.entry, lambda e, now: e.fail_permanent(now, attempt, reason))

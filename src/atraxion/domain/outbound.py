@@ -102,13 +102,16 @@ class OutboxPolicy:
     the longest a worker needs for one entry (the Odoo timeout times the calls it makes), or a slow
     worker and its successor could both talk to Odoo. ``redeliver_after``: a pending entry whose
     message was sent this long ago and still not claimed gets another one (the first was lost).
-    ``sweep_batch`` bounds the entries one sweep re-publishes.
+    ``sweep_batch`` bounds the entries one sweep re-publishes. ``settle_after``: the least wait after
+    a *create* failed transiently — its outcome is unknown (Odoo may still be committing it), so the
+    retry's lookup by reference must come after Odoo had time to finish; set it to the Odoo timeout.
     """
 
     retry: RetryPolicy = field(factory=RetryPolicy)
     stale_after: timedelta = timedelta(minutes=5)
     redeliver_after: timedelta = timedelta(seconds=30)
     sweep_batch: int = 500
+    settle_after: timedelta = timedelta(seconds=0)
 
 
 def _attempts(value: Iterable[Attempt]) -> tuple[Attempt, ...]:
@@ -224,10 +227,16 @@ class OutboxEntry:
         )
 
     def fail_transient(
-        self, now: datetime, attempt: int, error: str, policy: RetryPolicy, fraction: float
+        self,
+        now: datetime,
+        attempt: int,
+        error: str,
+        policy: RetryPolicy,
+        fraction: float,
+        at_least: timedelta = timedelta(0),
     ) -> OutboxEntry:
-        """A retryable failure: back off (``fraction`` in [0, 1) draws the jitter), or give up
-        when this was the last attempt the policy allows."""
+        """A retryable failure: back off (``fraction`` in [0, 1) draws the jitter, ``at_least``
+        is a floor), or give up when this was the last attempt the policy allows."""
         self._check_holder(attempt)
         error = _text(error)
         history = (*self.history, Attempt(attempt, now, AttemptOutcome.TRANSIENT_ERROR, error))
@@ -238,7 +247,7 @@ class OutboxEntry:
         return self._evolve(
             now,
             status=OutboxStatus.PENDING,
-            next_attempt_at=now + policy.delay(self.attempts - self.retry_base, fraction),
+            next_attempt_at=now + max(at_least, policy.delay(self.attempts - self.retry_base, fraction)),
             claimed_at=None,
             published_at=None,
             last_error=error,

@@ -13,6 +13,7 @@ import math
 from collections.abc import Callable, Mapping, Sequence
 from typing import Any, Literal, NewType, TypeVar
 
+import attrs
 import cattrs
 from attrs import frozen
 
@@ -143,9 +144,28 @@ class StockIn:
 
 
 def _envelope(record: Any, *, drop: Sequence[str] = ("data",)) -> dict[str, Any]:
-    """The record's contract fields outside ``data``, as plain JSON (absent optionals left out)."""
-    raw = _converter.unstructure(record)
-    return {k: v for k, v in raw.items() if k not in drop and v is not None}
+    """The record's contract fields outside ``data``, as plain JSON (absent optionals left out).
+
+    Field by field in the class's order, so dropped fields (a product's whole ``data``) are never
+    unstructured: that walk cost more than the rest of a product's validation.
+    """
+    envelope = {}
+    for name in _FIELD_NAMES.get(type(record)) or _field_names(type(record)):
+        value = getattr(record, name)
+        if value is not None and name not in drop:
+            envelope[name] = value if type(value) in _SCALARS else _converter.unstructure(value)
+    return envelope
+
+
+_SCALARS = frozenset({str, int, float, bool})
+
+
+_FIELD_NAMES: dict[type[Any], tuple[str, ...]] = {}
+
+
+def _field_names(cls: type[Any]) -> tuple[str, ...]:
+    names = _FIELD_NAMES[cls] = tuple(f.name for f in attrs.fields(cls))
+    return names
 
 
 def _price(price: PriceIn, product: str | None = None) -> Incoming:

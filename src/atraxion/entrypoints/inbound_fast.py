@@ -73,13 +73,18 @@ def document(max_depth: int) -> Converter:
 
 
 def depth(node: Any) -> int:
-    """Nesting depth of a JSON container (a flat object is 1), visiting only containers."""
-    deepest = 0
-    for child in node.values() if type(node) is dict else node:
-        kind = type(child)
-        if kind is dict or kind is list:
-            deepest = max(deepest, depth(child))
-    return 1 + deepest
+    """Nesting depth of a JSON container (a flat object is 1): level by level, no recursion."""
+    level, current = 0, [node]
+    while current:
+        level += 1
+        deeper = []
+        for container in current:
+            for child in container.values() if type(container) is dict else container:
+                kind = type(child)
+                if kind is dict or kind is list:
+                    deeper.append(child)
+        current = deeper
+    return level
 
 
 def structure(item: Any, cls: Callable[..., T], spec: Spec, allowed: frozenset[str]) -> T | None:
@@ -135,7 +140,7 @@ def flat_envelopes(
     Equivalent to structuring each record and keeping its non-null fields in field order, but the
     loops run in C (``map``, ``set``, ``zip``), which makes 128,000 prices cheap.
     """
-    if False:
+    if set(map(type, items)) - {dict}:
         return None
     names = [name for name, _, _ in columns]
     if not frozenset(names).issuperset(chain.from_iterable(items)):

@@ -26,7 +26,7 @@ logger = logging.getLogger(__name__)
 ACTOR_NAME = "atraxion_process_outbox_entry"
 DEFAULT_WORKER_THREADS = 8
 DEFAULT_WORKER_TIMEOUT_MS = 1000
-DEFAULT_STOP_TIMEOUT_MS = 30_000
+DEFAULT_STOP_TIMEOUT_MS = 90_000  # an attempt makes two Odoo calls of up to 30 s each (ATRAXION_ODOO_TIMEOUT)
 
 
 class DramatiqQueue:
@@ -69,9 +69,10 @@ class DramatiqQueue:
     def publish(self, entry_ids: Sequence[int]) -> None:
         """Send one message per entry id. Best effort: the entries are committed already, so a
         broker that cannot be reached is logged and left to the sweeper, never raised."""
-        for position, entry_id in enumerate(entry_ids):
+        for entry_id in entry_ids:
             if isinstance(entry_id, bool) or not isinstance(entry_id, int):
                 raise TypeError(f"an outbox entry id is an int, got {entry_id!r}")
+        for position, entry_id in enumerate(entry_ids):
             try:
                 self._actor.send(entry_id)
             except _broker_errors() as error:
