@@ -109,25 +109,29 @@ def bootstrap(
     ``queue`` and ``gateway`` replace the ones the settings name (tests, embedding)."""
     settings = settings or Settings.from_env()
     reverse_sync = _reverse_sync(settings, queue, gateway)
-    fingerprinter = Fingerprinter(settings.volatile_fields)
+    engine: Engine | None = None
+    uow_factory: Callable[[], UnitOfWork]
     if settings.database_url == "memory://":
         store = MemoryStore()
 
-        def memory_uow() -> UnitOfWork:
+        def uow_factory() -> UnitOfWork:
             return MemoryUnitOfWork(store)
 
-        context = Context(
-            memory_uow, clock or SystemClock(), kinds_by_name(), fingerprinter, after_ingest=_after_ingest()
-        )
-        return Atraxion(settings, context, None, **reverse_sync)
-    engine = create_engine_from_url(settings.database_url)
-    if migrate:
-        upgrade(engine)
+    else:
+        sql_engine = engine = create_engine_from_url(settings.database_url)
+        if migrate:
+            upgrade(sql_engine)
 
-    def sql_uow() -> UnitOfWork:
-        return SqlUnitOfWork(engine)
+        def uow_factory() -> UnitOfWork:
+            return SqlUnitOfWork(sql_engine)
 
-    context = Context(sql_uow, clock or SystemClock(), kinds_by_name(), fingerprinter, after_ingest=_after_ingest())
+    context = Context(
+        uow_factory,
+        clock or SystemClock(),
+        kinds_by_name(),
+        Fingerprinter(settings.volatile_fields),
+        after_ingest=_after_ingest(),
+    )
     return Atraxion(settings, context, engine, **reverse_sync)
 
 
