@@ -1,14 +1,26 @@
-"""``python -m benchmarks [--only P1,P3] [--backend sqlite|mariadb|all] [--quick]`` (``make bench``)."""
+"""``python -m benchmarks [--only P1,P3] [--backend sqlite|mariadb|all] [--quick]`` (``make bench``).
+
+Runs the workloads of the quality spec on SQLite and on a throwaway MariaDB database (server URL
+from ``ATRAXION_BENCH_MYSQL_URL``, default ``mysql+pymysql://root@127.0.0.1:3306``), printing each
+figure beside its baseline from the same run, then a summary table with the bars.
+"""
 
 from __future__ import annotations
 
 import argparse
 import importlib
+import os
 import platform
+import sqlite3
 import sys
 import time
 from collections.abc import Callable
+from pathlib import Path
 
+from sqlalchemy import text
+from sqlalchemy.engine import make_url
+
+from atraxion.adapters.sqlalchemy import create_engine_from_url
 from benchmarks._env import BackendUnavailable, Env, environment, mysql_server_url
 from benchmarks._report import Figure, say, secs, summary
 
@@ -32,12 +44,11 @@ def main(argv: list[str] | None = None) -> int:
         parser.error(f"unknown workload(s) {', '.join(unknown)}; known: {', '.join(WORKLOADS)}")
     backends = ["sqlite", "mariadb"] if args.backend == "all" else [args.backend]
 
-    say(
-        f"atraxion benchmarks — Python {platform.python_version()} on {platform.machine()}, "
-        f"{_cpus()} CPUs{' — QUICK (smaller sizes, smoke run)' if args.quick else ''}"
-    )
+    say(f"atraxion benchmarks{' — QUICK: smaller sizes, a smoke run' if args.quick else ''}")
+    say(f"machine: {machine()}")
     started = time.perf_counter()
     figures: list[Figure] = []
+    skipped: list[str] = []
     for backend in backends:
         for name in selected:
             module, title = WORKLOADS[name]
@@ -48,27 +59,52 @@ def main(argv: list[str] | None = None) -> int:
                 with environment(backend) as env:
                     figures += run(env, args.quick)
             except BackendUnavailable as reason:
-                say(
+                skipped.append(
                     f"SKIP {backend}: MariaDB is not reachable at {_redacted(mysql_server_url())} ({reason}); "
-                    "set ATRAXION_BENCH_MYSQL_URL to run it"
+                    "set ATRAXION_BENCH_MYSQL_URL to a server where a database may be created and dropped"
                 )
+                say(skipped[-1])
                 break
             say(f"  ({name} on {backend} took {secs(time.perf_counter() - began)})")
     say("")
     say(summary(figures, quick=args.quick))
+    for line in skipped:
+        say(line)
     say(f"total wall time {secs(time.perf_counter() - started)}")
     return 0
 
 
-def _cpus() -> str:
-    import os
+def machine() -> str:
+    """CPU, cores, memory, Python, SQLite and (if reachable) MariaDB versions, for the record."""
+    cpu = platform.processor() or platform.machine()
+    cpuinfo = Path("/proc/cpuinfo")
+    if cpuinfo.is_file():
+        models = [line.split(":", 1)[1].strip() for line in cpuinfo.read_text().splitlines() if "model name" in line]
+        cpu = models[0] if models else cpu
+    memory = ""
+    meminfo = Path("/proc/meminfo")
+    if meminfo.is_file():
+        total_kb = int(meminfo.read_text().split("MemTotal:")[1].split()[0])
+        memory = f", {total_kb / 1024 / 1024:.0f} GiB RAM"
+    return (
+        f"{cpu}, {os.cpu_count()} CPUs{memory}; Python {platform.python_version()}, "
+        f"SQLite {sqlite3.sqlite_version}, MariaDB {_mariadb_version()}"
+    )
 
-    return str(os.cpu_count())
+
+def _mariadb_version() -> str:
+    try:
+        engine = create_engine_from_url(mysql_server_url())
+        try:
+            with engine.connect() as conn:
+                return str(conn.execute(text("SELECT VERSION()")).scalar_one())
+        finally:
+            engine.dispose()
+    except Exception:  # noqa: BLE001 - only informative here; the workloads report the skip
+        return "not reachable"
 
 
 def _redacted(url: str) -> str:
-    from sqlalchemy.engine import make_url
-
     return make_url(url).render_as_string(hide_password=True)
 
 

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import copy
 import random
 from typing import Any
 
@@ -55,28 +54,29 @@ def product_key(index: int) -> str:
 
 
 def product(index: int) -> dict[str, Any]:
-    """Product ``index`` as an inbound record: ``{"externalId", "odooId", "data"}``."""
+    """Product ``index`` as an inbound record: ``{"externalId", "odooId", "data"}``.
+
+    Nested values not overridden are shared with the template (nothing mutates them in place).
+    """
     code = product_key(index)
     name = f"Product {index + 1} {('Oak', 'Beech', 'Steel', 'Glass')[index % 4]}"
     price = round(20 + (index * 7919 % 90000) / 100, 2)
-    data = copy.deepcopy(FURN_0001)
-    data.update(
-        {
-            "id": 1000 + index,
-            "default_code": code,
-            "name": name,
-            "display_name": f"[{code}] {name}",
-            "barcode": f"54{index:011d}",
-            "categ_id": [8 + index % 3, CATEGORIES[index % 3]],
-            "list_price": price,
-            "lst_price": price,
-            "standard_price": round(price * 0.6, 2),
-            "weight": round(1 + index % 500 / 10, 1),
-            "product_tmpl_id": [500 + index, name],
-            "seller_ids": [index % 97 + 1, index % 89 + 1],
-            "x_dimensions": {"width": 40 + index % 160, "depth": 30 + index % 70, "height": 45 + index % 60},
-        }
-    )
+    data = {
+        **FURN_0001,
+        "id": 1000 + index,
+        "default_code": code,
+        "name": name,
+        "display_name": f"[{code}] {name}",
+        "barcode": f"54{index:011d}",
+        "categ_id": [8 + index % 3, CATEGORIES[index % 3]],
+        "list_price": price,
+        "lst_price": price,
+        "standard_price": round(price * 0.6, 2),
+        "weight": round(1 + index % 500 / 10, 1),
+        "product_tmpl_id": [500 + index, name],
+        "seller_ids": [index % 97 + 1, index % 89 + 1],
+        "x_dimensions": {"width": 40 + index % 160, "depth": 30 + index % 70, "height": 45 + index % 60},
+    }
     return {"externalId": code, "odooId": 1000 + index, "data": data}
 
 

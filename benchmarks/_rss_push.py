@@ -1,23 +1,27 @@
-"""Child process for the peak-RSS figure: one push, measured by the process's own ``ru_maxrss``.
+"""Child process for the peak-RSS figure: one push in a fresh interpreter, measured by its peak RSS.
 
 Run by the workloads as ``python -m benchmarks._rss_push URL ENTITY BODY_FILE`` with the push
 token in ``ATRAXION_BENCH_TOKEN``; prints one JSON line: RSS before the push (after imports, app
 start-up and reading the body), the process's peak RSS, the push's wall time and its summary.
+
+The peak is the kernel's high-water mark of this process's memory (``VmHWM``). ``ru_maxrss`` would
+not do: Linux carries it over fork and exec, so a child of the (large) benchmark process starts
+with its parent's figure.
 """
 
 from __future__ import annotations
 
 import json
 import os
-import resource
 import sys
 import time
 from pathlib import Path
 
 
-def current_rss_mb() -> float:
+def status_mb(field: str) -> float:
+    """A memory figure of /proc/self/status (``VmRSS``: now, ``VmHWM``: peak), in MiB."""
     for line in Path("/proc/self/status").read_text().splitlines():
-        if line.startswith("VmRSS:"):
+        if line.startswith(field + ":"):
             return int(line.split()[1]) / 1024
     return float("nan")
 
@@ -34,11 +38,11 @@ def main(url: str, entity: str, body_file: str) -> None:
     with TestClient(create_app(app)) as client:
         client.get("/ready")
         body = Path(body_file).read_bytes()
-        before = current_rss_mb()
+        before = status_mb("VmRSS")
         started = time.perf_counter()
         response = client.post(f"/api/v1/odoo/{entity}", content=body, headers=headers)
         wall = time.perf_counter() - started
-        peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024  # Linux: KiB
+        peak = status_mb("VmHWM")
         summary = response.json().get("summary") if response.status_code == 200 else response.text[:300]
     app.close()
     print(

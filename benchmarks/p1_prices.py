@@ -13,7 +13,7 @@ Baselines, measured in the same run on the same database:
 * naive: parse the body, then for each row, in its own transaction, ``SELECT`` it, compare the
   price (quantized like the app does), and if it changed ``UPDATE`` it and mark it pending —
   SQLAlchemy Core. The same loop in one transaction for all rows is reported too;
-* peak RSS: one more round pushed by a fresh child process, its own ``ru_maxrss``.
+* peak RSS: one more round pushed by a fresh child process: its peak RSS (``VmHWM``).
 """
 
 from __future__ import annotations
@@ -149,7 +149,7 @@ def run(env: Env, quick: bool) -> list[Figure]:
             ),
             Figure(
                 **tag,
-                name="peak RSS of the push (child ru_maxrss)",
+                name="peak RSS of the push (child process VmHWM)",
                 value=f"{child['peak_mb']:.0f} MB",
                 baseline=f"{child['before_mb']:.0f} MB before it",
                 ratio=f"+{child['peak_mb'] - child['before_mb']:.0f} MB",

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+import threading
 from collections.abc import Callable
 from datetime import timedelta
 from typing import Any
@@ -14,7 +15,7 @@ from atraxion.adapters.clock import SystemClock
 from atraxion.adapters.memory import MemoryStore, MemoryUnitOfWork
 from atraxion.adapters.odoo.xmlrpc_gateway import XmlRpcOdooGateway
 from atraxion.adapters.queue import EmbeddedQueue, PeriodicTask
-from atraxion.adapters.sqlalchemy import SqlUnitOfWork, create_engine_from_url, upgrade
+from atraxion.adapters.sqlalchemy import SqlUnitOfWork, create_engine_from_url, shares_one_connection, upgrade
 from atraxion.application.context import AfterIngest, Context
 from atraxion.application.partners import link_partners
 from atraxion.application.purchase_orders import extract_lines
@@ -121,9 +122,10 @@ def bootstrap(
         sql_engine = engine = create_engine_from_url(settings.database_url)
         if migrate:
             upgrade(sql_engine)
+        turns = threading.RLock() if shares_one_connection(sql_engine) else None
 
         def uow_factory() -> UnitOfWork:
-            return SqlUnitOfWork(sql_engine)
+            return SqlUnitOfWork(sql_engine, turns)
 
     context = Context(
         uow_factory,

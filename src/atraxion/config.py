@@ -31,6 +31,8 @@ class Settings:
     outbox_stale_after: float = 300.0
     outbox_redeliver_after: float = 30.0
     outbox_sweep_interval: float = 5.0
+    # The request log (docs/api.md, "Request log"): ATRAXION_API_LOG=0 turns it off.
+    api_log_enabled: bool = True
 
     @classmethod
     def from_env(cls, environ: Mapping[str, str] | None = None, env_file: str | Path | None = ".env") -> Settings:
@@ -53,6 +55,7 @@ class Settings:
             outbox_stale_after=float(values.get("ATRAXION_OUTBOX_STALE_AFTER", 300.0)),
             outbox_redeliver_after=float(values.get("ATRAXION_OUTBOX_REDELIVER_AFTER", 30.0)),
             outbox_sweep_interval=float(values.get("ATRAXION_OUTBOX_SWEEP_INTERVAL", 5.0)),
+            api_log_enabled=values.get("ATRAXION_API_LOG", "1").strip().lower() not in ("0", "false", "no", "off"),
             volatile_fields=(
                 frozenset(v.strip() for v in volatile.split(",") if v.strip())
                 if volatile is not None

@@ -70,7 +70,7 @@ names = st.text(alphabet="abcXY/é", min_size=1, max_size=6)
 amounts = st.floats(0, 1e6) | st.integers(0, 10**6)
 numbers = st.integers(-5, 10**400) | st.floats(allow_nan=True, allow_infinity=True) | st.booleans()
 bad_names = st.sampled_from(["", " ", "x" * 256])
-bad_numbers = st.sampled_from([-1, -0.5, float("nan"), float("inf"), 10**400, True, "1"])
+bad_numbers = st.sampled_from([-1, -0.5, float("nan"), float("inf"), 10**400, 1e16, True, "1"])
 anything = st.none() | numbers | bad_names | st.lists(st.integers(), max_size=2) | st.dictionaries(names, st.integers())
 price_options = {"currency": st.sampled_from(["EUR", "JPY"]) | st.none(), "minQuantity": st.integers(0, 50) | st.none()}
 embedded_prices = st.fixed_dictionaries(
@@ -238,7 +238,7 @@ GOOD = {
 NUMBER_FIELDS = [("prices", "price"), ("prices", "minQuantity"), ("stock", "quantity"), ("products", "price")]
 
 
-@pytest.mark.parametrize("value", [-1, -0.5, float("nan"), float("inf"), 10**400, True, "1"])
+@pytest.mark.parametrize("value", [-1, -0.5, float("nan"), float("inf"), 10**400, 1e16, 10**15 + 1, True, "1"])
 @pytest.mark.parametrize(("entity", "field"), NUMBER_FIELDS)
 def test_the_fast_path_leaves_every_bad_number_to_the_strict_path(entity: str, field: str, value: Any) -> None:
     good = GOOD[entity]
@@ -249,3 +249,44 @@ def test_the_fast_path_leaves_every_bad_number_to_the_strict_path(entity: str, f
     assert inbound._fast_parse(entity, SHAPES[entity], [good]) is not None
     assert inbound._fast_parse(entity, SHAPES[entity], [good, bad]) is None
     assert _strict(entity, [good, bad]) is None
+
+
+def _reference_diff(old: Any, new: Any, volatile: frozenset[str]) -> frozenset[tuple[str, ...]]:
+    """diff_paths as first written: flatten both with ``normalize``, compare leaves via json.dumps."""
+
+    def flatten(node: Any, prefix: tuple[str, ...], leaves: dict[tuple[str, ...], Any]) -> dict[Any, Any]:
+        for key, value in node.items():
+            if key in volatile:
+                continue
+            if isinstance(value, dict) and any(k not in volatile for k in value):
+                flatten(value, (*prefix, str(key)), leaves)
+            else:
+                leaves[(*prefix, str(key))] = diff.normalize(value, volatile)
+        return leaves
+
+    def same(a: Any, b: Any) -> bool:
+        if isinstance(a, (list, dict)) or isinstance(b, (list, dict)):
+            return json.dumps(a, sort_keys=True) == json.dumps(b, sort_keys=True)
+        return isinstance(a, bool) == isinstance(b, bool) and a == b
+
+    old_leaves, new_leaves = flatten(old, (), {}), flatten(new, (), {})
+    changed = {p for p, v in new_leaves.items() if p not in old_leaves or not same(old_leaves[p], v)}
+    return frozenset(changed | {p for p in old_leaves if p not in new_leaves})
+
+
+field_values = st.recursive(
+    st.sampled_from([0, 1, 1.0, True, False, None, "1", 2.5, float("nan")]),
+    lambda inner: st.lists(inner, max_size=3) | st.dictionaries(keys, inner, max_size=3),
+    max_leaves=8,
+)
+docs = st.dictionaries(keys, field_values, max_size=6)
+
+
+@given(docs, docs, st.sampled_from([frozenset(), VOLATILE]), st.data())
+def test_diff_paths_is_the_plain_leaf_comparison(
+    old: dict[str, Any], new: dict[str, Any], volatile: frozenset[str], data: st.DataObject
+) -> None:
+    # Share some fields so that identical subtrees (the shortcut) are common.
+    for key in data.draw(st.lists(st.sampled_from(sorted(old)), max_size=len(old))) if old else []:
+        new[key] = old[key]
+    assert diff.diff_paths(old, new, volatile) == _reference_diff(old, new, volatile)

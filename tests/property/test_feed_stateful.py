@@ -446,9 +446,9 @@ def _fresh(url: str, engine: Engine) -> Callable[[], Atraxion]:
 
 
 def test_consumers_converge_on_sqlite(sqlite_engine: tuple[str, Engine]) -> None:
-    run(_fresh(*sqlite_engine), examples=25, steps=25)
+    run(_fresh(*sqlite_engine), examples=40, steps=30)
 
 
 @pytest.mark.mariadb
 def test_consumers_converge_on_mariadb(mysql_engine: Engine) -> None:
-    run(_fresh(mysql_engine.url.render_as_string(hide_password=False), mysql_engine), examples=6, steps=20)
+    run(_fresh(mysql_engine.url.render_as_string(hide_password=False), mysql_engine), examples=10, steps=20)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
+from datetime import datetime
 
 from attrs import frozen
 
@@ -49,7 +50,30 @@ def ingest(ctx: Context, batches: Sequence[Batch]) -> list[IngestPlan]:
     return ctx.transaction(work)
 
 
+SLICE = 10_000
+"""Records screened and written at a time. A 128,000-record batch is applied slice by slice in its
+one transaction, so it never holds every stored head (with its stored JSON) in memory at once."""
+
+
 def _apply(ctx: Context, uow: UnitOfWork, kind: Kind, records: Sequence[Incoming]) -> IngestPlan:
+    now, change_seq = ctx.clock.now(), ctx.clock.sequence()  # one instant and position for the batch
+    if len(records) <= SLICE:
+        return _apply_slice(ctx, uow, kind, records, now, change_seq)
+    plans = [
+        _apply_slice(ctx, uow, kind, records[start : start + SLICE], now, change_seq)
+        for start in range(0, len(records), SLICE)
+    ]
+    return IngestPlan(
+        inserts=[r for p in plans for r in p.inserts],
+        updates=[r for p in plans for r in p.updates],
+        touched=[r for p in plans for r in p.touched],
+        results=[r for p in plans for r in p.results],
+    )
+
+
+def _apply_slice(
+    ctx: Context, uow: UnitOfWork, kind: Kind, records: Sequence[Incoming], now: datetime, change_seq: int
+) -> IngestPlan:
     keys = [r.key for r in records]
     heads = uow.records.heads(kind.name, keys)
     differing, full_hashes = needs_full_load(records, heads, kind, ctx.fingerprinter)
@@ -60,9 +84,7 @@ def _apply(ctx: Context, uow: UnitOfWork, kind: Kind, records: Sequence[Incoming
         heads.update(uow.records.heads(kind.name, candidates, lock=True))
         differing = [k for k in candidates if k in heads and heads[k].full_hash != full_hashes[k]]
     loaded = uow.records.load(kind.name, differing, lock=True) if differing else {}
-    plan = plan_ingest(
-        kind, records, heads, loaded, full_hashes, ctx.fingerprinter, ctx.clock.now(), ctx.clock.sequence()
-    )
+    plan = plan_ingest(kind, records, heads, loaded, full_hashes, ctx.fingerprinter, now, change_seq)
     if plan.inserts:
         uow.records.insert(kind.name, plan.inserts)
     if plan.updates or plan.touched:

@@ -144,17 +144,21 @@ def _flatten_into(leaves: dict[Path, Any], prefix: Path, node: Mapping[str, Any]
     for key, value in node.items():
         if key in volatile:
             continue
-        path = (*prefix, str(key))
-        if isinstance(value, Mapping) and any(k not in volatile for k in value):
+        path = (*prefix, key if type(key) is str else str(key))
+        kind = type(value)
+        if kind in _PLAIN:
+            leaves[path] = value
+        elif (kind is dict or isinstance(value, Mapping)) and any(k not in volatile for k in value):
             _flatten_into(leaves, path, value, volatile)
         else:
-            leaves[path] = normalize(value, volatile)
+            leaves[path] = _canonical(value, volatile)
 
 
 def diff_paths(
     old: Mapping[str, Any], new: Mapping[str, Any], volatile: frozenset[str] = frozenset()
 ) -> frozenset[Path]:
     """The leaf paths whose normalized values differ between ``old`` and ``new``."""
+    old, new = _differing_parts(old, new)
     old_leaves = flatten(old, volatile)
     new_leaves = flatten(new, volatile)
     changed = {p for p, v in new_leaves.items() if p not in old_leaves or not same_leaf(old_leaves[p], v)}
@@ -162,10 +166,62 @@ def diff_paths(
     return frozenset(changed)
 
 
+_MISSING = object()
+
+
+def _differing_parts(old: Mapping[str, Any], new: Mapping[str, Any]) -> tuple[Mapping[str, Any], Mapping[str, Any]]:
+    """``old`` and ``new`` without the top-level fields both hold identically (same JSON, same types).
+
+    Such a field has the same leaves on both sides, so it cannot hold a changed path: leaving it
+    out saves flattening and normalizing what is mostly an unchanged document.
+    """
+    if type(old) is not dict or type(new) is not dict:
+        return old, new
+    old_rest: dict[str, Any] = {}
+    for key, value in old.items():
+        if type(key) is not str:
+            return old, new
+        other = new.get(key, _MISSING)
+        kind = type(value)
+        if kind is type(other) and kind in _IDENTICAL_SCALARS:  # most fields: no call
+            if value != other:
+                old_rest[key] = value
+        elif not _identical(value, other):
+            old_rest[key] = value
+    new_rest: dict[str, Any] = {}
+    for key, value in new.items():
+        if type(key) is not str:
+            return old, new
+        if key in old_rest or key not in old:
+            new_rest[key] = value
+    return old_rest, new_rest
+
+
+def _identical(a: Any, b: Any) -> bool:
+    """Equal as JSON with the very same types (so ``True`` is not ``1``, and ``1`` not ``1.0``)."""
+    kind = type(a)
+    if kind is not type(b):
+        return False
+    if kind is dict:
+        return len(a) == len(b) and all(type(k) is str and k in b and _identical(v, b[k]) for k, v in a.items())
+    if kind is list:
+        if len(a) != len(b):
+            return False
+        types = list(map(type, a))
+        if _CONTAINERS.isdisjoint(types) and types == list(map(type, b)):  # a list of scalars: compare in C
+            return bool(a == b) and _IDENTICAL_SCALARS.issuperset(types)
+        return all(map(_identical, a, b))
+    return kind in _IDENTICAL_SCALARS and a == b  # NaN is not identical to itself: the slow path decides
+
+
+_IDENTICAL_SCALARS = frozenset({str, int, float, bool, type(None)})
+_CONTAINERS = frozenset({list, dict})
+
+
 def same_leaf(a: Any, b: Any) -> bool:
     """Equality of normalized leaves as JSON sees it (``True`` is not ``1``, ``[True]`` not ``[1]``)."""
     if isinstance(a, (list, dict)) or isinstance(b, (list, dict)):
-        return json.dumps(a, sort_keys=True) == json.dumps(b, sort_keys=True)
+        return _sorted_json(a) == _sorted_json(b)
     return isinstance(a, bool) == isinstance(b, bool) and a == b
 
 

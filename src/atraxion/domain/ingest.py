@@ -76,35 +76,25 @@ def needs_full_load(
 
     Returns those keys and the full hash of every record, so it is computed once. A record that
     serializes exactly as stored (see :class:`RecordHead`) keeps the stored hash without being
-    hashed: that is most of a large re-push, so it is checked in bulk first.
+    hashed: that is most of a large re-push, so envelopes are serialized in bulk first.
     """
-    as_stored = _as_stored(records, heads)
+    envelopes = diff.stored_json_many([r.envelope for r in records] if heads else [])
     full_hashes: dict[str, str] = {}
     differing: list[str] = []
-    for record in records:
+    for index, record in enumerate(records):
         key = record.key
         head = heads.get(key)
         if head is None:
             full_hashes[key] = fingerprinter.full_hash(kind, record)
-        elif key in as_stored:
-            full_hashes[key] = head.full_hash
+        elif envelopes[index] == head.envelope_json and (
+            head.data_json == "{}" if not record.data else diff.stored_json(record.data) == head.data_json
+        ):
+            full_hashes[key] = head.full_hash  # serializes exactly as stored: the same hash, unhashed
         else:
             full_hashes[key] = new_hash = fingerprinter.full_hash(kind, record)
             if new_hash != head.full_hash:
                 differing.append(key)
     return differing, full_hashes
-
-
-def _as_stored(records: Sequence[Incoming], heads: Mapping[str, RecordHead]) -> set[str]:
-    """Keys of the records whose envelope and data serialize to exactly the stored text."""
-    pairs = [(r, head) for r in records if (head := heads.get(r.key)) is not None and head.envelope_json is not None]
-    envelopes = diff.stored_json_many(r.envelope for r, _ in pairs)
-    return {
-        record.key
-        for (record, head), envelope in zip(pairs, envelopes, strict=True)
-        if envelope == head.envelope_json
-        and (head.data_json == "{}" if not record.data else diff.stored_json(record.data) == head.data_json)
-    }
 
 
 def plan_ingest(

@@ -143,7 +143,12 @@ class Fingerprinter:
 
 
 def _same(a: Any, b: Any) -> bool:
+    if type(a) is type(b) and type(a) in _SCALARS and a == b:  # most envelope fields: no serializing
+        return True
     return diff.canonical_json(a) == diff.canonical_json(b)
+
+
+_SCALARS = frozenset({str, int, bool, type(None)})
 
 
 def new_record_fields(record: Incoming | StoredRecord) -> list[str]:

@@ -16,6 +16,7 @@ from typing import Any, Literal, NewType, TypeVar
 import attrs
 import cattrs
 from attrs import frozen
+from cattrs.cols import is_sequence, list_structure_factory
 
 from atraxion.application.ingest import Batch
 from atraxion.domain.errors import FieldError, InvalidBatch, UnknownEntity
@@ -39,6 +40,8 @@ def _number(value: Any, _: Any) -> int | float:
         raise ValueError("must be a finite number")
     if value < 0:
         raise ValueError("must not be negative")
+    if value > fast.MAX_AMOUNT:
+        raise ValueError(f"must be at most {fast.MAX_AMOUNT}")
     return value
 
 
@@ -58,7 +61,22 @@ def _string(value: Any, _: Any) -> str:
 def _integer(value: Any, _: Any) -> int:
     if isinstance(value, bool) or not isinstance(value, int):
         raise ValueError(f"must be an integer, got {type(value).__name__}")
+    if not -fast.MAX_ID <= value <= fast.MAX_ID:
+        raise ValueError("is out of the 64-bit range")
     return value
+
+
+def _strict_lists(type_: Any, converter: cattrs.Converter) -> Callable[[Any, Any], list[Any]]:
+    # cattrs turns any iterable into a list ({} would become []): JSON arrays only.
+    structure = list_structure_factory(type_, converter)
+
+    def hook(value: Any, target: Any) -> list[Any]:
+        if not isinstance(value, list):
+            raise ValueError(f"must be a JSON array, got {type(value).__name__}")
+        result: list[Any] = structure(value, target)
+        return result
+
+    return hook
 
 
 def _document(value: Any, _: Any) -> dict[str, Any]:
@@ -82,6 +100,7 @@ Document = NewType("Document", dict)  # type: ignore[type-arg]
 _converter = cattrs.Converter(forbid_extra_keys=True)
 for _type, _hook in ((Number, _number), (Key, _key), (str, _string), (int, _integer), (Document, _document)):
     _converter.register_structure_hook(_type, _hook)
+_converter.register_structure_hook_factory(is_sequence, _strict_lists)
 
 
 @frozen
@@ -317,6 +336,10 @@ def structure_each(items: Sequence[Any], cls: type[T]) -> tuple[list[T | None], 
     records: list[T | None] = []
     errors: list[FieldError] = []
     for index, item in enumerate(items):
+        if not isinstance(item, dict):
+            records.append(None)
+            errors.append(FieldError(index, "", f"must be a JSON object, got {type(item).__name__}"))
+            continue
         try:
             records.append(_converter.structure(item, cls))
         except cattrs.BaseValidationError as error:

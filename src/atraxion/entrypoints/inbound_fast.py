@@ -11,7 +11,6 @@ strict path accepts, and produces the same output for it.
 from __future__ import annotations
 
 import math
-import sys
 from collections.abc import Callable, Sequence
 from functools import partial
 from itertools import chain, repeat
@@ -27,7 +26,11 @@ Converter = Callable[[Any], Any]
 Spec = tuple[tuple[str, Converter, bool], ...]
 """``(field, converter, required)`` in the attrs class's field order (the envelope's key order)."""
 
-_FLOAT_MAX = sys.float_info.max
+MAX_AMOUNT = 10**15
+"""The largest price or quantity accepted: far above any real one, far below where Decimal
+quantizing or the database's exact types would overflow."""
+MAX_ID = 2**63 - 1
+"""The largest Odoo id accepted (a signed 64-bit column)."""
 _not_none = partial(is_not, None)
 
 
@@ -45,13 +48,13 @@ def string(value: Any) -> Any:
 
 
 def integer(value: Any) -> Any:
-    return value if type(value) is int else INVALID
+    return value if type(value) is int and -MAX_ID <= value <= MAX_ID else INVALID
 
 
 def number(value: Any) -> Any:
-    """A finite, non-negative JSON number (an int small enough to be one as a float)."""
+    """A finite, non-negative JSON number no larger than MAX_AMOUNT."""
     kind = type(value)
-    if (kind is float or kind is int) and 0 <= value <= _FLOAT_MAX:  # NaN fails both comparisons
+    if (kind is float or kind is int) and 0 <= value <= MAX_AMOUNT:  # NaN fails both comparisons
         return value
     return INVALID
 
@@ -170,7 +173,7 @@ def _column_ok(values: list[Any], check: str, max_key: int) -> bool:
             finite = math.isfinite(math.fsum(values))  # NaN, infinities or huge ints make it fail
         except (OverflowError, ValueError):
             return False
-        return finite and min(values) >= 0
+        return finite and min(values) >= 0 and max(values) <= MAX_AMOUNT
     raise ValueError(f"unknown column check {check!r}")
 
 

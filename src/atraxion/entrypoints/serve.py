@@ -16,6 +16,8 @@ log = logging.getLogger("atraxion.serve")
 
 
 def serve(settings: Settings, host: str, port: int, log_level: str = "info") -> int:
+    """Serve until interrupted. uvicorn's access log is off: it would write query strings, which
+    may carry secrets, to the service log; the request log (``/api/v1/admin/logs``) replaces it."""
     atraxion = bootstrap(settings, migrate=True)
     if not list_tokens(atraxion.context):
         log.warning(
@@ -28,7 +30,9 @@ def serve(settings: Settings, host: str, port: int, log_level: str = "info") -> 
         # The embedded queue: worker threads and the outbox sweeper run in this process.
         atraxion.start_workers()
     try:
-        uvicorn.run(create_app(atraxion), host=host, port=port, log_level=log_level, proxy_headers=False)
+        uvicorn.run(
+            create_app(atraxion), host=host, port=port, log_level=log_level, proxy_headers=False, access_log=False
+        )
     finally:
         atraxion.close()
     return 0

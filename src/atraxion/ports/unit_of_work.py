@@ -5,6 +5,7 @@ from __future__ import annotations
 from types import TracebackType
 from typing import Protocol, Self
 
+from atraxion.ports.api_log import ApiLogRepository
 from atraxion.ports.auth import IdempotencyRepository, TokenRepository
 from atraxion.ports.outbox import OutboundOrderRepository, OutboxRepository, SyncFailureRepository
 from atraxion.ports.partners import PartnerRepository
@@ -39,6 +40,9 @@ class UnitOfWork(Protocol):
 
     @property
     def purchase_order_lines(self) -> PurchaseOrderLineRepository: ...
+
+    @property
+    def api_logs(self) -> ApiLogRepository: ...
 
     def __enter__(self) -> Self: ...
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 from types import TracebackType
 from typing import Any, Self
 
+from atraxion.adapters.memory.api_log_repository import MemoryApiLogRepository
 from atraxion.adapters.memory.outbox_repository import (
     MemoryOutboundOrderRepository,
     MemoryOutboxRepository,
@@ -48,6 +49,7 @@ class MemoryUnitOfWork:
         self.outbound_orders = MemoryOutboundOrderRepository(self._work)
         self.partners = MemoryPartnerRepository(self._work)
         self.purchase_order_lines = MemoryPurchaseOrderLineRepository(self._work)
+        self.api_logs = MemoryApiLogRepository(self._work)
         return self
 
     def __exit__(

@@ -35,6 +35,15 @@ def loads(text: str) -> Any:
     return json.loads(text)
 
 
+def loads_many(texts: Sequence[str]) -> list[Any]:
+    """``loads`` of each text, in one ``json.loads`` call: for small documents the per-call
+    overhead is most of the cost."""
+    values = json.loads("[" + ",".join(texts) + "]") if texts else []
+    if len(values) != len(texts):  # a text that is not one JSON value: decode them one by one
+        values = [json.loads(text) for text in texts]
+    return values
+
+
 def to_db_time(value: datetime | None) -> datetime | None:
     """Naive UTC for the database (MySQL's DATETIME has no zone)."""
     return None if value is None else value.astimezone(UTC).replace(tzinfo=None)

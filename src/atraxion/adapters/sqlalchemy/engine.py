@@ -48,3 +48,8 @@ def _sqlite(url: str, *, in_memory: bool, **kwargs: Any) -> Engine:
 
 def is_mysql(engine: Engine) -> bool:
     return engine.dialect.name in ("mysql", "mariadb")
+
+
+def shares_one_connection(engine: Engine) -> bool:
+    """In-memory SQLite: every thread uses the same connection (StaticPool)."""
+    return engine.dialect.name == "sqlite" and engine.url.database in (None, "", ":memory:")

@@ -7,8 +7,8 @@ from datetime import UTC, datetime
 
 from sqlalchemy import Connection, and_, delete, exists, literal, or_, select
 
-from atraxion.adapters.sqlalchemy._sql import chunks, dumps, loads, to_db_time, upsert
-from atraxion.adapters.sqlalchemy.record_repository import record_from_row
+from atraxion.adapters.sqlalchemy._sql import chunks, dumps, loads_many, to_db_time, upsert
+from atraxion.adapters.sqlalchemy.record_repository import records_from_rows
 from atraxion.adapters.sqlalchemy.tables import RECORD_TABLES, consumers, feed_acks, feed_pending
 from atraxion.domain.feed import AckState, PendingEntry
 from atraxion.domain.records import StoredRecord
@@ -36,9 +36,11 @@ class SqlFeedRepository:
         t = feed_acks
         for chunk in chunks(sorted(set(keys))):
             query = select(t).where(t.c.entity == entity, t.c.consumer.in_(consumers), t.c.key.in_(chunk))
-            for row in self.conn.execute(query):
+            rows = self.conn.execute(query).all()  # one fetch, and one JSON decoding, for the chunk
+            documents = loads_many([text for row in rows for text in (row.envelope, row.data)])
+            for index, row in enumerate(rows):
                 found[(row.consumer, row.key)] = AckState(
-                    row.version, row.content_hash, loads(row.envelope), loads(row.data)
+                    row.version, row.content_hash, documents[2 * index], documents[2 * index + 1]
                 )
         return found
 
@@ -62,10 +64,14 @@ class SqlFeedRepository:
         for consumer, key in clear:
             by_consumer.setdefault(consumer, []).append(key)
         t = feed_pending
-        for consumer, keys in by_consumer.items():
-            for chunk in chunks(keys):
+        for consumer, keys in sorted(by_consumer.items()):
+            for chunk in chunks(sorted(keys)):
                 self.conn.execute(delete(t).where(t.c.entity == entity, t.c.consumer == consumer, t.c.key.in_(chunk)))
-        rows = [{"entity": entity, "consumer": e.consumer, "key": e.key, "change_seq": e.change_seq} for e in add]
+        # Sorted, like every bulk write here: concurrent writers then take row locks in one order.
+        rows = [
+            {"entity": entity, "consumer": e.consumer, "key": e.key, "change_seq": e.change_seq}
+            for e in sorted(add, key=lambda e: (e.consumer, e.key))
+        ]
         upsert(self.conn, t, rows, ["change_seq"])
 
     def pending_page(self, entity: str, consumer: str, after: tuple[int, str] | None, limit: int) -> list[StoredRecord]:
@@ -81,7 +87,7 @@ class SqlFeedRepository:
         if after is not None:
             seq, key = after
             query = query.where(or_(p.c.change_seq > seq, and_(p.c.change_seq == seq, p.c.key > key)))
-        return [record_from_row(row) for row in self.conn.execute(query)]
+        return records_from_rows(self.conn.execute(query).all())
 
     def is_pending(self, entity: str, consumer: str, key: str) -> bool:
         p = feed_pending

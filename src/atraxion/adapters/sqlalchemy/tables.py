@@ -14,6 +14,7 @@ from sqlalchemy import (
     Boolean,
     Column,
     DateTime,
+    Double,
     Index,
     Integer,
     LargeBinary,
@@ -222,4 +223,25 @@ sync_failures = Table(
     Column("created_at", Stamp, nullable=False),
     Column("resolved_at", Stamp, nullable=True),
     Index("ix_sync_failures_status_id", "status", "id"),
+)
+
+# The request log (migration 0004): no bodies, no header values (see domain/api_log.py). Paths compare
+# byte for byte on MariaDB (utf8mb4_bin whatever the database's default), so prefix search is exact.
+LogPath = String(512).with_variant(mysql.VARCHAR(512, collation="utf8mb4_bin"), "mysql", "mariadb")
+
+api_logs = Table(
+    "api_logs",
+    metadata,
+    Column("id", Id, primary_key=True, autoincrement=True),
+    Column("at", Stamp, nullable=False, index=True),
+    Column("method", String(16), nullable=False),
+    Column("path", LogPath, nullable=False, index=True),
+    Column("query", String(500), nullable=False),
+    Column("direction", String(8), nullable=False),
+    Column("status_code", Integer, nullable=False, index=True),
+    Column("duration_ms", Double, nullable=False),
+    Column("request_id", String(128), nullable=True),
+    Column("token_id", BigInteger, nullable=True),
+    Column("consumer", String(64), nullable=True),
+    Column("error", String(500), nullable=True),
 )

@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+import threading
 from types import TracebackType
 from typing import Self
 
 from sqlalchemy import Engine
 from sqlalchemy.exc import DBAPIError
 
+from atraxion.adapters.sqlalchemy.api_log_repository import SqlApiLogRepository
 from atraxion.adapters.sqlalchemy.auth_repository import SqlIdempotencyRepository, SqlTokenRepository
 from atraxion.adapters.sqlalchemy.feed_repository import SqlFeedRepository
 from atraxion.adapters.sqlalchemy.outbox_repository import (
@@ -33,10 +35,16 @@ def is_conflict(error: DBAPIError) -> bool:
 
 
 class SqlUnitOfWork:
-    def __init__(self, engine: Engine) -> None:
+    """``lock``: for an engine whose threads share one connection (in-memory SQLite), units of
+    work must take turns, or one thread's BEGIN lands inside another's transaction."""
+
+    def __init__(self, engine: Engine, lock: threading.RLock | None = None) -> None:
         self.engine = engine
+        self.lock = lock
 
     def __enter__(self) -> Self:
+        if self.lock is not None:
+            self.lock.acquire()
         # The connection begins a transaction on first use (SQLAlchemy's autobegin).
         self.connection = self.engine.connect()
         self.records = SqlRecordRepository(self.connection)
@@ -48,6 +56,7 @@ class SqlUnitOfWork:
         self.outbound_orders = SqlOutboundOrderRepository(self.connection)
         self.partners = SqlPartnerRepository(self.connection)
         self.purchase_order_lines = SqlPurchaseOrderLineRepository(self.connection)
+        self.api_logs = SqlApiLogRepository(self.connection)
         return self
 
     def __exit__(
@@ -57,6 +66,8 @@ class SqlUnitOfWork:
             self.connection.rollback()
         finally:
             self.connection.close()
+            if self.lock is not None:
+                self.lock.release()
         if isinstance(exc, DBAPIError) and is_conflict(exc):
             raise ConcurrentUpdate(str(exc.orig)) from exc
 

@@ -15,8 +15,10 @@ from starlette.routing import BaseRoute, Route
 from atraxion.bootstrap import Atraxion
 from atraxion.domain.errors import Conflict, InvalidBatch, NotFound
 from atraxion.entrypoints.http import (
+    api_log,
     docs,
     feed_routes,
+    log_routes,
     openapi,
     partner_routes,
     reverse_sync_routes,
@@ -43,7 +45,8 @@ async def ready(request: Request) -> Response:
 
 
 async def metrics(request: Request) -> Response:
-    return PlainTextResponse(request.app.state.metrics.render(), media_type="text/plain; version=0.0.4")
+    text = request.app.state.metrics.render() + api_log.render_metrics(request.app.state.api_log)
+    return PlainTextResponse(text, media_type="text/plain; version=0.0.4")
 
 
 def _instance(request: Request) -> str:
@@ -98,12 +101,19 @@ def create_app(
         *(extra_routes or []),
         *partner_routes.routes,
         *token_routes.routes,
+        *log_routes.routes,
         *reverse_sync_routes.routes,
         *feed_routes.routes,
     ]
+    recorder = api_log.recorder_for(atraxion.context, atraxion.settings.api_log_enabled)
     app = Starlette(
         routes=routes,
-        middleware=[Middleware(RequestIdMiddleware), Middleware(MetricsMiddleware, metrics=app_metrics)],
+        middleware=[
+            Middleware(RequestIdMiddleware),
+            *api_log.middleware(recorder),
+            Middleware(MetricsMiddleware, metrics=app_metrics),
+        ],
+        lifespan=api_log.lifespan(recorder),
         exception_handlers={
             Problem: _problem,
             InvalidBatch: _invalid,
@@ -115,7 +125,14 @@ def create_app(
     )
     app.state.atraxion = atraxion
     app.state.metrics = app_metrics
+    app.state.api_log = recorder  # flush() writes the buffered request log now (tests, no lifespan)
     app.state.openapi = openapi.build(
-        {**partner_routes.paths, **token_routes.paths, **reverse_sync_routes.paths, **(extra_paths or {})}
+        {
+            **partner_routes.paths,
+            **token_routes.paths,
+            **log_routes.paths,
+            **reverse_sync_routes.paths,
+            **(extra_paths or {}),
+        }
     )
     return app

@@ -21,7 +21,7 @@ async def require(request: Request, scope: Scope) -> ApiToken:
     token = await run_in_threadpool(authenticate, request.app.state.atraxion.context, presented.strip())
     if token is None:
         raise Problem(401, "the token is unknown, expired or revoked", headers=_CHALLENGE)
+    request.state.token = token  # before the scope check, so the request log names 403s' token too
     if not token.allows(scope):
         raise Problem(403, f"this token lacks the scope {scope.value!r}", kind="missing-scope")
-    request.state.token = token
     return token

@@ -19,7 +19,7 @@ from atraxion.domain.auth import Scope
 from atraxion.domain.errors import FieldError, InvalidBatch
 from atraxion.entrypoints import gc_pause, views
 from atraxion.entrypoints.http.auth import require
-from atraxion.entrypoints.http.body import json_body
+from atraxion.entrypoints.http.body import bounded_int, json_body
 from atraxion.entrypoints.http.idempotency import idempotent
 from atraxion.entrypoints.http.schemas import AckRequest
 from atraxion.entrypoints.inbound import parse_push, structure_each
@@ -39,29 +39,35 @@ def _entity(request: Request) -> str:
 async def push(request: Request) -> Response:
     token = await require(request, Scope.ODOO_PUSH)
     entity = _entity(request)
-    declared = request.headers.get("content-length", "")
-    with gc_pause.paused(declared.isdigit() and int(declared) >= gc_pause.LARGE_BODY):
+    declared = bounded_int(request.headers.get("content-length")) or 0
+    with gc_pause.paused(declared >= gc_pause.LARGE_BODY):
         body, raw = await json_body(request, request.app.state.atraxion.settings.max_body_bytes)
 
         async def handle() -> Response:
             batches = parse_push(entity, body)
+            body.clear()  # the parsed JSON is copied into the batches: free it before the ingest
             plans = await run_in_threadpool(ingest, _context(request), batches)
             return JSONResponse(views.push_response(_context(request).kind(entity), plans[0]))
 
-        return await idempotent(request, token, raw, handle)
+        response = await idempotent(request, token, raw, handle)  # the push's objects die with handle()
+    return response
 
 
 async def changes(request: Request) -> Response:
     token = await require(request, Scope.WEBSHOP_READ)
     entity = _entity(request)
-    limit_text = request.query_params.get("limit", "100")
-    if not limit_text.isdigit():
+    limit = bounded_int(request.query_params.get("limit", "100"))
+    if limit is None:
         raise InvalidBatch([FieldError(None, "limit", "must be an integer between 1 and 1000")])
-    page = await run_in_threadpool(
-        feed.changes, _context(request), entity, token.consumer, request.query_params.get("cursor"), int(limit_text)
-    )
-    kind = _context(request).kind(entity)
-    return JSONResponse({"items": [views.feed_item(kind, i) for i in page.items], "nextCursor": page.next_cursor})
+    with gc_pause.paused():  # a page's documents all die with the response: collecting them is waste
+        page = await run_in_threadpool(
+            feed.changes, _context(request), entity, token.consumer, request.query_params.get("cursor"), limit
+        )
+        kind = _context(request).kind(entity)
+        items = [views.feed_item(kind, i) for i in page.items]
+        response = JSONResponse({"items": items, "nextCursor": page.next_cursor})
+        del page, items  # freed while collection is still paused, so none of it is left for the collector
+    return response
 
 
 async def ack(request: Request) -> Response:
@@ -88,11 +94,11 @@ def _ack_request(body: Any) -> AckRequest:
 async def ack_one(request: Request) -> Response:
     token = await require(request, Scope.WEBSHOP_ACK)
     entity = _entity(request)
-    version = request.query_params.get("version", "")
-    if not version.isdigit():
+    version = bounded_int(request.query_params.get("version"))
+    if version is None:
         raise InvalidBatch([FieldError(None, "version", "the query parameter version=N is required")])
     await run_in_threadpool(
-        feed.acknowledge_one, _context(request), entity, token.consumer, request.path_params["key"], int(version)
+        feed.acknowledge_one, _context(request), entity, token.consumer, request.path_params["key"], version
     )
     return Response(status_code=204)
 

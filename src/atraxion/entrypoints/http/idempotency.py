@@ -18,8 +18,14 @@ MAX_KEY_LENGTH = 255
 
 
 async def idempotent(
-    request: Request, token: ApiToken, raw_body: bytes, handle: Callable[[], Awaitable[Response]]
+    request: Request,
+    token: ApiToken,
+    raw_body: bytes,
+    handle: Callable[[], Awaitable[Response]],
+    redact: Callable[[bytes], bytes] | None = None,
 ) -> Response:
+    """Run ``handle`` once per key and body. ``redact`` rewrites the answer before it is stored:
+    a replay gets the redacted answer (a new token's secret is shown once, and never stored)."""
     key = request.headers.get("idempotency-key")
     if key is None:
         return await handle()
@@ -37,7 +43,10 @@ async def idempotent(
         )
     response = await handle()
     if 200 <= response.status_code < 300:
-        answer = StoredResponse(request_hash, response.status_code, bytes(response.body), response.media_type or "")
+        body = bytes(response.body)
+        answer = StoredResponse(
+            request_hash, response.status_code, redact(body) if redact else body, response.media_type or ""
+        )
 
         def save(uow: object) -> None:
             uow.idempotency.put(scope, key, answer, ctx.clock.now())  # type: ignore[attr-defined]

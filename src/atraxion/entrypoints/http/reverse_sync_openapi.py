@@ -127,7 +127,7 @@ def _admin_post(summary: str, answer: str, schema: dict[str, Any]) -> dict[str, 
             "summary": summary,
             "security": _SECURED,
             "parameters": [_ID, _IDEMPOTENCY],
-            "responses": {"200": ok(answer, schema), **problems(401, 403, 404, 409, 413)},
+            "responses": {"200": ok(answer, schema), **problems(400, 401, 403, 404, 409, 413)},
         }
     }
 

@@ -24,7 +24,7 @@ from atraxion.domain.auth import ApiToken, Scope
 from atraxion.domain.errors import FieldError, InvalidBatch, NotFound
 from atraxion.domain.outbound import FailureStatus, OutboxEntry, OutboxStatus, SyncFailure
 from atraxion.entrypoints.http.auth import require
-from atraxion.entrypoints.http.body import json_body, read_body
+from atraxion.entrypoints.http.body import bounded_int, json_body, read_body
 from atraxion.entrypoints.http.idempotency import idempotent
 from atraxion.entrypoints.http.problems import Problem
 from atraxion.entrypoints.http.reverse_sync_openapi import paths
@@ -207,16 +207,17 @@ def _status(request: Request, kind: type[S]) -> S | None:
 
 
 def _page(request: Request) -> tuple[int | None, int]:
-    limit_text = request.query_params.get("limit", "100")
-    cursor = request.query_params.get("cursor")
+    limit = bounded_int(request.query_params.get("limit", "100"), 1, MAX_LIMIT)
+    cursor_text = request.query_params.get("cursor")
+    cursor = bounded_int(cursor_text, 0, MAX_ID)
     errors = []
-    if not limit_text.isdigit() or not 1 <= int(limit_text) <= MAX_LIMIT:
+    if limit is None:
         errors.append(FieldError(None, "limit", f"must be an integer between 1 and {MAX_LIMIT}"))
-    if cursor is not None and (not cursor.isdigit() or int(cursor) > MAX_ID):
+    if cursor_text is not None and cursor is None:
         errors.append(FieldError(None, "cursor", "not a cursor this service issued"))
-    if errors:
+    if errors or limit is None:
         raise InvalidBatch(errors)
-    return (int(cursor) if cursor is not None else None), int(limit_text)
+    return cursor, limit
 
 
 def _next(last_id: int | None, found: list[Any], limit: int) -> str | None:

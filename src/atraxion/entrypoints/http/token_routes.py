@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from datetime import datetime
 from typing import Any
 
@@ -17,7 +18,7 @@ from atraxion.domain.auth import DEFAULT_CONSUMER, ApiToken, Scope, parse_scopes
 from atraxion.domain.errors import FieldError, InvalidBatch, NotFound
 from atraxion.entrypoints.http import openapi
 from atraxion.entrypoints.http.auth import require
-from atraxion.entrypoints.http.body import json_body
+from atraxion.entrypoints.http.body import bounded_int, json_body
 from atraxion.entrypoints.http.idempotency import idempotent
 from atraxion.entrypoints.inbound import structure_each
 
@@ -90,14 +91,19 @@ async def create_token(request: Request) -> Response:
         token, secret = await run_in_threadpool(tokens.create_token, ctx, parsed.name, scopes, parsed.consumer, expires)
         return JSONResponse({**_view(token, ctx.clock.now()), "token": secret}, status_code=201)
 
-    return await idempotent(request, caller, raw, handle)
+    return await idempotent(request, caller, raw, handle, redact=_without_secret)
+
+
+def _without_secret(body: bytes) -> bytes:
+    """What an Idempotency-Key replay of a token creation answers: the token, secret withheld."""
+    return json.dumps({**json.loads(body), "token": None}).encode()
 
 
 async def revoke_token(request: Request) -> Response:
     await require(request, Scope.ADMIN)
-    token_id = request.path_params["id"]
+    token_id = bounded_int(request.path_params["id"], 1)
     ctx: Context = request.app.state.atraxion.context
-    if not await run_in_threadpool(tokens.revoke_token, ctx, token_id):
+    if token_id is None or not await run_in_threadpool(tokens.revoke_token, ctx, token_id):
         raise NotFound(f"no active token with id {token_id}")
     return Response(status_code=204)
 
@@ -105,7 +111,7 @@ async def revoke_token(request: Request) -> Response:
 routes = [
     Route("/api/v1/admin/tokens", list_tokens, methods=["GET"]),
     Route("/api/v1/admin/tokens", create_token, methods=["POST"]),
-    Route("/api/v1/admin/tokens/{id:int}", revoke_token, methods=["DELETE"]),
+    Route("/api/v1/admin/tokens/{id}", revoke_token, methods=["DELETE"]),
 ]
 
 _admin: list[dict[str, list[str]]] = [{"bearer": []}]

@@ -1,0 +1,32 @@
+"""The request log: storing batches of entries and searching them."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+from atraxion.application.context import Context
+from atraxion.domain.api_log import ApiLogEntry
+from atraxion.ports.unit_of_work import UnitOfWork
+
+
+def record(ctx: Context, entries: Sequence[ApiLogEntry]) -> None:
+    """Store ``entries`` in one transaction (one statement on SQL)."""
+    if not entries:
+        return
+
+    def work(uow: UnitOfWork) -> None:
+        uow.api_logs.add_many(entries)
+        uow.commit()
+
+    ctx.transaction(work)
+
+
+def search(
+    ctx: Context,
+    path_prefix: str | None = None,
+    status: int | None = None,
+    limit: int = 100,
+    before_id: int | None = None,
+) -> list[ApiLogEntry]:
+    """Newest first: entries under ``path_prefix`` with ``status``, ids below ``before_id``."""
+    return ctx.transaction(lambda uow: uow.api_logs.search(path_prefix, status, limit, before_id))

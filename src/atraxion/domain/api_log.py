@@ -1,0 +1,107 @@
+"""The request log (ApiLog): one row per HTTP request, for operators looking for what happened.
+
+What a row holds is chosen so that it can never carry a secret (quality R6):
+
+* no request or response **bodies**: they carry customer data, and token requests carry tokens;
+* no **header values**: ``Authorization`` holds the bearer token, ``Idempotency-Key`` may be anything;
+* the **path** without its query string, and of the query only parameters known to be harmless
+  (:data:`SAFE_QUERY_PARAMS`): a query string is where careless clients put API keys;
+* the **token id** and its consumer, never the token;
+* for 4xx/5xx answers the problem ``detail`` (our own words, truncated to :data:`MAX_ERROR`).
+
+Anything that still looks like one of our tokens (``atx_…``) is masked in every text field. The
+``request_id`` links a row to the service log, where the details of a failure are.
+"""
+
+from __future__ import annotations
+
+import enum
+import re
+from collections.abc import Iterable
+from datetime import UTC, datetime
+from urllib.parse import urlencode
+
+from attrs import field, frozen
+
+MAX_PATH = 512
+MAX_QUERY = 500
+MAX_ERROR = 500
+MAX_METHOD = 16
+MAX_REQUEST_ID = 128
+MAX_CONSUMER = 64
+
+SAFE_QUERY_PARAMS = frozenset({"limit", "cursor", "status", "path", "version", "before"})
+"""Query parameters whose values are kept: paging and filters of our own routes, nothing else."""
+
+_TOKEN = re.compile(r"atx_[A-Za-z0-9_\-]*")
+MASK = "atx_***"
+
+
+class Direction(enum.Enum):
+    INBOUND = "inbound"  # a request to us
+    OUTBOUND = "outbound"  # reserved: a call we make (Odoo, webhooks)
+
+
+def _utc(value: datetime) -> datetime:
+    if value.tzinfo is None:
+        raise ValueError("an ApiLogEntry time must be timezone-aware")
+    return value.astimezone(UTC)
+
+
+@frozen(kw_only=True)
+class ApiLogEntry:
+    """One request as recorded. ``id`` is None until the repository stored it."""
+
+    id: int | None = None
+    at: datetime = field(converter=_utc)
+    method: str
+    path: str
+    query: str = ""
+    direction: Direction = Direction.INBOUND
+    status_code: int
+    duration_ms: float
+    request_id: str | None = None
+    token_id: int | None = None
+    consumer: str | None = None
+    error: str | None = None
+
+
+def clean(text: str, limit: int) -> str:
+    """``text`` safe to store: tokens masked, encodable as UTF-8, at most ``limit`` characters."""
+    text = text.encode("utf-8", "replace").decode("utf-8")
+    return _TOKEN.sub(MASK, text)[:limit]
+
+
+def safe_query(pairs: Iterable[tuple[str, str]]) -> str:
+    """The query string rebuilt (URL-encoded) from the harmless parameters only."""
+    kept = [(name, value[:MAX_QUERY]) for name, value in pairs if name in SAFE_QUERY_PARAMS]
+    return clean(urlencode(kept, errors="replace"), MAX_QUERY)
+
+
+def inbound(
+    *,
+    at: datetime,
+    method: str,
+    path: str,
+    query: Iterable[tuple[str, str]],
+    status_code: int,
+    duration_ms: float,
+    request_id: str | None,
+    token_id: int | None,
+    consumer: str | None,
+    error: str | None,
+) -> ApiLogEntry:
+    """An entry for a request to us, every text field cleaned and cut to its column's size."""
+    return ApiLogEntry(
+        at=at,
+        method=clean(method, MAX_METHOD),
+        path=clean(path, MAX_PATH),
+        query=safe_query(query),
+        direction=Direction.INBOUND,
+        status_code=status_code,
+        duration_ms=round(max(duration_ms, 0.0), 3),
+        request_id=None if request_id is None else clean(request_id, MAX_REQUEST_ID),
+        token_id=token_id,
+        consumer=None if consumer is None else clean(consumer, MAX_CONSUMER),
+        error=None if error is None or status_code < 400 else clean(error, MAX_ERROR),
+    )

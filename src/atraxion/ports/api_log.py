@@ -1,0 +1,20 @@
+"""Storage of the request log (``ApiLogEntry`` rows)."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import Protocol
+
+from atraxion.domain.api_log import ApiLogEntry
+
+
+class ApiLogRepository(Protocol):
+    def add_many(self, entries: Sequence[ApiLogEntry]) -> None:
+        """Store ``entries`` (their ``id`` is ignored; the store numbers them in order), set-based."""
+
+    def search(
+        self, path_prefix: str | None, status: int | None, limit: int, before_id: int | None
+    ) -> list[ApiLogEntry]:
+        """Newest first (by id): at most ``limit`` entries whose path starts with ``path_prefix``
+        (exactly, case-sensitive), with status code ``status``, and id below ``before_id`` — each
+        filter only when given."""
