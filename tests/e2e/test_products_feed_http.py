@@ -11,13 +11,11 @@ from starlette.testclient import TestClient
 
 from tests.e2e.conftest import Tokens
 
-SAMPLES = Path(__file__).resolve().parents[3] / "shared" / "samples"
-PRODUCTS = json.loads((SAMPLES / "products.json").read_text()) if SAMPLES.exists() else None
+SAMPLES = Path(__file__).resolve().parents[1] / "samples"
+PRODUCTS = json.loads((SAMPLES / "products.json").read_text())
 
 
 def sample_products() -> dict[str, Any]:
-    if PRODUCTS is None:
-        pytest.skip(f"samples not found at {SAMPLES}")
     return json.loads(json.dumps(PRODUCTS))
 
 

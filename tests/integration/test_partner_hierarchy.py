@@ -28,14 +28,11 @@ from atraxion.entrypoints import views
 from atraxion.entrypoints.http import create_app
 from atraxion.entrypoints.inbound import parse_push
 
-SAMPLES = Path("/work/shared/samples")
+SAMPLES = Path(__file__).resolve().parents[1] / "samples"
 
 
 def sample(name: str) -> dict[str, Any]:
-    path = SAMPLES / name
-    if not path.exists():
-        pytest.skip(f"sample {path} not found")
-    loaded: dict[str, Any] = json.loads(path.read_text())
+    loaded: dict[str, Any] = json.loads((SAMPLES / name).read_text())
     return loaded
 
 
