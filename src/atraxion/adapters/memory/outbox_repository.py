@@ -8,25 +8,16 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from datetime import datetime
-from typing import Any
 
 import attrs
 
+from atraxion.adapters.memory.store import TableAccess
 from atraxion.domain.outbound import FailureStatus, OutboxEntry, OutboxStatus, SyncFailure
 from atraxion.domain.webshop_orders import OutboundOrder
 from atraxion.ports.unit_of_work import ConcurrentUpdate
 
 
-class _Tables:
-    def __init__(self, tables: Any) -> None:
-        self._tables = tables
-
-    def table(self, name: str) -> dict[Any, Any]:
-        table: dict[Any, Any] = self._tables.table(name)
-        return table
-
-
-class MemoryOutboxRepository(_Tables):
+class MemoryOutboxRepository(TableAccess):
     def add(self, entry: OutboxEntry) -> OutboxEntry:
         table = self.table("outbox")
         stored = attrs.evolve(entry, id=max(table, default=0) + 1)
@@ -64,12 +55,12 @@ class MemoryOutboxRepository(_Tables):
 
     def list(self, status: OutboxStatus | None, after_id: int | None, limit: int) -> list[OutboxEntry]:
         entries = sorted(self.table("outbox").items())
-        return [
-            e for i, e in entries if (status is None or e.status is status) and (after_id is None or i > after_id)
-        ][:limit]
+        return [e for i, e in entries if (status is None or e.status is status) and (after_id is None or i > after_id)][
+            :limit
+        ]
 
 
-class MemorySyncFailureRepository(_Tables):
+class MemorySyncFailureRepository(TableAccess):
     def open(self, failure: SyncFailure) -> SyncFailure:
         table = self.table("sync_failures")
         stored = attrs.evolve(failure, id=max(table, default=0) + 1)
@@ -103,7 +94,7 @@ class MemorySyncFailureRepository(_Tables):
         ][:limit]
 
 
-class MemoryOutboundOrderRepository(_Tables):
+class MemoryOutboundOrderRepository(TableAccess):
     def add(self, order: OutboundOrder) -> None:
         table = self.table("outbound_orders")
         if order.external_id in table:

@@ -10,7 +10,7 @@ from collections.abc import Iterator, Mapping, Sequence
 
 import attrs
 
-from atraxion.adapters.memory.repositories import _Tables
+from atraxion.adapters.memory.store import TableAccess
 from atraxion.domain.partners import PARENT_FIELD, RESOLVED_FIELD
 from atraxion.domain.records import StoredRecord
 
@@ -22,7 +22,7 @@ def _parent(record: StoredRecord) -> str | None:
     return parent if isinstance(parent, str) else None
 
 
-class MemoryPartnerRepository(_Tables):
+class MemoryPartnerRepository(TableAccess):
     def _partners(self) -> Iterator[StoredRecord]:
         return (r for (entity, _), r in self.table("records").items() if entity == _ENTITY)
 

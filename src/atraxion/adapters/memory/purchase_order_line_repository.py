@@ -4,11 +4,11 @@ from __future__ import annotations
 
 from collections.abc import Collection, Sequence
 
-from atraxion.adapters.memory.repositories import _Tables
+from atraxion.adapters.memory.store import TableAccess
 from atraxion.domain.purchase_order_lines import PurchaseOrderLine
 
 
-class MemoryPurchaseOrderLineRepository(_Tables):
+class MemoryPurchaseOrderLineRepository(TableAccess):
     def replace(self, order_keys: Sequence[str], lines: Sequence[PurchaseOrderLine]) -> None:
         table = self.table("purchase_order_lines")
         dropped = set(order_keys)

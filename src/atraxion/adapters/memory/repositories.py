@@ -4,28 +4,17 @@ from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
 from datetime import datetime
-from typing import Any
 
 import attrs
 
+from atraxion.adapters.memory.store import TableAccess
 from atraxion.domain.auth import ApiToken
 from atraxion.domain.feed import AckState, PendingEntry
 from atraxion.domain.records import RecordHead, StoredRecord
 from atraxion.ports.auth import StoredResponse
 
 
-class _Tables:
-    """Gives a repository the transaction's working copy of the tables it uses."""
-
-    def __init__(self, tables: Any) -> None:
-        self._tables = tables
-
-    def table(self, name: str) -> dict[Any, Any]:
-        table: dict[Any, Any] = self._tables.table(name)
-        return table
-
-
-class MemoryRecordRepository(_Tables):
+class MemoryRecordRepository(TableAccess):
     def heads(self, entity: str, keys: Sequence[str], *, lock: bool = False) -> dict[str, RecordHead]:
         return {k: r.head for k, r in self.load(entity, keys).items()}
 
@@ -52,7 +41,7 @@ class MemoryRecordRepository(_Tables):
         return [r for (e, _), r in self.table("records").items() if e == entity]
 
 
-class MemoryFeedRepository(_Tables):
+class MemoryFeedRepository(TableAccess):
     def consumers(self) -> list[str]:
         return sorted(self.table("consumers"))
 
@@ -96,7 +85,7 @@ class MemoryFeedRepository(_Tables):
         return (entity, consumer, key) in self.table("pending")
 
 
-class MemoryTokenRepository(_Tables):
+class MemoryTokenRepository(TableAccess):
     def add(self, token: ApiToken) -> ApiToken:
         table = self.table("tokens")
         stored = attrs.evolve(token, id=max(table, default=0) + 1)
@@ -118,7 +107,7 @@ class MemoryTokenRepository(_Tables):
         return True
 
 
-class MemoryIdempotencyRepository(_Tables):
+class MemoryIdempotencyRepository(TableAccess):
     def get(self, scope: str, key: str) -> StoredResponse | None:
         response: StoredResponse | None = self.table("idempotency").get((scope, key))
         return response

@@ -17,3 +17,14 @@ class MemoryStore:
 
     def table(self, name: str) -> dict[Any, Any]:
         return self.tables.setdefault(name, {})
+
+
+class TableAccess:
+    """Base of the memory repositories: the tables of the transaction's working copy, by name."""
+
+    def __init__(self, tables: Any) -> None:
+        self._tables = tables
+
+    def table(self, name: str) -> dict[Any, Any]:
+        table: dict[Any, Any] = self._tables.table(name)
+        return table
