@@ -11,7 +11,7 @@ from attrs import frozen
 
 from atraxion.application.context import Context
 from atraxion.domain.errors import Conflict, FieldError, InvalidBatch, NotFound
-from atraxion.domain.feed import AckDecision, AckOutcome, FeedItem, decide_acks, feed_item
+from atraxion.domain.feed import AckDecision, AckOutcome, FeedItem, decide_acks, feed_item, pending_feed_item
 from atraxion.ports.unit_of_work import UnitOfWork
 
 MAX_LIMIT = 1000
@@ -46,12 +46,11 @@ def changes(ctx: Context, entity: str, consumer: str, cursor: str | None, limit:
     after = decode_cursor(cursor) if cursor else None
 
     def work(uow: UnitOfWork) -> Page:
-        records = uow.feed.pending_page(entity, consumer, after, limit + 1)
-        more = len(records) > limit
-        records = records[:limit]
-        acks = uow.feed.acks(entity, [consumer], [r.key for r in records]) if records else {}
-        items = [feed_item(kind, r, acks.get((consumer, r.key)), ctx.fingerprinter) for r in records]
-        last = records[-1] if records else None
+        rows = uow.feed.pending_page(entity, consumer, after, limit + 1)
+        more = len(rows) > limit
+        rows = rows[:limit]
+        items = [pending_feed_item(kind, row) for row in rows]
+        last = rows[-1].record if rows else None
         return Page(items, encode_cursor((last.change_seq, last.key)) if more and last else None)
 
     return ctx.transaction(work)

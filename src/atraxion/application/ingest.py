@@ -94,6 +94,6 @@ def _apply_slice(
         consumers = uow.feed.consumers()
         if consumers:
             acks = uow.feed.acks(kind.name, consumers, [r.key for r in changed])
-            pending = plan_pending(changed, consumers, acks)
+            pending = plan_pending(kind, changed, consumers, acks, ctx.fingerprinter)
             uow.feed.set_pending(kind.name, pending.add, pending.clear)
     return plan

@@ -42,9 +42,14 @@ class AckState:
 
 @frozen
 class PendingEntry:
+    """A record pending for a consumer. ``changed_fields``: what differs from the content the
+    consumer acknowledged, computed when the change is written (so a poll needs no diff); None
+    when the consumer never acknowledged the record (it is new: every field counts)."""
+
     consumer: str
     key: str
     change_seq: int
+    changed_fields: tuple[str, ...] | None = None
 
 
 @frozen
@@ -54,7 +59,11 @@ class PendingPlan:
 
 
 def plan_pending(
-    changed: Sequence[StoredRecord], consumers: Iterable[str], acks: Mapping[tuple[str, str], AckState]
+    kind: Kind,
+    changed: Sequence[StoredRecord],
+    consumers: Iterable[str],
+    acks: Mapping[tuple[str, str], AckState],
+    fingerprinter: Fingerprinter,
 ) -> PendingPlan:
     """Recompute pending state of ``changed`` records for every consumer (see module doc)."""
     add: list[PendingEntry] = []
@@ -62,11 +71,21 @@ def plan_pending(
     for consumer in consumers:
         for record in changed:
             ack = acks.get((consumer, record.key))
-            if ack is not None and ack.content_hash == record.content_hash:
+            if ack is None:
+                add.append(PendingEntry(consumer, record.key, record.change_seq))
+            elif ack.content_hash == record.content_hash:
                 clear.append((consumer, record.key))
             else:
-                add.append(PendingEntry(consumer, record.key, record.change_seq))
+                fields = _changed_since(kind, ack, record, fingerprinter)
+                add.append(PendingEntry(consumer, record.key, record.change_seq, fields))
     return PendingPlan(add, clear)
+
+
+def _changed_since(kind: Kind, ack: AckState, record: StoredRecord, fingerprinter: Fingerprinter) -> tuple[str, ...]:
+    if not kind.tracks_fields:
+        return ()
+    current = Incoming(record.key, record.envelope, record.data)
+    return tuple(fingerprinter.changed_fields(kind, ack.envelope, ack.data, current))
 
 
 @frozen
@@ -77,13 +96,25 @@ class FeedItem:
 
 
 def feed_item(kind: Kind, record: StoredRecord, ack: AckState | None, fingerprinter: Fingerprinter) -> FeedItem:
-    """How a pending record looks to a consumer whose last ack is ``ack``."""
+    """How a record looks to a consumer whose last ack is ``ack``."""
     if ack is None:
         return FeedItem(record, True, new_record_fields(record) if kind.tracks_fields else [])
-    if not kind.tracks_fields:
-        return FeedItem(record, False, [])
-    current = Incoming(record.key, record.envelope, record.data)
-    return FeedItem(record, False, fingerprinter.changed_fields(kind, ack.envelope, ack.data, current))
+    return FeedItem(record, False, list(_changed_since(kind, ack, record, fingerprinter)))
+
+
+@frozen
+class PendingItem:
+    """A page row: the record and its pending entry's ``changed_fields`` (None: never acknowledged)."""
+
+    record: StoredRecord
+    changed_fields: tuple[str, ...] | None
+
+
+def pending_feed_item(kind: Kind, item: PendingItem) -> FeedItem:
+    """How a pending record looks in a poll, from what was computed when it changed."""
+    if item.changed_fields is None:
+        return FeedItem(item.record, True, new_record_fields(item.record) if kind.tracks_fields else [])
+    return FeedItem(item.record, False, list(item.changed_fields))
 
 
 class AckOutcome(enum.Enum):

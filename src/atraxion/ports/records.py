@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 from typing import Protocol
 
-from atraxion.domain.feed import AckState, PendingEntry
+from atraxion.domain.feed import AckState, PendingEntry, PendingItem
 from atraxion.domain.records import RecordHead, StoredRecord
 
 
@@ -44,7 +44,7 @@ class FeedRepository(Protocol):
     def set_pending(self, entity: str, add: Sequence[PendingEntry], clear: Sequence[tuple[str, str]]) -> None:
         """Insert or move ``add`` rows to their new position; delete ``clear`` rows."""
 
-    def pending_page(self, entity: str, consumer: str, after: tuple[int, str] | None, limit: int) -> list[StoredRecord]:
+    def pending_page(self, entity: str, consumer: str, after: tuple[int, str] | None, limit: int) -> list[PendingItem]:
         """Records pending for ``consumer``, ordered by (change_seq, key), strictly after ``after``."""
 
     def is_pending(self, entity: str, consumer: str, key: str) -> bool: ...

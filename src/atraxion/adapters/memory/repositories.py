@@ -9,7 +9,7 @@ import attrs
 
 from atraxion.adapters.memory.store import TableAccess
 from atraxion.domain.auth import ApiToken
-from atraxion.domain.feed import AckState, PendingEntry
+from atraxion.domain.feed import AckState, PendingEntry, PendingItem
 from atraxion.domain.records import RecordHead, StoredRecord
 from atraxion.ports.auth import StoredResponse
 
@@ -53,7 +53,7 @@ class MemoryFeedRepository(TableAccess):
         pending = self.table("pending")
         for (entity, key), record in self.table("records").items():
             if entity in entities:
-                pending[(entity, name, key)] = record.change_seq
+                pending[(entity, name, key)] = (record.change_seq, None)
         return True
 
     def acks(self, entity: str, consumers: Sequence[str], keys: Sequence[str]) -> dict[tuple[str, str], AckState]:
@@ -70,16 +70,18 @@ class MemoryFeedRepository(TableAccess):
         for consumer, key in clear:
             pending.pop((entity, consumer, key), None)
         for entry in add:
-            pending[(entity, entry.consumer, entry.key)] = entry.change_seq
+            pending[(entity, entry.consumer, entry.key)] = (entry.change_seq, entry.changed_fields)
 
-    def pending_page(self, entity: str, consumer: str, after: tuple[int, str] | None, limit: int) -> list[StoredRecord]:
+    def pending_page(self, entity: str, consumer: str, after: tuple[int, str] | None, limit: int) -> list[PendingItem]:
         positions = sorted(
-            (seq, key) for (e, c, key), seq in self.table("pending").items() if e == entity and c == consumer
+            (seq, key, fields)
+            for (e, c, key), (seq, fields) in self.table("pending").items()
+            if e == entity and c == consumer
         )
         if after is not None:
-            positions = [p for p in positions if p > after]
+            positions = [p for p in positions if (p[0], p[1]) > after]
         records = self.table("records")
-        return [records[(entity, key)] for _, key in positions[:limit]]
+        return [PendingItem(records[(entity, key)], fields) for _, key, fields in positions[:limit]]
 
     def is_pending(self, entity: str, consumer: str, key: str) -> bool:
         return (entity, consumer, key) in self.table("pending")

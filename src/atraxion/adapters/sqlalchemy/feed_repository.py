@@ -10,8 +10,7 @@ from sqlalchemy import Connection, and_, delete, exists, literal, or_, select
 from atraxion.adapters.sqlalchemy._sql import chunks, dumps, loads_many, to_db_time, upsert
 from atraxion.adapters.sqlalchemy.record_repository import records_from_rows
 from atraxion.adapters.sqlalchemy.tables import RECORD_TABLES, consumers, feed_acks, feed_pending
-from atraxion.domain.feed import AckState, PendingEntry
-from atraxion.domain.records import StoredRecord
+from atraxion.domain.feed import AckState, PendingEntry, PendingItem
 
 
 class SqlFeedRepository:
@@ -69,16 +68,22 @@ class SqlFeedRepository:
                 self.conn.execute(delete(t).where(t.c.entity == entity, t.c.consumer == consumer, t.c.key.in_(chunk)))
         # Sorted, like every bulk write here: concurrent writers then take row locks in one order.
         rows = [
-            {"entity": entity, "consumer": e.consumer, "key": e.key, "change_seq": e.change_seq}
+            {
+                "entity": entity,
+                "consumer": e.consumer,
+                "key": e.key,
+                "change_seq": e.change_seq,
+                "changed_fields": None if e.changed_fields is None else dumps(list(e.changed_fields)),
+            }
             for e in sorted(add, key=lambda e: (e.consumer, e.key))
         ]
-        upsert(self.conn, t, rows, ["change_seq"])
+        upsert(self.conn, t, rows, ["change_seq", "changed_fields"])
 
-    def pending_page(self, entity: str, consumer: str, after: tuple[int, str] | None, limit: int) -> list[StoredRecord]:
+    def pending_page(self, entity: str, consumer: str, after: tuple[int, str] | None, limit: int) -> list[PendingItem]:
         table, _ = RECORD_TABLES[entity]
         p = feed_pending
         query = (
-            select(table)
+            select(table, p.c.changed_fields.label("pending_changed_fields"))
             .join(p, p.c.key == table.c.key)
             .where(p.c.entity == entity, p.c.consumer == consumer)
             .order_by(p.c.change_seq, p.c.key)
@@ -87,7 +92,12 @@ class SqlFeedRepository:
         if after is not None:
             seq, key = after
             query = query.where(or_(p.c.change_seq > seq, and_(p.c.change_seq == seq, p.c.key > key)))
-        return records_from_rows(self.conn.execute(query).all())
+        rows = self.conn.execute(query).all()
+        fields = loads_many([row.pending_changed_fields or "null" for row in rows])
+        return [
+            PendingItem(record, None if changed is None else tuple(changed))
+            for record, changed in zip(records_from_rows(rows), fields, strict=True)
+        ]
 
     def is_pending(self, entity: str, consumer: str, key: str) -> bool:
         p = feed_pending

@@ -142,6 +142,7 @@ feed_pending = Table(
     Column("consumer", String(64), primary_key=True),
     Column("key", String(KEY_LENGTH), primary_key=True),
     Column("change_seq", BigInteger, nullable=False),
+    Column("changed_fields", JsonText, nullable=True),  # JSON list; NULL: never acknowledged (new)
     Index("ix_feed_pending_position", "entity", "consumer", "change_seq", "key"),
 )
 
