@@ -28,6 +28,22 @@ class Figure:
         return "info" if self.passed is None else ("PASS" if self.passed else "MISS")
 
 
+def versus_naive(
+    tag: dict[str, str], name: str, wall: float, naive_seconds: float, note: str, *, judged: bool = True
+) -> Figure:
+    """Our wall time beside a naive baseline's, judged against the ≥ 20× bar (or reported only)."""
+    return Figure(
+        **tag,
+        name=name,
+        value=secs(wall),
+        baseline=f"naive {secs(naive_seconds)}",
+        ratio=f"{times(naive_seconds / wall)} faster",
+        bar="≥ 20× faster" if judged else "(info)",
+        passed=naive_seconds >= 20 * wall if judged else None,
+        notes=[note],
+    )
+
+
 def say(message: str) -> None:
     print(message, flush=True)
 

@@ -34,7 +34,7 @@ from benchmarks import _data
 from benchmarks._child import push_in_child
 from benchmarks._env import CONSUMER, Env, dump, record_table
 from benchmarks._naive import NaiveRun, run_naive
-from benchmarks._report import Figure, median, say, secs, show, times
+from benchmarks._report import Figure, median, say, secs, show, times, versus_naive
 
 FULL = {"items": 128_000, "rounds": 3}
 QUICK = {"items": 16_000, "rounds": 2}
@@ -128,25 +128,8 @@ def run(env: Env, quick: bool) -> list[Figure]:
                     f"floor = json.loads + SELECT * of {n:,} rows, median of {len(floors)}"
                 ],
             ),
-            Figure(
-                **tag,
-                name="push vs naive (a transaction per row)",
-                value=secs(wall),
-                baseline=f"naive {secs(naive.seconds)}",
-                ratio=f"{times(naive.seconds / wall)} faster",
-                bar="≥ 20× faster",
-                passed=naive.seconds >= 20 * wall,
-                notes=[naive.note],
-            ),
-            Figure(
-                **tag,
-                name="push vs naive (one transaction)",
-                value=secs(wall),
-                baseline=f"naive {secs(naive_one.seconds)}",
-                ratio=f"{times(naive_one.seconds / wall)} faster",
-                bar="(info)",
-                notes=[naive_one.note],
-            ),
+            versus_naive(tag, "push vs naive (a transaction per row)", wall, naive.seconds, naive.note),
+            versus_naive(tag, "push vs naive (one transaction)", wall, naive_one.seconds, naive_one.note, judged=False),
             Figure(
                 **tag,
                 name="peak RSS of the push (child process VmHWM)",

@@ -30,7 +30,7 @@ from atraxion.adapters.sqlalchemy.tables import products as products_table
 from benchmarks import _data
 from benchmarks._env import Env, dump
 from benchmarks._naive import NaiveRun, run_naive
-from benchmarks._report import Figure, median, say, secs, show, times
+from benchmarks._report import Figure, median, say, secs, show, times, versus_naive
 
 FULL = {"products": 10_000, "rounds": 3}
 QUICK = {"products": 2_000, "rounds": 2}
@@ -134,16 +134,7 @@ def run(env: Env, quick: bool) -> list[Figure]:
                 passed=wall <= 5 * base,
                 notes=[f"floor = per batch json.loads + keyed SELECT * of its {BATCH} rows, summed"],
             ),
-            Figure(
-                **tag,
-                name="second pass vs naive ORM (session per row)",
-                value=secs(wall),
-                baseline=f"naive {secs(naive.seconds)}",
-                ratio=f"{times(naive.seconds / wall)} faster",
-                bar="≥ 20× faster",
-                passed=naive.seconds >= 20 * wall,
-                notes=[naive.note],
-            ),
+            versus_naive(tag, "second pass vs naive ORM (session per row)", wall, naive.seconds, naive.note),
             Figure(
                 **tag,
                 name="flagged exactly the changed products, fields",

@@ -7,6 +7,7 @@ at their currency's precision; quantities by value; number spelling (12 vs 12.0)
 from __future__ import annotations
 
 import itertools
+from collections.abc import Callable
 from decimal import ROUND_HALF_UP, Decimal
 from typing import Any
 
@@ -80,22 +81,31 @@ def shop(atraxion: Atraxion) -> Atraxion:
 ROUNDS = itertools.count()
 
 
-def _namespaced(records: list[dict[str, Any]], field: str, tag: str) -> list[dict[str, Any]]:
-    return [{**r, field: f"{tag}-{r[field]}"} for r in records]
+Rows = list[dict[str, Any]]
+
+
+def flagged_and_expected(
+    shop: Atraxion, entity: str, rounds: tuple[Rows, Rows], group: str, changed: Callable[[Any, Any], bool]
+) -> tuple[set[str], set[str]]:
+    """Push, ack, re-push ``rounds`` (keys made unique to this example); return the pending keys and
+    the keys of the rows ``changed`` says really changed (``group`` is the key's first part)."""
+    tag = f"r{next(ROUNDS)}"
+    first, second = ([{**r, "productExternalId": f"{tag}-{r['productExternalId']}"} for r in rs] for rs in rounds)
+    flagged = flagged_after_ack_and_repush(shop.context, entity, first, second)
+    expected = {f"{a[group]}/{a['productExternalId']}" for a, b in zip(first, second, strict=True) if changed(a, b)}
+    return flagged, expected
 
 
 @SLOW
 @given(rounds=price_rounds())
 def test_flagged_prices_are_exactly_the_really_changed_ones(shop: Atraxion, rounds: Any) -> None:
-    tag = f"r{next(ROUNDS)}"
-    first = _namespaced(rounds[0], "productExternalId", tag)
-    second = _namespaced(rounds[1], "productExternalId", tag)
-    flagged = flagged_after_ack_and_repush(shop.context, "prices", first, second)
-    expected = {
-        f"{a['pricelistExternalId']}/{a['productExternalId']}"
-        for a, b in zip(first, second, strict=True)
-        if quantized(a["price"], a["currency"]) != quantized(b["price"], b["currency"])
-    }
+    flagged, expected = flagged_and_expected(
+        shop,
+        "prices",
+        rounds,
+        "pricelistExternalId",
+        lambda a, b: quantized(a["price"], a["currency"]) != quantized(b["price"], b["currency"]),
+    )
     assert flagged == expected
 
 
@@ -116,15 +126,13 @@ def stock_rounds(draw: st.DrawFn) -> tuple[list[dict[str, Any]], list[dict[str, 
 @SLOW
 @given(rounds=stock_rounds())
 def test_flagged_stock_rows_are_exactly_the_really_changed_ones(shop: Atraxion, rounds: Any) -> None:
-    tag = f"r{next(ROUNDS)}"
-    first = _namespaced(rounds[0], "productExternalId", tag)
-    second = _namespaced(rounds[1], "productExternalId", tag)
-    flagged = flagged_after_ack_and_repush(shop.context, "stock", first, second)
-    expected = {
-        f"{a['supplierExternalId']}/{a['productExternalId']}"
-        for a, b in zip(first, second, strict=True)
-        if Decimal(str(a["quantity"])) != Decimal(str(b["quantity"]))
-    }
+    flagged, expected = flagged_and_expected(
+        shop,
+        "stock",
+        rounds,
+        "supplierExternalId",
+        lambda a, b: Decimal(str(a["quantity"])) != Decimal(str(b["quantity"])),
+    )
     assert flagged == expected
     rows = feed.changes(shop.context, "stock", "webshop", None, 1000).items
     assert all(r.record.derived["isQuantityChanged"] is True for r in rows)
