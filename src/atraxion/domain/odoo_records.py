@@ -1,0 +1,54 @@
+"""What pulling reads from Odoo, in domain terms (no protocol's types).
+
+A pull walks one model in ``(write_date, id)`` order. :class:`OdooPosition` is a place in that
+order: "after this position" means a later ``write_date``, or the same ``write_date`` and a higher
+id, so records sharing one ``write_date`` second are never skipped between two pages.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from typing import Any
+
+from attrs import frozen
+
+OdooRow = Mapping[str, Any]
+"""One record as Odoo reads it with ``load=None``: ``id``, ``write_date`` ("YYYY-MM-DD HH:MM:SS",
+UTC) and the requested fields; many2one fields as a bare id or ``False``, x2many as id lists,
+empty values as ``False`` (never None)."""
+
+OdooDomain = Sequence[Any]
+"""An Odoo search domain: ``(field, operator, value)`` triples and the prefix operators
+``"&"``, ``"|"``, ``"!"``, as Odoo itself takes it."""
+
+
+@frozen(order=True)
+class OdooPosition:
+    """A place in a model's ``(write_date, id)`` order."""
+
+    write_date: str
+    id: int
+
+    def domain(self) -> list[Any]:
+        """The Odoo domain of the records strictly after this position."""
+        return [
+            "|",
+            ("write_date", ">", self.write_date),
+            "&",
+            ("write_date", "=", self.write_date),
+            ("id", ">", self.id),
+        ]
+
+
+@frozen
+class OdooIdentity:
+    """Who the configured credentials are on which server, as ``atraxion odoo check`` prints it."""
+
+    url: str
+    database: str | None
+    protocol: str
+    """``json2`` or ``xmlrpc``: the protocol the gateway speaks to this server."""
+    server_version: str
+    uid: int
+    login: str
+    name: str
