@@ -22,6 +22,7 @@ from atraxion.domain.odoo_orders import (
     PermanentOdooError,
     TransientOdooError,
 )
+from atraxion.domain.odoo_records import OdooDomain, OdooIdentity, OdooPosition, OdooRow
 
 if TYPE_CHECKING:
     from _typeshed import SizedBuffer
@@ -133,6 +134,76 @@ class XmlRpcOdooGateway:
         logger.debug("created sale.order %s for client_order_ref %r", new_id, order.client_order_ref)
         return new_id
 
+    # -- the server, the credentials and pulling (the port's docstrings say what each returns) ------
+
+    def identity(self) -> OdooIdentity:
+        uid = self._authenticated_uid()
+        version = self.version()
+        users = self._execute_kw("res.users", "read", [[uid]], {"fields": ["login", "name"]})
+        user = users[0] if isinstance(users, list) and users and isinstance(users[0], dict) else {}
+        return OdooIdentity(
+            url=self._url,
+            database=self._db,
+            protocol="xmlrpc",
+            server_version=str(version.get("server_version", "?")),
+            uid=uid,
+            login=str(user.get("login") or self._username),
+            name=str(user.get("name") or self._username),
+        )
+
+    def can_read(self, *, model: str) -> bool:
+        try:
+            self._execute_kw(model, "search_count", [[]], {"limit": 1, "context": _ALL_RECORDS})
+        except PermanentOdooError:
+            return False
+        return True
+
+    def read_after(
+        self,
+        *,
+        model: str,
+        fields: Sequence[str],
+        after: OdooPosition | None,
+        limit: int,
+        domain: OdooDomain = (),
+    ) -> list[OdooRow]:
+        where = [*(after.domain() if after is not None else []), *domain]
+        if after is not None and domain:
+            where = ["&", *where]
+        rows = self._execute_kw(
+            model,
+            "search_read",
+            [where],
+            {
+                "fields": _with_cursor_fields(fields),
+                "order": "write_date asc, id asc",
+                "limit": limit,
+                "load": None,
+                "context": _ALL_RECORDS,
+            },
+        )
+        return _rows(rows, f"{model}.search_read")
+
+    def read_ids(self, *, model: str, ids: Sequence[int], fields: Sequence[str]) -> list[OdooRow]:
+        if not ids:
+            return []
+        rows = self._execute_kw(
+            model, "read", [list(ids)], {"fields": _with_cursor_fields(fields), "load": None, "context": _ALL_RECORDS}
+        )
+        return _rows(rows, f"{model}.read")
+
+    def search_ids(self, *, model: str, domain: OdooDomain = ()) -> list[int]:
+        ids = self._execute_kw(model, "search", [list(domain)], {"order": "id asc", "context": _ALL_RECORDS})
+        if not isinstance(ids, list) or not all(_is_id(i) for i in ids):
+            raise PermanentOdooError(f"{model}.search answered {type(ids).__name__}, not a list of ids")
+        return ids
+
+    def count(self, *, model: str, domain: OdooDomain = ()) -> int:
+        total = self._execute_kw(model, "search_count", [list(domain)], {"context": _ALL_RECORDS})
+        if isinstance(total, bool) or not isinstance(total, int):
+            raise PermanentOdooError(f"{model}.search_count answered {type(total).__name__}, not an integer")
+        return total
+
     def _authenticated_uid(self) -> int:
         with self._auth_lock:
             if self._uid is None:
@@ -158,7 +229,9 @@ class XmlRpcOdooGateway:
     def _call(self, service: str, method: str, params: tuple[Any, ...], *, what: str) -> Any:
         transport = _SafeTransport(self._timeout) if self._https else _Transport(self._timeout)
         try:
-            with xmlrpc.client.ServerProxy(f"{self._url}/xmlrpc/2/{service}", transport=transport) as proxy:
+            with xmlrpc.client.ServerProxy(
+                f"{self._url}/xmlrpc/2/{service}", transport=transport, allow_none=True
+            ) as proxy:
                 return getattr(proxy, method)(*params)
         except xmlrpc.client.Fault as fault:
             raise _from_fault(fault, what) from fault
@@ -171,6 +244,19 @@ class XmlRpcOdooGateway:
             # OSError covers refused/reset connections, timeouts and DNS; HTTPException a
             # connection closed before the status line. A write may or may not have happened.
             raise TransientOdooError(f"{what}: {_describe(error)}") from error
+
+
+_ALL_RECORDS = {"active_test": False}
+
+
+def _with_cursor_fields(fields: Sequence[str]) -> list[str]:
+    return list(dict.fromkeys(["write_date", *fields]))
+
+
+def _rows(rows: Any, what: str) -> list[OdooRow]:
+    if not isinstance(rows, list) or not all(isinstance(r, dict) and _is_id(r.get("id")) for r in rows):
+        raise PermanentOdooError(f"{what} answered {type(rows).__name__}, not a list of records")
+    return rows
 
 
 def _order_values(order: OdooSaleOrder) -> dict[str, Any]:

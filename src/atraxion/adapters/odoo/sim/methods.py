@@ -87,6 +87,7 @@ def _search_read(
     offset: int = 0,
     limit: int | None = None,
     order: str | None = None,
+    load: str | None = "_classic_read",
 ) -> list[dict[str, Any]]:
     ids = _search(env, domain or [], offset, limit, order)
     return env.store.read(env.model, ids, fields or None)
