@@ -9,6 +9,7 @@ from atraxion.ports.api_log import ApiLogRepository
 from atraxion.ports.auth import IdempotencyRepository, TokenRepository
 from atraxion.ports.outbox import OutboundOrderRepository, OutboxRepository, SyncFailureRepository
 from atraxion.ports.partners import PartnerRepository
+from atraxion.ports.pull_cursors import PullCursorRepository
 from atraxion.ports.purchase_order_lines import PurchaseOrderLineRepository
 from atraxion.ports.records import FeedRepository, RecordRepository
 
@@ -43,6 +44,9 @@ class UnitOfWork(Protocol):
 
     @property
     def api_logs(self) -> ApiLogRepository: ...
+
+    @property
+    def pull_cursors(self) -> PullCursorRepository: ...
 
     def __enter__(self) -> Self: ...
 

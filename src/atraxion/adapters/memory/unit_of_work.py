@@ -12,6 +12,7 @@ from atraxion.adapters.memory.outbox_repository import (
     MemorySyncFailureRepository,
 )
 from atraxion.adapters.memory.partner_repository import MemoryPartnerRepository
+from atraxion.adapters.memory.pull_cursor_repository import MemoryPullCursorRepository
 from atraxion.adapters.memory.purchase_order_line_repository import MemoryPurchaseOrderLineRepository
 from atraxion.adapters.memory.repositories import (
     MemoryFeedRepository,
@@ -50,6 +51,7 @@ class MemoryUnitOfWork:
         self.partners = MemoryPartnerRepository(self._work)
         self.purchase_order_lines = MemoryPurchaseOrderLineRepository(self._work)
         self.api_logs = MemoryApiLogRepository(self._work)
+        self.pull_cursors = MemoryPullCursorRepository(self._work)
         return self
 
     def __exit__(

@@ -246,3 +246,13 @@ api_logs = Table(
     Column("consumer", String(64), nullable=True),
     Column("error", String(500), nullable=True),
 )
+
+# How far each entity's pull from Odoo got (migration 0008): a position in (write_date, id) order.
+pull_cursors = Table(
+    "pull_cursors",
+    metadata,
+    Column("entity", String(32), primary_key=True),
+    Column("write_date", String(19), nullable=False),
+    Column("odoo_id", BigInteger, nullable=False),
+    Column("updated_at", DateTime, nullable=False),
+)

@@ -18,6 +18,7 @@ from atraxion.adapters.sqlalchemy.outbox_repository import (
     SqlSyncFailureRepository,
 )
 from atraxion.adapters.sqlalchemy.partner_repository import SqlPartnerRepository
+from atraxion.adapters.sqlalchemy.pull_cursor_repository import SqlPullCursorRepository
 from atraxion.adapters.sqlalchemy.purchase_order_line_repository import SqlPurchaseOrderLineRepository
 from atraxion.adapters.sqlalchemy.record_repository import SqlRecordRepository
 from atraxion.ports.unit_of_work import ConcurrentUpdate
@@ -57,6 +58,7 @@ class SqlUnitOfWork:
         self.partners = SqlPartnerRepository(self.connection)
         self.purchase_order_lines = SqlPurchaseOrderLineRepository(self.connection)
         self.api_logs = SqlApiLogRepository(self.connection)
+        self.pull_cursors = SqlPullCursorRepository(self.connection)
         return self
 
     def __exit__(
