@@ -19,6 +19,7 @@ from tqdm import tqdm
 from atraxion.application.pull import PullOptions, PullSummary, pull, pullable
 from atraxion.bootstrap import Atraxion, bootstrap
 from atraxion.config import Settings
+from atraxion.domain.errors import InvalidBatch
 from atraxion.domain.odoo_orders import OdooError
 
 ENTITIES = ("products", "partners", "prices", "stock", "purchase-orders")
@@ -79,6 +80,8 @@ def _pull(app: Atraxion, entities: list[str], *, full: bool) -> int:
             total.add(summary)
     except OdooError as error:
         return _fail(f"Odoo at {settings.odoo_url}: {error}")
+    except InvalidBatch as error:  # what Odoo holds breaks a rule of ours (a partner cycle, say)
+        return _fail(f"{entity}: {error.errors[0].message if error.errors else error}")
     print(total.line())
     return 0
 
