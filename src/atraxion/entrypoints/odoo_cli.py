@@ -72,6 +72,7 @@ def _pull(app: Atraxion, entities: list[str], *, full: bool) -> int:
     chosen = list(dict.fromkeys(entities)) or pullable(app.context)
     total = PullSummary()
     progress = BarProgress(sys.stderr) if sys.stderr.isatty() else LineProgress(sys.stderr)
+    entity = ""
     try:
         app.gateway.identity()  # credentials first: one clear line rather than a failure mid-way
         for entity in chosen:
