@@ -86,7 +86,7 @@ class _Handler(BaseHTTPRequestHandler):
         if is_web_path(path):
             self._web("GET", path)
             return
-        self._plain(405, "Method Not Allowed")
+        self._not_posted(path)
 
     def do_PUT(self) -> None:
         self._other_verb("PUT")
@@ -102,7 +102,14 @@ class _Handler(BaseHTTPRequestHandler):
         if is_web_path(path):
             self._web(verb, path)
         else:
+            self._not_posted(path)
+
+    def _not_posted(self, path: str) -> None:
+        # The RPC routes are POST only; any other path is Odoo's 404 page.
+        if _ROUTE.match(path):
             self._plain(405, "Method Not Allowed")
+        else:
+            self._plain(404, "Not Found")
 
     def _body(self) -> bytes | None:
         """The request body, or None after answering 411/413."""
