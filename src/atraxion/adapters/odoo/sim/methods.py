@@ -8,6 +8,7 @@ positional argument; the rest binds like a Python call, so a wrong argument is a
 
 from __future__ import annotations
 
+import inspect
 from collections.abc import Callable, Mapping, Sequence
 from typing import Any
 
@@ -59,6 +60,24 @@ def call(store: Store, uid: int, model: str, method: str, args: Sequence[Any], k
             ids, rest = args[0], tuple(args[1:])  # IndexError without ids, as in Odoo
             return entry.function(env, _ids(ids), *rest, **options)
         return entry.function(env, *args, **options)
+
+
+def bind_named(model: str, method: str, ids: Any, named: Mapping[str, Any]) -> tuple[list[Any], dict[str, Any]]:
+    """JSON-2's binding (Odoo 19's json2 controller) as ``args, kwargs`` for :func:`call`: ``ids``
+    (None: not given) build the recordset of a "multi" method, every other argument binds by name.
+
+    Raises LookupError when ``model`` has no such method, TypeError when the arguments don't bind
+    (``ids`` for an ``@api.model`` method such as ``create``, a missing or unknown argument).
+    """
+    entry = _METHODS.get(method)
+    if entry is None or (entry.models is not None and model not in entry.models):
+        raise LookupError(f"The method '{method}' does not exist on the model '{model}'")
+    if ids is not None and not entry.multi:
+        raise TypeError(f"cannot call {model}.{method} with ids")
+    args = [_ids(ids)] if entry.multi else []
+    kwargs = {k: v for k, v in named.items() if k != "context"}
+    inspect.signature(entry.function).bind(None, *args, **kwargs)  # TypeError when it does not bind
+    return args, dict(named)
 
 
 def _ids(value: Any) -> list[int]:
