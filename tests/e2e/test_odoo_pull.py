@@ -19,18 +19,18 @@ from atraxion.config import Settings
 from atraxion.testing import FakeClock
 
 KEY = "pull-test-key"
-PROTOCOLS = ["xmlrpc"]
+SERVER_VERSION = {"xmlrpc": "17.0", "json2": "19.0"}  # Odoo 17 speaks XML-RPC; 19 offers JSON-2
+
+
+@pytest.fixture(params=list(SERVER_VERSION))
+def protocol(request: pytest.FixtureRequest) -> str:
+    return str(request.param)
 
 
 @pytest.fixture
-def sim() -> Iterator[OdooSimulator]:
-    with OdooSimulator(api_keys=[KEY], seed=1) as simulator:
+def sim(protocol: str) -> Iterator[OdooSimulator]:
+    with OdooSimulator(api_keys=[KEY], seed=1, server_version=SERVER_VERSION[protocol]) as simulator:
         yield simulator
-
-
-@pytest.fixture(params=PROTOCOLS)
-def protocol(request: pytest.FixtureRequest) -> str:
-    return str(request.param)
 
 
 def _odoo_env(sim: OdooSimulator, protocol: str) -> dict[str, str]:
