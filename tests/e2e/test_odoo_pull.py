@@ -195,6 +195,18 @@ def test_pull_ids_reads_one_record_whatever_the_cursor(sim: OdooSimulator, app: 
     assert get_record(app.context, "products", "shop", "DESK").item.record.data["name"] == "Desk XL"
 
 
+def test_pull_ids_of_a_record_odoo_deleted_is_a_deletion(sim: OdooSimulator, app: Atraxion) -> None:
+    lamp = sim.create("product.product", {"name": "Lamp", "default_code": "LAMP"})
+    _pull(app, "products")
+    _ack_all(app, "products")
+    sim.unlink("product.product", [lamp])
+    assert app.gateway is not None
+    summary = pull_ids(app.context, app.gateway, "products", [lamp], PullOptions.of(app.context))
+    assert summary.line() == "pulled 1: created 0, updated 0, unchanged 0, deleted 1"
+    [item] = _pending(app, "products").values()
+    assert item.record.key == "LAMP" and item.record.deleted
+
+
 def _cli(env: dict[str, str], *args: str) -> subprocess.CompletedProcess[str]:
     return subprocess.run(
         [sys.executable, "-m", "atraxion.entrypoints.cli", "odoo", "pull", *args],
