@@ -20,6 +20,7 @@ from collections.abc import Iterable, Sequence
 from types import TracebackType
 from typing import Any, Self
 
+from atraxion.adapters.odoo.sim import demo
 from atraxion.adapters.odoo.sim.app import RpcApp
 from atraxion.adapters.odoo.sim.control import Control
 from atraxion.adapters.odoo.sim.faults import FaultPlan
@@ -141,6 +142,15 @@ class OdooSimulator:
     def seed_product(self, name: str, *, list_price: float = 1.0, **values: Any) -> int:
         """Create a ``product.product`` (``default_code``, ``barcode`` …); return its id."""
         return self.create("product.product", {"name": name, "list_price": list_price, **values})
+
+    def seed_demo(
+        self, products: int = demo.DEFAULT_PRODUCTS, *, partners: int | None = None, pricelist_items: int | None = None
+    ) -> demo.DemoCounts:
+        """Seed the demo catalogue (see ``sim/demo.py``): ``products`` products, ``partners``
+        companies (default products/4, at least 4), ``pricelist_items`` fixed-price items over
+        two pricelists (default two per product). Notifies no webhook."""
+        with self.store.transaction(self.uid, notify=False) as store:
+            return demo.seed(store, demo.DemoSize(products, partners, pricelist_items))
 
     def create(self, model: str, values: dict[str, Any]) -> int:
         """Create a record of any simulated model, as the admin, bypassing RPC and faults."""
