@@ -24,7 +24,16 @@ def build_parser() -> argparse.ArgumentParser:
     parser.add_argument(
         "--api-key", action="append", default=[], dest="api_keys", help="an API key for the user (repeatable)"
     )
-    parser.add_argument("--server-version", default="17.0", help="what common.version() reports")
+    parser.add_argument(
+        "--server-version", default="17.0", help="what common.version() reports, and the models' version (17/18/19)"
+    )
+    parser.add_argument(
+        "--webhook",
+        type=_url,
+        default=None,
+        metavar="URL",
+        help="POST Odoo's automation webhook here after each create/write/archive/unlink of a product or partner",
+    )
     demo = parser.add_argument_group("demo data")
     demo.add_argument(
         "--demo", action="store_true", help="seed a demo catalogue (partners, products, pricelists, stock)"
@@ -72,6 +81,7 @@ def run(argv: list[str] | None = None) -> int:
         api_keys=options.api_keys,
         seed=options.seed,
         server_version=options.server_version,
+        webhook_url=options.webhook,
     )
     kind: TransientKind = options.fail_kind
     simulator.faults.set_delay(options.delay)
@@ -126,3 +136,9 @@ def _count(text: str) -> int:
     if not 0 <= value <= 1_000_000:
         raise argparse.ArgumentTypeError("a count between 0 and 1000000")
     return value
+
+
+def _url(text: str) -> str:
+    if not text.startswith(("http://", "https://")):
+        raise argparse.ArgumentTypeError("an http:// or https:// URL")
+    return text
