@@ -131,17 +131,6 @@ class PullProgress(Protocol):
         """The pull of ``entity`` is done."""
 
 
-class _Silent:
-    def start(self, entity: str, total: int) -> None:
-        pass
-
-    def advance(self, rows: int, summary: PullSummary) -> None:
-        pass
-
-    def finish(self, entity: str, summary: PullSummary) -> None:
-        pass
-
-
 def pullable(ctx: Context) -> list[str]:
     """The entities of ``ctx`` that have an Odoo mapping, in the order a full pull takes them."""
     return list(_mappings(ctx))
@@ -162,17 +151,19 @@ def pull(
     with their cursor)."""
     mapping = _mapping(ctx, entity)
     walk = _Walk(ctx, gateway, entity, mapping, options)
-    progress = progress or _Silent()
     lower = None if full else _resume_from(ctx, entity, options.overlap)
-    progress.start(entity, gateway.count(model=mapping.model, domain=walk.since(lower)))
+    if progress is not None:  # the total costs Odoo a count: only for someone who shows it
+        progress.start(entity, gateway.count(model=mapping.model, domain=walk.since(lower)))
     summary = PullSummary()
     # The next rows are read while these are ingested: Odoo's time and ours overlap.
     for rows, reached in _ahead(_pages(gateway, walk, lower, options.page_size)):
         summary.count(walk.ingest(rows))
-        progress.advance(len(rows), summary)
+        if progress is not None:
+            progress.advance(len(rows), summary)
         if reached is not None:
             walk.forget_before(reached)
-    progress.finish(entity, summary)
+    if progress is not None:
+        progress.finish(entity, summary)
     return summary
 
 
