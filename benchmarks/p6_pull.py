@@ -63,6 +63,9 @@ def simulator(products: int, items: int | None = None) -> Iterator[str]:
     finally:
         child.terminate()
         child.wait(timeout=30)
+        for stream in (child.stdout, child.stderr):
+            if stream is not None:
+                stream.close()
 
 
 def floor(url: str, model: str, fields: list[str], domain: list[Any], total: int) -> float:
