@@ -381,6 +381,8 @@ class _RelatedReader:
             if domain is None:
                 return {}
             wanted = self._search(lookup, list(domain))
+        if not fields:  # only which records match: nothing to read
+            return {i: {"id": i} for i in wanted}
         found = {i: known[i] for i in wanted if i in known}
         return {**found, **self._by_ids(lookup, tuple(fields), [i for i in wanted if i not in known])}
 

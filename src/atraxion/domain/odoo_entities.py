@@ -196,8 +196,15 @@ def _competitors_domain(rows: Sequence[OdooRow], related: Related) -> list[Any] 
         return None
     by_template = _variants_of(related.get("variants", {}))
     variants = sorted({v for t in templates for v in by_template.get(t, [])})
+    with_variant_items = related.get("variant_pricelists", {})
     pricelists = sorted(
-        {p for row in rows if row.get("applied_on") == TEMPLATE and (p := many2one(row.get("pricelist_id")))}
+        {
+            p
+            for row in rows
+            if row.get("applied_on") == TEMPLATE
+            and (p := many2one(row.get("pricelist_id"))) is not None
+            and p in with_variant_items
+        }
     )
     if not variants or not pricelists:
         return None
@@ -292,6 +299,14 @@ PRICES = OdooMapping(
             ("product_tmpl_id",),
             domain=_template_domain,
             identified_by="products",
+            cached=True,
+        ),
+        # Pricelists with any variant-level item: one search a run, so that a pricelist without
+        # any (the common case) costs no search for competing items per page.
+        Lookup(
+            "variant_pricelists",
+            "product.pricelist",
+            domain=lambda rows, related: [("item_ids.applied_on", "=", VARIANT)],
             cached=True,
         ),
         Lookup("competitors", "product.pricelist.item", PRICE_FIELDS, domain=_competitors_domain),

@@ -11,7 +11,8 @@ Records are plain dicts, schema-less: a field never written reads as ``False`` (
 value). Many2one values are bare ids (what ``load=None`` reads). ``write_date`` is the fake's
 current time (:meth:`at`, :meth:`tick`) unless given: a test can commit a record "late", with an
 older ``write_date`` than records already read. Domains support ``= != < <= > >= in not in`` and
-``& | !``, which is what pulling uses.
+``& | !``, which is what pulling uses, and dotted paths through the one2many fields of
+:data:`ONE2MANY` (``item_ids.applied_on``: any item matches).
 """
 
 from __future__ import annotations
@@ -23,6 +24,14 @@ from typing import Any
 
 from atraxion.domain.odoo_orders import OdooSaleOrder, PermanentOdooError
 from atraxion.domain.odoo_records import WRITE_DATE_FORMAT, OdooDomain, OdooIdentity, OdooPosition, OdooRow
+
+
+ONE2MANY: dict[tuple[str, str], tuple[str, str]] = {
+    ("product.pricelist", "item_ids"): ("product.pricelist.item", "pricelist_id"),
+    ("product.template", "product_variant_ids"): ("product.product", "product_tmpl_id"),
+    ("purchase.order", "order_line"): ("purchase.order.line", "order_id"),
+}
+"""One2many fields the fake follows in dotted domain paths: (model, field) → (comodel, inverse)."""
 
 
 class FakeOdooGateway:
@@ -117,8 +126,17 @@ class FakeOdooGateway:
             raise PermanentOdooError(f"{model}.{method}: access denied (Fault 4)")
 
     def _matching(self, model: str, domain: OdooDomain) -> Iterator[dict[str, Any]]:
-        terms = list(domain)
+        terms = [self._dotted(model, term) for term in domain]
         return (record for record in self.records.get(model, {}).values() if _evaluate(terms, record))
+
+    def _dotted(self, model: str, term: Any) -> Any:
+        """A ``one2many.field`` leaf as an ``id in [matching parents]`` leaf."""
+        if not isinstance(term, (list, tuple)) or "." not in term[0]:
+            return term
+        name, rest = term[0].split(".", 1)
+        comodel, inverse = ONE2MANY[(model, name)]
+        parents = [r.get(inverse) for r in self._matching(comodel, [(rest, term[1], term[2])])]
+        return ("id", "in", parents)
 
     @staticmethod
     def _read(record: Mapping[str, Any], fields: Sequence[str]) -> dict[str, Any]:
