@@ -25,7 +25,6 @@ from typing import Any
 from atraxion.domain.odoo_orders import OdooSaleOrder, PermanentOdooError
 from atraxion.domain.odoo_records import WRITE_DATE_FORMAT, OdooDomain, OdooIdentity, OdooPosition, OdooRow
 
-
 ONE2MANY: dict[tuple[str, str], tuple[str, str]] = {
     ("product.pricelist", "item_ids"): ("product.pricelist.item", "pricelist_id"),
     ("product.template", "product_variant_ids"): ("product.product", "product_tmpl_id"),
