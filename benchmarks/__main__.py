@@ -32,7 +32,7 @@ WORKLOADS: dict[str, tuple[str, str]] = {
     "P5": ("benchmarks.p5_reverse_sync", "reverse sync: 1,000 webshop sale orders through the queue into Odoo"),
     "P6": ("benchmarks.p6_pull", "pull from Odoo: a full pull of 10,000 products and 128,000 pricelist items"),
 }
-DEFAULT = "P1,P2,P3,P4"  # P5 (another owner's module) runs with --only P5
+DEFAULT = "P1,P2,P3,P4,P6"  # P5 (another owner's module) runs with --only P5
 
 
 def main(argv: list[str] | None = None) -> int:

@@ -168,6 +168,7 @@ def _pricing(odoo: FakeOdooGateway) -> dict[str, int]:
     template = odoo.create("product.template", {"name": "Chair"})
     red = _product(odoo, "CHAIR-RED", product_tmpl_id=template)
     blue = _product(odoo, "CHAIR-BLUE", product_tmpl_id=template)
+    odoo.write("product.template", template, {"product_variant_ids": [red, blue]})
     desk = _product(odoo, "DESK")
     return {"eur": eur, "public": public, "template": template, "red": red, "blue": blue, "desk": desk}
 

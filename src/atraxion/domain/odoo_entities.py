@@ -152,9 +152,12 @@ def _templates_of_items(rows: Iterable[OdooRow]) -> set[int]:
     }
 
 
-def _template_domain(rows: Sequence[OdooRow], related: Related) -> list[Any] | None:
-    templates = sorted(_templates_of_items(rows))
-    return [("product_tmpl_id", "in", templates)] if templates else None
+def _template_ids(rows: Sequence[OdooRow], related: Related) -> set[int]:
+    return _templates_of_items(rows)
+
+
+def _template_variant_ids(rows: Sequence[OdooRow], related: Related) -> set[int]:
+    return {v for row in related["templates"].values() for v in many2many(row.get("product_variant_ids"))}
 
 
 def _targets(rows: Sequence[OdooRow], related: Related) -> set[tuple[int, int]]:
@@ -293,11 +296,13 @@ PRICES = OdooMapping(
         Lookup(
             "products", "product.product", ("product_tmpl_id",), ids=_variant_ids, identified_by="products", cached=True
         ),
+        # The variants of template-level items, by id through their templates (no search).
+        Lookup("templates", "product.template", ("product_variant_ids",), ids=_template_ids, cached=True),
         Lookup(
             "variants",
             "product.product",
             ("product_tmpl_id",),
-            domain=_template_domain,
+            ids=_template_variant_ids,
             identified_by="products",
             cached=True,
         ),
