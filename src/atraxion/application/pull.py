@@ -207,20 +207,24 @@ def _ahead(pages: Iterator[T]) -> Iterator[T]:
     queue: Queue[Any] = Queue(maxsize=1)
     stop = threading.Event()
 
+    def hand(item: tuple[Any, BaseException | None]) -> bool:
+        """Put ``item`` in the queue unless the consumer left; False when it did."""
+        while not stop.is_set():
+            try:
+                queue.put(item, timeout=0.1)
+                return True
+            except Full:
+                continue
+        return False
+
     def produce() -> None:
         try:
             for page in pages:
-                while not stop.is_set():
-                    try:
-                        queue.put((page, None), timeout=0.1)
-                        break
-                    except Full:
-                        continue
-                if stop.is_set():
+                if not hand((page, None)):
                     return
-            queue.put((_DONE, None))
+            hand((_DONE, None))
         except BaseException as error:  # noqa: BLE001 - handed to the consumer, which raises it
-            queue.put((None, error))
+            hand((None, error))
 
     worker = threading.Thread(target=produce, name="atraxion-pull-reader", daemon=True)
     worker.start()
