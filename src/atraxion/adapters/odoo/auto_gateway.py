@@ -16,6 +16,7 @@ from typing import Any
 import httpx
 
 from atraxion.adapters.odoo.json2_gateway import Json2OdooGateway
+from atraxion.adapters.odoo.odoo_values import check_url
 from atraxion.adapters.odoo.xmlrpc_gateway import XmlRpcOdooGateway
 from atraxion.domain.odoo_orders import OdooSaleOrder, PermanentOdooError, TransientOdooError
 from atraxion.domain.odoo_records import OdooDomain, OdooIdentity, OdooPosition, OdooRow
@@ -36,6 +37,7 @@ class AutoOdooGateway:
     def __init__(
         self, url: str, api_key: str, db: str | None = None, username: str | None = None, timeout: float = 30.0
     ) -> None:
+        check_url(url, timeout)
         self._url = url.rstrip("/")
         self._api_key = api_key
         self._db = db

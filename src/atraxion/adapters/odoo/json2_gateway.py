@@ -27,6 +27,7 @@ from atraxion.adapters.odoo.odoo_values import (
     ALL_RECORDS,
     PULL_ORDER,
     after_domain,
+    check_url,
     count,
     ids,
     is_id,
@@ -59,13 +60,7 @@ class Json2OdooGateway:
         username: str | None = None,
         transport: httpx.BaseTransport | None = None,
     ) -> None:
-        parts = httpx.URL(url)
-        if parts.scheme not in ("http", "https") or not parts.host:
-            raise ValueError(f"Odoo URL must be http(s)://host[:port], got scheme {parts.scheme!r}")
-        if parts.userinfo:
-            raise ValueError("Odoo URL must not carry credentials; pass the api_key")
-        if timeout <= 0:
-            raise ValueError("timeout must be positive")
+        check_url(url, timeout)
         self._url = url.rstrip("/")
         self._db = db
         self._username = username

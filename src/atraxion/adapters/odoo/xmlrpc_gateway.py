@@ -19,6 +19,7 @@ from atraxion.adapters.odoo.odoo_values import (
     ALL_RECORDS,
     PULL_ORDER,
     after_domain,
+    check_url,
     count,
     ids,
     is_id,
@@ -100,13 +101,8 @@ class XmlRpcOdooGateway:
     """
 
     def __init__(self, url: str, db: str, username: str, api_key: str, timeout: float = 30.0) -> None:
+        check_url(url, timeout)
         parts = urlsplit(url)
-        if parts.scheme not in ("http", "https") or not parts.netloc:
-            raise ValueError(f"Odoo URL must be http(s)://host[:port], got scheme {parts.scheme!r}")
-        if parts.username or parts.password:
-            raise ValueError("Odoo URL must not carry credentials; pass username and api_key")
-        if timeout <= 0:
-            raise ValueError("timeout must be positive")
         self._url = url.rstrip("/")
         self._https = parts.scheme == "https"
         self._db = db
