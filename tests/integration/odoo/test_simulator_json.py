@@ -4,6 +4,7 @@
 from __future__ import annotations
 
 from collections.abc import Iterator
+from pathlib import Path
 from typing import Any
 
 import httpx
@@ -145,3 +146,15 @@ def test_jsonrpc_error_code_is_0_from_19_and_200_before(http: httpx.Client) -> N
     assert denied["error"]["data"]["name"] == "odoo.exceptions.AccessDenied"
     with OdooSimulator(db=DB, login=LOGIN, password=PASSWORD) as sim17, httpx.Client(base_url=sim17.url) as old:
         assert jsonrpc(old, "object", "execute_kw", DB, 2, "wrong", "res.users", "search", [[]])["error"]["code"] == 200
+
+
+def test_the_json2_example_of_docs_odoo_simulator_runs(capsys: pytest.CaptureFixture[str]) -> None:
+    text = (Path(__file__).parents[3] / "docs" / "odoo-simulator.md").read_text()
+    section = text[text.index("## JSON-2 and JSON-RPC") :]
+    example = section[section.index("```python") + len("```python") : section.index("```\n\n**JSON-2**")]
+    with OdooSimulator(api_keys=["my-secret-key"], server_version="19.0") as sim:
+        exec(compile(example.replace("http://127.0.0.1:8069", sim.url), "odoo-simulator.md", "exec"), {})
+    printed = capsys.readouterr().out.splitlines()
+    assert printed[0] == "{'version_info': [19, 0, 0, 'final', 0, ''], 'version': '19.0'}"
+    assert printed[1] == "[{'id': 1, 'name': 'Deco Addict'}]"
+    assert printed[-1] == "404 odoo.exceptions.MissingError"
