@@ -65,6 +65,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         level=logging.WARNING if quiet else logging.INFO, format="%(asctime)s %(levelname)s %(name)s %(message)s"
     )
     logging.getLogger("alembic").setLevel(logging.WARNING)
+    logging.getLogger("httpx").setLevel(logging.WARNING)  # a line per Odoo call otherwise
     settings = Settings.from_env()
     if args.command == "odoo":
         from atraxion.entrypoints.odoo_check import run_check

@@ -123,7 +123,7 @@ def probe_json2(url: str, timeout: float) -> int | None:
         response = httpx.get(target, timeout=timeout, follow_redirects=False)
     except httpx.TimeoutException as error:
         raise TransientOdooError(f"GET /web/version: timed out ({type(error).__name__})") from error
-    except httpx.TransportError as error:
+    except httpx.RequestError as error:
         raise TransientOdooError(f"GET /web/version: {type(error).__name__}: {error}") from error
     if 300 <= response.status_code < 400:
         location = response.headers.get("Location") or "an unnamed address"

@@ -184,9 +184,9 @@ class Json2OdooGateway:
             response = self._client.request(verb, path, json=body)
         except httpx.TimeoutException as error:
             raise TransientOdooError(f"{what}: timed out ({type(error).__name__})") from error
-        except httpx.TransportError as error:
-            # Refused/reset connections, DNS, a connection closed before the answer: a write may
-            # or may not have happened.
+        except httpx.RequestError as error:
+            # Refused/reset connections, DNS, a connection closed before the answer, an undecodable
+            # body: a write may or may not have happened.
             raise TransientOdooError(f"{what}: {_describe(error)}") from error
         if response.status_code == 200:
             try:
