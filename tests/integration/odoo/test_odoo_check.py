@@ -5,7 +5,12 @@ line and a non-zero exit, never a traceback."""
 from __future__ import annotations
 
 import logging
+import os
 import socket
+import subprocess
+import sys
+import time
+import urllib.request
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -155,3 +160,49 @@ def test_start_up_goes_on_when_odoo_is_unreachable(sim: OdooSimulator, caplog: p
         assert app.check_odoo() is True
     finally:
         app.close()
+
+
+def test_a_real_serve_logs_one_line_for_wrong_odoo_credentials_and_serves_anyway(tmp_path: Path) -> None:
+    with OdooSimulator(db=DB, login=LOGIN, password=PASSWORD, api_keys=[API_KEY], server_version="19.0") as sim:
+        serve_with_wrong_credentials(sim, tmp_path)
+
+
+def serve_with_wrong_credentials(sim: OdooSimulator, tmp_path: Path) -> None:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        port = probe.getsockname()[1]
+    env = {
+        **os.environ,
+        "ATRAXION_DATABASE_URL": f"sqlite:///{tmp_path / 'serve.db'}",
+        "ATRAXION_BROKER_URL": "memory",
+        "ODOO_URL": sim.url,
+        "ODOO_DB": DB,
+        "ODOO_USERNAME": LOGIN,
+        "ODOO_API_KEY": "a-wrong-key",
+    }
+    process = subprocess.Popen(
+        [sys.executable, "-m", "atraxion.entrypoints.cli", "serve", "--port", str(port)],
+        env=env,
+        cwd=tmp_path,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+        text=True,
+    )
+    try:
+        deadline = time.monotonic() + 30
+        while True:
+            try:
+                with urllib.request.urlopen(f"http://127.0.0.1:{port}/health", timeout=2) as response:
+                    if response.status == 200:
+                        break
+            except OSError:
+                pass
+            assert process.poll() is None and time.monotonic() < deadline, "atraxion serve did not start"
+            time.sleep(0.2)
+        time.sleep(1.0)  # the check started before uvicorn; it takes milliseconds against the simulator
+    finally:
+        process.terminate()
+        output, _ = process.communicate(timeout=30)
+    failures = [line for line in output.splitlines() if "Odoo check failed" in line]
+    assert len(failures) == 1 and " ERROR " in failures[0], output
+    assert "a-wrong-key" not in output and "Traceback" not in output
