@@ -38,19 +38,19 @@ def with_cursor_fields(fields: Sequence[str]) -> list[str]:
     return list(dict.fromkeys(["write_date", *fields]))
 
 
-def rows(value: Any, what: str) -> list[OdooRow]:
+def as_rows(value: Any, what: str) -> list[OdooRow]:
     if not isinstance(value, list) or not all(isinstance(r, dict) and is_id(r.get("id")) for r in value):
         raise PermanentOdooError(f"{what} answered {type(value).__name__}, not a list of records")
     return value
 
 
-def ids(value: Any, what: str) -> list[int]:
+def as_ids(value: Any, what: str) -> list[int]:
     if not isinstance(value, list) or not all(is_id(i) for i in value):
         raise PermanentOdooError(f"{what} answered {type(value).__name__}, not a list of ids")
     return value
 
 
-def count(value: Any, what: str) -> int:
+def as_count(value: Any, what: str) -> int:
     if isinstance(value, bool) or not isinstance(value, int):
         raise PermanentOdooError(f"{what} answered {type(value).__name__}, not an integer")
     return value
