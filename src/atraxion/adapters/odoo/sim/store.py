@@ -11,8 +11,10 @@ from __future__ import annotations
 import bisect
 import datetime as dt
 import logging
+import math
 import sys
 import threading
+import time
 from collections import defaultdict
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
@@ -22,7 +24,13 @@ from attrs import frozen
 
 from atraxion.adapters.odoo.sim import business, ordering
 from atraxion.adapters.odoo.sim.domains import And, Leaf, Node, Or, compile_node, mentions, moment_text, parse
-from atraxion.adapters.odoo.sim.errors import UserError, ValidationError, missing_record, not_null_violation
+from atraxion.adapters.odoo.sim.errors import (
+    QueryCanceled,
+    UserError,
+    ValidationError,
+    missing_record,
+    not_null_violation,
+)
 from atraxion.adapters.odoo.sim.schema import LOG_ACCESS_COLUMNS, FieldSpec, ModelSpec, build_models
 from atraxion.adapters.odoo.sim.values import DATETIME_FORMAT, convert, to_read
 
@@ -34,6 +42,9 @@ Record = dict[str, Any]
 _Undo = tuple[Any, ...]
 _KEYSET = [("write_date", False), ("id", False)]
 _BY_ID = [("id", False)]
+SEARCH_BUDGET = 4.0
+"""Seconds a call may spend scanning records before it is canceled (PostgreSQL's statement
+timeout), so that every call answers or faults within 5 s."""
 
 
 @frozen
@@ -71,6 +82,8 @@ class Store:
         self._journal: list[_Undo] | None = None
         self.clock: Callable[[], dt.datetime] = lambda: dt.datetime.now(dt.UTC)
         self.now = self._stamp()
+        self.budget = SEARCH_BUDGET
+        self._deadline = math.inf
         # Changes of these models are handed to ``on_commit`` once their transaction commits.
         self.watched: frozenset[str] = frozenset()
         self.on_commit: Callable[[list[Change]], None] | None = None
@@ -91,6 +104,7 @@ class Store:
             journal: list[_Undo] = []
             if outer is None:
                 self.now = self._stamp()  # Odoo's cr.now(): one instant for the whole transaction
+                self._deadline = time.monotonic() + self.budget
             self._journal, self.uid, self._notify = journal, uid, notify and outer_notify
             try:
                 yield self
@@ -218,13 +232,30 @@ class Store:
             if keys is None:
                 keys = sorted((record.get("write_date") or "", i) for i, record in self._records[model].items())
                 self._keysets[model] = keys
-            return _page(keys, bisect.bisect_left(keys, _lower_bound(node)), matches, offset, limit)
+            start = bisect.bisect_left(keys, _lower_bound(node))
+            walk = (keys[index][1] for index in range(start, len(keys)))  # lazy: a page reads only its part
+            return _page(walk, self._bounded(matches), offset, limit)
         if limit and terms == _BY_ID:
             ids = sorted(self._records[model])  # nearly sorted already: linear, and no key calls
-            return _page([(0, i) for i in ids], bisect.bisect_left(ids, _lowest_id(node)), matches, offset, limit)
-        found = self.sort(model, [i for i in self._records[model] if matches(i)], order)
+            start = bisect.bisect_left(ids, _lowest_id(node))
+            return _page((ids[index] for index in range(start, len(ids))), self._bounded(matches), offset, limit)
+        bounded = self._bounded(matches)
+        found = self.sort(model, [i for i in self._records[model] if bounded(i)], order)
         end = offset + limit if limit else None
         return found[offset:end]
+
+    def _bounded(self, matches: Callable[[int], bool]) -> Callable[[int], bool]:
+        """``matches``, canceling the call once it has run past its budget (checked every 256 tests)."""
+        deadline, tested = self._deadline, 0
+
+        def bounded(record_id: int) -> bool:
+            nonlocal tested
+            tested += 1
+            if not tested & 255 and time.monotonic() > deadline:
+                raise QueryCanceled()
+            return matches(record_id)
+
+        return bounded
 
     def sort(self, model: str, ids: list[int], order: str | None) -> list[int]:
         return ordering.sort(self, model, ids, order or self.spec(model).order)
@@ -506,14 +537,10 @@ class Store:
             refs[new].add(record_id)
 
 
-def _page(
-    keys: Sequence[tuple[Any, int]], start: int, matches: Callable[[int], bool], offset: int, limit: int
-) -> list[int]:
-    """The first ``limit`` matching ids after ``offset`` ones, walking ``keys`` (sorted, ending in
-    the id) from ``start``: a page costs the page, not the model."""
+def _page(ids: Iterable[int], matches: Callable[[int], bool], offset: int, limit: int) -> list[int]:
+    """The first ``limit`` matching ``ids`` after ``offset`` ones: a page costs the page, not the model."""
     found: list[int] = []
-    for index in range(start, len(keys)):
-        record_id = keys[index][1]
+    for record_id in ids:
         if matches(record_id):
             if offset:
                 offset -= 1
