@@ -177,12 +177,16 @@ class OdooSimulator:
         return self.services.add_user(login, password, api_keys)
 
     def seed_partner(self, name: str, **values: Any) -> int:
-        """Create a ``res.partner`` (any field: ``email``, ``parent_id``, ``type`` …); return its id."""
-        return self.create("res.partner", {"name": name, **values})
+        """Create a ``res.partner`` (any field: ``email``, ``parent_id``, ``type`` …) without
+        notifying webhooks; return its id."""
+        with self.store.transaction(self.uid, notify=False) as store:
+            return store.create("res.partner", {"name": name, **values})
 
     def seed_product(self, name: str, *, list_price: float = 1.0, **values: Any) -> int:
-        """Create a ``product.product`` (``default_code``, ``barcode`` …); return its id."""
-        return self.create("product.product", {"name": name, "list_price": list_price, **values})
+        """Create a ``product.product`` (``default_code``, ``barcode`` …) without notifying
+        webhooks; return its id."""
+        with self.store.transaction(self.uid, notify=False) as store:
+            return store.create("product.product", {"name": name, "list_price": list_price, **values})
 
     def seed_demo(
         self, products: int = demo.DEFAULT_PRODUCTS, *, partners: int | None = None, pricelist_items: int | None = None
@@ -194,7 +198,8 @@ class OdooSimulator:
             return demo.seed(store, demo.DemoSize(products, partners, pricelist_items))
 
     def create(self, model: str, values: dict[str, Any]) -> int:
-        """Create a record of any simulated model, as the admin, bypassing RPC and faults."""
+        """Create a record of any simulated model, as the admin, bypassing RPC and faults (as a
+        change in Odoo's UI would, it notifies webhooks)."""
         with self.store.transaction(self.uid) as store:
             return store.create(model, values)
 
