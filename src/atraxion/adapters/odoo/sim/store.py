@@ -77,6 +77,12 @@ class Store:
             name: [f.name for f in spec.fields.values() if f.type == "many2one" and f.stored]
             for name, spec in self.models.items()
         }
+        # model -> the stored many2one fields of other models that point at it, for unlink
+        self._incoming: dict[str, list[tuple[str, FieldSpec]]] = defaultdict(list)
+        for other in self.models.values():
+            for field in other.fields.values():
+                if field.type == "many2one" and field.stored and field.relation is not None:
+                    self._incoming[field.relation].append((other.name, field))
         # model -> its (write_date, id) pairs in order; dropped on any change, rebuilt when a search needs it
         self._keysets: dict[str, list[tuple[str, int]]] = {}
         self._journal: list[_Undo] | None = None
@@ -210,6 +216,24 @@ class Store:
                 pending.append(above)
         return found
 
+    def count(self, model: str, domain: Sequence[Any], *, limit: int | None = None, active_test: bool = True) -> int:
+        """How many records match (``search_count``): no sorting, stops at ``limit``."""
+        matches = self._bounded(compile_node(self._domain(model, domain, active_test), model, self))
+        found = 0
+        for record_id in self._records[model]:
+            if matches(record_id):
+                found += 1
+                if found == limit:
+                    break
+        return found
+
+    def _domain(self, model: str, domain: Sequence[Any], active_test: bool) -> Node:
+        node = parse(domain)
+        if active_test and self.spec(model).has_active and not mentions(node, "active"):
+            # Odoo hides archived records unless the domain speaks of `active`.
+            node = And((node, Leaf("active", "=", True)))
+        return node
+
     def search(
         self,
         model: str,
@@ -221,10 +245,7 @@ class Store:
         active_test: bool = True,
     ) -> list[int]:
         spec = self.spec(model)
-        node = parse(domain)
-        if active_test and spec.has_active and not mentions(node, "active"):
-            # Odoo hides archived records unless the domain speaks of `active`.
-            node = And((node, Leaf("active", "=", True)))
+        node = self._domain(model, domain, active_test)
         matches = compile_node(node, model, self)
         terms = [(name, descending) for name, descending, _nulls in ordering.parse(self, model, order or spec.order)]
         if limit and terms == _KEYSET:
@@ -410,24 +431,21 @@ class Store:
             self._log(("change", model, record_id, action, None))
 
     def _release_references(self, model: str, record_id: int) -> None:
-        for other in self.models.values():
-            for field in other.fields.values():
-                if field.type != "many2one" or not field.stored or field.relation != model:
+        for other, field in self._incoming[model]:
+            for referrer in list(self._refs[(other, field.name)].get(record_id, ())):
+                if not self.exists(other, referrer):
                     continue
-                for referrer in list(self._refs[(other.name, field.name)].get(record_id, ())):
-                    if not self.exists(other.name, referrer):
-                        continue
-                    if field.ondelete == "cascade":
-                        self.unlink(other.name, [referrer])
-                    elif field.ondelete == "restrict":
-                        raise ValidationError(
-                            "The operation cannot be completed: another model requires the record being "
-                            "deleted. If possible, archive it instead.\n\n"
-                            f"Model: {other.description} ({other.name})\n"
-                            f"Constraint: {other.name.replace('.', '_')}_{field.name}_fkey\n"
-                        )
-                    else:
-                        self._assign(other.name, referrer, field.name, None)
+                if field.ondelete == "cascade":
+                    self.unlink(other, [referrer])
+                elif field.ondelete == "restrict":
+                    raise ValidationError(
+                        "The operation cannot be completed: another model requires the record being "
+                        "deleted. If possible, archive it instead.\n\n"
+                        f"Model: {self.models[other].description} ({other})\n"
+                        f"Constraint: {other.replace('.', '_')}_{field.name}_fkey\n"
+                    )
+                else:
+                    self._assign(other, referrer, field.name, None)
 
     def _check_required(self, spec: ModelSpec, record: Record) -> None:
         for field in spec.fields.values():
