@@ -32,7 +32,7 @@ from atraxion.adapters.odoo.sim.errors import (
     not_null_violation,
 )
 from atraxion.adapters.odoo.sim.schema import LOG_ACCESS_COLUMNS, FieldSpec, ModelSpec, build_models
-from atraxion.adapters.odoo.sim.values import DATETIME_FORMAT, convert, to_read
+from atraxion.adapters.odoo.sim.values import DATETIME_FORMAT, convert, present, to_read
 
 logger = logging.getLogger(__name__)
 
@@ -293,14 +293,19 @@ class Store:
         for name in wanted:
             if name not in spec.fields:
                 raise ValueError(f"Invalid field {name!r} on model {model!r}")
-        fields = [spec.fields[name] for name in wanted]
+        fields = [(spec.fields[name], spec.fields[name].stored) for name in wanted]
+        records = self._records[model]
         rows = []
         for record_id in ids:
-            if not self.exists(model, record_id):
+            record = records.get(record_id)
+            if record is None:
                 continue
             row: dict[str, Any] = {"id": record_id}
-            for field in fields:
-                row[field.name] = to_read(self, model, record_id, field, load)
+            for field, stored in fields:
+                if stored:  # the common case, read straight from the record
+                    row[field.name] = present(self, field, record.get(field.name), load)
+                else:
+                    row[field.name] = to_read(self, model, record_id, field, load)
             rows.append(row)
         return rows
 
@@ -404,24 +409,23 @@ class Store:
         """Insert rows of internal values (ids for many2one) as they are: no conversion, rules or
         checks. For seeding large data sets fast; call it inside a transaction."""
         spec = self.spec(model)
-        stored = [f for f in spec.fields.values() if f.stored]
-        names = {f.name for f in stored}
+        defaults = {f.name: f.default for f in spec.fields.values() if f.stored}
         stamp = {"create_uid": self.uid, "create_date": self.now, "write_uid": self.uid, "write_date": self.now}
-        records = self._records[model]
+        records, journal = self._records[model], self._journal
         refs = [(name, self._refs[(model, name)]) for name in self._many2ones[model]]
         new_ids = []
         for row in rows:
-            if not row.keys() <= names:
-                raise ValueError(f"Invalid fields {sorted(row.keys() - names)} for {model}.insert_many()")
-            record = {f.name: row.get(f.name, f.default) for f in stored}
-            record.update(stamp)
+            if not row.keys() <= defaults.keys():
+                raise ValueError(f"Invalid fields {sorted(row.keys() - defaults.keys())} for {model}.insert_many()")
+            record = {**defaults, **row, **stamp}
             record_id = self._next_id[model]
             self._next_id[model] = record_id + 1
             records[record_id] = record
             for name, index in refs:
                 if (target := record[name]) is not None:
                     index[target].add(record_id)
-            self._log(("insert", model, record_id))
+            if journal is not None:
+                journal.append(("insert", model, record_id))
             new_ids.append(record_id)
         self._keysets.pop(model, None)
         return new_ids
