@@ -75,7 +75,11 @@ class OdooSimulator:
         self.webhooks: WebhookSender | None = None
         if webhook_url is not None:
             self.webhooks = WebhookSender(webhook_url, webhook_fields)
-            self.store.watched = self.webhooks.models
+            for model, names in self.webhooks.fields.items():
+                unknown = sorted(set(names) - set(self.store.spec(model).fields))
+                if unknown:
+                    raise ValueError(f"webhook_fields: {model} has no field {', '.join(unknown)}")
+            self.store.watched = self.webhooks.fields
             self.store.on_commit = self.webhooks
 
     # -- lifecycle --------------------------------------------------------------------------------

@@ -51,8 +51,8 @@ timeout), so that every call answers or faults within 5 s."""
 class Change:
     """A committed create, write, archive, unarchive or unlink of one record, for a listener.
 
-    ``row`` is the record as ``read(load=None)`` gave it: after the change, or for an unlink
-    just before it."""
+    ``row`` is the record as ``read(watched fields, load=None)`` gave it: after the change, or
+    for an unlink just before it."""
 
     model: str
     id: int
@@ -91,7 +91,8 @@ class Store:
         self.budget = SEARCH_BUDGET
         self._deadline = math.inf
         # Changes of these models are handed to ``on_commit`` once their transaction commits.
-        self.watched: frozenset[str] = frozenset()
+        # model -> the fields a listener reads of each change (the row carries ``id`` and those)
+        self.watched: Mapping[str, Sequence[str]] = {}
         self.on_commit: Callable[[list[Change]], None] | None = None
         self._notify = True
         with self.transaction(uid=1, notify=False):
@@ -137,7 +138,7 @@ class Store:
             if row is None:  # created or written: the state as committed
                 if not self.exists(model, record_id):
                     continue
-                row = self.read(model, [record_id], None, load=None)[0]
+                row = self.read(model, [record_id], self.watched[model], load=None)[0]
             changes[(model, record_id, action)] = Change(model, record_id, action, row)
         if changes:
             try:
@@ -399,7 +400,8 @@ class Store:
             if not self.exists(model, record_id):
                 continue  # gone with another record of this call (a template with its variant)
             if self._notify and model in self.watched:
-                self._log(("change", model, record_id, "unlink", self.read(model, [record_id], None, load=None)[0]))
+                row = self.read(model, [record_id], self.watched[model], load=None)[0]
+                self._log(("change", model, record_id, "unlink", row))
             self._release_references(model, record_id)
             if self.exists(model, record_id):
                 self._remove(model, record_id)
