@@ -68,7 +68,7 @@ def build_parser() -> argparse.ArgumentParser:
     faults.add_argument(
         "--drop-share", type=_share, default=0.0, metavar="SHARE", help="commit, then drop the answer (0-1)"
     )
-    faults.add_argument("--drop-next", type=int, default=0, metavar="N", help="commit, then drop the next N answers")
+    faults.add_argument("--drop-next", type=_count, default=0, metavar="N", help="commit, then drop the next N answers")
     faults.add_argument(
         "--outage-every",
         type=_seconds(0.0, 86400.0),
