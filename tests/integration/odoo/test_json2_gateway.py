@@ -94,7 +94,7 @@ def test_a_redirect_names_its_target(redirecting: str) -> None:
 def test_without_a_database_a_single_database_server_answers(sim: OdooSimulator) -> None:
     gateway = Json2OdooGateway(sim.url, API_KEY, timeout=5.0)
     assert gateway.identity().database is None
-    assert gateway.count(model="res.users") == 1
+    assert gateway.count(model="res.users") == sim.count("res.users") > 0
 
 
 def test_the_key_never_shows(sim: OdooSimulator, gateway: Json2OdooGateway) -> None:
