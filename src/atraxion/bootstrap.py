@@ -19,11 +19,13 @@ from atraxion.adapters.odoo.xmlrpc_gateway import XmlRpcOdooGateway
 from atraxion.adapters.queue import EmbeddedQueue, PeriodicTask
 from atraxion.adapters.sqlalchemy import SqlUnitOfWork, create_engine_from_url, shares_one_connection, upgrade
 from atraxion.application.context import AfterIngest, Context
+from atraxion.application.odoo_check import check_odoo
 from atraxion.application.partners import link_partners
 from atraxion.application.purchase_orders import extract_lines
 from atraxion.application.reverse_sync import process_entry, sweep
 from atraxion.config import Settings
 from atraxion.domain.catalog import kinds_by_name
+from atraxion.domain.odoo_orders import PermanentOdooError, TransientOdooError
 from atraxion.domain.outbound import OutboxPolicy, RetryPolicy
 from atraxion.domain.records import Fingerprinter
 from atraxion.ports.clock import Clock
@@ -80,6 +82,35 @@ class Atraxion:
         self._sweeper = PeriodicTask(self.sweep, self.settings.outbox_sweep_interval, name="atraxion-sweeper")
         self._sweeper.start()
         return True
+
+    def check_odoo(self) -> bool:
+        """Check the Odoo credentials and read access once, logging one line: an error when they
+        are wrong (orders would all fail), a warning when Odoo cannot be reached now (orders wait in
+        the outbox), info when all is well. True when all is well; never raises."""
+        if self.gateway is None:
+            return False
+        try:
+            result = check_odoo(self.gateway)
+        except PermanentOdooError as error:
+            log.error("Odoo check failed, webshop orders will fail until this is fixed: %s", error)
+            return False
+        except TransientOdooError as error:
+            log.warning("Odoo cannot be reached now (orders wait in the outbox): %s", error)
+            return False
+        except Exception as error:  # noqa: BLE001 - a start-up check must not stop start-up
+            log.warning("Odoo check could not run: %s: %s", type(error).__name__, error)
+            return False
+        (log.info if result.ok else log.warning)("%s", result.summary())
+        return result.ok
+
+    def check_odoo_in_background(self) -> threading.Thread | None:
+        """:meth:`check_odoo` in a daemon thread, so that a slow or unreachable Odoo never holds up
+        start-up; the thread, or None without ``ODOO_URL``."""
+        if self.gateway is None:
+            return None
+        thread = threading.Thread(target=self.check_odoo, name="atraxion-odoo-check", daemon=True)
+        thread.start()
+        return thread
 
     def stop_workers(self) -> None:
         sweeper, self._sweeper = self._sweeper, None
@@ -154,7 +185,7 @@ def _reverse_sync(settings: Settings, queue: TaskQueue | None, gateway: OdooGate
         # a live worker's entry be taken over while it still talks to Odoo.
         log.warning("ATRAXION_OUTBOX_STALE_AFTER should be at least 3 x ATRAXION_ODOO_TIMEOUT")
     return {
-        "gateway": gateway if gateway is not None else _gateway(settings),
+        "gateway": gateway if gateway is not None else odoo_gateway(settings),
         "outbox_policy": policy,
         "queue_factory": (lambda: queue) if queue is not None else _queue_factory(settings),
     }
@@ -163,7 +194,7 @@ def _reverse_sync(settings: Settings, queue: TaskQueue | None, gateway: OdooGate
 ODOO_PROTOCOLS = ("auto", "json2", "xmlrpc")
 
 
-def _gateway(settings: Settings) -> OdooGateway | None:
+def odoo_gateway(settings: Settings) -> OdooGateway | None:
     """The Odoo gateway ``ODOO_PROTOCOL`` names: JSON-2 needs only ODOO_API_KEY (ODOO_DB, when
     set, goes as ``X-Odoo-Database``), XML-RPC also ODOO_DB and ODOO_USERNAME; ``auto`` probes the
     server on first use (docs/reverse-sync.md)."""

@@ -46,6 +46,7 @@ from atraxion.domain.odoo_mapping import (
     unique_by_key,
 )
 from atraxion.domain.odoo_records import OdooPosition, OdooRow
+from atraxion.domain.pulled_models import PULL_ORDER
 from atraxion.domain.records import Incoming
 from atraxion.ports.odoo_gateway import OdooGateway
 from atraxion.ports.unit_of_work import UnitOfWork
@@ -424,7 +425,7 @@ class _RelatedReader:
 
 
 def _mappings(ctx: Context) -> dict[str, OdooMapping]:
-    order = ("products", "partners", "prices", "stock", "purchase-orders")
+    order = PULL_ORDER
     mapped = {name: kind.odoo for name, kind in ctx.kinds.items() if kind.odoo is not None}
     ranked = sorted(mapped, key=lambda name: (order.index(name) if name in order else len(order), name))
     return {name: mapped[name] for name in ranked}

@@ -1,4 +1,4 @@
-"""The ``atraxion`` command: serve, worker, db upgrade, token create|list|revoke, odoo pull, odoo-sim."""
+"""The ``atraxion`` command: serve, worker, db upgrade, token create|list|revoke, odoo check|pull, odoo-sim."""
 
 from __future__ import annotations
 
@@ -39,7 +39,7 @@ def _parser() -> argparse.ArgumentParser:
     revoke = token_commands.add_parser("revoke", help="revoke a token by id")
     revoke.add_argument("id", type=int)
 
-    commands.add_parser("odoo-sim", help="run the bundled Odoo XML-RPC simulator (atraxion odoo-sim --help)")
+    commands.add_parser("odoo-sim", help="run the bundled Odoo simulator (atraxion odoo-sim --help)")
     odoo_cli.add_parser(commands)
     return parser
 
@@ -58,7 +58,10 @@ def main(argv: Sequence[str] | None = None) -> int:
 
         return int(simulator_main(argv[1:]))
     args = _parser().parse_args(argv)
-    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s %(message)s")
+    quiet = args.command == "odoo"  # its answer is its output; log lines would only blur it
+    logging.basicConfig(
+        level=logging.WARNING if quiet else logging.INFO, format="%(asctime)s %(levelname)s %(name)s %(message)s"
+    )
     for library in ("alembic", "httpx", "httpcore"):  # their request logs are not for the default level
         logging.getLogger(library).setLevel(logging.WARNING)
     try:

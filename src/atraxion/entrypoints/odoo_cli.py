@@ -1,4 +1,7 @@
-"""``atraxion odoo pull [ENTITY ...] [--full]``: pull records from Odoo, with progress on stderr.
+"""``atraxion odoo check`` and ``atraxion odoo pull [ENTITY ...] [--full]``.
+
+``check`` is :mod:`atraxion.entrypoints.odoo_check`. ``pull`` pulls records from Odoo, with progress
+on stderr.
 
 On a terminal the progress is a bar per entity (rows read of the total Odoo counts, rate, ETA);
 otherwise a plain line every few seconds. The last line of stdout is always the summary
@@ -21,13 +24,17 @@ from atraxion.bootstrap import Atraxion, bootstrap
 from atraxion.config import Settings
 from atraxion.domain.errors import InvalidBatch
 from atraxion.domain.odoo_orders import OdooError
+from atraxion.domain.pulled_models import PULL_ORDER
 
-ENTITIES = ("products", "partners", "prices", "stock", "purchase-orders")
+ENTITIES = PULL_ORDER
 
 
 def add_parser(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     odoo = commands.add_parser("odoo", help="talk to the configured Odoo (ODOO_URL, ODOO_DB, …)")
     odoo_commands = odoo.add_subparsers(dest="odoo_command", required=True)
+    odoo_commands.add_parser(
+        "check", help="check the credentials: server version, protocol, user and access to each pulled model"
+    )
     pull_parser = odoo_commands.add_parser(
         "pull", help="pull records changed in Odoo since the last pull and ingest them as a push would"
     )
@@ -49,6 +56,10 @@ def _entity(name: str) -> str:
 
 def run(args: argparse.Namespace, settings: Settings) -> int:
     """Run an ``atraxion odoo …`` command; returns the exit status."""
+    if args.odoo_command == "check":
+        from atraxion.entrypoints.odoo_check import run_check
+
+        return run_check(settings)
     logging.getLogger("atraxion.adapters.odoo").setLevel(logging.WARNING)  # no chatter under the bar
     try:
         app = bootstrap(settings, migrate=True)

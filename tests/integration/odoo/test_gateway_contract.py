@@ -3,12 +3,15 @@
 
 from __future__ import annotations
 
+import itertools
 import threading
 import time
 from collections.abc import Iterator
 from decimal import Decimal
 
 import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 
 from atraxion.adapters.odoo.json2_gateway import Json2OdooGateway
 from atraxion.adapters.odoo.simulator import OdooSimulator
@@ -220,6 +223,33 @@ def test_read_after_pages_through_many_records_sharing_one_write_date_second(
         after = OdooPosition(page[-1]["write_date"], page[-1]["id"])
     assert seen == [earlier, *sorted(same_second), later]  # none skipped, none twice, (write_date, id) order
     assert pages == 5
+
+
+TAGS = itertools.count()
+
+
+@settings(max_examples=15, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(seconds=st.lists(st.integers(0, 3), min_size=0, max_size=14), limit=st.integers(1, 5))
+def test_paging_by_position_yields_every_matching_record_once_in_order(
+    sim: OdooSimulator, gateway: OdooGateway, seconds: list[int], limit: int
+) -> None:
+    tag = f"H{next(TAGS)}"
+    made: list[tuple[str, int]] = []
+    for second in seconds:
+        stamp = f"2026-03-01 10:00:0{second}"
+        sim.freeze_clock(stamp)
+        made.append((stamp, sim.seed_partner(f"{tag}-{len(made)}")))
+    sim.freeze_clock(None)
+    sim.seed_partner(f"not-{tag}")  # outside the domain: never read
+    seen: list[tuple[str, int]] = []
+    after: OdooPosition | None = None
+    while page := gateway.read_after(
+        model="res.partner", fields=["name"], after=after, limit=limit, domain=[("name", "=like", f"{tag}-%")]
+    ):
+        assert len(page) <= limit
+        seen += [(row["write_date"], row["id"]) for row in page]
+        after = OdooPosition(page[-1]["write_date"], page[-1]["id"])
+    assert seen == sorted(made)
 
 
 def test_read_after_reads_many2one_as_bare_ids_and_and_s_the_domain(

@@ -74,9 +74,9 @@ def test_the_demo_size_is_respected_and_seeding_is_fast() -> None:
 
 def page_through(odoo: Odoo, model: str, order: str, size: int, domain_after: Any) -> list[int]:
     seen: list[int] = []
-    position: Any = None
+    position: Any = ("1970-01-01 00:00:00", 0)
     while True:
-        domain = domain_after(position) if position is not None else []
+        domain = domain_after(position)
         page = odoo.call(model, "search_read", domain, ["write_date"], limit=size, order=order, context=ALL)
         if not page:
             return seen
@@ -92,6 +92,14 @@ def test_keyset_and_id_paging_see_every_item_once(odoo: Odoo) -> None:
     )  # fmt: skip
     by_id = page_through(odoo, "product.pricelist.item", "id asc", 9, lambda p: [("id", ">", p[1])])
     assert by_keyset == by_id == everything == sorted(everything)
+    # The gateway's form: the position and more conditions, "&"-ed.
+    extra = [("fixed_price", ">", 100.0), ("applied_on", "=", "1_product")]
+    dear = odoo.call("product.pricelist.item", "search", extra, order="id", context=ALL)
+    filtered = page_through(
+        odoo, "product.pricelist.item", "write_date asc, id asc", 4,
+        lambda p: ["&", "|", ("write_date", ">", p[0]), "&", ("write_date", "=", p[0]), ("id", ">", p[1]), *extra],
+    )  # fmt: skip
+    assert filtered == dear and 0 < len(dear) < len(everything)
 
 
 @settings(max_examples=40, deadline=None)

@@ -4,6 +4,7 @@
 from __future__ import annotations
 
 from collections.abc import Iterator
+from pathlib import Path
 from typing import Any
 
 import httpx
@@ -145,3 +146,15 @@ def test_jsonrpc_error_code_is_0_from_19_and_200_before(http: httpx.Client) -> N
     assert denied["error"]["data"]["name"] == "odoo.exceptions.AccessDenied"
     with OdooSimulator(db=DB, login=LOGIN, password=PASSWORD) as sim17, httpx.Client(base_url=sim17.url) as old:
         assert jsonrpc(old, "object", "execute_kw", DB, 2, "wrong", "res.users", "search", [[]])["error"]["code"] == 200
+
+
+def test_the_json2_example_of_docs_odoo_simulator_prints_what_it_says(capsys: pytest.CaptureFixture[str]) -> None:
+    text = (Path(__file__).parents[3] / "docs" / "odoo-simulator.md").read_text()
+    section = text[text.index("## JSON-2 and JSON-RPC") :]
+    example = section[section.index("```python") + len("```python") : section.index("```\n\n**JSON-2**")]
+    exec(compile(example, "odoo-simulator.md", "exec"), {"__name__": "snippet"})
+    printed = capsys.readouterr().out.splitlines()
+    commented = [line.strip().removeprefix("# ") for line in example.splitlines() if line.strip().startswith("# [")]
+    assert printed[0] == "{'version_info': [19, 0, 0, 'final', 0, ''], 'version': '19.0'}"
+    assert printed[1] == commented[0]  # the read, as the comment under it says
+    assert printed[-1] == "404 odoo.exceptions.MissingError"

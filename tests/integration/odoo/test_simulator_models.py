@@ -330,3 +330,17 @@ def test_base_data_is_there_from_the_start(odoo: Odoo) -> None:
         {"id": 1, "complete_name": "All"}, {"id": 2, "complete_name": "All / Saleable"}
     ]  # fmt: skip
     assert odoo.call("res.partner", "search_count", []) == 0 and odoo.call("product.product", "search_count", []) == 0
+
+
+@pytest.mark.parametrize("model", ["res.currency", "stock.location", "stock.warehouse", "ir.model", "res.users"])
+def test_every_field_of_base_data_reads(odoo: Odoo, model: str) -> None:
+    rows = odoo.call(model, "search_read", [], [], context=ALL)
+    assert rows and all(None not in row.values() for row in rows)
+    assert all(row["create_uid"] and row["write_date"] for row in rows)
+
+
+def test_odoobot_is_uid_1_and_archived(sim: OdooSimulator, odoo: Odoo) -> None:
+    assert odoo.call("res.users", "read", [1, sim.uid], ["login", "active"]) == [
+        {"id": 1, "login": "__system__", "active": False},
+        {"id": sim.uid, "login": "admin", "active": True},
+    ]

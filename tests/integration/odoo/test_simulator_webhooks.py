@@ -195,3 +195,21 @@ def test_the_command_line_takes_a_webhook_url(receiver: Receiver) -> None:
         process.send_signal(signal.SIGTERM)
         assert process.wait(timeout=10) == 0
     assert (body["_id"], body["name"]) == (product, "CLI")
+
+
+@pytest.mark.parametrize(
+    ("fields", "message"),
+    [({"res.partner": ["x_nope"]}, "res.partner has no field x_nope"), ({"sale.order": ["name"]}, "not sale.order")],
+)
+def test_webhook_fields_are_checked_up_front(receiver: Receiver, fields: dict[str, list[str]], message: str) -> None:
+    with pytest.raises(ValueError, match=message):
+        OdooSimulator(webhook_url=receiver.url, webhook_fields=fields)
+
+
+def test_chosen_webhook_fields_are_the_ones_sent(receiver: Receiver) -> None:
+    with OdooSimulator(webhook_url=receiver.url, webhook_fields={"res.partner": ["ref"]}) as simulator:
+        partner = simulator.create("res.partner", {"name": "Azure", "ref": "C1"})
+        simulator.create("product.product", {"name": "Not watched now"})
+        [body] = receiver.bodies(1)
+    assert body == {"_action": "Notify Atraxion: contact created(#21)", "_id": partner, "_model": "res.partner",
+                    "id": partner, "ref": "C1"}  # fmt: skip

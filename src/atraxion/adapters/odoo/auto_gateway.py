@@ -16,6 +16,7 @@ from typing import Any
 import httpx
 
 from atraxion.adapters.odoo.json2_gateway import Json2OdooGateway
+from atraxion.adapters.odoo.odoo_values import check_url
 from atraxion.adapters.odoo.xmlrpc_gateway import XmlRpcOdooGateway
 from atraxion.domain.odoo_orders import OdooSaleOrder, PermanentOdooError, TransientOdooError
 from atraxion.domain.odoo_records import OdooDomain, OdooIdentity, OdooPosition, OdooRow
@@ -36,6 +37,7 @@ class AutoOdooGateway:
     def __init__(
         self, url: str, api_key: str, db: str | None = None, username: str | None = None, timeout: float = 30.0
     ) -> None:
+        check_url(url, timeout)
         self._url = url.rstrip("/")
         self._api_key = api_key
         self._db = db
@@ -121,7 +123,7 @@ def probe_json2(url: str, timeout: float) -> int | None:
         response = httpx.get(target, timeout=timeout, follow_redirects=False)
     except httpx.TimeoutException as error:
         raise TransientOdooError(f"GET /web/version: timed out ({type(error).__name__})") from error
-    except httpx.TransportError as error:
+    except httpx.RequestError as error:
         raise TransientOdooError(f"GET /web/version: {type(error).__name__}: {error}") from error
     if 300 <= response.status_code < 400:
         location = response.headers.get("Location") or "an unnamed address"

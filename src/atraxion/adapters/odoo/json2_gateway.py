@@ -27,11 +27,12 @@ from atraxion.adapters.odoo.odoo_values import (
     ALL_RECORDS,
     PULL_ORDER,
     after_domain,
-    count,
-    ids,
+    as_count,
+    as_ids,
+    as_rows,
+    check_url,
     is_id,
     order_values,
-    rows,
     shorten,
     with_cursor_fields,
 )
@@ -59,13 +60,7 @@ class Json2OdooGateway:
         username: str | None = None,
         transport: httpx.BaseTransport | None = None,
     ) -> None:
-        parts = httpx.URL(url)
-        if parts.scheme not in ("http", "https") or not parts.host:
-            raise ValueError(f"Odoo URL must be http(s)://host[:port], got scheme {parts.scheme!r}")
-        if parts.userinfo:
-            raise ValueError("Odoo URL must not carry credentials; pass the api_key")
-        if timeout <= 0:
-            raise ValueError("timeout must be positive")
+        check_url(url, timeout)
         self._url = url.rstrip("/")
         self._db = db
         self._username = username
@@ -89,7 +84,7 @@ class Json2OdooGateway:
 
     def find_sale_order(self, *, client_order_ref: str) -> int | None:
         found = self.call("sale.order", "search", domain=[("client_order_ref", "=", client_order_ref)], limit=1)
-        return next(iter(ids(found, "sale.order.search")), None)
+        return next(iter(as_ids(found, "sale.order.search")), None)
 
     def create_sale_order(self, *, order: OdooSaleOrder) -> int:
         created = self.call("sale.order", "create", vals_list=[order_values(order)])
@@ -118,7 +113,8 @@ class Json2OdooGateway:
         uid = context.get("uid") if isinstance(context, dict) else None
         if not is_id(uid) and self._username:
             # context_get of some versions carries no uid: find the user by login instead.
-            found = ids(self.call("res.users", "search", domain=[("login", "=", self._username)], limit=1), "search")
+            by_login = self.call("res.users", "search", domain=[("login", "=", self._username)], limit=1)
+            found = as_ids(by_login, "res.users.search")
             uid = found[0] if found else None
         users = self.call("res.users", "read", ids=[uid], fields=["login", "name"]) if is_id(uid) else []
         user = users[0] if isinstance(users, list) and users and isinstance(users[0], dict) else {}
@@ -160,7 +156,7 @@ class Json2OdooGateway:
             load=None,
             context=ALL_RECORDS,
         )
-        return rows(found, f"{model}.search_read")
+        return as_rows(found, f"{model}.search_read")
 
     def read_ids(self, *, model: str, ids: Sequence[int], fields: Sequence[str]) -> list[OdooRow]:
         if not ids:
@@ -168,15 +164,15 @@ class Json2OdooGateway:
         found = self.call(
             model, "read", ids=list(ids), fields=with_cursor_fields(fields), load=None, context=ALL_RECORDS
         )
-        return rows(found, f"{model}.read")
+        return as_rows(found, f"{model}.read")
 
     def search_ids(self, *, model: str, domain: OdooDomain = ()) -> list[int]:
         found = self.call(model, "search", domain=list(domain), order="id asc", context=ALL_RECORDS)
-        return ids(found, f"{model}.search")
+        return as_ids(found, f"{model}.search")
 
     def count(self, *, model: str, domain: OdooDomain = ()) -> int:
         total = self.call(model, "search_count", domain=list(domain), context=ALL_RECORDS)
-        return count(total, f"{model}.search_count")
+        return as_count(total, f"{model}.search_count")
 
     # -- the wire ----------------------------------------------------------------------------------
 
@@ -189,9 +185,9 @@ class Json2OdooGateway:
             response = self._client.request(verb, path, json=body)
         except httpx.TimeoutException as error:
             raise TransientOdooError(f"{what}: timed out ({type(error).__name__})") from error
-        except httpx.TransportError as error:
-            # Refused/reset connections, DNS, a connection closed before the answer: a write may
-            # or may not have happened.
+        except httpx.RequestError as error:
+            # Refused/reset connections, DNS, a connection closed before the answer, an undecodable
+            # body: a write may or may not have happened.
             raise TransientOdooError(f"{what}: {_describe(error)}") from error
         if response.status_code == 200:
             try:

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from typing import Any, TypeGuard
+from urllib.parse import urlsplit
 
 from atraxion.domain.odoo_orders import OdooOrderLine, OdooSaleOrder, PermanentOdooError
 from atraxion.domain.odoo_records import OdooDomain, OdooPosition, OdooRow
@@ -14,6 +15,17 @@ ALL_RECORDS = {"active_test": False}
 
 PULL_ORDER = "write_date asc, id asc"
 """Pass it explicitly: a model's default ``_order`` differs (``product.product``: default_code, name, id)."""
+
+
+def check_url(url: str, timeout: float) -> None:
+    """Raise ValueError unless ``url`` is ``http(s)://host[:port][/path]`` without credentials."""
+    parts = urlsplit(url)
+    if parts.scheme not in ("http", "https") or not parts.netloc:
+        raise ValueError(f"Odoo URL must be http(s)://host[:port], got {url!r}")
+    if parts.username or parts.password:
+        raise ValueError("Odoo URL must not carry credentials; set them apart (ODOO_API_KEY)")
+    if timeout <= 0:
+        raise ValueError("timeout must be positive")
 
 
 def after_domain(after: OdooPosition | None, domain: OdooDomain) -> list[Any]:
@@ -26,19 +38,19 @@ def with_cursor_fields(fields: Sequence[str]) -> list[str]:
     return list(dict.fromkeys(["write_date", *fields]))
 
 
-def rows(value: Any, what: str) -> list[OdooRow]:
+def as_rows(value: Any, what: str) -> list[OdooRow]:
     if not isinstance(value, list) or not all(isinstance(r, dict) and is_id(r.get("id")) for r in value):
         raise PermanentOdooError(f"{what} answered {type(value).__name__}, not a list of records")
     return value
 
 
-def ids(value: Any, what: str) -> list[int]:
+def as_ids(value: Any, what: str) -> list[int]:
     if not isinstance(value, list) or not all(is_id(i) for i in value):
         raise PermanentOdooError(f"{what} answered {type(value).__name__}, not a list of ids")
     return value
 
 
-def count(value: Any, what: str) -> int:
+def as_count(value: Any, what: str) -> int:
     if isinstance(value, bool) or not isinstance(value, int):
         raise PermanentOdooError(f"{what} answered {type(value).__name__}, not an integer")
     return value

@@ -19,12 +19,13 @@ from atraxion.adapters.odoo.odoo_values import (
     ALL_RECORDS,
     PULL_ORDER,
     after_domain,
-    count,
-    ids,
+    as_count,
+    as_ids,
+    as_rows,
+    check_url,
     is_id,
     last_line,
     order_values,
-    rows,
     shorten,
     with_cursor_fields,
 )
@@ -100,13 +101,8 @@ class XmlRpcOdooGateway:
     """
 
     def __init__(self, url: str, db: str, username: str, api_key: str, timeout: float = 30.0) -> None:
+        check_url(url, timeout)
         parts = urlsplit(url)
-        if parts.scheme not in ("http", "https") or not parts.netloc:
-            raise ValueError(f"Odoo URL must be http(s)://host[:port], got scheme {parts.scheme!r}")
-        if parts.username or parts.password:
-            raise ValueError("Odoo URL must not carry credentials; pass username and api_key")
-        if timeout <= 0:
-            raise ValueError("timeout must be positive")
         self._url = url.rstrip("/")
         self._https = parts.scheme == "https"
         self._db = db
@@ -127,7 +123,7 @@ class XmlRpcOdooGateway:
 
     def find_sale_order(self, *, client_order_ref: str) -> int | None:
         found = self._execute_kw("sale.order", "search", [[("client_order_ref", "=", client_order_ref)]], {"limit": 1})
-        return next(iter(ids(found, "sale.order.search")), None)
+        return next(iter(as_ids(found, "sale.order.search")), None)
 
     def create_sale_order(self, *, order: OdooSaleOrder) -> int:
         new_id = self._execute_kw("sale.order", "create", [order_values(order)])
@@ -181,7 +177,7 @@ class XmlRpcOdooGateway:
                 "context": ALL_RECORDS,
             },
         )
-        return rows(found, f"{model}.search_read")
+        return as_rows(found, f"{model}.search_read")
 
     def read_ids(self, *, model: str, ids: Sequence[int], fields: Sequence[str]) -> list[OdooRow]:
         if not ids:
@@ -189,15 +185,15 @@ class XmlRpcOdooGateway:
         found = self._execute_kw(
             model, "read", [list(ids)], {"fields": with_cursor_fields(fields), "load": None, "context": ALL_RECORDS}
         )
-        return rows(found, f"{model}.read")
+        return as_rows(found, f"{model}.read")
 
     def search_ids(self, *, model: str, domain: OdooDomain = ()) -> list[int]:
         found = self._execute_kw(model, "search", [list(domain)], {"order": "id asc", "context": ALL_RECORDS})
-        return ids(found, f"{model}.search")
+        return as_ids(found, f"{model}.search")
 
     def count(self, *, model: str, domain: OdooDomain = ()) -> int:
         total = self._execute_kw(model, "search_count", [list(domain)], {"context": ALL_RECORDS})
-        return count(total, f"{model}.search_count")
+        return as_count(total, f"{model}.search_count")
 
     def _authenticated_uid(self) -> int:
         with self._auth_lock:

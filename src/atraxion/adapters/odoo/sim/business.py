@@ -325,6 +325,8 @@ def address_get(store: Store, partner: int, kind: str) -> int:
 
 def install_base_data(store: Store) -> None:
     """What a fresh Odoo with sale, purchase and stock has before anyone adds a record."""
+    # uid 1, the superuser that creates base data (OdooBot, archived); the admin is uid 2.
+    store.create("res.users", {"name": "OdooBot", "login": "__system__", "active": False})
     for spec in store.models.values():
         store.create("ir.model", {"name": spec.description, "model": spec.name, "state": "base"})
     eur = store.create("res.currency", {"name": "EUR", "full_name": "Euro", "symbol": "€", "position": "after"})

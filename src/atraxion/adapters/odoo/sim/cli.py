@@ -6,6 +6,7 @@ import argparse
 import signal
 import sys
 import threading
+from collections.abc import Callable
 
 from atraxion.adapters.odoo.sim.demo import DEFAULT_PRODUCTS
 from atraxion.adapters.odoo.sim.faults import TransientKind
@@ -34,6 +35,11 @@ def build_parser() -> argparse.ArgumentParser:
         metavar="URL",
         help="POST Odoo's automation webhook here after each create/write/archive/unlink of a product or partner",
     )
+    parser.add_argument(
+        "--allow-remote-control",
+        action="store_true",
+        help="answer the unauthenticated /simulator control route on a non-loopback address too",
+    )
     demo = parser.add_argument_group("demo data")
     demo.add_argument(
         "--demo", action="store_true", help="seed a demo catalogue (partners, products, pricelists, stock)"
@@ -47,7 +53,9 @@ def build_parser() -> argparse.ArgumentParser:
     )
     faults = parser.add_argument_group("fault injection")
     faults.add_argument("--seed", type=int, default=None, help="seed for the random faults")
-    faults.add_argument("--delay", type=float, default=0.0, metavar="SECONDS", help="wait before every answer")
+    faults.add_argument(
+        "--delay", type=_seconds(0.0, 60.0), default=0.0, metavar="SECONDS", help="wait before every answer (≤ 60)"
+    )
     faults.add_argument(
         "--fail-share", type=_share, default=0.0, metavar="SHARE", help="fail this share of object calls (0-1)"
     )
@@ -60,12 +68,20 @@ def build_parser() -> argparse.ArgumentParser:
     faults.add_argument(
         "--drop-share", type=_share, default=0.0, metavar="SHARE", help="commit, then drop the answer (0-1)"
     )
-    faults.add_argument("--drop-next", type=int, default=0, metavar="N", help="commit, then drop the next N answers")
+    faults.add_argument("--drop-next", type=_count, default=0, metavar="N", help="commit, then drop the next N answers")
     faults.add_argument(
-        "--outage-every", type=float, default=0.0, metavar="SECONDS", help="refuse connections this often"
+        "--outage-every",
+        type=_seconds(0.0, 86400.0),
+        default=0.0,
+        metavar="SECONDS",
+        help="refuse connections this often",
     )
     faults.add_argument(
-        "--outage-for", type=float, default=5.0, metavar="SECONDS", help="how long each outage lasts (default 5)"
+        "--outage-for",
+        type=_seconds(0.001, 300.0),
+        default=5.0,
+        metavar="SECONDS",
+        help="how long each outage lasts (default 5, at most 300)",
     )
     return parser
 
@@ -82,6 +98,7 @@ def run(argv: list[str] | None = None) -> int:
         seed=options.seed,
         server_version=options.server_version,
         webhook_url=options.webhook,
+        allow_remote_control=options.allow_remote_control,
     )
     kind: TransientKind = options.fail_kind
     simulator.faults.set_delay(options.delay)
@@ -142,3 +159,13 @@ def _url(text: str) -> str:
     if not text.startswith(("http://", "https://")):
         raise argparse.ArgumentTypeError("an http:// or https:// URL")
     return text
+
+
+def _seconds(low: float, high: float) -> Callable[[str], float]:
+    def parse(text: str) -> float:
+        value = float(text)
+        if not low <= value <= high:  # NaN fails too
+            raise argparse.ArgumentTypeError(f"seconds between {low:g} and {high:g}")
+        return value
+
+    return parse

@@ -58,6 +58,17 @@ class SerializationFailure(Exception):
     pgcode = "40001"
 
 
+class QueryCanceled(Exception):
+    """What PostgreSQL raises when a statement outlives its timeout: the simulator's bound on a
+    search that would take too long (Fault 1)."""
+
+    __module__ = "psycopg2.errors"
+    pgcode = "57014"
+
+    def __init__(self) -> None:
+        super().__init__("canceling statement due to statement timeout")
+
+
 def missing_record(model: str, ids: list[int], uid: int) -> MissingError:
     """The MissingError Odoo raises when a write or a compute meets a deleted record."""
     # A recordset's repr: res.partner(7,) or res.partner(7, 8)

@@ -104,7 +104,7 @@ def _search(
 
 
 def _search_count(env: Env, domain: Sequence[Any], limit: int | None = None) -> int:
-    return len(_search(env, domain, limit=limit))
+    return env.store.count(env.model, domain or [], limit=limit or None, active_test=env.active_test)
 
 
 def _search_read(

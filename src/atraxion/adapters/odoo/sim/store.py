@@ -11,8 +11,10 @@ from __future__ import annotations
 import bisect
 import datetime as dt
 import logging
+import math
 import sys
 import threading
+import time
 from collections import defaultdict
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
@@ -22,9 +24,15 @@ from attrs import frozen
 
 from atraxion.adapters.odoo.sim import business, ordering
 from atraxion.adapters.odoo.sim.domains import And, Leaf, Node, Or, compile_node, mentions, moment_text, parse
-from atraxion.adapters.odoo.sim.errors import UserError, ValidationError, missing_record, not_null_violation
+from atraxion.adapters.odoo.sim.errors import (
+    QueryCanceled,
+    UserError,
+    ValidationError,
+    missing_record,
+    not_null_violation,
+)
 from atraxion.adapters.odoo.sim.schema import LOG_ACCESS_COLUMNS, FieldSpec, ModelSpec, build_models
-from atraxion.adapters.odoo.sim.values import DATETIME_FORMAT, convert, to_read
+from atraxion.adapters.odoo.sim.values import DATETIME_FORMAT, convert, present, to_read
 
 logger = logging.getLogger(__name__)
 
@@ -34,14 +42,17 @@ Record = dict[str, Any]
 _Undo = tuple[Any, ...]
 _KEYSET = [("write_date", False), ("id", False)]
 _BY_ID = [("id", False)]
+SEARCH_BUDGET = 4.0
+"""Seconds a call may spend scanning records before it is canceled (PostgreSQL's statement
+timeout), so that every call answers or faults within 5 s."""
 
 
 @frozen
 class Change:
     """A committed create, write, archive, unarchive or unlink of one record, for a listener.
 
-    ``row`` is the record as ``read(load=None)`` gave it: after the change, or for an unlink
-    just before it."""
+    ``row`` is the record as ``read(watched fields, load=None)`` gave it: after the change, or
+    for an unlink just before it."""
 
     model: str
     id: int
@@ -66,13 +77,22 @@ class Store:
             name: [f.name for f in spec.fields.values() if f.type == "many2one" and f.stored]
             for name, spec in self.models.items()
         }
+        # model -> the stored many2one fields of other models that point at it, for unlink
+        self._incoming: dict[str, list[tuple[str, FieldSpec]]] = defaultdict(list)
+        for other in self.models.values():
+            for field in other.fields.values():
+                if field.type == "many2one" and field.stored and field.relation is not None:
+                    self._incoming[field.relation].append((other.name, field))
         # model -> its (write_date, id) pairs in order; dropped on any change, rebuilt when a search needs it
         self._keysets: dict[str, list[tuple[str, int]]] = {}
         self._journal: list[_Undo] | None = None
         self.clock: Callable[[], dt.datetime] = lambda: dt.datetime.now(dt.UTC)
         self.now = self._stamp()
+        self.budget = SEARCH_BUDGET
+        self._deadline = math.inf
         # Changes of these models are handed to ``on_commit`` once their transaction commits.
-        self.watched: frozenset[str] = frozenset()
+        # model -> the fields a listener reads of each change (the row carries ``id`` and those)
+        self.watched: Mapping[str, Sequence[str]] = {}
         self.on_commit: Callable[[list[Change]], None] | None = None
         self._notify = True
         with self.transaction(uid=1, notify=False):
@@ -91,6 +111,7 @@ class Store:
             journal: list[_Undo] = []
             if outer is None:
                 self.now = self._stamp()  # Odoo's cr.now(): one instant for the whole transaction
+                self._deadline = time.monotonic() + self.budget
             self._journal, self.uid, self._notify = journal, uid, notify and outer_notify
             try:
                 yield self
@@ -117,7 +138,7 @@ class Store:
             if row is None:  # created or written: the state as committed
                 if not self.exists(model, record_id):
                     continue
-                row = self.read(model, [record_id], None, load=None)[0]
+                row = self.read(model, [record_id], self.watched[model], load=None)[0]
             changes[(model, record_id, action)] = Change(model, record_id, action, row)
         if changes:
             try:
@@ -196,6 +217,24 @@ class Store:
                 pending.append(above)
         return found
 
+    def count(self, model: str, domain: Sequence[Any], *, limit: int | None = None, active_test: bool = True) -> int:
+        """How many records match (``search_count``): no sorting, stops at ``limit``."""
+        matches = self._bounded(compile_node(self._domain(model, domain, active_test), model, self))
+        found = 0
+        for record_id in self._records[model]:
+            if matches(record_id):
+                found += 1
+                if found == limit:
+                    break
+        return found
+
+    def _domain(self, model: str, domain: Sequence[Any], active_test: bool) -> Node:
+        node = parse(domain)
+        if active_test and self.spec(model).has_active and not mentions(node, "active"):
+            # Odoo hides archived records unless the domain speaks of `active`.
+            node = And((node, Leaf("active", "=", True)))
+        return node
+
     def search(
         self,
         model: str,
@@ -207,10 +246,7 @@ class Store:
         active_test: bool = True,
     ) -> list[int]:
         spec = self.spec(model)
-        node = parse(domain)
-        if active_test and spec.has_active and not mentions(node, "active"):
-            # Odoo hides archived records unless the domain speaks of `active`.
-            node = And((node, Leaf("active", "=", True)))
+        node = self._domain(model, domain, active_test)
         matches = compile_node(node, model, self)
         terms = [(name, descending) for name, descending, _nulls in ordering.parse(self, model, order or spec.order)]
         if limit and terms == _KEYSET:
@@ -218,13 +254,30 @@ class Store:
             if keys is None:
                 keys = sorted((record.get("write_date") or "", i) for i, record in self._records[model].items())
                 self._keysets[model] = keys
-            return _page(keys, bisect.bisect_left(keys, _lower_bound(node)), matches, offset, limit)
+            start = bisect.bisect_left(keys, _lower_bound(node))
+            walk = (keys[index][1] for index in range(start, len(keys)))  # lazy: a page reads only its part
+            return _page(walk, self._bounded(matches), offset, limit)
         if limit and terms == _BY_ID:
             ids = sorted(self._records[model])  # nearly sorted already: linear, and no key calls
-            return _page([(0, i) for i in ids], bisect.bisect_left(ids, _lowest_id(node)), matches, offset, limit)
-        found = self.sort(model, [i for i in self._records[model] if matches(i)], order)
+            start = bisect.bisect_left(ids, _lowest_id(node))
+            return _page((ids[index] for index in range(start, len(ids))), self._bounded(matches), offset, limit)
+        bounded = self._bounded(matches)
+        found = self.sort(model, [i for i in self._records[model] if bounded(i)], order)
         end = offset + limit if limit else None
         return found[offset:end]
+
+    def _bounded(self, matches: Callable[[int], bool]) -> Callable[[int], bool]:
+        """``matches``, canceling the call once it has run past its budget (checked every 256 tests)."""
+        deadline, tested = self._deadline, 0
+
+        def bounded(record_id: int) -> bool:
+            nonlocal tested
+            tested += 1
+            if not tested & 255 and time.monotonic() > deadline:
+                raise QueryCanceled()
+            return matches(record_id)
+
+        return bounded
 
     def sort(self, model: str, ids: list[int], order: str | None) -> list[int]:
         return ordering.sort(self, model, ids, order or self.spec(model).order)
@@ -241,14 +294,19 @@ class Store:
         for name in wanted:
             if name not in spec.fields:
                 raise ValueError(f"Invalid field {name!r} on model {model!r}")
-        fields = [spec.fields[name] for name in wanted]
+        fields = [(spec.fields[name], spec.fields[name].stored) for name in wanted]
+        records = self._records[model]
         rows = []
         for record_id in ids:
-            if not self.exists(model, record_id):
+            record = records.get(record_id)
+            if record is None:
                 continue
             row: dict[str, Any] = {"id": record_id}
-            for field in fields:
-                row[field.name] = to_read(self, model, record_id, field, load)
+            for field, stored in fields:
+                if stored:  # the common case, read straight from the record
+                    row[field.name] = present(self, field, record.get(field.name), load)
+                else:
+                    row[field.name] = to_read(self, model, record_id, field, load)
             rows.append(row)
         return rows
 
@@ -342,7 +400,8 @@ class Store:
             if not self.exists(model, record_id):
                 continue  # gone with another record of this call (a template with its variant)
             if self._notify and model in self.watched:
-                self._log(("change", model, record_id, "unlink", self.read(model, [record_id], None, load=None)[0]))
+                row = self.read(model, [record_id], self.watched[model], load=None)[0]
+                self._log(("change", model, record_id, "unlink", row))
             self._release_references(model, record_id)
             if self.exists(model, record_id):
                 self._remove(model, record_id)
@@ -352,24 +411,23 @@ class Store:
         """Insert rows of internal values (ids for many2one) as they are: no conversion, rules or
         checks. For seeding large data sets fast; call it inside a transaction."""
         spec = self.spec(model)
-        stored = [f for f in spec.fields.values() if f.stored]
-        names = {f.name for f in stored}
+        defaults = {f.name: f.default for f in spec.fields.values() if f.stored}
         stamp = {"create_uid": self.uid, "create_date": self.now, "write_uid": self.uid, "write_date": self.now}
-        records = self._records[model]
+        records, journal = self._records[model], self._journal
         refs = [(name, self._refs[(model, name)]) for name in self._many2ones[model]]
         new_ids = []
         for row in rows:
-            if not row.keys() <= names:
-                raise ValueError(f"Invalid fields {sorted(row.keys() - names)} for {model}.insert_many()")
-            record = {f.name: row.get(f.name, f.default) for f in stored}
-            record.update(stamp)
+            if not row.keys() <= defaults.keys():
+                raise ValueError(f"Invalid fields {sorted(row.keys() - defaults.keys())} for {model}.insert_many()")
+            record = {**defaults, **row, **stamp}
             record_id = self._next_id[model]
             self._next_id[model] = record_id + 1
             records[record_id] = record
             for name, index in refs:
                 if (target := record[name]) is not None:
                     index[target].add(record_id)
-            self._log(("insert", model, record_id))
+            if journal is not None:
+                journal.append(("insert", model, record_id))
             new_ids.append(record_id)
         self._keysets.pop(model, None)
         return new_ids
@@ -379,24 +437,21 @@ class Store:
             self._log(("change", model, record_id, action, None))
 
     def _release_references(self, model: str, record_id: int) -> None:
-        for other in self.models.values():
-            for field in other.fields.values():
-                if field.type != "many2one" or not field.stored or field.relation != model:
+        for other, field in self._incoming[model]:
+            for referrer in list(self._refs[(other, field.name)].get(record_id, ())):
+                if not self.exists(other, referrer):
                     continue
-                for referrer in list(self._refs[(other.name, field.name)].get(record_id, ())):
-                    if not self.exists(other.name, referrer):
-                        continue
-                    if field.ondelete == "cascade":
-                        self.unlink(other.name, [referrer])
-                    elif field.ondelete == "restrict":
-                        raise ValidationError(
-                            "The operation cannot be completed: another model requires the record being "
-                            "deleted. If possible, archive it instead.\n\n"
-                            f"Model: {other.description} ({other.name})\n"
-                            f"Constraint: {other.name.replace('.', '_')}_{field.name}_fkey\n"
-                        )
-                    else:
-                        self._assign(other.name, referrer, field.name, None)
+                if field.ondelete == "cascade":
+                    self.unlink(other, [referrer])
+                elif field.ondelete == "restrict":
+                    raise ValidationError(
+                        "The operation cannot be completed: another model requires the record being "
+                        "deleted. If possible, archive it instead.\n\n"
+                        f"Model: {self.models[other].description} ({other})\n"
+                        f"Constraint: {other.replace('.', '_')}_{field.name}_fkey\n"
+                    )
+                else:
+                    self._assign(other, referrer, field.name, None)
 
     def _check_required(self, spec: ModelSpec, record: Record) -> None:
         for field in spec.fields.values():
@@ -506,14 +561,10 @@ class Store:
             refs[new].add(record_id)
 
 
-def _page(
-    keys: Sequence[tuple[Any, int]], start: int, matches: Callable[[int], bool], offset: int, limit: int
-) -> list[int]:
-    """The first ``limit`` matching ids after ``offset`` ones, walking ``keys`` (sorted, ending in
-    the id) from ``start``: a page costs the page, not the model."""
+def _page(ids: Iterable[int], matches: Callable[[int], bool], offset: int, limit: int) -> list[int]:
+    """The first ``limit`` matching ``ids`` after ``offset`` ones: a page costs the page, not the model."""
     found: list[int] = []
-    for index in range(start, len(keys)):
-        record_id = keys[index][1]
+    for record_id in ids:
         if matches(record_id):
             if offset:
                 offset -= 1

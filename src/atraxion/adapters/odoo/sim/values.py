@@ -48,7 +48,11 @@ def convert(store: Store, model: str, field: FieldSpec, value: Any) -> Any:
 
 def to_read(store: Store, model: str, record_id: int, field: FieldSpec, load: str | None = "_classic_read") -> Any:
     """``field`` of one record as Odoo's ``read`` answers it (``load=None``: many2one as a bare id)."""
-    value = store.value(model, record_id, field.name)
+    return present(store, field, store.value(model, record_id, field.name), load)
+
+
+def present(store: Store, field: FieldSpec, value: Any, load: str | None = "_classic_read") -> Any:
+    """An internal value of ``field`` as Odoo's ``read`` answers it."""
     kind = field.type
     if kind == "boolean":
         return bool(value)

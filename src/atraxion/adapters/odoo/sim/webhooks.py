@@ -50,17 +50,17 @@ class WebhookSender:
         if not url.startswith(("http://", "https://")):
             raise ValueError(f"a webhook URL is http(s)://…, not {url!r}")
         self.url = url
-        self.fields = {model: tuple(names) for model, names in (fields or DEFAULT_FIELDS).items()}
+        chosen = fields if fields is not None else DEFAULT_FIELDS
+        unknown = sorted(set(chosen) - {model for model, _action in ACTIONS})
+        if unknown:
+            raise ValueError(f"webhooks exist for product.product and res.partner, not {', '.join(unknown)}")
+        self.fields = {model: tuple(names) for model, names in chosen.items()}
         self.timeout = timeout
         self._queue: queue.Queue[bytes | None] = queue.Queue(_QUEUE_SIZE)
         self._thread: threading.Thread | None = None
         self._lock = threading.Lock()
         self.sent = 0
         self.failed = 0
-
-    @property
-    def models(self) -> frozenset[str]:
-        return frozenset(self.fields)
 
     def body(self, change: Change) -> bytes:
         """The POST body for one change, byte for byte as Odoo builds it."""
