@@ -140,10 +140,13 @@ def ok(description: str, schema: Mapping[str, Any] | None = None) -> dict[str, A
 
 
 _SECURED: list[dict[str, list[str]]] = [{"bearer": []}]
-_IDEMPOTENCY = {
+IDEMPOTENCY_KEY = {
     "name": "Idempotency-Key",
     "in": "header",
     "required": False,
+    "description": "The same key and body again answer the first answer, work not redone (Idempotent-Replayed: "
+    "true); another body is a 409 idempotency-key-reused. A duplicate sent while the first runs waits for its "
+    "answer, or is a 409 idempotency-key-in-progress (Retry-After).",
     "schema": {"type": "string", "minLength": 1, "maxLength": 255},
 }
 _ITEM = {
@@ -164,7 +167,7 @@ def _entity_paths(entity: str) -> dict[str, Any]:
             "post": {
                 "summary": f"Push {entity} from Odoo (scope odoo:push)",
                 "security": _SECURED,
-                "parameters": [_IDEMPOTENCY],
+                "parameters": [IDEMPOTENCY_KEY],
                 "requestBody": json_body(
                     {
                         "type": "object",
@@ -211,7 +214,7 @@ def _entity_paths(entity: str) -> dict[str, Any]:
             "post": {
                 "summary": f"Acknowledge processed {entity} versions (scope webshop:ack)",
                 "security": _SECURED,
-                "parameters": [_IDEMPOTENCY],
+                "parameters": [IDEMPOTENCY_KEY],
                 "requestBody": json_body(
                     {
                         "type": "object",

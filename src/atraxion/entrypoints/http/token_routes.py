@@ -122,7 +122,9 @@ paths: dict[str, Any] = {
         },
         "post": {
             "summary": "Create a token; the secret is in the answer, once (scope admin)",
+            "description": 'A replay under the same Idempotency-Key answers the same token with "token": null.',
             "security": _admin,
+            "parameters": [openapi.IDEMPOTENCY_KEY],
             "requestBody": openapi.json_body(
                 {
                     "type": "object",
