@@ -35,13 +35,15 @@ def service_unavailable(name: str, reason: str) -> None:
 
 @pytest.fixture(scope="session")
 def mysql_engine() -> Iterator[Engine]:
-    """A fresh, migrated MariaDB/MySQL database for the whole session, dropped at the end."""
+    """A fresh, migrated MariaDB/MySQL database for the whole session, dropped at the end. It is
+    created with the server's default collation (case-insensitive, PAD SPACE): the migrations
+    must make keys compare byte for byte whatever the database's default."""
     server = make_url(MYSQL_URL)
     name = f"atraxion_test_{uuid.uuid4().hex[:8]}"
     try:
         admin = create_engine_from_url(server.render_as_string(hide_password=False))
         with admin.connect() as conn:
-            conn.execute(text(f"CREATE DATABASE {name} CHARACTER SET utf8mb4 COLLATE utf8mb4_bin"))
+            conn.execute(text(f"CREATE DATABASE {name} CHARACTER SET utf8mb4"))
     except Exception as error:  # noqa: BLE001
         service_unavailable("MariaDB", f"{type(error).__name__}: {error}")
     engine = create_engine_from_url(server.set(database=name).render_as_string(hide_password=False))

@@ -16,6 +16,7 @@ from atraxion.adapters.memory import MemoryStore, MemoryUnitOfWork
 from atraxion.adapters.odoo.xmlrpc_gateway import XmlRpcOdooGateway
 from atraxion.adapters.queue import EmbeddedQueue, PeriodicTask
 from atraxion.adapters.sqlalchemy import SqlUnitOfWork, create_engine_from_url, shares_one_connection, upgrade
+from atraxion.adapters.sqlalchemy.collation import refuse_unless_binary_keys
 from atraxion.application.context import AfterIngest, Context
 from atraxion.application.partners import link_partners
 from atraxion.application.purchase_orders import extract_lines
@@ -122,6 +123,7 @@ def bootstrap(
         sql_engine = engine = create_engine_from_url(settings.database_url)
         if migrate:
             upgrade(sql_engine)
+        refuse_unless_binary_keys(sql_engine)  # keys compare byte for byte, or the service won't start
         turns = threading.RLock() if shares_one_connection(sql_engine) else None
 
         def uow_factory() -> UnitOfWork:

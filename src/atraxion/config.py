@@ -10,6 +10,9 @@ from attrs import field, frozen
 
 DEFAULT_DATABASE_URL = "sqlite:///./atraxion.db"
 DEFAULT_MAX_BODY = 50 * 1024 * 1024
+DEFAULT_MAX_NODES_PER_RECORD = 100_000
+DEFAULT_MAX_NODES_PER_REQUEST = 5_000_000
+DEFAULT_BODY_TIMEOUT = 60.0
 
 
 @frozen
@@ -21,6 +24,11 @@ class Settings:
     odoo_username: str | None = None
     odoo_api_key: str | None = field(default=None, repr=False)
     max_body_bytes: int = DEFAULT_MAX_BODY
+    # JSON values (scalars, arrays, objects) in one record's data / in one request body (docs/api.md).
+    max_nodes_per_record: int = DEFAULT_MAX_NODES_PER_RECORD
+    max_nodes_per_request: int = DEFAULT_MAX_NODES_PER_REQUEST
+    body_timeout: float = DEFAULT_BODY_TIMEOUT
+    """Seconds a request body may take to arrive in full (408 after that)."""
     volatile_fields: frozenset[str] = frozenset({"write_date", "__last_update"})
     # Reverse sync (docs/reverse-sync.md). Seconds unless named otherwise.
     odoo_timeout: float = 30.0
@@ -47,6 +55,9 @@ class Settings:
             odoo_username=values.get("ODOO_USERNAME"),
             odoo_api_key=values.get("ODOO_API_KEY"),
             max_body_bytes=int(values.get("ATRAXION_MAX_BODY_BYTES", DEFAULT_MAX_BODY)),
+            max_nodes_per_record=int(values.get("ATRAXION_MAX_NODES_PER_RECORD", DEFAULT_MAX_NODES_PER_RECORD)),
+            max_nodes_per_request=int(values.get("ATRAXION_MAX_NODES_PER_REQUEST", DEFAULT_MAX_NODES_PER_REQUEST)),
+            body_timeout=float(values.get("ATRAXION_BODY_TIMEOUT", DEFAULT_BODY_TIMEOUT)),
             odoo_timeout=float(values.get("ATRAXION_ODOO_TIMEOUT", 30.0)),
             worker_threads=int(values.get("ATRAXION_WORKER_THREADS", 4)),
             outbox_max_attempts=int(values.get("ATRAXION_OUTBOX_MAX_ATTEMPTS", 8)),

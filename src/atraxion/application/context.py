@@ -12,7 +12,7 @@ from attrs import field, frozen
 from atraxion.domain.errors import UnknownEntity
 from atraxion.domain.records import Fingerprinter, Kind, StoredRecord
 from atraxion.ports.clock import Clock
-from atraxion.ports.unit_of_work import ConcurrentUpdate, UnitOfWork, UnitOfWorkFactory
+from atraxion.ports.unit_of_work import ConcurrentUpdate, DuplicateKey, UnitOfWork, UnitOfWorkFactory
 
 T = TypeVar("T")
 
@@ -29,6 +29,8 @@ class Context:
     fingerprinter: Fingerprinter = field(factory=Fingerprinter)
     after_ingest: Mapping[str, AfterIngest] = field(factory=dict)
     max_attempts: int = 8
+    duplicate_attempts: int = 2
+    """A duplicate key is retried once: a race is over by then, anything else would repeat."""
 
     def kind(self, name: str) -> Kind:
         try:
@@ -39,14 +41,17 @@ class Context:
     def transaction(self, work: Callable[[UnitOfWork], T]) -> T:
         """Run ``work`` in a fresh unit of work, retrying it whole on a concurrency conflict.
 
-        ``work`` must commit; anything it does not commit is rolled back.
+        ``work`` must commit; anything it does not commit is rolled back. A DuplicateKey that
+        repeats after ``duplicate_attempts`` tries is raised, not retried until ``max_attempts``.
         """
+        duplicates = 0
         for attempt in range(1, self.max_attempts + 1):
             try:
                 with self.uow() as uow:
                     return work(uow)
-            except ConcurrentUpdate:
-                if attempt == self.max_attempts:
+            except ConcurrentUpdate as error:
+                duplicates += isinstance(error, DuplicateKey)
+                if attempt == self.max_attempts or duplicates >= self.duplicate_attempts:
                     raise
                 time.sleep(random.uniform(0, 0.01 * 2**attempt))
         raise AssertionError("unreachable")

@@ -27,13 +27,24 @@ def encode_cursor(position: tuple[int, str]) -> str:
     return base64.urlsafe_b64encode(json.dumps(list(position)).encode()).decode().rstrip("=")
 
 
+MAX_CURSOR_LENGTH = 16_384
+"""Longer than any cursor this service issues: a 64-bit position and a key of at most 511
+characters, each escaped to at most 12 ASCII bytes, in base64."""
+MAX_SEQ = 2**63 - 1
+
+
 def decode_cursor(cursor: str) -> tuple[int, str]:
+    """The position a cursor of ours encodes. Anything else, however it is forged (a position
+    beyond 64 bits, a key UTF-8 cannot encode, deep nesting, junk), is the same 422."""
     try:
-        raw = json.loads(base64.urlsafe_b64decode(cursor + "=" * (-len(cursor) % 4)))
-        seq, key = raw
-        if isinstance(seq, int) and not isinstance(seq, bool) and isinstance(key, str):
-            return seq, key
-    except (ValueError, TypeError, binascii.Error, UnicodeDecodeError):
+        if len(cursor) <= MAX_CURSOR_LENGTH:
+            raw = json.loads(base64.urlsafe_b64decode(cursor + "=" * (-len(cursor) % 4)))
+            if type(raw) is list and len(raw) == 2:
+                seq, key = raw
+                if type(seq) is int and 0 <= seq <= MAX_SEQ and type(key) is str:
+                    key.encode("utf-8")  # a lone surrogate (U+D800) names no stored key
+                    return seq, key
+    except (ValueError, TypeError, binascii.Error, RecursionError):  # UnicodeError is a ValueError
         pass
     raise InvalidBatch([FieldError(None, "cursor", "not a cursor this service issued")])
 

@@ -6,7 +6,7 @@ import enum
 import hashlib
 import hmac
 import secrets
-from datetime import datetime
+from datetime import UTC, datetime
 
 from attrs import frozen
 
@@ -28,6 +28,24 @@ def parse_scopes(values: list[str]) -> frozenset[Scope]:
     if unknown:
         raise ValueError(f"unknown scope(s) {', '.join(unknown)}; known: {', '.join(sorted(known))}")
     return frozenset(known[v] for v in values)
+
+
+EARLIEST_EXPIRY = datetime(1970, 1, 1, tzinfo=UTC)
+LATEST_EXPIRY = datetime(9999, 1, 1, tzinfo=UTC)
+
+
+def token_expiry(value: datetime) -> datetime:
+    """``value`` in UTC, within the years every database stores (1970 up to 9999). Raises
+    ValueError otherwise: year 1 or 9999 with an offset is not even a datetime once in UTC."""
+    if value.tzinfo is None:
+        raise ValueError("give a timezone, e.g. 2027-01-01T00:00:00Z")
+    try:
+        utc = value.astimezone(UTC)
+    except OverflowError:
+        utc = None
+    if utc is None or not EARLIEST_EXPIRY <= utc < LATEST_EXPIRY:
+        raise ValueError("must lie between 1970-01-01 and 9999-01-01 (UTC)")
+    return utc
 
 
 def hash_token(token: str) -> str:

@@ -90,6 +90,20 @@ def depth(node: Any) -> int:
     return level
 
 
+def values(node: Any, limit: int) -> int:
+    """The JSON values in ``node`` (itself included), counted without recursion; counting stops
+    soon after ``limit`` is passed."""
+    count, stack = 1, [node]
+    while stack and count <= limit:
+        container = stack.pop()
+        count += len(container)
+        for child in container.values() if type(container) is dict else container:
+            kind = type(child)
+            if kind is dict or kind is list:
+                stack.append(child)
+    return count
+
+
 def structure(item: Any, cls: Callable[..., T], spec: Spec, allowed: frozenset[str]) -> T | None:
     """``cls(**fields)`` for one plainly valid record, else None."""
     if type(item) is not dict or not allowed.issuperset(item):

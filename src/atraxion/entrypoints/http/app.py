@@ -13,7 +13,7 @@ from starlette.responses import JSONResponse, PlainTextResponse, Response
 from starlette.routing import BaseRoute, Route
 
 from atraxion.bootstrap import Atraxion
-from atraxion.domain.errors import Conflict, InvalidBatch, NotFound
+from atraxion.domain.errors import Conflict, InvalidBatch, LimitExceeded, NotFound
 from atraxion.entrypoints.http import (
     api_log,
     docs,
@@ -24,8 +24,14 @@ from atraxion.entrypoints.http import (
     reverse_sync_routes,
     token_routes,
 )
-from atraxion.entrypoints.http.middleware import Metrics, MetricsMiddleware, RequestIdMiddleware
+from atraxion.entrypoints.http.middleware import (
+    Metrics,
+    MetricsMiddleware,
+    RequestIdMiddleware,
+    UnexpectedErrorMiddleware,
+)
 from atraxion.entrypoints.http.problems import Problem
+from atraxion.ports.unit_of_work import ConcurrentUpdate, DuplicateKey
 
 log = logging.getLogger("atraxion.http")
 
@@ -70,6 +76,10 @@ async def _not_found(request: Request, exc: Exception) -> Response:
     return Problem(404, str(exc)).response(_instance(request))
 
 
+async def _too_many(request: Request, exc: Exception) -> Response:
+    return Problem(413, str(exc), kind="too-many-values").response(_instance(request))
+
+
 async def _conflict(request: Request, exc: Exception) -> Response:
     return Problem(409, str(exc)).response(_instance(request))
 
@@ -79,9 +89,14 @@ async def _http(request: Request, exc: Exception) -> Response:
     return Problem(exc.status_code, exc.detail, headers=dict(exc.headers or {})).response(_instance(request))
 
 
-async def _unexpected(request: Request, exc: Exception) -> Response:
-    log.error("unhandled error on %s %s", request.method, request.url.path, exc_info=exc)
-    return Problem(500, "an unexpected error occurred; it has been logged").response(_instance(request))
+async def _duplicate(request: Request, exc: Exception) -> Response:
+    detail = "a key of this request is already taken (a concurrent request stored it); retry to see it"
+    return Problem(409, detail, kind="duplicate-key").response(_instance(request))
+
+
+async def _busy(request: Request, exc: Exception) -> Response:
+    detail = "concurrent changes to the same records kept this request from completing; retry it"
+    return Problem(503, detail, kind="busy", headers={"Retry-After": "1"}).response(_instance(request))
 
 
 def create_app(
@@ -112,15 +127,18 @@ def create_app(
             Middleware(RequestIdMiddleware),
             *api_log.middleware(recorder),
             Middleware(MetricsMiddleware, metrics=app_metrics),
+            Middleware(UnexpectedErrorMiddleware),
         ],
         lifespan=api_log.lifespan(recorder),
         exception_handlers={
             Problem: _problem,
             InvalidBatch: _invalid,
             NotFound: _not_found,
+            LimitExceeded: _too_many,
             Conflict: _conflict,
             HTTPException: _http,
-            Exception: _unexpected,
+            DuplicateKey: _duplicate,
+            ConcurrentUpdate: _busy,
         },
     )
     app.state.atraxion = atraxion

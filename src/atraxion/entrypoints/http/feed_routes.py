@@ -19,7 +19,7 @@ from atraxion.domain.auth import Scope
 from atraxion.domain.errors import FieldError, InvalidBatch
 from atraxion.entrypoints import gc_pause, views
 from atraxion.entrypoints.http.auth import require
-from atraxion.entrypoints.http.body import bounded_int, json_body
+from atraxion.entrypoints.http.body import bounded_int, json_body, most_values, parse_json, read_json
 from atraxion.entrypoints.http.idempotency import idempotent
 from atraxion.entrypoints.http.schemas import AckRequest
 from atraxion.entrypoints.inbound import parse_push, structure_each
@@ -39,12 +39,16 @@ def _entity(request: Request) -> str:
 async def push(request: Request) -> Response:
     token = await require(request, Scope.ODOO_PUSH)
     entity = _entity(request)
-    declared = bounded_int(request.headers.get("content-length")) or 0
-    with gc_pause.paused(declared >= gc_pause.LARGE_BODY):
-        body, raw = await json_body(request, request.app.state.atraxion.settings.max_body_bytes)
+    settings = request.app.state.atraxion.settings
+    raw = await read_json(request, settings.max_body_bytes)
+    # The collector is paused once the body is in: a slow upload must not keep it off process-wide.
+    with gc_pause.paused(len(raw) >= gc_pause.LARGE_BODY):
+        body = parse_json(raw)
+        per_record = settings.max_nodes_per_record
+        check = per_record if most_values(raw) > per_record else None  # else no record can pass it
 
         async def handle() -> Response:
-            batches = parse_push(entity, body)
+            batches = parse_push(entity, body, max_record_values=check)
             body.clear()  # the parsed JSON is copied into the batches: free it before the ingest
             plans = await run_in_threadpool(ingest, _context(request), batches)
             return JSONResponse(views.push_response(_context(request).kind(entity), plans[0]))

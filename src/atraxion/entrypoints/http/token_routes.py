@@ -14,7 +14,7 @@ from starlette.routing import Route
 
 from atraxion.application import tokens
 from atraxion.application.context import Context
-from atraxion.domain.auth import DEFAULT_CONSUMER, ApiToken, Scope, parse_scopes
+from atraxion.domain.auth import DEFAULT_CONSUMER, ApiToken, Scope, parse_scopes, token_expiry
 from atraxion.domain.errors import FieldError, InvalidBatch, NotFound
 from atraxion.entrypoints.http import openapi
 from atraxion.entrypoints.http.auth import require
@@ -63,11 +63,9 @@ def _parse(body: Any) -> tuple[TokenRequest, frozenset[Scope], datetime | None]:
     expires = None
     if parsed.expiresAt is not None:
         try:
-            expires = datetime.fromisoformat(parsed.expiresAt.replace("Z", "+00:00"))
-            if expires.tzinfo is None:
-                raise ValueError
-        except ValueError:
-            problems.append(FieldError(None, "expiresAt", "must be an ISO 8601 time with a timezone"))
+            expires = token_expiry(datetime.fromisoformat(parsed.expiresAt.replace("Z", "+00:00")))
+        except ValueError as error:
+            problems.append(FieldError(None, "expiresAt", f"must be an ISO 8601 time with a timezone ({error})"))
     if problems:
         raise InvalidBatch(problems)
     return parsed, scopes, expires
