@@ -8,6 +8,7 @@ from __future__ import annotations
 from typing import Any
 
 from starlette.concurrency import run_in_threadpool
+from starlette.exceptions import HTTPException
 from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 from starlette.routing import Route
@@ -108,6 +109,8 @@ async def ack_one(request: Request) -> Response:
 
 
 async def get_one(request: Request) -> Response:
+    if request.path_params["key"] == "ack":  # the path of POST …/ack, not a record: say so
+        raise HTTPException(405, "only POST is allowed on …/ack", headers={"Allow": "POST"})
     token = await require(request, Scope.WEBSHOP_READ)
     entity = _entity(request)
     view = await run_in_threadpool(

@@ -14,10 +14,25 @@ from atraxion import __version__
 ENTITIES = ["products", "partners", "sale-orders", "purchase-orders", "stock", "prices"]
 KEYED_BY_EXTERNAL_ID = ["products", "partners", "sale-orders", "purchase-orders"]
 
-_str = {"type": "string", "minLength": 1, "maxLength": 255}
-_num = {"type": "number", "minimum": 0}
-_opt_int = {"type": ["integer", "null"]}
-_data = {"type": "object", "description": "Odoo's record, stored and returned exactly as sent"}
+AMOUNT_MAX = 10**15
+"""The largest price or quantity accepted (inbound_fast.MAX_AMOUNT)."""
+INT64_MAX = 2**63 - 1
+CURSOR = {
+    "type": "string",
+    "minLength": 1,
+    "maxLength": 16384,
+    "pattern": "^[A-Za-z0-9_-]+$",
+    "description": "Opaque: the nextCursor of the previous page, as given. Any other value is a 422.",
+}
+_str = {"type": "string", "minLength": 1, "maxLength": 255, "pattern": "\\S", "description": "Not blank"}
+_num = {"type": "number", "minimum": 0, "maximum": AMOUNT_MAX}
+_opt_int = {"type": ["integer", "null"], "format": "int64", "minimum": -INT64_MAX, "maximum": INT64_MAX}
+_version = {"type": "integer", "format": "int64", "minimum": 0, "maximum": INT64_MAX}
+_data = {
+    "type": "object",
+    "description": "Odoo's record, stored and returned exactly as sent: nested at most 32 levels, at most "
+    "ATRAXION_MAX_NODES_PER_RECORD (default 100,000) JSON values (413 beyond)",
+}
 
 PRICE = {
     "type": "object",
@@ -28,7 +43,7 @@ PRICE = {
         "productExternalId": _str,
         "price": _num,
         "currency": {"type": ["string", "null"]},
-        "minQuantity": {"type": ["number", "null"], "minimum": 0},
+        "minQuantity": {"type": ["number", "null"], "minimum": 0, "maximum": AMOUNT_MAX},
     },
 }
 EMBEDDED_PRICE = {**PRICE, "required": ["pricelistExternalId", "price"]}
@@ -74,7 +89,7 @@ RECORDS: dict[str, dict[str, Any]] = {
             "odooId": _opt_int,
             "data": _data,
             "type": {"enum": ["main", "billing", "delivery", "contact", "other", None]},
-            "externalParentId": {"type": ["string", "null"], "minLength": 1, "maxLength": 255},
+            "externalParentId": {"type": ["string", "null"], "minLength": 1, "maxLength": 255, "pattern": "\\S"},
         },
     },
     "sale-orders": {
@@ -149,7 +164,7 @@ _IDEMPOTENCY = {
 _ITEM = {
     "type": "object",
     "required": ["key", "version"],
-    "properties": {"key": {"type": "string"}, "version": {"type": "integer"}},
+    "properties": {"key": {"type": "string"}, "version": _version},
 }
 
 
@@ -189,7 +204,7 @@ def _entity_paths(entity: str) -> dict[str, Any]:
                         "in": "query",
                         "schema": {"type": "integer", "minimum": 1, "maximum": 1000, "default": 100},
                     },
-                    {"name": "cursor", "in": "query", "schema": {"type": "string"}},
+                    {"name": "cursor", "in": "query", "schema": CURSOR},
                 ],
                 "responses": {
                     "200": ok(
@@ -224,7 +239,7 @@ def _entity_paths(entity: str) -> dict[str, Any]:
                                     "type": "object",
                                     "required": ["key", "version"],
                                     "additionalProperties": False,
-                                    "properties": {"key": {"type": "string"}, "version": {"type": "integer"}},
+                                    "properties": {"key": {"type": "string"}, "version": _version},
                                 },
                             }
                         },
@@ -246,27 +261,33 @@ def _entity_paths(entity: str) -> dict[str, Any]:
             }
         },
     }
-    key_param = {"name": "externalId", "in": "path", "required": True, "schema": {"type": "string", "minLength": 1}}
-    if entity in KEYED_BY_EXTERNAL_ID:
-        paths[f"/api/v1/webshop/{entity}/changes/{{externalId}}"] = {
-            "delete": {
-                "summary": f"Acknowledge one {entity} record (scope webshop:ack)",
-                "security": _SECURED,
-                "parameters": [
-                    key_param,
-                    {"name": "version", "in": "query", "required": True, "schema": {"type": "integer", "minimum": 0}},
-                ],
-                "responses": {"204": ok("Acknowledged"), **problems(401, 403, 404, 409, 422)},
-            }
+    # Stock and prices are keyed "{a}/{b}": the slash is sent percent-encoded (S1%2FP1) or as is.
+    name = "externalId" if entity in KEYED_BY_EXTERNAL_ID else "key"
+    length = 255 if entity in KEYED_BY_EXTERNAL_ID else 511
+    key_param = {
+        "name": name,
+        "in": "path",
+        "required": True,
+        "schema": {"type": "string", "minLength": 1, "maxLength": length},
+        "description": "The record's key (externalId; for stock and prices {a}/{b})",
+    }
+    paths[f"/api/v1/webshop/{entity}/changes/{{{name}}}"] = {
+        "delete": {
+            "summary": f"Acknowledge one {entity} record (scope webshop:ack)",
+            "security": _SECURED,
+            "parameters": [key_param, {"name": "version", "in": "query", "required": True, "schema": _version}],
+            "responses": {"204": ok("Acknowledged"), **problems(401, 403, 404, 409, 422)},
         }
-        paths[f"/api/v1/webshop/{entity}/{{externalId}}"] = {
-            "get": {
-                "summary": f"Current state of one {entity} record (scope webshop:read)",
-                "security": _SECURED,
-                "parameters": [key_param],
-                "responses": {"200": ok("The record", _ITEM), **problems(401, 403, 404)},
-            }
+    }
+    paths[f"/api/v1/webshop/{entity}/{{{name}}}"] = {
+        "get": {
+            "summary": f"Current state of one {entity} record (scope webshop:read)",
+            "description": "The keys 'ack' and 'changes' name routes of their own, not records.",
+            "security": _SECURED,
+            "parameters": [key_param],
+            "responses": {"200": ok("The record", _ITEM), **problems(401, 403, 404, 405)},
         }
+    }
     return paths
 
 

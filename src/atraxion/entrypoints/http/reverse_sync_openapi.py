@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from typing import Any
 
-from atraxion.entrypoints.http.openapi import json_body, ok, problems
-from atraxion.entrypoints.orders_in import MAX_LINES
+from atraxion.entrypoints.http.openapi import AMOUNT_MAX, json_body, ok, problems
+from atraxion.entrypoints.orders_in import MAX_LINES, MAX_NOTE, MIN_QUANTITY
 
 _SECURED: list[dict[str, list[str]]] = [{"bearer": []}]
 _KEY = {"type": "string", "minLength": 1, "maxLength": 255}
@@ -43,12 +43,12 @@ SALE_ORDER = {
                 "additionalProperties": False,
                 "properties": {
                     "productExternalId": _KEY,
-                    "quantity": {"type": "number", "exclusiveMinimum": 0},
-                    "priceUnit": {"type": ["number", "null"], "minimum": 0},
+                    "quantity": {"type": "number", "minimum": MIN_QUANTITY, "maximum": AMOUNT_MAX},
+                    "priceUnit": {"type": ["number", "null"], "minimum": 0, "maximum": AMOUNT_MAX},
                 },
             },
         },
-        "note": {"type": ["string", "null"]},
+        "note": {"type": ["string", "null"], "maxLength": MAX_NOTE},
     },
 }
 ACCEPTED = {
@@ -150,6 +150,8 @@ paths: dict[str, Any] = {
     "/api/v1/webshop/sale-orders/{externalId}/sync": {
         "get": {
             "summary": "Where a webshop sale order stands in the sync to Odoo (scope webshop:read or webshop:orders)",
+            "description": "Only the consumer that submitted the order sees it: for any other consumer's token "
+            "it is a 404, like an unknown order. externalIds of webshop orders are unique across consumers.",
             "security": _SECURED,
             "parameters": [{"name": "externalId", "in": "path", "required": True, "schema": _KEY}],
             "responses": {"200": ok("The sync status", SYNC_STATUS), **problems(401, 403, 404)},

@@ -100,8 +100,10 @@ async def submit_order(request: Request) -> Response:
 
 
 async def order_sync(request: Request) -> Response:
-    await _require_any(request, Scope.WEBSHOP_READ, Scope.WEBSHOP_ORDERS)
-    status = await run_in_threadpool(reverse_sync.sync_status, _app(request).context, request.path_params["key"])
+    token = await _require_any(request, Scope.WEBSHOP_READ, Scope.WEBSHOP_ORDERS)
+    status = await run_in_threadpool(
+        reverse_sync.sync_status, _app(request).context, request.path_params["key"], token.consumer
+    )
     return JSONResponse(
         {
             "externalId": status.external_id,
