@@ -22,6 +22,8 @@ from atraxion.config import Settings
 from atraxion.testing import FakeClock
 
 IN_CI = os.environ.get("CI", "").lower() in ("1", "true", "yes")
+SCHEMATHESIS_CASES = pytest.StashKey[dict[str, int]]()
+"""How many cases tests/e2e/test_openapi_conformance.py generated, by kind (see the summary hook)."""
 MYSQL_URL = os.environ.get("ATRAXION_TEST_MYSQL_URL", "mysql+pymysql://root@127.0.0.1:3306/test")
 
 
@@ -102,3 +104,11 @@ def make_atraxion(backend: str, clock: FakeClock, request: pytest.FixtureRequest
     app = bootstrap(_settings(engine.url.render_as_string(hide_password=False)), clock=clock, migrate=False)
     yield app
     app.close()
+
+
+def pytest_terminal_summary(terminalreporter: pytest.TerminalReporter, config: pytest.Config) -> None:
+    """One line with the number of cases Schemathesis generated, so that CI shows it."""
+    counts = config.stash.get(SCHEMATHESIS_CASES, {})
+    if counts:
+        parts = ", ".join(f"{n} {kind}" for kind, n in sorted(counts.items()))
+        terminalreporter.write_line(f"schemathesis: {sum(counts.values())} cases ({parts}), every check")

@@ -37,9 +37,9 @@ SAFE_QUERY_PARAMS: dict[str, re.Pattern[str]] = {
     "before": _NUMBER,
     "status": re.compile(r"[a-z_]{1,32}"),
     "path": re.compile(r"/[A-Za-z0-9/._~%-]{0,200}"),
-    # Ours are base64url of a JSON array ("W" is "[") or a row id; a secret in the wrong parameter
+    # Ours are "{position}.{hex}" (the feed) or a row id; a secret in the wrong parameter
     # (``?cursor=sk_live_…``) matches neither.
-    "cursor": re.compile(r"W[A-Za-z0-9_-]{3,400}|[0-9]{1,19}"),
+    "cursor": re.compile(r"[0-9]{1,19}(\.[0-9a-f]{0,400})?"),
 }
 """Query parameters whose values are kept, each only when it has the shape our own routes give
 it (paging and filters); any other value, or any other parameter, is not stored."""

@@ -12,7 +12,7 @@ from atraxion.adapters.sqlalchemy.collation import UnsupportedCollation
 from atraxion.application import tokens
 from atraxion.bootstrap import bootstrap
 from atraxion.config import Settings
-from atraxion.domain.auth import DEFAULT_CONSUMER, Scope, parse_scopes, token_expiry
+from atraxion.domain.auth import DEFAULT_CONSUMER, Scope, parse_expiry, parse_scopes
 
 
 def _parser() -> argparse.ArgumentParser:
@@ -45,7 +45,7 @@ def _parser() -> argparse.ArgumentParser:
 
 def _timestamp(text: str) -> datetime:
     try:
-        return token_expiry(datetime.fromisoformat(text.replace("Z", "+00:00")))
+        return parse_expiry(text)
     except ValueError as error:
         raise argparse.ArgumentTypeError(str(error)) from None
 

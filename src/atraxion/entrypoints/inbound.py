@@ -47,7 +47,7 @@ def _number(value: Any, _: Any) -> int | float:
 
 def _key(value: Any, _: Any) -> str:
     text = _string(value, None)
-    if not text.strip() or len(text) > MAX_KEY_LENGTH:
+    if not text.strip(fast.BLANK) or len(text) > MAX_KEY_LENGTH:
         raise ValueError(f"must be a non-blank string of at most {MAX_KEY_LENGTH} characters")
     return text
 
@@ -59,6 +59,8 @@ def _string(value: Any, _: Any) -> str:
 
 
 def _integer(value: Any, _: Any) -> int:
+    if type(value) is float and value.is_integer() and abs(value) <= fast.MAX_ID:
+        value = int(value)  # 7.0 is an integer to JSON Schema (and to the OpenAPI document)
     if isinstance(value, bool) or not isinstance(value, int):
         raise ValueError(f"must be an integer, got {type(value).__name__}")
     if not -fast.MAX_ID <= value <= fast.MAX_ID:

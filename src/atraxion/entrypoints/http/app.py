@@ -10,7 +10,7 @@ from starlette.exceptions import HTTPException
 from starlette.middleware import Middleware
 from starlette.requests import Request
 from starlette.responses import JSONResponse, PlainTextResponse, Response
-from starlette.routing import BaseRoute, Route
+from starlette.routing import BaseRoute, Match, Route
 
 from atraxion.bootstrap import Atraxion
 from atraxion.domain.errors import Conflict, InvalidBatch, LimitExceeded, NotFound
@@ -86,7 +86,20 @@ async def _conflict(request: Request, exc: Exception) -> Response:
 
 async def _http(request: Request, exc: Exception) -> Response:
     assert isinstance(exc, HTTPException)
-    return Problem(exc.status_code, exc.detail, headers=dict(exc.headers or {})).response(_instance(request))
+    headers = dict(exc.headers or {})
+    if exc.status_code == 405:
+        headers["Allow"] = _allowed(request)
+    return Problem(exc.status_code, exc.detail, headers=headers).response(_instance(request))
+
+
+def _allowed(request: Request) -> str:
+    """Every method some route of this path accepts (Starlette names only the first route's)."""
+    methods: set[str] = set()
+    for route in request.app.routes:
+        match, _ = route.matches({**request.scope, "method": "GET"})
+        if match is not Match.NONE:
+            methods.update(getattr(route, "methods", None) or ())
+    return ", ".join(sorted(methods))
 
 
 async def _duplicate(request: Request, exc: Exception) -> Response:

@@ -8,7 +8,7 @@ from __future__ import annotations
 from typing import Any
 
 from starlette.concurrency import run_in_threadpool
-from starlette.exceptions import HTTPException
+from starlette.convertors import Convertor, register_url_convertor
 from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 from starlette.routing import Route
@@ -91,8 +91,15 @@ async def ack(request: Request) -> Response:
 
 def _ack_request(body: Any) -> AckRequest:
     (parsed,), errors = structure_each([body], AckRequest)
-    if errors or parsed is None:
-        raise InvalidBatch([FieldError(None, e.field, e.message) for e in errors])
+    problems = [FieldError(None, e.field, e.message) for e in errors]
+    if parsed is not None:
+        problems += [
+            FieldError(None, f"items[{i}].version", "must not be negative")
+            for i, item in enumerate(parsed.items)
+            if item.version < 0
+        ]
+    if problems or parsed is None:
+        raise InvalidBatch(problems)
     return parsed
 
 
@@ -109,8 +116,6 @@ async def ack_one(request: Request) -> Response:
 
 
 async def get_one(request: Request) -> Response:
-    if request.path_params["key"] == "ack":  # the path of POST …/ack, not a record: say so
-        raise HTTPException(405, "only POST is allowed on …/ack", headers={"Allow": "POST"})
     token = await require(request, Scope.WEBSHOP_READ)
     entity = _entity(request)
     view = await run_in_threadpool(
@@ -121,10 +126,25 @@ async def get_one(request: Request) -> Response:
     return JSONResponse(body)
 
 
+class RecordKey(Convertor[str]):
+    """A record key in a path: any text but ``ack`` and ``changes/…``, which name routes of their
+    own (so a GET of ``…/ack`` is a 405 naming POST, not a 404 for a record called "ack")."""
+
+    regex = r"(?!ack$|changes/).+"
+
+    def convert(self, value: str) -> str:
+        return value
+
+    def to_string(self, value: str) -> str:
+        return value
+
+
+register_url_convertor("record_key", RecordKey())
+
 routes = [
     Route("/api/v1/odoo/{entity}", push, methods=["POST"]),
     Route("/api/v1/webshop/{entity}/changes", changes, methods=["GET"]),
     Route("/api/v1/webshop/{entity}/ack", ack, methods=["POST"]),
     Route("/api/v1/webshop/{entity}/changes/{key:path}", ack_one, methods=["DELETE"]),
-    Route("/api/v1/webshop/{entity}/{key:path}", get_one, methods=["GET"]),
+    Route("/api/v1/webshop/{entity}/{key:record_key}", get_one, methods=["GET"]),
 ]

@@ -10,6 +10,7 @@ from collections.abc import Mapping
 from typing import Any
 
 from atraxion import __version__
+from atraxion.application.feed import CURSOR_PATTERN
 
 ENTITIES = ["products", "partners", "sale-orders", "purchase-orders", "stock", "prices"]
 KEYED_BY_EXTERNAL_ID = ["products", "partners", "sale-orders", "purchase-orders"]
@@ -19,12 +20,13 @@ AMOUNT_MAX = 10**15
 INT64_MAX = 2**63 - 1
 CURSOR = {
     "type": "string",
-    "minLength": 1,
-    "maxLength": 16384,
-    "pattern": "^[A-Za-z0-9_-]+$",
-    "description": "Opaque: the nextCursor of the previous page, as given. Any other value is a 422.",
+    "maxLength": 20 + 6 * 511,
+    "pattern": "^$|" + CURSOR_PATTERN,
+    "description": "The nextCursor of the previous page, as given (empty: the first page). It names a "
+    "position in the feed; a value of any other form is a 422.",
 }
-_str = {"type": "string", "minLength": 1, "maxLength": 255, "pattern": "\\S", "description": "Not blank"}
+NOT_BLANK = "[^ \\t\\n\\r\\v\\f]"
+_str = {"type": "string", "minLength": 1, "maxLength": 255, "pattern": NOT_BLANK, "description": "Not blank"}
 _num = {"type": "number", "minimum": 0, "maximum": AMOUNT_MAX}
 _opt_int = {"type": ["integer", "null"], "format": "int64", "minimum": -INT64_MAX, "maximum": INT64_MAX}
 _version = {"type": "integer", "format": "int64", "minimum": 0, "maximum": INT64_MAX}
@@ -34,7 +36,7 @@ _data = {
     "ATRAXION_MAX_NODES_PER_RECORD (default 100,000) JSON values (413 beyond)",
 }
 
-PRICE = {
+PRICE: dict[str, Any] = {
     "type": "object",
     "required": ["pricelistExternalId", "productExternalId", "price"],
     "additionalProperties": False,
@@ -46,7 +48,11 @@ PRICE = {
         "minQuantity": {"type": ["number", "null"], "minimum": 0, "maximum": AMOUNT_MAX},
     },
 }
-EMBEDDED_PRICE = {**PRICE, "required": ["pricelistExternalId", "price"]}
+EMBEDDED_PRICE = {
+    **PRICE,
+    "required": ["pricelistExternalId", "price"],
+    "properties": {**PRICE["properties"], "productExternalId": {**_str, "type": ["string", "null"]}},
+}
 PO_LINE = {
     "type": "object",
     "required": ["productExternalId", "quantity", "priceUnit"],
@@ -89,7 +95,7 @@ RECORDS: dict[str, dict[str, Any]] = {
             "odooId": _opt_int,
             "data": _data,
             "type": {"enum": ["main", "billing", "delivery", "contact", "other", None]},
-            "externalParentId": {"type": ["string", "null"], "minLength": 1, "maxLength": 255, "pattern": "\\S"},
+            "externalParentId": {"type": ["string", "null"], "minLength": 1, "maxLength": 255, "pattern": NOT_BLANK},
         },
     },
     "sale-orders": {
@@ -168,6 +174,21 @@ _ITEM = {
 }
 
 
+def _key_name(entity: str) -> str:
+    return "externalId" if entity in KEYED_BY_EXTERNAL_ID else "key"
+
+
+def _links(entity: str, items: str) -> dict[str, Any]:
+    """OpenAPI links from an answer listing records to the first record's own URL (what a client
+    does next; Schemathesis follows them in its stateful run)."""
+    return {
+        "GetFirst": {
+            "operationId": f"get-{entity}",
+            "parameters": {_key_name(entity): f"$response.body#/{items}/0/key"},
+        }
+    }
+
+
 def _entity_paths(entity: str) -> dict[str, Any]:
     push_result = {
         "type": "object",
@@ -177,6 +198,7 @@ def _entity_paths(entity: str) -> dict[str, Any]:
     paths: dict[str, Any] = {
         f"/api/v1/odoo/{entity}": {
             "post": {
+                "operationId": f"push-{entity}",
                 "summary": f"Push {entity} from Odoo (scope odoo:push)",
                 "security": _SECURED,
                 "parameters": [_IDEMPOTENCY],
@@ -185,17 +207,20 @@ def _entity_paths(entity: str) -> dict[str, Any]:
                         "type": "object",
                         "required": ["records"],
                         "additionalProperties": False,
-                        "properties": {"records": {"type": "array", "minItems": 1, "items": RECORDS[entity]}},
+                        "properties": {
+                            "records": {"type": "array", "minItems": 1, "uniqueItems": True, "items": RECORDS[entity]}
+                        },
                     }
                 ),
                 "responses": {
-                    "200": ok("What the push changed", push_result),
+                    "200": {**ok("What the push changed", push_result), "links": _links(entity, "results")},
                     **problems(400, 401, 403, 409, 413, 415, 422),
                 },
             }
         },
         f"/api/v1/webshop/{entity}/changes": {
             "get": {
+                "operationId": f"changes-{entity}",
                 "summary": f"{entity} pending for the caller's consumer (scope webshop:read)",
                 "security": _SECURED,
                 "parameters": [
@@ -207,23 +232,36 @@ def _entity_paths(entity: str) -> dict[str, Any]:
                     {"name": "cursor", "in": "query", "schema": CURSOR},
                 ],
                 "responses": {
-                    "200": ok(
-                        "A page of pending items",
-                        {
-                            "type": "object",
-                            "required": ["items", "nextCursor"],
-                            "properties": {
-                                "items": {"type": "array", "items": _ITEM},
-                                "nextCursor": {"type": ["string", "null"]},
+                    "200": {
+                        **ok(
+                            "A page of pending items",
+                            {
+                                "type": "object",
+                                "required": ["items", "nextCursor"],
+                                "properties": {
+                                    "items": {"type": "array", "items": _ITEM},
+                                    "nextCursor": {"type": ["string", "null"]},
+                                },
+                            },
+                        ),
+                        "links": {
+                            **_links(entity, "items"),
+                            "AcknowledgeFirst": {
+                                "operationId": f"ack-one-{entity}",
+                                "parameters": {
+                                    _key_name(entity): "$response.body#/items/0/key",
+                                    "version": "$response.body#/items/0/version",
+                                },
                             },
                         },
-                    ),
+                    },
                     **problems(401, 403, 422),
                 },
             }
         },
         f"/api/v1/webshop/{entity}/ack": {
             "post": {
+                "operationId": f"ack-{entity}",
                 "summary": f"Acknowledge processed {entity} versions (scope webshop:ack)",
                 "security": _SECURED,
                 "parameters": [_IDEMPOTENCY],
@@ -262,7 +300,7 @@ def _entity_paths(entity: str) -> dict[str, Any]:
         },
     }
     # Stock and prices are keyed "{a}/{b}": the slash is sent percent-encoded (S1%2FP1) or as is.
-    name = "externalId" if entity in KEYED_BY_EXTERNAL_ID else "key"
+    name = _key_name(entity)
     length = 255 if entity in KEYED_BY_EXTERNAL_ID else 511
     key_param = {
         "name": name,
@@ -273,6 +311,7 @@ def _entity_paths(entity: str) -> dict[str, Any]:
     }
     paths[f"/api/v1/webshop/{entity}/changes/{{{name}}}"] = {
         "delete": {
+            "operationId": f"ack-one-{entity}",
             "summary": f"Acknowledge one {entity} record (scope webshop:ack)",
             "security": _SECURED,
             "parameters": [key_param, {"name": "version", "in": "query", "required": True, "schema": _version}],
@@ -281,8 +320,9 @@ def _entity_paths(entity: str) -> dict[str, Any]:
     }
     paths[f"/api/v1/webshop/{entity}/{{{name}}}"] = {
         "get": {
+            "operationId": f"get-{entity}",
             "summary": f"Current state of one {entity} record (scope webshop:read)",
-            "description": "The keys 'ack' and 'changes' name routes of their own, not records.",
+            "description": "The keys 'ack', 'changes' and 'changes/…' name routes of their own, not records.",
             "security": _SECURED,
             "parameters": [key_param],
             "responses": {"200": ok("The record", _ITEM), **problems(401, 403, 404, 405)},

@@ -4,12 +4,12 @@ from __future__ import annotations
 
 from typing import Any
 
-from atraxion.entrypoints.http.openapi import AMOUNT_MAX, json_body, ok, problems
+from atraxion.entrypoints.http.openapi import AMOUNT_MAX, NOT_BLANK, json_body, ok, problems
 from atraxion.entrypoints.orders_in import MAX_LINES, MAX_NOTE, MIN_QUANTITY
 
 _SECURED: list[dict[str, list[str]]] = [{"bearer": []}]
-_KEY = {"type": "string", "minLength": 1, "maxLength": 255}
-_OPT_KEY = {"type": ["string", "null"], "minLength": 1, "maxLength": 255}
+_KEY = {"type": "string", "minLength": 1, "maxLength": 255, "pattern": NOT_BLANK}
+_OPT_KEY = {"type": ["string", "null"], "minLength": 1, "maxLength": 255, "pattern": NOT_BLANK}
 _TIME = {"type": ["string", "null"], "format": "date-time"}
 _IDEMPOTENCY = {
     "name": "Idempotency-Key",
@@ -20,7 +20,12 @@ _IDEMPOTENCY = {
 _ID = {"name": "id", "in": "path", "required": True, "schema": {"type": "integer", "minimum": 1}}
 _PAGE = [
     {"name": "limit", "in": "query", "schema": {"type": "integer", "minimum": 1, "maximum": 1000, "default": 100}},
-    {"name": "cursor", "in": "query", "schema": {"type": "string"}, "description": "nextCursor of the previous page"},
+    {
+        "name": "cursor",
+        "in": "query",
+        "schema": {"type": "string", "pattern": "^[0-9]{1,18}$"},
+        "description": "nextCursor of the previous page",
+    },
 ]
 _STATUSES = ["pending", "processing", "completed", "failed"]
 
@@ -141,14 +146,24 @@ paths: dict[str, Any] = {
             "security": _SECURED,
             "parameters": [_IDEMPOTENCY],
             "requestBody": json_body(SALE_ORDER),
+            "operationId": "submit-sale-order",
             "responses": {
-                "202": ok("Accepted; follow it at the Location (…/sync)", ACCEPTED),
+                "202": {
+                    **ok("Accepted; follow it at the Location (…/sync)", ACCEPTED),
+                    "links": {
+                        "FollowSync": {
+                            "operationId": "sale-order-sync",
+                            "parameters": {"externalId": "$response.body#/externalId"},
+                        }
+                    },
+                },
                 **problems(400, 401, 403, 409, 413, 415, 422),
             },
         }
     },
     "/api/v1/webshop/sale-orders/{externalId}/sync": {
         "get": {
+            "operationId": "sale-order-sync",
             "summary": "Where a webshop sale order stands in the sync to Odoo (scope webshop:read or webshop:orders)",
             "description": "Only the consumer that submitted the order sees it: for any other consumer's token "
             "it is a 404, like an unknown order. externalIds of webshop orders are unique across consumers.",
