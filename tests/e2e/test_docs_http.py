@@ -10,6 +10,7 @@ from typing import Any
 import pytest
 from starlette.testclient import TestClient
 
+from atraxion.application.feed import CURSOR_PATTERN
 from atraxion.entrypoints.http import create_app
 from atraxion.testing import memory_atraxion
 
@@ -66,7 +67,7 @@ def test_the_openapi_document_states_the_bounds_the_server_enforces(client: Test
     paths = client.get("/openapi.json").json()["paths"]
     changes = paths["/api/v1/webshop/prices/changes"]["get"]
     cursor = next(p for p in changes["parameters"] if p["name"] == "cursor")["schema"]
-    assert cursor["pattern"] == "^[A-Za-z0-9_-]+$" and cursor["maxLength"] == 16384
+    assert cursor["pattern"] == "^$|" + CURSOR_PATTERN and cursor["maxLength"] == 20 + 6 * 511
     ack = paths["/api/v1/webshop/stock/ack"]["post"]["requestBody"]["content"]["application/json"]["schema"]
     version = ack["properties"]["items"]["items"]["properties"]["version"]
     assert (version["format"], version["maximum"]) == ("int64", 2**63 - 1)

@@ -62,6 +62,10 @@ def assert_problem(response: Any, status: int) -> dict[str, Any]:
         forged([1, None]),
         "A" * 20_000,  # longer than any cursor we issue
         "é",  # not base64 at all
+        "9223372036854775808.000061",  # our own form, a position beyond 64 bits
+        "1.00d800",  # our own form, a lone surrogate
+        "1.110000",  # our own form, beyond U+10FFFF
+        "1.000061\n",  # a trailing newline ($ would let it match)
     ],
     ids=[
         "int64-overflow",
@@ -76,6 +80,10 @@ def assert_problem(response: Any, status: int) -> dict[str, Any]:
         "null-key",
         "too-long",
         "non-ascii",
+        "ours-int64-overflow",
+        "ours-surrogate",
+        "ours-beyond-unicode",
+        "ours-newline",
     ],
 )
 def test_a_forged_cursor_is_the_same_422_as_any_cursor_we_did_not_issue(
@@ -84,6 +92,15 @@ def test_a_forged_cursor_is_the_same_422_as_any_cursor_we_did_not_issue(
     response = client.get("/api/v1/webshop/products/changes", params={"cursor": cursor}, headers=tokens.shop)
     problem = assert_problem(response, 422)
     assert problem["errors"] == [{"index": None, "field": "cursor", "message": "not a cursor this service issued"}]
+
+
+def test_a_cursor_of_our_form_pages_from_the_position_it_names(client: TestClient, tokens: Tokens) -> None:
+    assert push(client, tokens, "products", [{"externalId": k, "data": {}} for k in ("A", "B")]).status_code == 200
+    first = client.get("/api/v1/webshop/products/changes", params={"limit": 1}, headers=tokens.shop).json()
+    assert first["nextCursor"] == first["nextCursor"].split(".")[0] + ".000041"  # position, then "A"
+    for cursor in (first["nextCursor"], "0.", "1." + "0000e9" * 511):
+        response = client.get("/api/v1/webshop/products/changes", params={"cursor": cursor}, headers=tokens.shop)
+        assert response.status_code == 200, (cursor, response.text)
 
 
 def test_a_cursor_we_issued_still_pages(client: TestClient, tokens: Tokens) -> None:

@@ -28,7 +28,6 @@ KEY_COLUMNS: dict[str, tuple[str, ...]] = {
     "feed_acks": ("consumer", "key"),
     "feed_pending": ("consumer", "key"),
     "api_tokens": ("consumer",),
-    "idempotency_keys": ("key",),
     "outbox": ("entity_key",),
     "sale_orders_out": ("external_id", "consumer"),
     "sync_failures": ("external_id",),

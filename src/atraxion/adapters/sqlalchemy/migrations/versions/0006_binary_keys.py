@@ -41,7 +41,6 @@ COLUMNS: dict[str, list[tuple[str, int, bool]]] = {
     "feed_acks": [("consumer", 64, False), ("key", RECORD_KEY, False)],
     "feed_pending": [("consumer", 64, False), ("key", RECORD_KEY, False)],
     "api_tokens": [("consumer", 64, False)],
-    "idempotency_keys": [("key", 255, False)],
     "outbox": [("entity_key", 255, False)],
     "sale_orders_out": [("external_id", 255, False), ("consumer", 64, False)],
     "sync_failures": [("external_id", 255, False)],
