@@ -1,5 +1,6 @@
-"""Context.transaction: a concurrency conflict is retried, a duplicate key only once (a race is
-over by then; a duplicate that repeats is no race and is raised instead of retried eight times)."""
+"""Context.transaction: a concurrency conflict is retried; the same duplicate key twice in a row is
+no race (the retry would have seen the other transaction's row) and is raised instead of retried
+eight times."""
 
 from __future__ import annotations
 
@@ -28,6 +29,13 @@ def test_a_duplicate_key_that_repeats_is_raised_after_one_retry() -> None:
     with pytest.raises(DuplicateKey):
         context.transaction(work)  # type: ignore[arg-type]
     assert len(calls) == 2
+
+
+def test_different_duplicates_in_a_row_are_races_and_are_retried() -> None:
+    context = memory_atraxion().context  # eight processes inserting one batch's new keys
+    calls, work = _failing([DuplicateKey(f"Duplicate entry 'C{i}'") for i in range(5)])
+    assert context.transaction(work) == "done"  # type: ignore[arg-type]
+    assert len(calls) == 6
 
 
 def test_a_duplicate_key_race_is_retried_and_succeeds() -> None:

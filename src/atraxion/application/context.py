@@ -29,8 +29,6 @@ class Context:
     fingerprinter: Fingerprinter = field(factory=Fingerprinter)
     after_ingest: Mapping[str, AfterIngest] = field(factory=dict)
     max_attempts: int = 8
-    duplicate_attempts: int = 2
-    """A duplicate key is retried once: a race is over by then, anything else would repeat."""
 
     def kind(self, name: str) -> Kind:
         try:
@@ -41,17 +39,21 @@ class Context:
     def transaction(self, work: Callable[[UnitOfWork], T]) -> T:
         """Run ``work`` in a fresh unit of work, retrying it whole on a concurrency conflict.
 
-        ``work`` must commit; anything it does not commit is rolled back. A DuplicateKey that
-        repeats after ``duplicate_attempts`` tries is raised, not retried until ``max_attempts``.
+        ``work`` must commit; anything it does not commit is rolled back. A DuplicateKey is a race
+        only once: the retry sees the row the other transaction committed. The same duplicate
+        again on the next attempt is no race (two keys the database holds equal, say) and is
+        raised at once; a different one (many processes inserting one batch's new keys) is
+        retried like any other conflict.
         """
-        duplicates = 0
+        last_duplicate: str | None = None
         for attempt in range(1, self.max_attempts + 1):
             try:
                 with self.uow() as uow:
                     return work(uow)
             except ConcurrentUpdate as error:
-                duplicates += isinstance(error, DuplicateKey)
-                if attempt == self.max_attempts or duplicates >= self.duplicate_attempts:
+                duplicate = str(error) if isinstance(error, DuplicateKey) else None
+                if attempt == self.max_attempts or (duplicate is not None and duplicate == last_duplicate):
                     raise
+                last_duplicate = duplicate
                 time.sleep(random.uniform(0, 0.01 * 2**attempt))
         raise AssertionError("unreachable")

@@ -67,5 +67,5 @@ class ConcurrentUpdate(Exception):
 
 class DuplicateKey(ConcurrentUpdate):
     """A unique key was already taken. A race (two transactions inserting the same new key) is
-    over once the other commits: the retry sees its row. A duplicate that survives a retry is
-    no race, and is reported instead of retried again."""
+    over once the other commits: the retry sees its row. The same duplicate on the next attempt is
+    no race, and is reported instead of retried again. Its message names the duplicate entry."""
