@@ -13,6 +13,7 @@ DEFAULT_MAX_BODY = 50 * 1024 * 1024
 DEFAULT_MAX_NODES_PER_RECORD = 100_000
 DEFAULT_MAX_NODES_PER_REQUEST = 5_000_000
 DEFAULT_BODY_TIMEOUT = 60.0
+DEFAULT_ODOO_SETTLE_AFTER = 120.0 + 30.0
 
 
 @frozen
@@ -23,6 +24,8 @@ class Settings:
     odoo_db: str | None = None
     odoo_username: str | None = None
     odoo_api_key: str | None = field(default=None, repr=False)
+    # json2 (Odoo 19+), xmlrpc, or auto: JSON-2 when the server offers it (docs/reverse-sync.md).
+    odoo_protocol: str = "auto"
     max_body_bytes: int = DEFAULT_MAX_BODY
     # JSON values (scalars, arrays, objects) in one record's data / in one request body (docs/api.md).
     max_nodes_per_record: int = DEFAULT_MAX_NODES_PER_RECORD
@@ -32,6 +35,9 @@ class Settings:
     volatile_fields: frozenset[str] = frozenset({"write_date", "__last_update"})
     # Reverse sync (docs/reverse-sync.md). Seconds unless named otherwise.
     odoo_timeout: float = 30.0
+    # After a create of unknown outcome, how long the retry waits before looking the order up: past
+    # Odoo's limit_time_real (120 s) and its own five retries of a conflict (up to 2+4+8+16 s).
+    odoo_settle_after: float = DEFAULT_ODOO_SETTLE_AFTER
     worker_threads: int = 4
     outbox_max_attempts: int = 8
     outbox_backoff_base: float = 1.0
@@ -54,11 +60,13 @@ class Settings:
             odoo_db=values.get("ODOO_DB"),
             odoo_username=values.get("ODOO_USERNAME"),
             odoo_api_key=values.get("ODOO_API_KEY"),
+            odoo_protocol=values.get("ODOO_PROTOCOL", "auto").strip().lower() or "auto",
             max_body_bytes=int(values.get("ATRAXION_MAX_BODY_BYTES", DEFAULT_MAX_BODY)),
             max_nodes_per_record=int(values.get("ATRAXION_MAX_NODES_PER_RECORD", DEFAULT_MAX_NODES_PER_RECORD)),
             max_nodes_per_request=int(values.get("ATRAXION_MAX_NODES_PER_REQUEST", DEFAULT_MAX_NODES_PER_REQUEST)),
             body_timeout=float(values.get("ATRAXION_BODY_TIMEOUT", DEFAULT_BODY_TIMEOUT)),
             odoo_timeout=float(values.get("ATRAXION_ODOO_TIMEOUT", 30.0)),
+            odoo_settle_after=float(values.get("ATRAXION_ODOO_SETTLE_AFTER", DEFAULT_ODOO_SETTLE_AFTER)),
             worker_threads=int(values.get("ATRAXION_WORKER_THREADS", 4)),
             outbox_max_attempts=int(values.get("ATRAXION_OUTBOX_MAX_ATTEMPTS", 8)),
             outbox_backoff_base=float(values.get("ATRAXION_OUTBOX_BACKOFF_BASE", 1.0)),

@@ -7,6 +7,7 @@ from collections.abc import Sequence
 
 from attrs import frozen
 
+from atraxion.application.command import Command
 from atraxion.application.context import Context
 from atraxion.domain.errors import Conflict, FieldError, InvalidBatch, NotFound
 from atraxion.domain.feed import AckDecision, AckOutcome, FeedItem, decide_acks, feed_item, pending_feed_item
@@ -64,7 +65,7 @@ def changes(ctx: Context, entity: str, consumer: str, cursor: str | None, limit:
     return ctx.transaction(work)
 
 
-def acknowledge(ctx: Context, entity: str, consumer: str, items: Sequence[tuple[str, int]]) -> AckDecision:
+def acknowledgement(ctx: Context, entity: str, consumer: str, items: Sequence[tuple[str, int]]) -> Command[AckDecision]:
     """Acknowledge processed versions; only the current version of a record clears it."""
     kind = ctx.kind(entity)
 
@@ -74,10 +75,14 @@ def acknowledge(ctx: Context, entity: str, consumer: str, items: Sequence[tuple[
         if decision.new_acks:
             uow.feed.save_acks(entity, consumer, decision.new_acks)
             uow.feed.set_pending(entity, [], [(consumer, key) for key in decision.new_acks])
-        uow.commit()
         return decision
 
-    return ctx.transaction(work)
+    return Command(work)
+
+
+def acknowledge(ctx: Context, entity: str, consumer: str, items: Sequence[tuple[str, int]]) -> AckDecision:
+    """:func:`acknowledgement`, run."""
+    return acknowledgement(ctx, entity, consumer, items).run(ctx)
 
 
 def acknowledge_one(ctx: Context, entity: str, consumer: str, key: str, version: int) -> None:

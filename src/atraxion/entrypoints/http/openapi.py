@@ -161,10 +161,13 @@ def ok(description: str, schema: Mapping[str, Any] | None = None) -> dict[str, A
 
 
 _SECURED: list[dict[str, list[str]]] = [{"bearer": []}]
-_IDEMPOTENCY = {
+IDEMPOTENCY_KEY = {
     "name": "Idempotency-Key",
     "in": "header",
     "required": False,
+    "description": "The same key and body again answer the first answer, work not redone (Idempotent-Replayed: "
+    "true); another body is a 409 idempotency-key-reused. A duplicate sent while the first runs waits for its "
+    "answer, or is a 409 idempotency-key-in-progress (Retry-After).",
     "schema": {"type": "string", "minLength": 1, "maxLength": 255},
 }
 _ITEM = {
@@ -201,7 +204,7 @@ def _entity_paths(entity: str) -> dict[str, Any]:
                 "operationId": f"push-{entity}",
                 "summary": f"Push {entity} from Odoo (scope odoo:push)",
                 "security": _SECURED,
-                "parameters": [_IDEMPOTENCY],
+                "parameters": [IDEMPOTENCY_KEY],
                 "requestBody": json_body(
                     {
                         "type": "object",
@@ -264,7 +267,7 @@ def _entity_paths(entity: str) -> dict[str, Any]:
                 "operationId": f"ack-{entity}",
                 "summary": f"Acknowledge processed {entity} versions (scope webshop:ack)",
                 "security": _SECURED,
-                "parameters": [_IDEMPOTENCY],
+                "parameters": [IDEMPOTENCY_KEY],
                 "requestBody": json_body(
                     {
                         "type": "object",

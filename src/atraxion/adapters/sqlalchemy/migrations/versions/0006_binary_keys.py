@@ -2,7 +2,7 @@
 record keys wide enough for a stock or price key ``{a}/{b}`` of two 255-character parts.
 
 Revision ID: 0006
-Revises: 0005
+Revises: 0009 (chained after the merged idempotency revision)
 
 MariaDB gets ``utf8mb4_nopad_bin``, MySQL 8 ``utf8mb4_0900_bin``, PostgreSQL ``"C"``, whatever the
 database's default collation; a server with none of them is refused with one line naming the
@@ -17,7 +17,7 @@ from alembic import op
 from atraxion.adapters.sqlalchemy.collation import binary_collation
 
 revision = "0006"
-down_revision = "0005"
+down_revision = "0009"
 branch_labels = None
 depends_on = None
 
