@@ -22,6 +22,8 @@ from atraxion.config import Settings
 from atraxion.testing import FakeClock
 
 IN_CI = os.environ.get("CI", "").lower() in ("1", "true", "yes")
+SCHEMATHESIS_CASES = pytest.StashKey[dict[str, int]]()
+"""How many cases tests/e2e/test_openapi_conformance.py generated, by kind (see the summary hook)."""
 MYSQL_URL = os.environ.get("ATRAXION_TEST_MYSQL_URL", "mysql+pymysql://root@127.0.0.1:3306/test")
 
 
@@ -35,13 +37,15 @@ def service_unavailable(name: str, reason: str) -> None:
 
 @pytest.fixture(scope="session")
 def mysql_engine() -> Iterator[Engine]:
-    """A fresh, migrated MariaDB/MySQL database for the whole session, dropped at the end."""
+    """A fresh, migrated MariaDB/MySQL database for the whole session, dropped at the end. It is
+    created with the server's default collation (case-insensitive, PAD SPACE): the migrations
+    must make keys compare byte for byte whatever the database's default."""
     server = make_url(MYSQL_URL)
     name = f"atraxion_test_{uuid.uuid4().hex[:8]}"
     try:
         admin = create_engine_from_url(server.render_as_string(hide_password=False))
         with admin.connect() as conn:
-            conn.execute(text(f"CREATE DATABASE {name} CHARACTER SET utf8mb4 COLLATE utf8mb4_bin"))
+            conn.execute(text(f"CREATE DATABASE {name} CHARACTER SET utf8mb4"))
     except Exception as error:  # noqa: BLE001
         service_unavailable("MariaDB", f"{type(error).__name__}: {error}")
     engine = create_engine_from_url(server.set(database=name).render_as_string(hide_password=False))
@@ -100,3 +104,11 @@ def make_atraxion(backend: str, clock: FakeClock, request: pytest.FixtureRequest
     app = bootstrap(_settings(engine.url.render_as_string(hide_password=False)), clock=clock, migrate=False)
     yield app
     app.close()
+
+
+def pytest_terminal_summary(terminalreporter: pytest.TerminalReporter, config: pytest.Config) -> None:
+    """One line with the number of cases Schemathesis generated, so that CI shows it."""
+    counts = config.stash.get(SCHEMATHESIS_CASES, {})
+    if counts:
+        parts = ", ".join(f"{n} {kind}" for kind, n in sorted(counts.items()))
+        terminalreporter.write_line(f"schemathesis: {sum(counts.values())} cases ({parts}), every check")

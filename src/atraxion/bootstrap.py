@@ -18,6 +18,7 @@ from atraxion.adapters.odoo.json2_gateway import Json2OdooGateway
 from atraxion.adapters.odoo.xmlrpc_gateway import XmlRpcOdooGateway
 from atraxion.adapters.queue import EmbeddedQueue, PeriodicTask
 from atraxion.adapters.sqlalchemy import SqlUnitOfWork, create_engine_from_url, shares_one_connection, upgrade
+from atraxion.adapters.sqlalchemy.collation import refuse_unless_binary_keys
 from atraxion.application.context import AfterIngest, Context
 from atraxion.application.odoo_check import check_odoo
 from atraxion.application.partners import link_partners
@@ -158,6 +159,7 @@ def bootstrap(
         sql_engine = engine = create_engine_from_url(settings.database_url)
         if migrate:
             upgrade(sql_engine)
+        refuse_unless_binary_keys(sql_engine)  # keys compare byte for byte, or the service won't start
         turns = threading.RLock() if shares_one_connection(sql_engine) else None
 
         def uow_factory() -> UnitOfWork:

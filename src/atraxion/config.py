@@ -14,6 +14,9 @@ from atraxion.domain.odoo_mapping import PullOverride, validate_domain
 
 DEFAULT_DATABASE_URL = "sqlite:///./atraxion.db"
 DEFAULT_MAX_BODY = 50 * 1024 * 1024
+DEFAULT_MAX_NODES_PER_RECORD = 100_000
+DEFAULT_MAX_NODES_PER_REQUEST = 5_000_000
+DEFAULT_BODY_TIMEOUT = 60.0
 DEFAULT_ODOO_SETTLE_AFTER = 120.0 + 30.0
 
 
@@ -28,6 +31,11 @@ class Settings:
     # json2 (Odoo 19+), xmlrpc, or auto: JSON-2 when the server offers it (docs/reverse-sync.md).
     odoo_protocol: str = "auto"
     max_body_bytes: int = DEFAULT_MAX_BODY
+    # JSON values (scalars, arrays, objects) in one record's data / in one request body (docs/api.md).
+    max_nodes_per_record: int = DEFAULT_MAX_NODES_PER_RECORD
+    max_nodes_per_request: int = DEFAULT_MAX_NODES_PER_REQUEST
+    body_timeout: float = DEFAULT_BODY_TIMEOUT
+    """Seconds a request body may take to arrive in full (408 after that)."""
     volatile_fields: frozenset[str] = frozenset({"write_date", "__last_update"})
     # Reverse sync (docs/reverse-sync.md). Seconds unless named otherwise.
     odoo_timeout: float = 30.0
@@ -63,6 +71,9 @@ class Settings:
             odoo_api_key=values.get("ODOO_API_KEY"),
             odoo_protocol=values.get("ODOO_PROTOCOL", "auto").strip().lower() or "auto",
             max_body_bytes=int(values.get("ATRAXION_MAX_BODY_BYTES", DEFAULT_MAX_BODY)),
+            max_nodes_per_record=int(values.get("ATRAXION_MAX_NODES_PER_RECORD", DEFAULT_MAX_NODES_PER_RECORD)),
+            max_nodes_per_request=int(values.get("ATRAXION_MAX_NODES_PER_REQUEST", DEFAULT_MAX_NODES_PER_REQUEST)),
+            body_timeout=float(values.get("ATRAXION_BODY_TIMEOUT", DEFAULT_BODY_TIMEOUT)),
             odoo_timeout=float(values.get("ATRAXION_ODOO_TIMEOUT", 30.0)),
             odoo_settle_after=float(values.get("ATRAXION_ODOO_SETTLE_AFTER", DEFAULT_ODOO_SETTLE_AFTER)),
             worker_threads=int(values.get("ATRAXION_WORKER_THREADS", 4)),

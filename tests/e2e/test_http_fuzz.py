@@ -6,21 +6,16 @@ The edge cases the fuzzers found are kept at the end as regression tests with mi
 
 from __future__ import annotations
 
-import atexit
 import itertools
 import json
-import shutil
-import tempfile
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
 import pytest
-import schemathesis
 from attrs import frozen
 from hypothesis import HealthCheck, assume, example, given, settings
 from hypothesis import strategies as st
-from schemathesis import checks
 from starlette.testclient import TestClient
 
 from atraxion.application.tokens import create_token
@@ -365,34 +360,7 @@ def test_a_bad_version_to_ack_one_is_a_422(api: Api, version: str) -> None:
     assert_problem(response, 404 if _ascii_int(version) is not None else 422)
 
 
-# --- Schemathesis over the whole OpenAPI document ----------------------------------------------------
-# Built at import: Schemathesis needs the schema to generate its tests (its lazy fixture loader does
-# not work with pytest 9). A SQLite file keeps the column types in play (in-memory SQLite shares one
-# connection between threads, which background writers such as the API log do not expect).
-
-_ST_DIR = tempfile.mkdtemp(prefix="atraxion-schemathesis-")
-atexit.register(shutil.rmtree, _ST_DIR, ignore_errors=True)
-_ST_APP = bootstrap(Settings(database_url=f"sqlite:///{_ST_DIR}/atraxion.db"), clock=FakeClock())
-_ST_AUTH = {"Authorization": f"Bearer {create_token(_ST_APP.context, 'fuzz', frozenset(Scope), 'webshop')[1]}"}
-schema = schemathesis.openapi.from_asgi("/openapi.json", create_app(_ST_APP))
-
-CHECKS = [
-    checks.not_a_server_error,
-    checks.status_code_conformance,
-    checks.content_type_conformance,
-    checks.response_headers_conformance,
-    checks.response_schema_conformance,
-]
-# Left out on purpose: negative_data_rejection (our bearer header overrides the negative cases that
-# drop it, and unknown query parameters are ignored, as is usual; wrong shapes are fuzzed above),
-# positive_data_acceptance (a cursor is opaque: a schema-valid string we did not issue is rightly a
-# 422), unsupported_method and allow_header_conformance (see the reply that came with this file).
-
-
-@schema.parametrize()
-@settings(max_examples=25, deadline=None, suppress_health_check=list(HealthCheck))
-def test_the_api_never_answers_5xx_and_conforms_to_its_openapi(case: Any) -> None:
-    case.call_and_validate(headers=_ST_AUTH, checks=CHECKS)
+# Schemathesis over the whole OpenAPI document, with every check: tests/e2e/test_openapi_conformance.py.
 
 
 # --- Known bugs, and the edge cases the fuzzers found (fixed since; kept as regressions) --------------
@@ -455,8 +423,8 @@ def test_numbers_in_urls_that_are_not_plain_int64_are_a_4xx(fresh: Api, method: 
     assert_problem(fresh.client.request(method, url, headers=fresh.auth), status)
 
 
-def test_every_operation_taking_an_idempotency_key_documents_its_400() -> None:
-    paths = create_app(_ST_APP).state.openapi["paths"]
+def test_every_operation_taking_an_idempotency_key_documents_its_400(api: Api) -> None:
+    paths = api.client.app.state.openapi["paths"]
     missing = [
         f"{method.upper()} {path}"
         for path, operations in paths.items()

@@ -12,7 +12,7 @@ from attrs import field, frozen
 from atraxion.domain.errors import UnknownEntity
 from atraxion.domain.records import Fingerprinter, Kind, StoredRecord
 from atraxion.ports.clock import Clock
-from atraxion.ports.unit_of_work import ConcurrentUpdate, UnitOfWork, UnitOfWorkFactory
+from atraxion.ports.unit_of_work import ConcurrentUpdate, DuplicateKey, UnitOfWork, UnitOfWorkFactory
 
 T = TypeVar("T")
 
@@ -40,14 +40,21 @@ class Context:
     def transaction(self, work: Callable[[UnitOfWork], T]) -> T:
         """Run ``work`` in a fresh unit of work, retrying it whole on a concurrency conflict.
 
-        ``work`` must commit; anything it does not commit is rolled back.
+        ``work`` must commit; anything it does not commit is rolled back. A DuplicateKey is a race
+        only once: the retry sees the row the other transaction committed. The same duplicate
+        again on the next attempt is no race (two keys the database holds equal, say) and is
+        raised at once; a different one (many processes inserting one batch's new keys) is
+        retried like any other conflict.
         """
+        last_duplicate: str | None = None
         for attempt in range(1, self.max_attempts + 1):
             try:
                 with self.uow() as uow:
                     return work(uow)
-            except ConcurrentUpdate:
-                if attempt == self.max_attempts:
+            except ConcurrentUpdate as error:
+                duplicate = str(error) if isinstance(error, DuplicateKey) else None
+                if attempt == self.max_attempts or (duplicate is not None and duplicate == last_duplicate):
                     raise
+                last_duplicate = duplicate
                 time.sleep(random.uniform(0, 0.01 * 2**attempt))
         raise AssertionError("unreachable")

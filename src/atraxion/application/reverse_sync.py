@@ -298,11 +298,14 @@ def sweep(ctx: Context, queue: TaskQueue, policy: OutboxPolicy = DEFAULT_POLICY)
     return ids
 
 
-def sync_status(ctx: Context, external_id: str) -> SyncStatus:
-    """Where a webshop order stands. Raises NotFound for an external id no webshop order has."""
+def sync_status(ctx: Context, external_id: str, consumer: str | None = None) -> SyncStatus:
+    """Where a webshop order stands. Raises NotFound for an external id no webshop order has, or
+    (given ``consumer``) that another consumer submitted: a consumer sees only its own orders."""
 
     def work(uow: UnitOfWork) -> SyncStatus:
         order = uow.outbound_orders.get(external_id)
+        if order is not None and consumer is not None and order.consumer != consumer:
+            order = None  # answered exactly as an unknown order: nothing of it leaks
         entry = uow.outbox.get(order.queue_id) if order is not None else None
         if order is None or entry is None:
             raise NotFound(f"no webshop sale order {external_id!r}")

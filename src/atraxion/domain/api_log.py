@@ -30,10 +30,22 @@ MAX_METHOD = 16
 MAX_REQUEST_ID = 128
 MAX_CONSUMER = 64
 
-SAFE_QUERY_PARAMS = frozenset({"limit", "cursor", "status", "path", "version", "before"})
-"""Query parameters whose values are kept: paging and filters of our own routes, nothing else."""
+_NUMBER = re.compile(r"[0-9]{1,19}")
+SAFE_QUERY_PARAMS: dict[str, re.Pattern[str]] = {
+    "limit": _NUMBER,
+    "version": _NUMBER,
+    "before": _NUMBER,
+    "status": re.compile(r"[a-z_]{1,32}"),
+    "path": re.compile(r"/[A-Za-z0-9/._~%-]{0,200}"),
+    # Ours are "{position}.{hex}" (the feed) or a row id; a secret in the wrong parameter
+    # (``?cursor=sk_live_…``) matches neither.
+    "cursor": re.compile(r"[0-9]{1,19}(\.[0-9a-f]{0,400})?"),
+}
+"""Query parameters whose values are kept, each only when it has the shape our own routes give
+it (paging and filters); any other value, or any other parameter, is not stored."""
+WITHHELD = "***"
 
-_TOKEN = re.compile(r"atx_[A-Za-z0-9_\-]*")
+_TOKEN = re.compile(r"atx_[A-Za-z0-9_\-]*", re.IGNORECASE)
 MASK = "atx_***"
 
 
@@ -73,8 +85,13 @@ def clean(text: str, limit: int) -> str:
 
 
 def safe_query(pairs: Iterable[tuple[str, str]]) -> str:
-    """The query string rebuilt (URL-encoded) from the harmless parameters only."""
-    kept = [(name, value[:MAX_QUERY]) for name, value in pairs if name in SAFE_QUERY_PARAMS]
+    """The query string rebuilt (URL-encoded) from the harmless parameters only, each value kept
+    only if it has its parameter's shape (else :data:`WITHHELD`)."""
+    kept = [
+        (name, value if SAFE_QUERY_PARAMS[name].fullmatch(value) else WITHHELD)
+        for name, value in pairs
+        if name in SAFE_QUERY_PARAMS
+    ]
     return clean(urlencode(kept, errors="replace"), MAX_QUERY)
 
 

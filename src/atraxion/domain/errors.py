@@ -53,6 +53,10 @@ class NotFound(DomainError):
     pass
 
 
+class LimitExceeded(DomainError):
+    """A request over a configured bound (its message names the bound): refused whole."""
+
+
 class Conflict(DomainError):
     pass
 

@@ -130,21 +130,32 @@ class PartnerNode:
     children: tuple[PartnerNode, ...] = ()
 
     def keys(self) -> list[str]:
-        """Every key of this subtree, depth first."""
-        return [self.external_id, *(k for child in self.children for k in child.keys())]
+        """Every key of this subtree, depth first (without recursion: chains may be deep)."""
+        found, stack = [], [self]
+        while stack:
+            node = stack.pop()
+            found.append(node.external_id)
+            stack.extend(reversed(node.children))
+        return found
 
 
 def build_tree(
     root: str, children: Mapping[str, Collection[str]], partners: Mapping[str, tuple[str | None, Mapping[str, Any]]]
 ) -> PartnerNode:
     """The subtree under ``root``; ``children`` maps a key to its children's keys and ``partners``
-    a key to its ``(type, data)``. A key met twice is not expanded again (no cycle can loop)."""
-    seen: set[str] = set()
+    a key to its ``(type, data)``. A key met twice is not expanded again (no cycle can loop).
 
-    def node(key: str) -> PartnerNode:
-        seen.add(key)
-        kind, data = partners[key]
+    Built level by level and then bottom-up, without recursion: a chain of partners may be far
+    deeper than Python's recursion limit."""
+    order, seen = [root], {root}
+    kids_of: dict[str, list[str]] = {}
+    for key in order:  # grows while it is walked: breadth first
         kids = sorted(k for k in children.get(key, ()) if k not in seen and k in partners)
-        return PartnerNode(key, kind, data, tuple(node(k) for k in kids))
-
-    return node(root)
+        seen.update(kids)
+        kids_of[key] = kids
+        order.extend(kids)
+    built: dict[str, PartnerNode] = {}
+    for key in reversed(order):  # children before their parents
+        kind, data = partners[key]
+        built[key] = PartnerNode(key, kind, data, tuple(built.pop(k) for k in kids_of[key]))
+    return built[root]

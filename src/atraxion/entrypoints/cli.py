@@ -8,10 +8,11 @@ import sys
 from collections.abc import Sequence
 from datetime import datetime
 
+from atraxion.adapters.sqlalchemy.collation import UnsupportedCollation
 from atraxion.application import tokens
 from atraxion.bootstrap import bootstrap
 from atraxion.config import Settings
-from atraxion.domain.auth import DEFAULT_CONSUMER, Scope, parse_scopes
+from atraxion.domain.auth import DEFAULT_CONSUMER, Scope, parse_expiry, parse_scopes
 from atraxion.entrypoints import odoo_cli
 
 
@@ -45,13 +46,21 @@ def _parser() -> argparse.ArgumentParser:
 
 
 def _timestamp(text: str) -> datetime:
-    value = datetime.fromisoformat(text.replace("Z", "+00:00"))
-    if value.tzinfo is None:
-        raise argparse.ArgumentTypeError("give a timezone, e.g. 2027-01-01T00:00:00Z")
-    return value
+    try:
+        return parse_expiry(text)
+    except ValueError as error:
+        raise argparse.ArgumentTypeError(str(error)) from None
 
 
 def main(argv: Sequence[str] | None = None) -> int:
+    try:
+        return _main(argv)
+    except UnsupportedCollation as error:  # one line naming the collation, no traceback
+        print(f"atraxion: {error}", file=sys.stderr)
+        return 2
+
+
+def _main(argv: Sequence[str] | None) -> int:
     argv = list(sys.argv[1:] if argv is None else argv)
     if argv[:1] == ["odoo-sim"]:  # the simulator parses its own options (argparse can't pass `--port` through)
         from atraxion.adapters.odoo.simulator import main as simulator_main

@@ -35,7 +35,9 @@ class Embedded:
         return cls(bootstrap(Settings(database_url=database_url, **settings)))
 
     def push(self, entity: str, records: Sequence[dict[str, Any]]) -> dict[str, Any]:
-        plans = ingest(self.app.context, parse_push(entity, {"records": list(records)}))
+        bound = self.app.settings.max_nodes_per_record
+        batches = parse_push(entity, {"records": list(records)}, max_record_values=bound)
+        plans = ingest(self.app.context, batches)
         return views.push_response(self.app.context.kind(entity), plans[0])
 
     def delete(self, entity: str, keys: Sequence[str]) -> dict[str, Any]:

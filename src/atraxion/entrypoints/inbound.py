@@ -20,7 +20,7 @@ from attrs import frozen
 from cattrs.cols import is_sequence, list_structure_factory
 
 from atraxion.application.ingest import Batch
-from atraxion.domain.errors import FieldError, InvalidBatch, UnknownEntity
+from atraxion.domain.errors import FieldError, InvalidBatch, LimitExceeded, UnknownEntity
 from atraxion.domain.partners import derive_partner_type
 from atraxion.domain.records import Incoming
 from atraxion.entrypoints import inbound_fast as fast
@@ -48,7 +48,7 @@ def _number(value: Any, _: Any) -> int | float:
 
 def _key(value: Any, _: Any) -> str:
     text = _string(value, None)
-    if not text.strip() or len(text) > MAX_KEY_LENGTH:
+    if not text.strip(fast.BLANK) or len(text) > MAX_KEY_LENGTH:
         raise ValueError(f"must be a non-blank string of at most {MAX_KEY_LENGTH} characters")
     return text
 
@@ -60,6 +60,8 @@ def _string(value: Any, _: Any) -> str:
 
 
 def _integer(value: Any, _: Any) -> int:
+    if type(value) is float and value.is_integer() and abs(value) <= fast.MAX_ID:
+        value = int(value)  # 7.0 is an integer to JSON Schema (and to the OpenAPI document)
     if isinstance(value, bool) or not isinstance(value, int):
         raise ValueError(f"must be an integer, got {type(value).__name__}")
     if not -fast.MAX_ID <= value <= fast.MAX_ID:
@@ -83,17 +85,9 @@ def _strict_lists(type_: Any, converter: cattrs.Converter) -> Callable[[Any, Any
 def _document(value: Any, _: Any) -> dict[str, Any]:
     if not isinstance(value, dict):
         raise ValueError(f"must be a JSON object, got {type(value).__name__}")
-    if _depth(value) > MAX_DEPTH:
+    if fast.depth(value) > MAX_DEPTH:
         raise ValueError(f"is nested deeper than {MAX_DEPTH} levels")
     return value
-
-
-def _depth(value: Any) -> int:
-    if isinstance(value, dict):
-        return 1 + max((_depth(v) for v in value.values()), default=0)
-    if isinstance(value, list):
-        return 1 + max((_depth(v) for v in value), default=0)
-    return 0
 
 
 Document = NewType("Document", dict)  # type: ignore[type-arg]
@@ -306,9 +300,10 @@ def _fast_parse(entity: str, shape: _Shape, items: Sequence[Any]) -> list[Batch]
     return None if records is None else shape.to_batches(records)
 
 
-def parse_push(entity: str, body: Any) -> list[Batch]:
+def parse_push(entity: str, body: Any, *, max_record_values: int | None = None) -> list[Batch]:
     """Validate a push body ``{"records": [...]}`` for ``entity``; raise InvalidBatch listing every
-    bad record, or UnknownEntity."""
+    bad record, UnknownEntity, or LimitExceeded for a record whose ``data`` holds more than
+    ``max_record_values`` JSON values (None: the caller knows none can)."""
     shape = SHAPES.get(entity)
     if shape is None:
         raise UnknownEntity(f"unknown entity {entity!r}; known: {', '.join(sorted(SHAPES))}")
@@ -316,6 +311,8 @@ def parse_push(entity: str, body: Any) -> list[Batch]:
         raise InvalidBatch([FieldError(None, "records", 'body must be {"records": [ ... ]}')])
     if not body["records"]:
         raise InvalidBatch([FieldError(None, "records", "must hold at least one record")])
+    if max_record_values is not None and "data" in (_FIELD_NAMES.get(shape.cls) or _field_names(shape.cls)):
+        _check_record_values(body["records"], max_record_values)  # prices and stock carry no data
     batches = _fast_parse(entity, shape, body["records"])
     if batches is not None:
         return batches
@@ -432,6 +429,20 @@ def parse_deletion(entity: str, body: Any) -> list[str]:
     if errors:
         raise InvalidBatch(errors)
     return list(keys)
+
+
+def _check_record_values(items: Sequence[Any], limit: int) -> None:
+    for index, item in enumerate(items):
+        if type(item) is not dict:
+            continue
+        documents = [item.get("data")]
+        if type(item.get("purchaseOrders")) is list:
+            documents += [order.get("data") for order in item["purchaseOrders"] if type(order) is dict]
+        for document in documents:
+            if (type(document) is dict or type(document) is list) and fast.values(document, limit) > limit:
+                raise LimitExceeded(
+                    f"record {index}: its data holds more than {limit} JSON values (ATRAXION_MAX_NODES_PER_RECORD)"
+                )
 
 
 def structure_each(items: Sequence[Any], cls: type[T]) -> tuple[list[T | None], list[FieldError]]:

@@ -31,12 +31,15 @@ MAX_AMOUNT = 10**15
 quantizing or the database's exact types would overflow."""
 MAX_ID = 2**63 - 1
 """The largest Odoo id accepted (a signed 64-bit column)."""
+BLANK = " \t\n\r\x0b\x0c"
+"""What a key may not consist of only: ASCII white space, exactly what the OpenAPI pattern
+``[^ \t\n\r\v\f]`` says (``str.strip()`` would also strip control characters such as U+001E)."""
 _not_none = partial(is_not, None)
 
 
 def key(max_length: int) -> Converter:
     def convert(value: Any) -> Any:
-        if type(value) is str and len(value) <= max_length and value.strip():
+        if type(value) is str and len(value) <= max_length and value.strip(BLANK):
             return value
         return INVALID
 
@@ -88,6 +91,20 @@ def depth(node: Any) -> int:
                     deeper.append(child)
         current = deeper
     return level
+
+
+def values(node: Any, limit: int) -> int:
+    """The JSON values in ``node`` (itself included), counted without recursion; counting stops
+    soon after ``limit`` is passed."""
+    count, stack = 1, [node]
+    while stack and count <= limit:
+        container = stack.pop()
+        count += len(container)
+        for child in container.values() if type(container) is dict else container:
+            kind = type(child)
+            if kind is dict or kind is list:
+                stack.append(child)
+    return count
 
 
 def structure(item: Any, cls: Callable[..., T], spec: Spec, allowed: frozenset[str]) -> T | None:
@@ -165,7 +182,7 @@ def _column_ok(values: list[Any], check: str, max_key: int) -> bool:
     if check == "string":
         return types == {str}
     if check == "key":
-        return types == {str} and all(map(str.strip, values)) and max(map(len, values)) <= max_key
+        return types == {str} and all(map(str.strip, values, repeat(BLANK))) and max(map(len, values)) <= max_key
     if check == "number":
         if not types <= {int, float}:
             return False

@@ -16,6 +16,11 @@ from atraxion.domain.webshop_orders import OrderLine, WebshopSaleOrder
 from atraxion.entrypoints.inbound import Key, Number, structure_each
 
 MAX_LINES = 1000
+MAX_NOTE = 10_000
+"""Characters of an order's note: far above a delivery instruction, far below a body limit."""
+MIN_QUANTITY = 0.000001
+"""The smallest line quantity: Odoo rounds quantities to a few decimals, so anything smaller (a
+denormal like 5e-324 is "> 0") would reach it as zero."""
 
 
 @frozen
@@ -47,10 +52,12 @@ def parse_sale_order(body: Any) -> WebshopSaleOrder:
         if len(parsed.lines) > MAX_LINES:
             problems.append(FieldError(None, "lines", f"at most {MAX_LINES} lines per order"))
         problems += [
-            FieldError(None, f"lines[{i}].quantity", "must be greater than zero")
+            FieldError(None, f"lines[{i}].quantity", f"must be at least {MIN_QUANTITY:f}")
             for i, line in enumerate(parsed.lines)
-            if line.quantity <= 0
+            if line.quantity < MIN_QUANTITY
         ]
+        if parsed.note is not None and len(parsed.note) > MAX_NOTE:
+            problems.append(FieldError(None, "note", f"must be at most {MAX_NOTE} characters"))
     if problems or parsed is None:
         raise InvalidBatch(problems)
     return WebshopSaleOrder(

@@ -68,3 +68,9 @@ class UnitOfWorkFactory(Protocol):
 class ConcurrentUpdate(Exception):
     """The database refused the transaction because of a concurrent one (deadlock, duplicate
     insert race, lock timeout). Adapters raise it; use cases retry the whole unit of work."""
+
+
+class DuplicateKey(ConcurrentUpdate):
+    """A unique key was already taken. A race (two transactions inserting the same new key) is
+    over once the other commits: the retry sees its row. The same duplicate on the next attempt is
+    no race, and is reported instead of retried again. Its message names the duplicate entry."""

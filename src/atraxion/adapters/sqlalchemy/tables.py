@@ -40,6 +40,10 @@ JsonText = Text().with_variant(mysql.LONGTEXT(), "mysql", "mariadb")
 Blob = LargeBinary().with_variant(mysql.LONGBLOB(), "mysql", "mariadb")
 Id = BigInteger().with_variant(Integer(), "sqlite")
 KEY_LENGTH = 255
+RECORD_KEY_LENGTH = 2 * KEY_LENGTH + 1
+"""A record key: an externalId, or ``{a}/{b}`` of two externalIds for stock and prices."""
+# Key and consumer columns compare byte for byte: migration 0006 gives them a binary, no-pad
+# collation on MariaDB/MySQL/PostgreSQL (see collation.py); SQLite's BINARY already is one.
 
 
 def _record_table(name: str, *extra: Column[Any]) -> Table:
@@ -47,7 +51,7 @@ def _record_table(name: str, *extra: Column[Any]) -> Table:
         name,
         metadata,
         Column("id", Id, primary_key=True, autoincrement=True),
-        Column("key", String(KEY_LENGTH), nullable=False, unique=True),
+        Column("key", String(RECORD_KEY_LENGTH), nullable=False, unique=True),
         Column("version", Integer, nullable=False),
         Column("envelope", JsonText, nullable=False),
         Column("data", JsonText, nullable=False),
@@ -130,7 +134,7 @@ feed_acks = Table(
     metadata,
     Column("entity", String(32), primary_key=True),
     Column("consumer", String(64), primary_key=True),
-    Column("key", String(KEY_LENGTH), primary_key=True),
+    Column("key", String(RECORD_KEY_LENGTH), primary_key=True),
     Column("version", Integer, nullable=False),
     Column("content_hash", String(32), nullable=False),
     Column("envelope", JsonText, nullable=False),
@@ -142,7 +146,7 @@ feed_pending = Table(
     metadata,
     Column("entity", String(32), primary_key=True),
     Column("consumer", String(64), primary_key=True),
-    Column("key", String(KEY_LENGTH), primary_key=True),
+    Column("key", String(RECORD_KEY_LENGTH), primary_key=True),
     Column("change_seq", BigInteger, nullable=False),
     Column("changed_fields", JsonText, nullable=True),  # JSON list; NULL: never acknowledged (new)
     Index("ix_feed_pending_position", "entity", "consumer", "change_seq", "key"),

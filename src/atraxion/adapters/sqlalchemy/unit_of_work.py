@@ -22,16 +22,29 @@ from atraxion.adapters.sqlalchemy.partner_repository import SqlPartnerRepository
 from atraxion.adapters.sqlalchemy.pull_cursor_repository import SqlPullCursorRepository
 from atraxion.adapters.sqlalchemy.purchase_order_line_repository import SqlPurchaseOrderLineRepository
 from atraxion.adapters.sqlalchemy.record_repository import SqlRecordRepository
-from atraxion.ports.unit_of_work import ConcurrentUpdate
+from atraxion.ports.unit_of_work import ConcurrentUpdate, DuplicateKey
 
-# MySQL/MariaDB: deadlock, lock wait timeout, duplicate key (two inserts of a new key raced).
-_MYSQL_CONFLICTS = {1213, 1205, 1062}
+# MySQL/MariaDB: deadlock, lock wait timeout; duplicate key (two inserts of a new key raced).
+_MYSQL_CONFLICTS = {1213, 1205}
+_MYSQL_DUPLICATE = 1062
+
+
+def _code(error: DBAPIError) -> int | None:
+    code = error.orig.args[0] if error.orig is not None and error.orig.args else None
+    return code if isinstance(code, int) else None
+
+
+def is_duplicate(error: DBAPIError) -> bool:
+    code = _code(error)
+    if code is not None:
+        return code == _MYSQL_DUPLICATE
+    return "unique constraint failed" in str(error.orig).lower()
 
 
 def is_conflict(error: DBAPIError) -> bool:
-    code = error.orig.args[0] if error.orig is not None and error.orig.args else None
-    if isinstance(code, int):
-        return code in _MYSQL_CONFLICTS
+    code = _code(error)
+    if code is not None:
+        return code in _MYSQL_CONFLICTS or code == _MYSQL_DUPLICATE
     message = str(error.orig).lower()
     return "database is locked" in message or "unique constraint failed" in message
 
@@ -71,6 +84,8 @@ class SqlUnitOfWork:
             self.connection.close()
             if self.lock is not None:
                 self.lock.release()
+        if isinstance(exc, DBAPIError) and is_duplicate(exc):
+            raise DuplicateKey(str(exc.orig)) from exc
         if isinstance(exc, DBAPIError) and is_conflict(exc):
             raise ConcurrentUpdate(str(exc.orig)) from exc
 

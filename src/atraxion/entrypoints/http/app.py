@@ -10,10 +10,10 @@ from starlette.exceptions import HTTPException
 from starlette.middleware import Middleware
 from starlette.requests import Request
 from starlette.responses import JSONResponse, PlainTextResponse, Response
-from starlette.routing import BaseRoute, Route
+from starlette.routing import BaseRoute, Match, Route
 
 from atraxion.bootstrap import Atraxion
-from atraxion.domain.errors import Conflict, InvalidBatch, NotFound
+from atraxion.domain.errors import Conflict, InvalidBatch, LimitExceeded, NotFound
 from atraxion.entrypoints.http import (
     api_log,
     docs,
@@ -24,8 +24,14 @@ from atraxion.entrypoints.http import (
     reverse_sync_routes,
     token_routes,
 )
-from atraxion.entrypoints.http.middleware import Metrics, MetricsMiddleware, RequestIdMiddleware
+from atraxion.entrypoints.http.middleware import (
+    Metrics,
+    MetricsMiddleware,
+    RequestIdMiddleware,
+    UnexpectedErrorMiddleware,
+)
 from atraxion.entrypoints.http.problems import Problem
+from atraxion.ports.unit_of_work import ConcurrentUpdate, DuplicateKey
 
 log = logging.getLogger("atraxion.http")
 
@@ -70,18 +76,40 @@ async def _not_found(request: Request, exc: Exception) -> Response:
     return Problem(404, str(exc)).response(_instance(request))
 
 
+async def _too_many(request: Request, exc: Exception) -> Response:
+    return Problem(413, str(exc), kind="too-many-values").response(_instance(request))
+
+
 async def _conflict(request: Request, exc: Exception) -> Response:
     return Problem(409, str(exc)).response(_instance(request))
 
 
 async def _http(request: Request, exc: Exception) -> Response:
     assert isinstance(exc, HTTPException)
-    return Problem(exc.status_code, exc.detail, headers=dict(exc.headers or {})).response(_instance(request))
+    headers = dict(exc.headers or {})
+    if exc.status_code == 405:
+        headers["Allow"] = _allowed(request)
+    return Problem(exc.status_code, exc.detail, headers=headers).response(_instance(request))
 
 
-async def _unexpected(request: Request, exc: Exception) -> Response:
-    log.error("unhandled error on %s %s", request.method, request.url.path, exc_info=exc)
-    return Problem(500, "an unexpected error occurred; it has been logged").response(_instance(request))
+def _allowed(request: Request) -> str:
+    """Every method some route of this path accepts (Starlette names only the first route's)."""
+    methods: set[str] = set()
+    for route in request.app.routes:
+        match, _ = route.matches({**request.scope, "method": "GET"})
+        if match is not Match.NONE:
+            methods.update(getattr(route, "methods", None) or ())
+    return ", ".join(sorted(methods))
+
+
+async def _duplicate(request: Request, exc: Exception) -> Response:
+    detail = "a key of this request is already taken (a concurrent request stored it); retry to see it"
+    return Problem(409, detail, kind="duplicate-key").response(_instance(request))
+
+
+async def _busy(request: Request, exc: Exception) -> Response:
+    detail = "concurrent changes to the same records kept this request from completing; retry it"
+    return Problem(503, detail, kind="busy", headers={"Retry-After": "1"}).response(_instance(request))
 
 
 def create_app(
@@ -112,15 +140,18 @@ def create_app(
             Middleware(RequestIdMiddleware),
             *api_log.middleware(recorder),
             Middleware(MetricsMiddleware, metrics=app_metrics),
+            Middleware(UnexpectedErrorMiddleware),
         ],
         lifespan=api_log.lifespan(recorder),
         exception_handlers={
             Problem: _problem,
             InvalidBatch: _invalid,
             NotFound: _not_found,
+            LimitExceeded: _too_many,
             Conflict: _conflict,
             HTTPException: _http,
-            Exception: _unexpected,
+            DuplicateKey: _duplicate,
+            ConcurrentUpdate: _busy,
         },
     )
     app.state.atraxion = atraxion

@@ -1,7 +1,9 @@
-"""Reading JSON request bodies safely: media type, size limit, UTF-8, strict numbers, nesting."""
+"""Reading JSON request bodies safely: media type, size limit, read time, UTF-8, strict numbers,
+nesting, unique object names, and a bound on the number of JSON values."""
 
 from __future__ import annotations
 
+import asyncio
 import json
 import math
 import re
@@ -9,6 +11,7 @@ from typing import Any
 
 from starlette.requests import Request
 
+from atraxion.config import Settings
 from atraxion.entrypoints.http.problems import Problem
 
 
@@ -36,20 +39,76 @@ def bounded_int(text: str | None, low: int = 0, high: int = 2**63 - 1) -> int | 
     return value if low <= value <= high else None
 
 
+def _settings(request: Request) -> Settings:
+    settings: Settings = request.app.state.atraxion.settings
+    return settings
+
+
 async def read_body(request: Request, limit: int) -> bytes:
     """The raw body, refused with 413 as soon as it passes ``limit`` bytes (before reading it all
-    when Content-Length says so)."""
+    when Content-Length says so), and with 408 when it has not all arrived within the configured
+    read time (``ATRAXION_BODY_TIMEOUT``): a client trickling a body holds a connection, no more."""
     declared = bounded_int(request.headers.get("content-length"))
     if declared is not None and declared > limit:
         raise Problem(413, f"the body is larger than the limit of {limit} bytes")
     chunks: list[bytes] = []
     size = 0
-    async for chunk in request.stream():
-        size += len(chunk)
-        if size > limit:
-            raise Problem(413, f"the body is larger than the limit of {limit} bytes")
-        chunks.append(chunk)
+    seconds = _settings(request).body_timeout
+    try:
+        async with asyncio.timeout(seconds):
+            async for chunk in request.stream():
+                size += len(chunk)
+                if size > limit:
+                    raise Problem(413, f"the body is larger than the limit of {limit} bytes")
+                chunks.append(chunk)
+    except TimeoutError:
+        detail = f"the body did not arrive within {seconds:g} seconds (ATRAXION_BODY_TIMEOUT)"
+        raise Problem(408, detail, headers={"Connection": "close"}) from None
     return b"".join(chunks)
+
+
+def most_values(raw: bytes) -> int:
+    """An upper bound of the JSON values in ``raw`` (scalars, arrays and objects, the whole body
+    included), free to compute: every value but the first owns at least one character and follows
+    a separator of its own (``[``, ``:`` or ``,``)."""
+    return (len(raw) + 1) // 2
+
+
+_STRING = re.compile(rb'"(?:[^"\\]|\\.)*"')
+
+
+def count_values(raw: bytes) -> int:
+    """The JSON values in the JSON text ``raw``, without parsing it: with every string replaced by
+    a scalar and white space removed, each container holds one value more than its commas,
+    unless it is empty."""
+    text = _STRING.sub(b"0", raw).translate(None, b" \t\r\n")
+    containers = text.count(b"[") + text.count(b"{")
+    empty = text.count(b"[]") + text.count(b"{}")
+    return 1 + text.count(b",") + containers - empty
+
+
+def check_values(raw: bytes, limit: int) -> None:
+    """Refuse with 413 a body of more than ``limit`` JSON values, before it is parsed: parsing is
+    where a node bomb (millions of ``{}`` in 50 MB) would take gigabytes."""
+    if most_values(raw) <= limit:
+        return
+    # Every value but the first follows a "," or is the first of a container: a bound in C loops
+    # (~10 ms for 13 MB) that leaves the exact count for bodies that could be a bomb.
+    if raw.count(b",") + raw.count(b"[") + raw.count(b"{") + 1 > limit and count_values(raw) > limit:
+        detail = f"the body holds more than {limit} JSON values (ATRAXION_MAX_NODES_PER_REQUEST)"
+        raise Problem(413, detail, kind="too-many-values")
+
+
+def _object(pairs: list[tuple[str, Any]]) -> dict[str, Any]:
+    """One JSON object; a name given twice is an error (json.loads would keep the last value)."""
+    obj = dict(pairs)
+    if len(obj) != len(pairs):
+        seen: set[str] = set()
+        for name, _ in pairs:
+            if name in seen:
+                raise ValueError(f"the object name {name[:80]!r} appears twice in one object")
+            seen.add(name)
+    return obj
 
 
 def require_json_media_type(request: Request) -> None:
@@ -61,13 +120,16 @@ def require_json_media_type(request: Request) -> None:
 
 
 def parse_json(raw: bytes) -> Any:
-    """Decode strictly: UTF-8 only, no NaN/Infinity, bounded nesting; every failure is a 400."""
+    """Decode strictly: UTF-8 only, no NaN/Infinity, bounded nesting, no object name twice in one
+    object (the last would silently win); every failure is a 400."""
     try:
         text = raw.decode("utf-8")
     except UnicodeDecodeError as error:
         raise Problem(400, f"the body is not valid UTF-8 (byte {error.start})", kind="malformed-json") from None
     try:
-        document = json.loads(text, parse_constant=_reject_constant, parse_float=_finite_float)
+        document = json.loads(
+            text, parse_constant=_reject_constant, parse_float=_finite_float, object_pairs_hook=_object
+        )
         if _SURROGATE_ESCAPE.search(raw):
             json.dumps(document, ensure_ascii=False).encode("utf-8")
         return document
@@ -80,7 +142,14 @@ def parse_json(raw: bytes) -> Any:
         raise Problem(400, f"the body is not valid JSON: {error}", kind="malformed-json") from None
 
 
-async def json_body(request: Request, limit: int) -> tuple[Any, bytes]:
+async def read_json(request: Request, limit: int) -> bytes:
+    """The raw body of a JSON request, checked for media type, size, read time and value count."""
     require_json_media_type(request)
     raw = await read_body(request, limit)
+    check_values(raw, _settings(request).max_nodes_per_request)
+    return raw
+
+
+async def json_body(request: Request, limit: int) -> tuple[Any, bytes]:
+    raw = await read_json(request, limit)
     return parse_json(raw), raw

@@ -8,6 +8,7 @@ from __future__ import annotations
 from typing import Any
 
 from starlette.concurrency import run_in_threadpool
+from starlette.convertors import Convertor, register_url_convertor
 from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 from starlette.routing import Route
@@ -19,7 +20,7 @@ from atraxion.domain.auth import Scope
 from atraxion.domain.errors import FieldError, InvalidBatch
 from atraxion.entrypoints import gc_pause, views
 from atraxion.entrypoints.http.auth import require
-from atraxion.entrypoints.http.body import bounded_int, json_body
+from atraxion.entrypoints.http.body import bounded_int, json_body, most_values, parse_json, read_json
 from atraxion.entrypoints.http.idempotency import answer, json_answer
 from atraxion.entrypoints.http.schemas import AckRequest
 from atraxion.entrypoints.inbound import parse_deletion, parse_push, structure_each
@@ -39,10 +40,14 @@ def _entity(request: Request) -> str:
 async def push(request: Request) -> Response:
     token = await require(request, Scope.ODOO_PUSH)
     entity = _entity(request)
-    declared = bounded_int(request.headers.get("content-length")) or 0
-    with gc_pause.paused(declared >= gc_pause.LARGE_BODY):
-        body, raw = await json_body(request, request.app.state.atraxion.settings.max_body_bytes)
-        batches = parse_push(entity, body)
+    settings = request.app.state.atraxion.settings
+    raw = await read_json(request, settings.max_body_bytes)
+    # The collector is paused once the body is in: a slow upload must not keep it off process-wide.
+    with gc_pause.paused(len(raw) >= gc_pause.LARGE_BODY):
+        body = parse_json(raw)
+        per_record = settings.max_nodes_per_record
+        check = per_record if most_values(raw) > per_record else None  # else no record can pass it
+        batches = parse_push(entity, body, max_record_values=check)
         body.clear()  # the parsed JSON is copied into the batches: free it before the ingest
         kind = _context(request).kind(entity)
         command = ingestion(_context(request), batches)
@@ -92,8 +97,15 @@ async def ack(request: Request) -> Response:
 
 def _ack_request(body: Any) -> AckRequest:
     (parsed,), errors = structure_each([body], AckRequest)
-    if errors or parsed is None:
-        raise InvalidBatch([FieldError(None, e.field, e.message) for e in errors])
+    problems = [FieldError(None, e.field, e.message) for e in errors]
+    if parsed is not None:
+        problems += [
+            FieldError(None, f"items[{i}].version", "must not be negative")
+            for i, item in enumerate(parsed.items)
+            if item.version < 0
+        ]
+    if problems or parsed is None:
+        raise InvalidBatch(problems)
     return parsed
 
 
@@ -120,11 +132,26 @@ async def get_one(request: Request) -> Response:
     return JSONResponse(body)
 
 
+class RecordKey(Convertor[str]):
+    """A record key in a path: any text but ``ack`` and ``changes/…``, which name routes of their
+    own (so a GET of ``…/ack`` is a 405 naming POST, not a 404 for a record called "ack")."""
+
+    regex = r"(?!ack$|changes/).+"
+
+    def convert(self, value: str) -> str:
+        return value
+
+    def to_string(self, value: str) -> str:
+        return value
+
+
+register_url_convertor("record_key", RecordKey())
+
 routes = [
     Route("/api/v1/odoo/{entity}", push, methods=["POST"]),
     Route("/api/v1/odoo/{entity}/delete", delete_records, methods=["POST"]),
     Route("/api/v1/webshop/{entity}/changes", changes, methods=["GET"]),
     Route("/api/v1/webshop/{entity}/ack", ack, methods=["POST"]),
     Route("/api/v1/webshop/{entity}/changes/{key:path}", ack_one, methods=["DELETE"]),
-    Route("/api/v1/webshop/{entity}/{key:path}", get_one, methods=["GET"]),
+    Route("/api/v1/webshop/{entity}/{key:record_key}", get_one, methods=["GET"]),
 ]

@@ -116,7 +116,7 @@ paths: dict[str, Any] = {
                 {
                     "name": "before",
                     "in": "query",
-                    "schema": {"type": "integer", "minimum": 1},
+                    "schema": {"type": "integer", "format": "int64", "minimum": 1, "maximum": MAX_ID},
                     "description": "nextBefore of the previous page",
                 },
             ],

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import logging
 import re
 import threading
 import time
@@ -10,7 +11,15 @@ from collections import Counter
 
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
+from atraxion.entrypoints.http.problems import Problem
+
+log = logging.getLogger("atraxion.http")
+
 _SAFE_ID = re.compile(r"^[A-Za-z0-9._:-]{1,128}$")
+
+METHODS = frozenset({"GET", "HEAD", "POST", "PUT", "PATCH", "DELETE", "OPTIONS"})
+"""Method label values; any other method (a client may invent one per request) is ``other``, so
+unauthenticated requests cannot grow the metrics without bound."""
 
 
 class RequestIdMiddleware:
@@ -92,4 +101,38 @@ class MetricsMiddleware:
         finally:
             route = scope.get("route")
             template = getattr(route, "path", "unmatched")
-            self.metrics.observe(scope["method"], template, status, time.perf_counter() - started)
+            method = scope["method"] if scope["method"] in METHODS else "other"
+            self.metrics.observe(method, template, status, time.perf_counter() - started)
+
+
+class UnexpectedErrorMiddleware:
+    """Answer an exception nothing else handled with a 500 problem, logged once with the request
+    id. It sits inside RequestIdMiddleware (the answer carries ``X-Request-ID``) and the metrics
+    and request log (they count the 500); the exception goes no further, so neither Starlette's
+    ServerErrorMiddleware nor the ASGI server logs it a second time."""
+
+    def __init__(self, app: ASGIApp) -> None:
+        self.app = app
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+        started = False
+
+        async def watch(message: Message) -> None:
+            nonlocal started
+            started = started or message["type"] == "http.response.start"
+            await send(message)
+
+        try:
+            await self.app(scope, receive, watch)
+        except Exception as error:  # noqa: BLE001 - the last line of defence: log it, answer 500
+            request_id = scope.get("state", {}).get("request_id")
+            log.error(
+                "unhandled error on %s %s (request id %s)", scope["method"], scope["path"], request_id, exc_info=error
+            )
+            if started:  # the answer is half sent: all that is left is to end the connection
+                raise
+            problem = Problem(500, "an unexpected error occurred; it has been logged under this request id")
+            await problem.response(scope["path"])(scope, receive, send)

@@ -10,16 +10,33 @@ from collections.abc import Mapping
 from typing import Any
 
 from atraxion import __version__
+from atraxion.application.feed import CURSOR_PATTERN
 
 ENTITIES = ["products", "partners", "sale-orders", "purchase-orders", "stock", "prices"]
 KEYED_BY_EXTERNAL_ID = ["products", "partners", "sale-orders", "purchase-orders"]
 
-_str = {"type": "string", "minLength": 1, "maxLength": 255}
-_num = {"type": "number", "minimum": 0}
-_opt_int = {"type": ["integer", "null"]}
-_data = {"type": "object", "description": "Odoo's record, stored and returned exactly as sent"}
+AMOUNT_MAX = 10**15
+"""The largest price or quantity accepted (inbound_fast.MAX_AMOUNT)."""
+INT64_MAX = 2**63 - 1
+CURSOR = {
+    "type": "string",
+    "maxLength": 20 + 6 * 511,
+    "pattern": "^$|" + CURSOR_PATTERN,
+    "description": "The nextCursor of the previous page, as given (empty: the first page). It names a "
+    "position in the feed; a value of any other form is a 422.",
+}
+NOT_BLANK = "[^ \\t\\n\\r\\v\\f]"
+_str = {"type": "string", "minLength": 1, "maxLength": 255, "pattern": NOT_BLANK, "description": "Not blank"}
+_num = {"type": "number", "minimum": 0, "maximum": AMOUNT_MAX}
+_opt_int = {"type": ["integer", "null"], "format": "int64", "minimum": -INT64_MAX, "maximum": INT64_MAX}
+_version = {"type": "integer", "format": "int64", "minimum": 0, "maximum": INT64_MAX}
+_data = {
+    "type": "object",
+    "description": "Odoo's record, stored and returned exactly as sent: nested at most 32 levels, at most "
+    "ATRAXION_MAX_NODES_PER_RECORD (default 100,000) JSON values (413 beyond)",
+}
 
-PRICE = {
+PRICE: dict[str, Any] = {
     "type": "object",
     "required": ["pricelistExternalId", "productExternalId", "price"],
     "additionalProperties": False,
@@ -28,10 +45,14 @@ PRICE = {
         "productExternalId": _str,
         "price": _num,
         "currency": {"type": ["string", "null"]},
-        "minQuantity": {"type": ["number", "null"], "minimum": 0},
+        "minQuantity": {"type": ["number", "null"], "minimum": 0, "maximum": AMOUNT_MAX},
     },
 }
-EMBEDDED_PRICE = {**PRICE, "required": ["pricelistExternalId", "price"]}
+EMBEDDED_PRICE = {
+    **PRICE,
+    "required": ["pricelistExternalId", "price"],
+    "properties": {**PRICE["properties"], "productExternalId": {**_str, "type": ["string", "null"]}},
+}
 PO_LINE = {
     "type": "object",
     "required": ["productExternalId", "quantity", "priceUnit"],
@@ -74,7 +95,7 @@ RECORDS: dict[str, dict[str, Any]] = {
             "odooId": _opt_int,
             "data": _data,
             "type": {"enum": ["main", "billing", "delivery", "contact", "other", None]},
-            "externalParentId": {"type": ["string", "null"], "minLength": 1, "maxLength": 255},
+            "externalParentId": {"type": ["string", "null"], "minLength": 1, "maxLength": 255, "pattern": NOT_BLANK},
         },
     },
     "sale-orders": {
@@ -276,6 +297,21 @@ def _deletable_record(entity: str) -> dict[str, Any]:
     return {"oneOf": [live, deletion]}
 
 
+def _key_name(entity: str) -> str:
+    return "externalId" if entity in KEYED_BY_EXTERNAL_ID else "key"
+
+
+def _links(entity: str, items: str) -> dict[str, Any]:
+    """OpenAPI links from an answer listing records to the first record's own URL (what a client
+    does next; Schemathesis follows them in its stateful run)."""
+    return {
+        "GetFirst": {
+            "operationId": f"get-{entity}",
+            "parameters": {_key_name(entity): f"$response.body#/{items}/0/key"},
+        }
+    }
+
+
 def _entity_paths(entity: str) -> dict[str, Any]:
     push_result = {
         "type": "object",
@@ -285,6 +321,7 @@ def _entity_paths(entity: str) -> dict[str, Any]:
     paths: dict[str, Any] = {
         f"/api/v1/odoo/{entity}": {
             "post": {
+                "operationId": f"push-{entity}",
                 "summary": f"Push {entity} from Odoo (scope odoo:push)",
                 "security": _SECURED,
                 "parameters": [IDEMPOTENCY_KEY],
@@ -293,11 +330,18 @@ def _entity_paths(entity: str) -> dict[str, Any]:
                         "type": "object",
                         "required": ["records"],
                         "additionalProperties": False,
-                        "properties": {"records": {"type": "array", "minItems": 1, "items": _deletable_record(entity)}},
+                        "properties": {
+                            "records": {
+                                "type": "array",
+                                "minItems": 1,
+                                "uniqueItems": True,
+                                "items": _deletable_record(entity),
+                            }
+                        },
                     }
                 ),
                 "responses": {
-                    "200": ok("What the push changed", push_result),
+                    "200": {**ok("What the push changed", push_result), "links": _links(entity, "results")},
                     **problems(400, 401, 403, 409, 413, 415, 422),
                 },
             }
@@ -332,6 +376,7 @@ def _entity_paths(entity: str) -> dict[str, Any]:
         },
         f"/api/v1/webshop/{entity}/changes": {
             "get": {
+                "operationId": f"changes-{entity}",
                 "summary": f"{entity} pending for the caller's consumer (scope webshop:read)",
                 "security": _SECURED,
                 "parameters": [
@@ -340,26 +385,39 @@ def _entity_paths(entity: str) -> dict[str, Any]:
                         "in": "query",
                         "schema": {"type": "integer", "minimum": 1, "maximum": 1000, "default": 100},
                     },
-                    {"name": "cursor", "in": "query", "schema": {"type": "string"}},
+                    {"name": "cursor", "in": "query", "schema": CURSOR},
                 ],
                 "responses": {
-                    "200": ok(
-                        "A page of pending items",
-                        {
-                            "type": "object",
-                            "required": ["items", "nextCursor"],
-                            "properties": {
-                                "items": {"type": "array", "items": feed_item_schema(entity)},
-                                "nextCursor": {"type": ["string", "null"]},
+                    "200": {
+                        **ok(
+                            "A page of pending items",
+                            {
+                                "type": "object",
+                                "required": ["items", "nextCursor"],
+                                "properties": {
+                                    "items": {"type": "array", "items": feed_item_schema(entity)},
+                                    "nextCursor": {"type": ["string", "null"]},
+                                },
+                            },
+                        ),
+                        "links": {
+                            **_links(entity, "items"),
+                            "AcknowledgeFirst": {
+                                "operationId": f"ack-one-{entity}",
+                                "parameters": {
+                                    _key_name(entity): "$response.body#/items/0/key",
+                                    "version": "$response.body#/items/0/version",
+                                },
                             },
                         },
-                    ),
+                    },
                     **problems(401, 403, 422),
                 },
             }
         },
         f"/api/v1/webshop/{entity}/ack": {
             "post": {
+                "operationId": f"ack-{entity}",
                 "summary": f"Acknowledge processed {entity} versions (scope webshop:ack)",
                 "security": _SECURED,
                 "parameters": [IDEMPOTENCY_KEY],
@@ -375,7 +433,7 @@ def _entity_paths(entity: str) -> dict[str, Any]:
                                     "type": "object",
                                     "required": ["key", "version"],
                                     "additionalProperties": False,
-                                    "properties": {"key": {"type": "string"}, "version": {"type": "integer"}},
+                                    "properties": {"key": {"type": "string"}, "version": _version},
                                 },
                             }
                         },
@@ -397,29 +455,37 @@ def _entity_paths(entity: str) -> dict[str, Any]:
             }
         },
     }
-    key_param = {"name": "externalId", "in": "path", "required": True, "schema": {"type": "string", "minLength": 1}}
-    if entity in KEYED_BY_EXTERNAL_ID:
-        paths[f"/api/v1/webshop/{entity}/changes/{{externalId}}"] = {
-            "delete": {
-                "summary": f"Acknowledge one {entity} record (scope webshop:ack)",
-                "security": _SECURED,
-                "parameters": [
-                    key_param,
-                    {"name": "version", "in": "query", "required": True, "schema": {"type": "integer", "minimum": 0}},
-                ],
-                "responses": {"204": ok("Acknowledged"), **problems(401, 403, 404, 409, 422)},
-            }
+    # Stock and prices are keyed "{a}/{b}": the slash is sent percent-encoded (S1%2FP1) or as is.
+    name = _key_name(entity)
+    length = 255 if entity in KEYED_BY_EXTERNAL_ID else 511
+    key_param = {
+        "name": name,
+        "in": "path",
+        "required": True,
+        "schema": {"type": "string", "minLength": 1, "maxLength": length},
+        "description": "The record's key (externalId; for stock and prices {a}/{b})",
+    }
+    paths[f"/api/v1/webshop/{entity}/changes/{{{name}}}"] = {
+        "delete": {
+            "operationId": f"ack-one-{entity}",
+            "summary": f"Acknowledge one {entity} record (scope webshop:ack)",
+            "security": _SECURED,
+            "parameters": [key_param, {"name": "version", "in": "query", "required": True, "schema": _version}],
+            "responses": {"204": ok("Acknowledged"), **problems(401, 403, 404, 409, 422)},
         }
-        paths[f"/api/v1/webshop/{entity}/{{externalId}}"] = {
-            "get": {
-                "summary": f"Current state of one {entity} record (scope webshop:read)",
-                "security": _SECURED,
-                "parameters": [key_param],
-                "description": "A deleted record answers with deleted: true and its last known content "
-                "while some consumer has its deletion pending; then 404.",
-                "responses": {"200": ok("The record", _one(entity)), **problems(401, 403, 404)},
-            }
+    }
+    paths[f"/api/v1/webshop/{entity}/{{{name}}}"] = {
+        "get": {
+            "operationId": f"get-{entity}",
+            "summary": f"Current state of one {entity} record (scope webshop:read)",
+            "description": "A deleted record answers with deleted: true and its last known content while some consumer "
+            "has its deletion pending; then 404. The keys 'ack', 'changes' and 'changes/…' name routes of their own, "
+            "not records.",
+            "security": _SECURED,
+            "parameters": [key_param],
+            "responses": {"200": ok("The record", _one(entity)), **problems(401, 403, 404, 405)},
         }
+    }
     return paths
 
 

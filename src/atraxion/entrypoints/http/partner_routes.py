@@ -6,11 +6,12 @@ for the record ``{id}/tree`` by ``/{entity}/{key}``.
 
 from __future__ import annotations
 
+import json
 from typing import Any
 
 from starlette.concurrency import run_in_threadpool
 from starlette.requests import Request
-from starlette.responses import JSONResponse, Response
+from starlette.responses import Response
 from starlette.routing import BaseRoute, Route
 
 from atraxion.application.partners import partner_tree
@@ -20,20 +21,30 @@ from atraxion.entrypoints.http.auth import require
 from atraxion.entrypoints.http.openapi import ok, problems
 
 
-def tree_body(node: PartnerNode) -> dict[str, Any]:
-    """A hierarchy as the contract shows it: ``{"externalId", "type", "data", "children"}``."""
-    return {
-        "externalId": node.external_id,
-        "type": node.type,
-        "data": node.data,
-        "children": [tree_body(child) for child in node.children],
-    }
+def tree_json(node: PartnerNode) -> str:
+    """A hierarchy as the contract shows it, ``{"externalId", "type", "data", "children"}``, as JSON
+    text written without recursion (``json.dumps`` of a 520-partner chain overflows the stack)."""
+    parts: list[str] = []
+    stack: list[PartnerNode | str] = [node]
+    while stack:
+        item = stack.pop()
+        if isinstance(item, str):
+            parts.append(item)
+            continue
+        head = {"externalId": item.external_id, "type": item.type, "data": item.data}
+        parts.append(json.dumps(head, ensure_ascii=False)[:-1] + ', "children": [')
+        stack.append("]}")
+        for index in range(len(item.children) - 1, -1, -1):  # popped in order, commas between
+            stack.append(item.children[index])
+            if index:
+                stack.append(", ")
+    return "".join(parts)
 
 
 async def tree(request: Request) -> Response:
     await require(request, Scope.WEBSHOP_READ)
     node = await run_in_threadpool(partner_tree, request.app.state.atraxion.context, request.path_params["key"])
-    return JSONResponse(tree_body(node))
+    return Response(tree_json(node), media_type="application/json")
 
 
 routes: list[BaseRoute] = [Route("/api/v1/webshop/partners/{key:path}/tree", tree, methods=["GET"])]

@@ -4,17 +4,22 @@ from __future__ import annotations
 
 from typing import Any
 
-from atraxion.entrypoints.http.openapi import IDEMPOTENCY_KEY, json_body, ok, problems
-from atraxion.entrypoints.orders_in import MAX_LINES
+from atraxion.entrypoints.http.openapi import AMOUNT_MAX, IDEMPOTENCY_KEY, NOT_BLANK, json_body, ok, problems
+from atraxion.entrypoints.orders_in import MAX_LINES, MAX_NOTE, MIN_QUANTITY
 
 _SECURED: list[dict[str, list[str]]] = [{"bearer": []}]
-_KEY = {"type": "string", "minLength": 1, "maxLength": 255}
-_OPT_KEY = {"type": ["string", "null"], "minLength": 1, "maxLength": 255}
+_KEY = {"type": "string", "minLength": 1, "maxLength": 255, "pattern": NOT_BLANK}
+_OPT_KEY = {"type": ["string", "null"], "minLength": 1, "maxLength": 255, "pattern": NOT_BLANK}
 _TIME = {"type": ["string", "null"], "format": "date-time"}
 _ID = {"name": "id", "in": "path", "required": True, "schema": {"type": "integer", "minimum": 1}}
 _PAGE = [
     {"name": "limit", "in": "query", "schema": {"type": "integer", "minimum": 1, "maximum": 1000, "default": 100}},
-    {"name": "cursor", "in": "query", "schema": {"type": "string"}, "description": "nextCursor of the previous page"},
+    {
+        "name": "cursor",
+        "in": "query",
+        "schema": {"type": "string", "pattern": "^[0-9]{1,18}$"},
+        "description": "nextCursor of the previous page",
+    },
 ]
 _STATUSES = ["pending", "processing", "completed", "failed"]
 
@@ -37,12 +42,12 @@ SALE_ORDER = {
                 "additionalProperties": False,
                 "properties": {
                     "productExternalId": _KEY,
-                    "quantity": {"type": "number", "exclusiveMinimum": 0},
-                    "priceUnit": {"type": ["number", "null"], "minimum": 0},
+                    "quantity": {"type": "number", "minimum": MIN_QUANTITY, "maximum": AMOUNT_MAX},
+                    "priceUnit": {"type": ["number", "null"], "minimum": 0, "maximum": AMOUNT_MAX},
                 },
             },
         },
-        "note": {"type": ["string", "null"]},
+        "note": {"type": ["string", "null"], "maxLength": MAX_NOTE},
     },
 }
 ACCEPTED = {
@@ -135,15 +140,27 @@ paths: dict[str, Any] = {
             "security": _SECURED,
             "parameters": [IDEMPOTENCY_KEY],
             "requestBody": json_body(SALE_ORDER),
+            "operationId": "submit-sale-order",
             "responses": {
-                "202": ok("Accepted; follow it at the Location (…/sync)", ACCEPTED),
+                "202": {
+                    **ok("Accepted; follow it at the Location (…/sync)", ACCEPTED),
+                    "links": {
+                        "FollowSync": {
+                            "operationId": "sale-order-sync",
+                            "parameters": {"externalId": "$response.body#/externalId"},
+                        }
+                    },
+                },
                 **problems(400, 401, 403, 409, 413, 415, 422),
             },
         }
     },
     "/api/v1/webshop/sale-orders/{externalId}/sync": {
         "get": {
+            "operationId": "sale-order-sync",
             "summary": "Where a webshop sale order stands in the sync to Odoo (scope webshop:read or webshop:orders)",
+            "description": "Only the consumer that submitted the order sees it: for any other consumer's token "
+            "it is a 404, like an unknown order. externalIds of webshop orders are unique across consumers.",
             "security": _SECURED,
             "parameters": [{"name": "externalId", "in": "path", "required": True, "schema": _KEY}],
             "responses": {"200": ok("The sync status", SYNC_STATUS), **problems(401, 403, 404)},

@@ -97,8 +97,10 @@ def _submitted_view(submitted: reverse_sync.Submitted) -> Answer:
 
 
 async def order_sync(request: Request) -> Response:
-    await _require_any(request, Scope.WEBSHOP_READ, Scope.WEBSHOP_ORDERS)
-    status = await run_in_threadpool(reverse_sync.sync_status, _app(request).context, request.path_params["key"])
+    token = await _require_any(request, Scope.WEBSHOP_READ, Scope.WEBSHOP_ORDERS)
+    status = await run_in_threadpool(
+        reverse_sync.sync_status, _app(request).context, request.path_params["key"], token.consumer
+    )
     return JSONResponse(
         {
             "externalId": status.external_id,
@@ -206,7 +208,7 @@ def _status(request: Request, kind: type[S]) -> S | None:
 def _page(request: Request) -> tuple[int | None, int]:
     limit = bounded_int(request.query_params.get("limit", "100"), 1, MAX_LIMIT)
     cursor_text = request.query_params.get("cursor")
-    cursor = bounded_int(cursor_text, 0, MAX_ID)
+    cursor = bounded_int(cursor_text, 0, MAX_ID) if cursor_text and len(cursor_text) <= 18 else None
     errors = []
     if limit is None:
         errors.append(FieldError(None, "limit", f"must be an integer between 1 and {MAX_LIMIT}"))

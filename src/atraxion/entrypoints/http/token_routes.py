@@ -13,13 +13,14 @@ from starlette.routing import Route
 
 from atraxion.application import tokens
 from atraxion.application.context import Context
-from atraxion.domain.auth import DEFAULT_CONSUMER, ApiToken, Scope, parse_scopes
+from atraxion.domain.auth import DEFAULT_CONSUMER, EXPIRY_PATTERN, ApiToken, Scope, parse_expiry, parse_scopes
 from atraxion.domain.errors import FieldError, InvalidBatch, NotFound
 from atraxion.entrypoints.http import openapi
 from atraxion.entrypoints.http.auth import require
 from atraxion.entrypoints.http.body import bounded_int, json_body
 from atraxion.entrypoints.http.idempotency import answer, json_answer
 from atraxion.entrypoints.inbound import structure_each
+from atraxion.entrypoints.inbound_fast import BLANK
 from atraxion.ports.idempotency import Answer
 
 
@@ -49,9 +50,9 @@ def _parse(body: Any) -> tuple[TokenRequest, frozenset[Scope], datetime | None]:
     if parsed is None:
         raise InvalidBatch([FieldError(None, e.field, e.message) for e in errors])
     problems: list[FieldError] = []
-    if not parsed.name.strip() or len(parsed.name) > 128:
+    if not parsed.name.strip(BLANK) or len(parsed.name) > 128:
         problems.append(FieldError(None, "name", "must be 1 to 128 characters"))
-    if not parsed.consumer.strip() or len(parsed.consumer) > 64:
+    if not parsed.consumer.strip(BLANK) or len(parsed.consumer) > 64:
         problems.append(FieldError(None, "consumer", "must be 1 to 64 characters"))
     scopes: frozenset[Scope] = frozenset()
     try:
@@ -63,11 +64,9 @@ def _parse(body: Any) -> tuple[TokenRequest, frozenset[Scope], datetime | None]:
     expires = None
     if parsed.expiresAt is not None:
         try:
-            expires = datetime.fromisoformat(parsed.expiresAt.replace("Z", "+00:00"))
-            if expires.tzinfo is None:
-                raise ValueError
-        except ValueError:
-            problems.append(FieldError(None, "expiresAt", "must be an ISO 8601 time with a timezone"))
+            expires = parse_expiry(parsed.expiresAt)
+        except ValueError as error:
+            problems.append(FieldError(None, "expiresAt", f"must be an ISO 8601 time with a timezone ({error})"))
     if problems:
         raise InvalidBatch(problems)
     return parsed, scopes, expires
@@ -131,18 +130,26 @@ paths: dict[str, Any] = {
                     "required": ["name", "scopes"],
                     "additionalProperties": False,
                     "properties": {
-                        "name": {"type": "string", "minLength": 1, "maxLength": 128},
+                        "name": {"type": "string", "minLength": 1, "maxLength": 128, "pattern": openapi.NOT_BLANK},
                         "scopes": {"type": "array", "items": {"enum": [s.value for s in Scope]}, "minItems": 1},
-                        "consumer": {"type": "string", "minLength": 1, "maxLength": 64},
-                        "expiresAt": {"type": ["string", "null"], "format": "date-time"},
+                        "consumer": {"type": "string", "minLength": 1, "maxLength": 64, "pattern": openapi.NOT_BLANK},
+                        "expiresAt": {"type": ["string", "null"], "format": "date-time", "pattern": EXPIRY_PATTERN},
                     },
                 }
             ),
-            "responses": {"201": openapi.ok("The new token"), **openapi.problems(400, 401, 403, 409, 413, 415, 422)},
+            "operationId": "create-token",
+            "responses": {
+                "201": {
+                    **openapi.ok("The new token"),
+                    "links": {"Revoke": {"operationId": "revoke-token", "parameters": {"id": "$response.body#/id"}}},
+                },
+                **openapi.problems(400, 401, 403, 409, 413, 415, 422),
+            },
         },
     },
     "/api/v1/admin/tokens/{id}": {
         "delete": {
+            "operationId": "revoke-token",
             "summary": "Revoke a token (scope admin)",
             "security": _admin,
             "parameters": [{"name": "id", "in": "path", "required": True, "schema": {"type": "integer"}}],

@@ -1,0 +1,105 @@
+"""Schemathesis against the whole OpenAPI document, with every check it has: no server error,
+status codes, content types, headers and bodies as documented, schema-valid input accepted and
+schema-invalid input rejected, auth not ignored, 405s naming exactly the allowed methods, and a
+stateful run following the document's links (push → get one, changes → ack one, order → sync,
+token → revoke). The number of generated cases is printed in the test session's summary.
+
+Schema-valid input is accepted everywhere except where the contract itself makes validity depend
+on stored state, which a schema cannot state; there, and only there, 422 is also expected:
+
+* ``POST /api/v1/odoo/partners``: a parent chain that closes a cycle, or a main partner with a parent,
+  is refused whole (docs/partners.md);
+* ``POST /api/v1/webshop/sale-orders``: partners and products must be known to Odoo (422 naming each).
+
+Records of one push must also have distinct keys (the schema states ``uniqueItems`` for equal
+records; two different records with the same key are a 422 too).
+"""
+
+from __future__ import annotations
+
+import atexit
+import shutil
+import tempfile
+from typing import Any
+
+import pytest
+import schemathesis
+from hypothesis import HealthCheck, settings
+from schemathesis import checks
+from schemathesis.config import SchemathesisConfig
+
+from atraxion.application.tokens import create_token
+from atraxion.bootstrap import bootstrap
+from atraxion.config import Settings
+from atraxion.domain.auth import Scope
+from atraxion.entrypoints.http import create_app
+from atraxion.testing import FakeClock
+from tests.conftest import SCHEMATHESIS_CASES
+
+# Built at import: Schemathesis needs the schema to generate its tests. A SQLite file keeps the
+# column types in play (in-memory SQLite shares one connection between threads).
+_DIR = tempfile.mkdtemp(prefix="atraxion-schemathesis-")
+atexit.register(shutil.rmtree, _DIR, ignore_errors=True)
+_APP = bootstrap(Settings(database_url=f"sqlite:///{_DIR}/atraxion.db"), clock=FakeClock())
+_SECRET = create_token(_APP.context, "fuzz", frozenset(Scope), "webshop")[1]
+
+STATE_DEPENDENT = [("POST", "/api/v1/odoo/partners"), ("POST", "/api/v1/webshop/sale-orders")]
+ACCEPTED = ["2xx", "3xx", "401", "403", "404", "409", "429"]  # Schemathesis' default, without 5xx
+
+CONFIG = SchemathesisConfig.from_dict(
+    {
+        "auth": {"openapi": {"bearer": {"bearer": _SECRET}}},
+        "checks": {"positive_data_acceptance": {"expected-statuses": ACCEPTED}},
+        "operations": [
+            {
+                "include-method": method,
+                "include-path": path,
+                "checks": {"positive_data_acceptance": {"expected-statuses": [*ACCEPTED, "422"]}},
+            }
+            for method, path in STATE_DEPENDENT
+        ],
+    }
+)
+schema = schemathesis.openapi.from_asgi("/openapi.json", create_app(_APP), config=CONFIG)
+checks.load_all_checks()
+EVERY_CHECK = checks.CHECKS.get_all()
+
+
+def _count(request: pytest.FixtureRequest, kind: str) -> None:
+    counts: dict[str, int] = request.config.stash.setdefault(SCHEMATHESIS_CASES, {})
+    counts[kind] = counts.get(kind, 0) + 1
+
+
+@pytest.fixture
+def count(request: pytest.FixtureRequest) -> Any:
+    return lambda kind: _count(request, kind)
+
+
+@schema.parametrize()
+@settings(max_examples=15, deadline=None, suppress_health_check=list(HealthCheck))
+def test_every_operation_conforms_to_the_openapi_document(case: Any, count: Any) -> None:
+    count("operation cases")
+    case.call_and_validate(checks=EVERY_CHECK)
+
+
+class _Links(schema.as_state_machine()):  # type: ignore[misc]
+    """Sequences of calls along the document's links, every response checked by every check."""
+
+    counter: Any = None
+
+    def validate_response(self, response: Any, case: Any, **kwargs: Any) -> None:
+        if _Links.counter is not None:
+            _Links.counter("stateful steps")
+        case.validate_response(response, checks=EVERY_CHECK)
+
+
+def test_sequences_along_the_links_conform(count: Any) -> None:
+    _Links.counter = count
+    try:
+        _Links.run(
+            settings=settings(
+                max_examples=15, stateful_step_count=6, deadline=None, suppress_health_check=list(HealthCheck)
+            )
+        )
+    finally:
+        _Links.counter = None
