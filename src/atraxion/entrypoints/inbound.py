@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import functools
 import math
+import typing
 from collections.abc import Callable, Mapping, Sequence
 from typing import Any, Literal, NewType, TypeVar
 
@@ -363,6 +364,17 @@ def _deletion_class(entity: str) -> type[Any]:
     return deletion
 
 
+@functools.cache
+def _not_nullable(entity: str) -> frozenset[str]:
+    """The fields a live record may not give as null: a deletion may omit them, not null them."""
+    hints = attrs.fields(attrs.resolve_types(SHAPES[entity].cls))
+    return frozenset(f.name for f in hints if not _allows_none(f.type)) | frozenset(KEY_FIELDS[entity])
+
+
+def _allows_none(type_: Any) -> bool:
+    return type_ is None or type(None) in typing.get_args(type_)
+
+
 def _parse_with_deletions(entity: str, shape: _Shape, items: Sequence[Any]) -> list[Batch]:
     """The strict path of a push holding deletions: every record validated, indices kept."""
     deletion_cls = _deletion_class(entity)
@@ -372,12 +384,18 @@ def _parse_with_deletions(entity: str, shape: _Shape, items: Sequence[Any]) -> l
     errors: list[FieldError] = []
     for index, item in enumerate(items):
         flag = item.get(DELETED) if isinstance(item, dict) else None
-        if flag is not None and not isinstance(flag, bool):
+        if isinstance(item, dict) and DELETED in item and not isinstance(flag, bool):
             errors.append(FieldError(index, DELETED, f"must be true or false, got {type(flag).__name__}"))
             keys.append(None)
             continue
         rest = {k: v for k, v in item.items() if k != DELETED} if isinstance(item, dict) else item
         (record,), found = structure_each([rest], deletion_cls if flag else shape.cls)
+        if flag and isinstance(rest, dict):
+            found += [
+                FieldError(None, k, "must not be null")
+                for k, v in rest.items()
+                if v is None and k in _not_nullable(entity)
+            ]
         missing = [] if record is None or flag else _missing_product(entity, record)
         errors.extend(attrs.evolve(e, index=index) for e in [*found, *missing])
         key = None if record is None else _record_key(entity, record)
