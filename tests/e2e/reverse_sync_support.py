@@ -29,6 +29,7 @@ T = TypeVar("T")
 # Tiny backoff and timeouts: retries happen within milliseconds, a dead worker is detected in 1 s.
 FAST = {
     "odoo_timeout": 0.3,
+    "odoo_settle_after": 0.3,
     "worker_threads": 2,
     "outbox_max_attempts": 50,
     "outbox_backoff_base": 0.01,
@@ -79,13 +80,23 @@ class LossyQueue:
         self.inner.stop()
 
 
-class Apps:
-    """Builds applications on the backend under test, wired to ``sim``; closes them at the end."""
+PROTOCOLS = ("xmlrpc", "json2")
+SERVER_VERSIONS = {"xmlrpc": "17.0", "json2": "19.0"}
+API_KEY = "e2e-api-key"
+"""The admin's API key in the simulators of these tests: JSON-2 takes no password."""
 
-    def __init__(self, backend: str, sim: OdooSimulator, request: pytest.FixtureRequest) -> None:
+
+class Apps:
+    """Builds applications on the backend under test, wired to ``sim`` over ``protocol``; closes them
+    at the end."""
+
+    def __init__(
+        self, backend: str, sim: OdooSimulator, request: pytest.FixtureRequest, protocol: str = "xmlrpc"
+    ) -> None:
         self.backend = backend
         self.sim = sim
         self.request = request
+        self.protocol = protocol
         self.built: list[Atraxion] = []
 
     def database_url(self) -> str:
@@ -105,7 +116,8 @@ class Apps:
             odoo_url=self.sim.url,
             odoo_db=self.sim.db,
             odoo_username="admin",
-            odoo_api_key="admin",
+            odoo_api_key="admin" if self.protocol == "xmlrpc" else API_KEY,
+            odoo_protocol=self.protocol,
             **{**FAST, **overrides},
         )
         app = bootstrap(settings, migrate=self.backend != "mariadb", queue=queue)

@@ -1,5 +1,6 @@
 """Reverse sync end to end: HTTP intake → outbox → embedded workers → the Odoo simulator over real
-XML-RPC, with Odoo failing in the ways R3–R5 of quality.md describe. Real clock, tiny backoff."""
+XML-RPC (a 17.0 simulator) and JSON-2 (a 19.0 one), with Odoo failing in the ways R3–R5 of
+quality.md describe. Real clock, tiny backoff."""
 
 from __future__ import annotations
 
@@ -10,25 +11,42 @@ from typing import Any
 import pytest
 
 from atraxion.adapters.odoo.simulator import OdooSimulator
-from atraxion.adapters.odoo.xmlrpc_gateway import XmlRpcOdooGateway
 from atraxion.application.reverse_sync import sync_status
 from atraxion.bootstrap import Atraxion
 from atraxion.domain.auth import Scope
 from atraxion.domain.odoo_orders import OdooOrderLine, OdooSaleOrder
 from atraxion.domain.outbound import AttemptOutcome, FailureStatus, OutboxEntry, OutboxStatus
 from atraxion.ports.unit_of_work import UnitOfWork
-from tests.e2e.reverse_sync_support import Apps, client, lossy, odoo_orders, order, push, seed, wait_for
+from tests.e2e.reverse_sync_support import (
+    API_KEY,
+    PROTOCOLS,
+    SERVER_VERSIONS,
+    Apps,
+    client,
+    lossy,
+    odoo_orders,
+    order,
+    push,
+    seed,
+    wait_for,
+)
+
+
+@pytest.fixture(params=PROTOCOLS)
+def protocol(request: pytest.FixtureRequest) -> str:
+    name: str = request.param
+    return name
 
 
 @pytest.fixture
-def sim() -> Iterator[OdooSimulator]:
-    with OdooSimulator(seed=11) as simulator:
+def sim(protocol: str) -> Iterator[OdooSimulator]:
+    with OdooSimulator(seed=11, api_keys=[API_KEY], server_version=SERVER_VERSIONS[protocol]) as simulator:
         yield simulator
 
 
 @pytest.fixture
-def apps(backend: str, sim: OdooSimulator, request: pytest.FixtureRequest) -> Iterator[Apps]:
-    made = Apps(backend, sim, request)
+def apps(backend: str, sim: OdooSimulator, protocol: str, request: pytest.FixtureRequest) -> Iterator[Apps]:
+    made = Apps(backend, sim, request, protocol)
     yield made
     made.close()
 
@@ -152,9 +170,9 @@ def test_r5_worker_killed_mid_job_entry_completes_once(apps: Apps, sim: OdooSimu
         uow.commit()
 
     app.context.transaction(claim)
-    gateway = XmlRpcOdooGateway(sim.url, sim.db, "admin", "admin", timeout=5)
+    assert app.gateway is not None  # the app's own gateway, over the protocol under test
     lines = [OdooOrderLine(ids["A"], Decimal(2)), OdooOrderLine(ids["B"], Decimal(4))]
-    created = gateway.create_sale_order(order=OdooSaleOrder("SO1", ids["P1"], lines))
+    created = app.gateway.create_sale_order(order=OdooSaleOrder("SO1", ids["P1"], lines))
 
     app.start_workers()  # the original message arrives: the entry is held by the "dead" worker, skipped
     status = completed(app)

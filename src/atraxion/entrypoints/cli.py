@@ -1,4 +1,4 @@
-"""The ``atraxion`` command: serve, worker, db upgrade, token create|list|revoke, odoo-sim."""
+"""The ``atraxion`` command: serve, worker, db upgrade, token create|list|revoke, odoo check, odoo-sim."""
 
 from __future__ import annotations
 
@@ -38,7 +38,11 @@ def _parser() -> argparse.ArgumentParser:
     revoke = token_commands.add_parser("revoke", help="revoke a token by id")
     revoke.add_argument("id", type=int)
 
-    commands.add_parser("odoo-sim", help="run the bundled Odoo XML-RPC simulator (atraxion odoo-sim --help)")
+    odoo = commands.add_parser("odoo", help="the configured Odoo (ODOO_URL …)")
+    odoo.add_subparsers(dest="odoo_command", required=True).add_parser(
+        "check", help="check the credentials: server version, protocol, user and access to each pulled model"
+    )
+    commands.add_parser("odoo-sim", help="run the bundled Odoo simulator (atraxion odoo-sim --help)")
     return parser
 
 
@@ -56,9 +60,17 @@ def main(argv: Sequence[str] | None = None) -> int:
 
         return int(simulator_main(argv[1:]))
     args = _parser().parse_args(argv)
-    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s %(message)s")
+    quiet = args.command == "odoo"  # its answer is its output; log lines would only blur it
+    logging.basicConfig(
+        level=logging.WARNING if quiet else logging.INFO, format="%(asctime)s %(levelname)s %(name)s %(message)s"
+    )
     logging.getLogger("alembic").setLevel(logging.WARNING)
+    logging.getLogger("httpx").setLevel(logging.WARNING)  # a line per Odoo call otherwise
     settings = Settings.from_env()
+    if args.command == "odoo":
+        from atraxion.entrypoints.odoo_check import run_check
+
+        return run_check(settings)
     if args.command == "serve":
         from atraxion.entrypoints.serve import serve
 

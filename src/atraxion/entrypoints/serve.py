@@ -26,6 +26,7 @@ def serve(settings: Settings, host: str, port: int, log_level: str = "info") -> 
             "  atraxion token create shop --scope webshop:read --scope webshop:ack --consumer webshop\n"
             "(with make: .venv/bin/atraxion token create ...)"
         )
+    atraxion.check_odoo_in_background()  # one clear log line when the Odoo credentials are wrong
     if settings.broker_url == "memory":
         # The embedded queue: worker threads and the outbox sweeper run in this process.
         atraxion.start_workers()

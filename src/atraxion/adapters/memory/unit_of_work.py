@@ -6,6 +6,7 @@ from types import TracebackType
 from typing import Any, Self
 
 from atraxion.adapters.memory.api_log_repository import MemoryApiLogRepository
+from atraxion.adapters.memory.idempotency_repository import MemoryIdempotencyRepository
 from atraxion.adapters.memory.outbox_repository import (
     MemoryOutboundOrderRepository,
     MemoryOutboxRepository,
@@ -15,7 +16,6 @@ from atraxion.adapters.memory.partner_repository import MemoryPartnerRepository
 from atraxion.adapters.memory.purchase_order_line_repository import MemoryPurchaseOrderLineRepository
 from atraxion.adapters.memory.repositories import (
     MemoryFeedRepository,
-    MemoryIdempotencyRepository,
     MemoryRecordRepository,
     MemoryTokenRepository,
 )

@@ -1,7 +1,9 @@
 """``POST /simulator``: XML-RPC methods to steer a running simulator from another process.
 
 Not part of Odoo: it lets a developer flip faults on a simulator started with ``atraxion
-odoo-sim`` (no credentials, so bind it to 127.0.0.1). Calls here are never delayed or failed.
+odoo-sim``. It has no credentials, so it answers 403 unless the simulator listens on a loopback
+address or was told to allow it (``--allow-remote-control``). Calls here are never delayed or
+failed, and their values are bounded (a delay ≤ 60 s, an outage ≤ 300 s, counts ≤ 1,000,000).
 """
 
 from __future__ import annotations
@@ -22,7 +24,7 @@ class Control:
             "fail_next": faults.fail_next,
             "drop_share": faults.drop_share,
             "drop_next": faults.drop_next,
-            "reset_faults": faults.reset,
+            "reset_faults": simulator.reset_faults,
             "refuse_for": simulator.refuse_connections_for,
             "count": simulator.count,
             "calls": simulator.calls,

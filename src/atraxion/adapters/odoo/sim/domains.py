@@ -9,8 +9,9 @@ forms, so records with an empty value match them, as ``OR field IS NULL`` does i
 
 from __future__ import annotations
 
+import datetime as dt
 import re
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Collection, Iterable, Sequence
 from typing import Any, Protocol
 
 from attrs import frozen
@@ -155,6 +156,8 @@ def _compile_leaf(leaf: Leaf, model: str, source: RecordSource) -> Predicate:
         return _compile_hierarchy(leaf, model, spec, source)
     if spec.relation is not None:
         return _compile_relational(leaf, model, spec, source)
+    if spec.type in ("date", "datetime"):
+        leaf = Leaf(leaf.path, leaf.operator, moment_text(leaf.value, spec.type))
     test = _scalar_test(leaf)
     name = spec.name
     if name == "id":
@@ -219,7 +222,11 @@ def _scalar_test(leaf: Leaf) -> Callable[[Any], bool]:
     if operator == "in":
         options = _as_list(wanted)
         with_empty = any(v is False or v is None for v in options)
-        present = [v for v in options if v is not False and v is not None]
+        present: Collection[Any] = [v for v in options if v is not False and v is not None]
+        try:
+            present = frozenset(present)  # a long `in` list costs one hash per record, not a scan
+        except TypeError:
+            pass
         return lambda value: (
             (with_empty and (value is None or value is False)) or (value is not None and value in present)
         )
@@ -229,10 +236,10 @@ def _scalar_test(leaf: Leaf) -> Callable[[Any], bool]:
     if operator in ("like", "ilike", "=like", "=ilike"):
         if operator in ("like", "ilike"):
             # Odoo wraps the value in % and escapes nothing else for like/ilike.
-            pattern = _like_regex(f"%{_escape_like(str(wanted))}%", operator == "ilike")
+            match = like_matcher(f"%{_escape_like(str(wanted))}%", operator == "ilike")
         else:
-            pattern = _like_regex(str(wanted), operator == "=ilike")
-        return lambda value: value is not None and value is not False and bool(pattern.fullmatch(str(value)))
+            match = like_matcher(str(wanted), operator == "=ilike")
+        return lambda value: value is not None and value is not False and match(str(value))
     raise ValueError(f"Invalid operator {operator!r} in leaf {_show(leaf)}")
 
 
@@ -244,6 +251,17 @@ _COMPARISONS: dict[str, Callable[[Any, Any], bool]] = {
 }
 
 
+def moment_text(value: Any, kind: str) -> Any:
+    """Dates and datetimes compare as their stored text; a client may send either form."""
+    if isinstance(value, (list, tuple)):
+        return [moment_text(item, kind) for item in value]
+    if isinstance(value, dt.datetime):
+        return value.strftime("%Y-%m-%d %H:%M:%S" if kind == "datetime" else "%Y-%m-%d")
+    if isinstance(value, dt.date):
+        return value.strftime("%Y-%m-%d")
+    return value
+
+
 def _as_list(value: Any) -> list[Any]:
     return list(value) if isinstance(value, (list, tuple)) else [value]
 
@@ -252,23 +270,58 @@ def _escape_like(text: str) -> str:
     return text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
 
 
-def _like_regex(pattern: str, ignore_case: bool) -> re.Pattern[str]:
-    """SQL LIKE (``%`` any run, ``_`` any one character, backslash escapes) as a regex."""
-    parts: list[str] = []
+def like_matcher(pattern: str, ignore_case: bool) -> Callable[[str], bool]:
+    """SQL LIKE (``%`` any run, ``_`` any one character, backslash escapes), matched without
+    backtracking: the pattern splits at ``%`` into fixed-length pieces; the first must start the
+    text, the last end it, the others are found leftmost in order (which is exact for such
+    pieces). So ``"%" * 7 + "Q"`` costs one pass, not minutes; a value costs O(len × pattern)."""
+    if len(pattern) > MAX_PATTERN:
+        raise ValueError(f"A LIKE pattern is at most {MAX_PATTERN} characters, not {len(pattern)}")
+    pieces: list[list[str]] = [[]]
     escaped = False
     for char in pattern:
         if escaped:
-            parts.append(re.escape(char))
+            pieces[-1].append(re.escape(char))
             escaped = False
         elif char == "\\":
             escaped = True
         elif char == "%":
-            parts.append(".*")
+            pieces.append([])
         elif char == "_":
-            parts.append(".")
+            pieces[-1].append(".")
         else:
-            parts.append(re.escape(char))
-    return re.compile("".join(parts), re.DOTALL | (re.IGNORECASE if ignore_case else 0))
+            pieces[-1].append(re.escape(char))
+    if escaped:
+        pieces[-1].append(re.escape("\\"))
+    flags = re.DOTALL | (re.IGNORECASE if ignore_case else 0)
+    compiled = [re.compile("".join(piece), flags) for piece in pieces]
+    sizes = [len(piece) for piece in pieces]
+    if len(compiled) == 1:
+        only = compiled[0]
+        return lambda text: only.fullmatch(text) is not None
+    first, middle, last = compiled[0], list(zip(compiled[1:-1], sizes[1:-1], strict=True)), compiled[-1]
+    needed = sum(sizes)
+
+    def matches(text: str) -> bool:
+        if len(text) < needed or first.match(text) is None:
+            return False
+        position, tail = sizes[0], len(text) - sizes[-1]
+        if last.fullmatch(text, tail) is None:
+            return False
+        for piece, size in middle:
+            if not size:
+                continue
+            found = piece.search(text, position, tail)
+            if found is None:
+                return False
+            position = found.end()
+        return True
+
+    return matches
+
+
+MAX_PATTERN = 1000
+"""The longest LIKE pattern a domain may hold (Odoo has no limit; this keeps a call bounded)."""
 
 
 def _field(source: RecordSource, model: str, name: str, leaf: Leaf) -> FieldSpec:
@@ -282,4 +335,16 @@ def _show(leaf: Leaf) -> str:
     return repr((leaf.path, leaf.operator, leaf.value))
 
 
-__all__ = ["And", "Const", "Leaf", "Node", "Not", "Or", "RecordSource", "compile_node", "mentions", "parse"]
+__all__ = [
+    "And",
+    "Const",
+    "Leaf",
+    "Node",
+    "Not",
+    "Or",
+    "RecordSource",
+    "compile_node",
+    "mentions",
+    "moment_text",
+    "parse",
+]

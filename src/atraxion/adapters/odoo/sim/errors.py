@@ -44,11 +44,29 @@ class AccessDenied(UserError):
         super().__init__(message)
 
 
+class LockError(UserError):
+    """A record is locked by another transaction (``odoo.exceptions.LockError``, Odoo 19)."""
+
+    def __init__(self, message: str = "") -> None:
+        super().__init__(message or "Cannot perform the operation: the record is locked by another transaction.")
+
+
 class SerializationFailure(Exception):
     """What psycopg2 raises once Odoo has retried a concurrent update five times."""
 
     __module__ = "psycopg2.errors"
     pgcode = "40001"
+
+
+class QueryCanceled(Exception):
+    """What PostgreSQL raises when a statement outlives its timeout: the simulator's bound on a
+    search that would take too long (Fault 1)."""
+
+    __module__ = "psycopg2.errors"
+    pgcode = "57014"
+
+    def __init__(self) -> None:
+        super().__init__("canceling statement due to statement timeout")
 
 
 def missing_record(model: str, ids: list[int], uid: int) -> MissingError:

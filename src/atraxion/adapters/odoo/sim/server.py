@@ -2,40 +2,89 @@
 
 ``/xmlrpc/2/<service>`` answers faults with integer codes, the legacy ``/xmlrpc/<service>``
 with string codes. Each connection carries one request (HTTP/1.0), which keeps shutdown quick.
+
+Hardening: a connection that sends nothing for ``idle_timeout`` seconds is closed; closing the
+listener stops reading from every open connection (idle and half-sent ones end at once, calls
+being handled still answer) and waits at most a few seconds for them; a bad or oversized gzip
+body is answered 400/413; the ``/simulator`` control route answers 403 unless the listener is on
+a loopback address or remote control was allowed.
 """
 
 from __future__ import annotations
 
+import ipaddress
 import logging
 import re
 import selectors
 import socket
 import socketserver
 import threading
+import time
 import xmlrpc.client
 from http.server import BaseHTTPRequestHandler, HTTPServer
 
 from atraxion.adapters.odoo.sim.app import CONTROL_SERVICE, Drop, HttpError, Reply, RpcApp
 from atraxion.adapters.odoo.sim.errors import FaultStyle
+from atraxion.adapters.odoo.sim.web import WebReply, is_web_path
 
 logger = logging.getLogger(__name__)
 
 _ROUTE = re.compile(r"^/xmlrpc/(?:(?P<two>2)/)?(?P<service>[A-Za-z_]+)/?$|^/(?P<control>simulator)/?$")
-_MAX_BODY = 64 * 1024 * 1024
+_MAX_BODY = 32 * 1024 * 1024
+IDLE_TIMEOUT = 10.0
+"""Seconds a connection may stay silent (before or within its request) before it is closed."""
+CLOSE_WAIT = 5.0
+"""Seconds closing the listener waits for the calls still being handled."""
 
 
-class _HttpServer(socketserver.ThreadingMixIn, HTTPServer):
+class _HttpServer(HTTPServer):
+    """One thread per connection, tracked, so that closing can end idle connections (the
+    ThreadingMixIn's ``server_close`` would wait for them forever)."""
+
     allow_reuse_address = True
     # socketserver's default backlog of 5 drops SYNs under a few concurrent workers, and each
     # dropped SYN costs the client a one-second retransmit.
     request_queue_size = 128
     timeout = 0.1  # handle_request() gives up if a connection vanished between select and accept
-    daemon_threads = False
-    block_on_close = True  # server_close() waits for the handler threads
 
-    def __init__(self, address: tuple[str, int], app: RpcApp) -> None:
+    def __init__(self, address: tuple[str, int], app: RpcApp, *, idle_timeout: float, allow_control: bool) -> None:
         self.app = app
+        self.idle_timeout = idle_timeout
+        self.allow_control = allow_control
+        self._connections: dict[threading.Thread, socket.socket] = {}
+        self._connections_lock = threading.Lock()
         super().__init__(address, _Handler)
+
+    def process_request(self, request: socket.socket, client_address: object) -> None:  # type: ignore[override]
+        thread = threading.Thread(
+            target=self._serve_connection, args=(request, client_address), name="odoo-sim-request", daemon=True
+        )
+        with self._connections_lock:
+            self._connections[thread] = request
+        thread.start()
+
+    def _serve_connection(self, request: socket.socket, client_address: object) -> None:
+        try:
+            self.finish_request(request, client_address)
+        except Exception:
+            self.handle_error(request, client_address)
+        finally:
+            self.shutdown_request(request)
+            with self._connections_lock:
+                self._connections.pop(threading.current_thread(), None)
+
+    def close_connections(self, wait: float) -> None:
+        """Stop reading from every open connection and wait up to ``wait`` s for their threads."""
+        with self._connections_lock:
+            connections = list(self._connections.items())
+        for _thread, connection in connections:
+            try:
+                connection.shutdown(socket.SHUT_RD)  # a blocked read returns end-of-file at once
+            except OSError:
+                pass
+        deadline = time.monotonic() + wait
+        for thread, _connection in connections:
+            thread.join(max(0.0, deadline - time.monotonic()))
 
     def handle_error(self, request: object, client_address: object) -> None:
         # A client that gave up (timeout, reset) is part of the game; don't print tracebacks.
@@ -53,21 +102,35 @@ class _Handler(BaseHTTPRequestHandler):
     server_version = "Werkzeug/3.0.1"
     sys_version = "Python/3"
 
+    def setup(self) -> None:
+        super().setup()
+        self.connection.settimeout(self.server.idle_timeout)  # reads of the request give up then
+
     def do_POST(self) -> None:
-        match = _ROUTE.match(self.path.split("?", 1)[0])
+        path = self.path.split("?", 1)[0]
+        if is_web_path(path):
+            self._web("POST", path)
+            return
+        match = _ROUTE.match(path)
         if match is None:
             self._plain(404, "Not Found")
             return
-        length = self.headers.get("Content-Length")
-        if length is None or not length.isdigit():
-            self._plain(411, "Length Required")
+        if match["control"] and not self.server.allow_control:
+            self._plain(403, "Forbidden")
             return
-        if int(length) > _MAX_BODY:
-            self._plain(413, "Request Entity Too Large")
+        body = self._body()
+        if body is None:
             return
-        body = self.rfile.read(int(length))
         if self.headers.get("Content-Encoding", "").lower() == "gzip":
-            body = xmlrpc.client.gzip_decode(body)
+            try:
+                body = xmlrpc.client.gzip_decode(body, max_decode=_MAX_BODY)
+            except ValueError as error:
+                too_big = "max gzipped payload length exceeded" in str(error)
+                self._plain(*((413, "Request Entity Too Large") if too_big else (400, "Bad Request")))
+                return
+            except Exception:  # a truncated stream is an EOFError, a bad header an OSError …
+                self._plain(400, "Bad Request")
+                return
         style: FaultStyle = "int" if match["two"] or match["control"] else "string"
         outcome = self.server.app.handle(style, match["service"] or CONTROL_SERVICE, body)
         if isinstance(outcome, Drop):
@@ -82,7 +145,68 @@ class _Handler(BaseHTTPRequestHandler):
             self.wfile.write(outcome.body)
 
     def do_GET(self) -> None:
-        self._plain(405, "Method Not Allowed")
+        path = self.path.split("?", 1)[0]
+        if is_web_path(path):
+            self._web("GET", path)
+            return
+        self._not_posted(path)
+
+    def do_PUT(self) -> None:
+        self._other_verb("PUT")
+
+    def do_PATCH(self) -> None:
+        self._other_verb("PATCH")
+
+    def do_DELETE(self) -> None:
+        self._other_verb("DELETE")
+
+    def _other_verb(self, verb: str) -> None:
+        path = self.path.split("?", 1)[0]
+        if is_web_path(path):
+            self._web(verb, path)
+        else:
+            self._not_posted(path)
+
+    def _not_posted(self, path: str) -> None:
+        # The RPC routes are POST only; any other path is Odoo's 404 page.
+        if _ROUTE.match(path):
+            self._plain(405, "Method Not Allowed")
+        else:
+            self._plain(404, "Not Found")
+
+    def _body(self) -> bytes | None:
+        """The request body, or None after answering 411/413/408."""
+        length = self.headers.get("Content-Length")
+        if length is None or not length.isdigit():
+            self._plain(411, "Length Required")
+            return None
+        if int(length) > _MAX_BODY:
+            self._plain(413, "Request Entity Too Large")
+            return None
+        try:
+            return self.rfile.read(int(length))
+        except TimeoutError:
+            self._plain(408, "Request Timeout")
+            return None
+
+    def _web(self, verb: str, path: str) -> None:
+        body = b""
+        if verb == "POST":
+            read = self._body()
+            if read is None:
+                return
+            body = read
+        reply: WebReply = self.server.app.web.handle(verb, path, self.headers, body)
+        if reply.body is None:
+            self.close_connection = True  # committed, then the server closes the socket unanswered
+            return
+        self.send_response(reply.status)
+        for name, value in reply.headers:
+            self.send_header(name, value)
+        self.send_header("Content-Type", reply.content_type)
+        self.send_header("Content-Length", str(len(reply.body)))
+        self.end_headers()
+        self.wfile.write(reply.body)
 
     def _plain(self, status: int, reason: str) -> None:
         body = f"<html><body><h1>{status} {reason}</h1></body></html>".encode()
@@ -103,8 +227,17 @@ class Listener:
     (``serve_forever`` would cost tests 50 ms a simulator).
     """
 
-    def __init__(self, app: RpcApp, host: str, port: int) -> None:
-        self._server = _HttpServer((host, port), app)
+    def __init__(
+        self,
+        app: RpcApp,
+        host: str,
+        port: int,
+        *,
+        idle_timeout: float = IDLE_TIMEOUT,
+        allow_remote_control: bool = False,
+    ) -> None:
+        allow_control = allow_remote_control or is_loopback(host)
+        self._server = _HttpServer((host, port), app, idle_timeout=idle_timeout, allow_control=allow_control)
         self._wake_reader, self._wake_writer = socket.socketpair()
         self._lock = threading.Lock()
         self._thread: threading.Thread | None = None
@@ -148,6 +281,7 @@ class Listener:
             if self._listening:
                 self._halt()
             self._server.server_close()
+            self._server.close_connections(CLOSE_WAIT)
             self._wake_reader.close()
             self._wake_writer.close()
 
@@ -174,3 +308,13 @@ class Listener:
             self._thread.join()
             self._thread = None
         self._wake_reader.recv(64)
+
+
+def is_loopback(host: str) -> bool:
+    """Whether ``host`` names only this machine (127.0.0.0/8, ::1, localhost)."""
+    if host.lower() == "localhost":
+        return True
+    try:
+        return ipaddress.ip_address(host).is_loopback
+    except ValueError:
+        return False

@@ -33,7 +33,8 @@ def convert(store: Store, model: str, field: FieldSpec, value: Any) -> Any:
     if value is None or value is False:
         return None
     if kind in ("char", "text", "html"):
-        return value if isinstance(value, str) else str(value)
+        text = value if isinstance(value, str) else str(value)
+        return text[: field.size] if field.size else text  # Odoo truncates a sized char silently
     if kind == "selection":
         if value not in {key for key, _label in field.selection}:
             raise ValueError(f"Wrong value for {model}.{field.name}: {value!r}")
@@ -45,9 +46,13 @@ def convert(store: Store, model: str, field: FieldSpec, value: Any) -> Any:
     raise ValueError(f"Wrong value for {model}.{field.name}: {value!r}")
 
 
-def to_read(store: Store, model: str, record_id: int, field: FieldSpec) -> Any:
-    """``field`` of one record as Odoo's ``read`` answers it."""
-    value = store.value(model, record_id, field.name)
+def to_read(store: Store, model: str, record_id: int, field: FieldSpec, load: str | None = "_classic_read") -> Any:
+    """``field`` of one record as Odoo's ``read`` answers it (``load=None``: many2one as a bare id)."""
+    return present(store, field, store.value(model, record_id, field.name), load)
+
+
+def present(store: Store, field: FieldSpec, value: Any, load: str | None = "_classic_read") -> Any:
+    """An internal value of ``field`` as Odoo's ``read`` answers it."""
     kind = field.type
     if kind == "boolean":
         return bool(value)
@@ -61,6 +66,8 @@ def to_read(store: Store, model: str, record_id: int, field: FieldSpec) -> Any:
         return False
     if kind == "many2one":
         assert field.relation is not None
+        if load != "_classic_read":
+            return value
         return [value, store.display_name(field.relation, value)]
     return value
 
