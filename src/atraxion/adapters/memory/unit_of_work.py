@@ -6,6 +6,7 @@ from types import TracebackType
 from typing import Any, Self
 
 from atraxion.adapters.memory.api_log_repository import MemoryApiLogRepository
+from atraxion.adapters.memory.lease_repository import MemoryLeaseRepository
 from atraxion.adapters.memory.outbox_repository import (
     MemoryOutboundOrderRepository,
     MemoryOutboxRepository,
@@ -13,6 +14,8 @@ from atraxion.adapters.memory.outbox_repository import (
 )
 from atraxion.adapters.memory.partner_repository import MemoryPartnerRepository
 from atraxion.adapters.memory.purchase_order_line_repository import MemoryPurchaseOrderLineRepository
+from atraxion.adapters.memory.queued_pull_repository import MemoryQueuedPullRepository
+from atraxion.adapters.memory.reconcile_run_repository import MemoryReconcileRunRepository
 from atraxion.adapters.memory.repositories import (
     MemoryFeedRepository,
     MemoryIdempotencyRepository,
@@ -50,6 +53,9 @@ class MemoryUnitOfWork:
         self.partners = MemoryPartnerRepository(self._work)
         self.purchase_order_lines = MemoryPurchaseOrderLineRepository(self._work)
         self.api_logs = MemoryApiLogRepository(self._work)
+        self.leases = MemoryLeaseRepository(self._work)
+        self.queued_pulls = MemoryQueuedPullRepository(self._work)
+        self.reconcile_runs = MemoryReconcileRunRepository(self._work)
         return self
 
     def __exit__(
