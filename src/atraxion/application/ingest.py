@@ -33,21 +33,28 @@ def ingest(ctx: Context, batches: Sequence[Batch]) -> list[IngestPlan]:
         ensure_unique_keys(batch.records)
 
     def work(uow: UnitOfWork) -> list[IngestPlan]:
-        plans = []
-        for batch in batches:
-            kind = ctx.kind(batch.entity)
-            plan = _apply(ctx, uow, kind, batch.records)
-            hook = ctx.after_ingest.get(kind.name)
-            if hook is not None:
-                try:
-                    hook(ctx, uow, plan.changed)
-                except InvalidBatch as invalid:
-                    raise invalid.located({r.key: i for i, r in enumerate(batch.records)}) from None
-            plans.append(plan)
+        plans = apply_batches(ctx, uow, batches)
         uow.commit()
         return plans
 
     return ctx.transaction(work)
+
+
+def apply_batches(ctx: Context, uow: UnitOfWork, batches: Sequence[Batch]) -> list[IngestPlan]:
+    """The work of :func:`ingest` inside the caller's unit of work, not committed: a pull commits
+    it with the page's cursor. Keys must be unique per batch (see :func:`ensure_unique_keys`)."""
+    plans = []
+    for batch in batches:
+        kind = ctx.kind(batch.entity)
+        plan = _apply(ctx, uow, kind, batch.records)
+        hook = ctx.after_ingest.get(kind.name)
+        if hook is not None:
+            try:
+                hook(ctx, uow, plan.changed)
+            except InvalidBatch as invalid:
+                raise invalid.located({r.key: i for i, r in enumerate(batch.records)}) from None
+        plans.append(plan)
+    return plans
 
 
 SLICE = 10_000

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from atraxion.domain import money
+from atraxion.domain import money, odoo_entities
 from atraxion.domain.records import Incoming, JsonObject, Kind, StoredRecord
 
 
@@ -47,10 +47,10 @@ def _number(value: Any) -> str | None:
     return None if value is None else str(money.to_decimal(value).normalize())
 
 
-PRODUCTS = Kind("products", "product")
-PARTNERS = Kind("partners", "partner")
+PRODUCTS = Kind("products", "product", odoo=odoo_entities.PRODUCTS)
+PARTNERS = Kind("partners", "partner", odoo=odoo_entities.PARTNERS)
 SALE_ORDERS = Kind("sale-orders", "sale_order")
-PURCHASE_ORDERS = Kind("purchase-orders", "purchase_order")
+PURCHASE_ORDERS = Kind("purchase-orders", "purchase_order", odoo=odoo_entities.PURCHASE_ORDERS)
 STOCK = Kind(
     "stock",
     "stock",
@@ -58,6 +58,7 @@ STOCK = Kind(
     keyed_by_external_id=False,
     comparable=_stock_comparable,
     derive=_stock_derived,
+    odoo=odoo_entities.STOCK,
 )
 PRICES = Kind(
     "prices",
@@ -66,6 +67,7 @@ PRICES = Kind(
     keyed_by_external_id=False,
     comparable=_price_comparable,
     derive=_price_derived,
+    odoo=odoo_entities.PRICES,
 )
 
 ALL_KINDS: tuple[Kind, ...] = (PRODUCTS, PARTNERS, SALE_ORDERS, PURCHASE_ORDERS, STOCK, PRICES)
@@ -73,3 +75,4 @@ ALL_KINDS: tuple[Kind, ...] = (PRODUCTS, PARTNERS, SALE_ORDERS, PURCHASE_ORDERS,
 
 def kinds_by_name() -> dict[str, Kind]:
     return {kind.name: kind for kind in ALL_KINDS}
+

@@ -8,6 +8,7 @@ id, so records sharing one ``write_date`` second are never skipped between two p
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
+from datetime import datetime, timedelta
 from typing import Any
 
 from attrs import frozen
@@ -39,6 +40,24 @@ class OdooPosition:
             ("id", ">", self.id),
         ]
 
+    def rewound(self, seconds: float) -> OdooPosition:
+        """The position ``seconds`` earlier: everything written from then on is after it.
+
+        A pull resumes from its stored position rewound by a safety overlap, because ``write_date``
+        is a transaction's *start* (a record committed late can carry an older one) and travels as
+        whole seconds.
+        """
+        then = datetime.strptime(self.write_date, WRITE_DATE_FORMAT) - timedelta(seconds=seconds)
+        return OdooPosition(then.strftime(WRITE_DATE_FORMAT), 0)
+
+    @classmethod
+    def of(cls, row: OdooRow) -> OdooPosition:
+        """The position of a row read by a pull (``write_date`` cut to whole seconds)."""
+        return cls(str(row["write_date"])[:19], int(row["id"]))
+
+
+WRITE_DATE_FORMAT = "%Y-%m-%d %H:%M:%S"
+
 
 @frozen
 class OdooIdentity:
@@ -52,3 +71,12 @@ class OdooIdentity:
     uid: int
     login: str
     name: str
+
+
+@frozen
+class PullCursor:
+    """How far an entity's pull got: the last position ingested, and when it was stored."""
+
+    entity: str
+    position: OdooPosition
+    updated_at: datetime

@@ -16,11 +16,14 @@ from __future__ import annotations
 import enum
 from collections.abc import Callable, Mapping
 from datetime import datetime
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from attrs import field, frozen
 
 from atraxion.domain import diff
+
+if TYPE_CHECKING:
+    from atraxion.domain.odoo_mapping import OdooMapping
 
 JsonObject = Mapping[str, Any]
 
@@ -101,7 +104,7 @@ class Kind:
     ``comparable`` maps an envelope to the values compared (a price quantized to its currency's
     precision, say); ``derive`` computes the derived fields of the new state from the old one;
     ``tracks_fields`` says whether consumers get ``changedFields`` (and so whether the data they
-    acknowledged must be kept).
+    acknowledged must be kept). ``odoo`` is how the entity is pulled from Odoo (None: it is not).
     """
 
     name: str
@@ -110,6 +113,7 @@ class Kind:
     keyed_by_external_id: bool = True
     comparable: Callable[[JsonObject], JsonObject] = _identity
     derive: Deriver = _no_derived
+    odoo: OdooMapping | None = None
 
 
 @frozen

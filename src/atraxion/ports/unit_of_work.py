@@ -10,6 +10,7 @@ from atraxion.ports.auth import IdempotencyRepository, TokenRepository
 from atraxion.ports.leases import LeaseRepository
 from atraxion.ports.outbox import OutboundOrderRepository, OutboxRepository, SyncFailureRepository
 from atraxion.ports.partners import PartnerRepository
+from atraxion.ports.pull_cursors import PullCursorRepository
 from atraxion.ports.purchase_order_lines import PurchaseOrderLineRepository
 from atraxion.ports.queued_pulls import QueuedPullRepository
 from atraxion.ports.reconcile_runs import ReconcileRunRepository
@@ -55,6 +56,9 @@ class UnitOfWork(Protocol):
 
     @property
     def reconcile_runs(self) -> ReconcileRunRepository: ...
+
+    @property
+    def pull_cursors(self) -> PullCursorRepository: ...
 
     def __enter__(self) -> Self: ...
 

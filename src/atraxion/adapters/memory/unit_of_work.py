@@ -13,6 +13,7 @@ from atraxion.adapters.memory.outbox_repository import (
     MemorySyncFailureRepository,
 )
 from atraxion.adapters.memory.partner_repository import MemoryPartnerRepository
+from atraxion.adapters.memory.pull_cursor_repository import MemoryPullCursorRepository
 from atraxion.adapters.memory.purchase_order_line_repository import MemoryPurchaseOrderLineRepository
 from atraxion.adapters.memory.queued_pull_repository import MemoryQueuedPullRepository
 from atraxion.adapters.memory.reconcile_run_repository import MemoryReconcileRunRepository
@@ -56,6 +57,7 @@ class MemoryUnitOfWork:
         self.leases = MemoryLeaseRepository(self._work)
         self.queued_pulls = MemoryQueuedPullRepository(self._work)
         self.reconcile_runs = MemoryReconcileRunRepository(self._work)
+        self.pull_cursors = MemoryPullCursorRepository(self._work)
         return self
 
     def __exit__(

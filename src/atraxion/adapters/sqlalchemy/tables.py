@@ -283,3 +283,13 @@ reconcile_runs = Table(
     Column("updated_at", Stamp, nullable=False),
     Column("finished_at", Stamp, nullable=True),
 )
+
+# How far each entity's pull from Odoo got (migration 0008): a position in (write_date, id) order.
+pull_cursors = Table(
+    "pull_cursors",
+    metadata,
+    Column("entity", String(32), primary_key=True),
+    Column("write_date", String(19), nullable=False),
+    Column("odoo_id", BigInteger, nullable=False),
+    Column("updated_at", DateTime, nullable=False),
+)

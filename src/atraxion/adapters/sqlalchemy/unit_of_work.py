@@ -19,6 +19,7 @@ from atraxion.adapters.sqlalchemy.outbox_repository import (
     SqlSyncFailureRepository,
 )
 from atraxion.adapters.sqlalchemy.partner_repository import SqlPartnerRepository
+from atraxion.adapters.sqlalchemy.pull_cursor_repository import SqlPullCursorRepository
 from atraxion.adapters.sqlalchemy.purchase_order_line_repository import SqlPurchaseOrderLineRepository
 from atraxion.adapters.sqlalchemy.queued_pull_repository import SqlQueuedPullRepository
 from atraxion.adapters.sqlalchemy.reconcile_run_repository import SqlReconcileRunRepository
@@ -63,6 +64,7 @@ class SqlUnitOfWork:
         self.leases = SqlLeaseRepository(self.connection)
         self.queued_pulls = SqlQueuedPullRepository(self.connection)
         self.reconcile_runs = SqlReconcileRunRepository(self.connection)
+        self.pull_cursors = SqlPullCursorRepository(self.connection)
         return self
 
     def __exit__(

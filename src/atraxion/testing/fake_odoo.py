@@ -1,0 +1,170 @@
+"""An in-memory :class:`~atraxion.ports.odoo_gateway.OdooGateway`: Odoo's reading rules, no server.
+
+For unit tests of what pulls from Odoo (and for library users testing their own code)::
+
+    odoo = FakeOdooGateway()
+    odoo.at("2026-01-01 10:00:00")
+    desk = odoo.create("product.product", {"name": "Desk", "default_code": "DESK", "active": True})
+    summary = pull(ctx, odoo, "products", options)
+
+Records are plain dicts, schema-less: a field never written reads as ``False`` (Odoo's empty
+value). Many2one values are bare ids (what ``load=None`` reads). ``write_date`` is the fake's
+current time (:meth:`at`, :meth:`tick`) unless given: a test can commit a record "late", with an
+older ``write_date`` than records already read. Domains support ``= != < <= > >= in not in`` and
+``& | !``, which is what pulling uses.
+"""
+
+from __future__ import annotations
+
+import itertools
+from collections.abc import Iterator, Mapping, Sequence
+from datetime import datetime, timedelta
+from typing import Any
+
+from atraxion.domain.odoo_orders import OdooSaleOrder, PermanentOdooError
+from atraxion.domain.odoo_records import WRITE_DATE_FORMAT, OdooDomain, OdooIdentity, OdooPosition, OdooRow
+
+
+class FakeOdooGateway:
+    """A fake Odoo database behind the gateway port; ``calls`` lists ``(model, method)`` as made."""
+
+    def __init__(self, now: str = "2026-01-01 00:00:00", server_version: str = "17.0") -> None:
+        self.records: dict[str, dict[int, dict[str, Any]]] = {}
+        self.now = now
+        self.server_version = server_version
+        self.calls: list[tuple[str, str]] = []
+        self.unreadable: set[str] = set()
+        self._ids = itertools.count(1)
+        self._sale_orders: dict[str, int] = {}
+
+    # -- arranging the fake -----------------------------------------------------------------------
+
+    def at(self, write_date: str) -> None:
+        """Set the time later writes are stamped with (``YYYY-MM-DD HH:MM:SS``)."""
+        self.now = write_date
+
+    def tick(self, seconds: float = 1) -> str:
+        """Move the time forward and return it."""
+        self.now = (datetime.strptime(self.now, WRITE_DATE_FORMAT) + timedelta(seconds=seconds)).strftime(
+            WRITE_DATE_FORMAT
+        )
+        return self.now
+
+    def create(self, model: str, values: Mapping[str, Any], *, write_date: str | None = None) -> int:
+        new_id = next(self._ids)
+        self.records.setdefault(model, {})[new_id] = {**values, "id": new_id, "write_date": write_date or self.now}
+        return new_id
+
+    def write(self, model: str, odoo_id: int, values: Mapping[str, Any], *, write_date: str | None = None) -> None:
+        record = self.records[model][odoo_id]
+        record.update(values)
+        record["write_date"] = write_date or self.now
+
+    def unlink(self, model: str, odoo_id: int) -> None:
+        del self.records[model][odoo_id]
+
+    # -- the port ---------------------------------------------------------------------------------
+
+    def version(self) -> dict[str, Any]:
+        return {"server_version": self.server_version, "protocol_version": 1}
+
+    def identity(self) -> OdooIdentity:
+        return OdooIdentity("fake://odoo", "odoo", "fake", self.server_version, 2, "admin", "Administrator")
+
+    def can_read(self, *, model: str) -> bool:
+        return model not in self.unreadable
+
+    def find_sale_order(self, *, client_order_ref: str) -> int | None:
+        return self._sale_orders.get(client_order_ref)
+
+    def create_sale_order(self, *, order: OdooSaleOrder) -> int:
+        new_id = self.create("sale.order", {"client_order_ref": order.client_order_ref, "partner_id": order.partner_id})
+        self._sale_orders[order.client_order_ref] = new_id
+        return new_id
+
+    def read_after(
+        self,
+        *,
+        model: str,
+        fields: Sequence[str],
+        after: OdooPosition | None,
+        limit: int,
+        domain: OdooDomain = (),
+    ) -> list[OdooRow]:
+        self._called(model, "search_read")
+        where = [*(after.domain() if after is not None else []), *domain]
+        found = sorted(self._matching(model, where), key=lambda r: (r["write_date"], r["id"]))
+        return [self._read(record, fields) for record in found[:limit]]
+
+    def read_ids(self, *, model: str, ids: Sequence[int], fields: Sequence[str]) -> list[OdooRow]:
+        self._called(model, "read")
+        table = self.records.get(model, {})
+        return [self._read(table[i], fields) for i in ids if i in table]
+
+    def search_ids(self, *, model: str, domain: OdooDomain = ()) -> list[int]:
+        self._called(model, "search")
+        return sorted(record["id"] for record in self._matching(model, domain))
+
+    def count(self, *, model: str, domain: OdooDomain = ()) -> int:
+        self._called(model, "search_count")
+        return sum(1 for _ in self._matching(model, domain))
+
+    # -- inside -----------------------------------------------------------------------------------
+
+    def _called(self, model: str, method: str) -> None:
+        self.calls.append((model, method))
+        if model in self.unreadable:
+            raise PermanentOdooError(f"{model}.{method}: access denied (Fault 4)")
+
+    def _matching(self, model: str, domain: OdooDomain) -> Iterator[dict[str, Any]]:
+        terms = list(domain)
+        return (record for record in self.records.get(model, {}).values() if _evaluate(terms, record))
+
+    @staticmethod
+    def _read(record: Mapping[str, Any], fields: Sequence[str]) -> dict[str, Any]:
+        names = dict.fromkeys(["id", "write_date", *fields])
+        return {name: _copy(record.get(name, False)) for name in names}
+
+
+def _copy(value: Any) -> Any:
+    return list(value) if isinstance(value, list) else value
+
+
+def _evaluate(domain: list[Any], record: Mapping[str, Any]) -> bool:
+    if not domain:
+        return True
+    position = 0
+
+    def term() -> bool:
+        nonlocal position
+        token = domain[position]
+        position += 1
+        if token == "!":
+            return not term()
+        if token in ("&", "|"):
+            left, right = term(), term()
+            return (left and right) if token == "&" else (left or right)
+        field, operator, value = token
+        return _leaf(record.get(field, False), operator, value)
+
+    results = []
+    while position < len(domain):
+        results.append(term())
+    return all(results)
+
+
+def _leaf(actual: Any, operator: str, value: Any) -> bool:
+    if operator == "=":
+        return bool(actual == value)
+    if operator in ("!=", "<>"):
+        return bool(actual != value)
+    if operator == "in":
+        return actual in value
+    if operator == "not in":
+        return actual not in value
+    if actual is False or actual is None:
+        return False
+    comparisons = {">": actual > value, ">=": actual >= value, "<": actual < value, "<=": actual <= value}
+    if operator not in comparisons:
+        raise ValueError(f"FakeOdooGateway does not evaluate the operator {operator!r}")
+    return bool(comparisons[operator])
