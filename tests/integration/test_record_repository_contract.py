@@ -6,6 +6,8 @@ from collections.abc import Callable
 from datetime import UTC, datetime
 from typing import TypeVar
 
+import attrs
+
 from atraxion.bootstrap import Atraxion
 from atraxion.domain.feed import AckState, PendingEntry
 from atraxion.domain.records import StoredRecord
@@ -104,3 +106,23 @@ def test_pending_rows_are_per_entity(atraxion: Atraxion) -> None:
     run(atraxion, lambda uow: uow.feed.set_pending("partners", [PendingEntry("webshop", "RP_1", 1)], []))
     assert run(atraxion, lambda uow: uow.feed.pending_page("products", "webshop", None, 10)) == []
     assert len(run(atraxion, lambda uow: uow.feed.pending_page("partners", "webshop", None, 10))) == 1
+
+
+def test_odoo_ids_are_paged_by_key_and_skip_records_without_one(atraxion: Atraxion) -> None:
+    with_ids = [
+        attrs.evolve(record(f"P{i:03d}"), envelope={"externalId": f"P{i:03d}", "odooId": 100 + i}) for i in range(7)
+    ]
+    without = attrs.evolve(record("P999"), envelope={"externalId": "P999"})
+    run(atraxion, lambda uow: uow.records.insert("products", [*reversed(with_ids), without]))
+    pages: list[list[tuple[str, int]]] = []
+    after: str | None = None
+    while page := run(atraxion, lambda uow, after=after: uow.records.odoo_ids("products", after, 3)):
+        pages.append(page)
+        after = page[-1][0]
+    assert pages == [
+        [("P000", 100), ("P001", 101), ("P002", 102)],
+        [("P003", 103), ("P004", 104), ("P005", 105)],
+        [("P006", 106)],
+    ]
+    assert run(atraxion, lambda uow: uow.records.odoo_ids("partners", None, 10)) == []
+    assert run(atraxion, lambda uow: uow.records.odoo_ids("stock", None, 10)) == []

@@ -38,6 +38,11 @@ class Lease:
         return self.holder == holder or self.expires_at <= now
 
 
+class LeaseLost(Exception):
+    """A job's lease was taken over (it expired before its holder renewed it): stop the job, another
+    replica does it now."""
+
+
 def new_holder() -> str:
     """A holder id unique to this process instance: host, process id and a random part (a
     restarted process with a recycled pid must not inherit its predecessor's lease)."""

@@ -37,6 +37,16 @@ class MemoryRecordRepository(TableAccess):
     def count(self, entity: str) -> int:
         return sum(1 for e, _ in self.table("records") if e == entity)
 
+    def odoo_ids(self, entity: str, after: str | None, limit: int) -> list[tuple[str, int]]:
+        found = sorted(
+            (key, odoo_id)
+            for (e, key), record in self.table("records").items()
+            if e == entity
+            and (after is None or key > after)
+            and isinstance(odoo_id := record.envelope.get("odooId"), int)
+        )
+        return found[:limit]
+
     def all(self, entity: str) -> list[StoredRecord]:
         return [r for (e, _), r in self.table("records").items() if e == entity]
 
