@@ -2,11 +2,15 @@
 
 from __future__ import annotations
 
+import json
 import os
 from collections.abc import Mapping
 from pathlib import Path
 
 from attrs import field, frozen
+
+from atraxion.domain.catalog import ALL_KINDS
+from atraxion.domain.odoo_mapping import PullOverride, validate_domain
 
 DEFAULT_DATABASE_URL = "sqlite:///./atraxion.db"
 DEFAULT_MAX_BODY = 50 * 1024 * 1024
@@ -33,6 +37,11 @@ class Settings:
     outbox_sweep_interval: float = 5.0
     # The request log (docs/api.md, "Request log"): ATRAXION_API_LOG=0 turns it off.
     api_log_enabled: bool = True
+    # Pulling from Odoo (docs/connecting-odoo.md): rows per page, the overlap (seconds) an
+    # incremental pull re-reads, and each entity's ATRAXION_PULL_<ENTITY>_{FIELDS,EXTERNAL_ID,DOMAIN}.
+    pull_page_size: int = 1000
+    pull_overlap: float = 300.0
+    pull_overrides: Mapping[str, PullOverride] = field(factory=dict)
 
     @classmethod
     def from_env(cls, environ: Mapping[str, str] | None = None, env_file: str | Path | None = ".env") -> Settings:
@@ -56,12 +65,66 @@ class Settings:
             outbox_redeliver_after=float(values.get("ATRAXION_OUTBOX_REDELIVER_AFTER", 30.0)),
             outbox_sweep_interval=float(values.get("ATRAXION_OUTBOX_SWEEP_INTERVAL", 5.0)),
             api_log_enabled=values.get("ATRAXION_API_LOG", "1").strip().lower() not in ("0", "false", "no", "off"),
+            pull_page_size=_positive_int(values, "ATRAXION_PULL_PAGE_SIZE", 1000),
+            pull_overlap=float(values.get("ATRAXION_PULL_OVERLAP", 300.0)),
+            pull_overrides=pull_overrides(values),
             volatile_fields=(
                 frozenset(v.strip() for v in volatile.split(",") if v.strip())
                 if volatile is not None
                 else frozenset({"write_date", "__last_update"})
             ),
         )
+
+
+def pull_setting(entity: str, what: str) -> str:
+    """The variable configuring ``what`` (FIELDS, EXTERNAL_ID, DOMAIN) of ``entity``'s pull:
+    ``ATRAXION_PULL_PURCHASE_ORDERS_DOMAIN`` for ``purchase-orders``."""
+    return f"ATRAXION_PULL_{entity.upper().replace('-', '_')}_{what}"
+
+
+def pull_overrides(values: Mapping[str, str]) -> dict[str, PullOverride]:
+    """Every pulled entity's configuration, by one rule for all (see :func:`pull_setting`):
+    ``FIELDS`` a comma-separated list, ``EXTERNAL_ID`` a field name (empty: ``<model>:<id>``),
+    ``DOMAIN`` a JSON list of ``[field, operator, value]`` terms. Raises ValueError naming the
+    variable at fault."""
+    overrides: dict[str, PullOverride] = {}
+    for kind in ALL_KINDS:
+        if kind.odoo is None:
+            continue
+        fields = values.get(pull_setting(kind.name, "FIELDS"))
+        domain = values.get(pull_setting(kind.name, "DOMAIN"))
+        override = PullOverride(
+            fields=tuple(f.strip() for f in fields.split(",") if f.strip()) if fields is not None else None,
+            external_id=values[name].strip() if (name := pull_setting(kind.name, "EXTERNAL_ID")) in values else None,
+            domain=_domain(pull_setting(kind.name, "DOMAIN"), domain) if domain is not None else None,
+        )
+        if override != PullOverride():
+            overrides[kind.name] = override
+    return overrides
+
+
+def _domain(name: str, text: str) -> tuple[object, ...]:
+    try:
+        value = json.loads(text)
+    except ValueError as error:
+        raise ValueError(f"{name} is not JSON ({error})") from None
+    try:
+        return validate_domain(value)
+    except ValueError as error:
+        raise ValueError(f"{name} {error}") from None
+
+
+def _positive_int(values: Mapping[str, str], name: str, default: int) -> int:
+    text = values.get(name)
+    if text is None:
+        return default
+    try:
+        number = int(text)
+    except ValueError:
+        raise ValueError(f"{name} must be a whole number, got {text!r}") from None
+    if number < 1:
+        raise ValueError(f"{name} must be at least 1, got {number}")
+    return number
 
 
 def _read_env_file(path: str | Path) -> dict[str, str]:

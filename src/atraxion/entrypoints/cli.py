@@ -1,4 +1,4 @@
-"""The ``atraxion`` command: serve, worker, db upgrade, token create|list|revoke, odoo-sim."""
+"""The ``atraxion`` command: serve, worker, db upgrade, token create|list|revoke, odoo pull, odoo-sim."""
 
 from __future__ import annotations
 
@@ -12,6 +12,7 @@ from atraxion.application import tokens
 from atraxion.bootstrap import bootstrap
 from atraxion.config import Settings
 from atraxion.domain.auth import DEFAULT_CONSUMER, Scope, parse_scopes
+from atraxion.entrypoints import odoo_cli
 
 
 def _parser() -> argparse.ArgumentParser:
@@ -39,6 +40,7 @@ def _parser() -> argparse.ArgumentParser:
     revoke.add_argument("id", type=int)
 
     commands.add_parser("odoo-sim", help="run the bundled Odoo XML-RPC simulator (atraxion odoo-sim --help)")
+    odoo_cli.add_parser(commands)
     return parser
 
 
@@ -58,7 +60,13 @@ def main(argv: Sequence[str] | None = None) -> int:
     args = _parser().parse_args(argv)
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s %(message)s")
     logging.getLogger("alembic").setLevel(logging.WARNING)
-    settings = Settings.from_env()
+    try:
+        settings = Settings.from_env()
+    except ValueError as error:  # a bad setting: one line naming it, no traceback
+        print(f"atraxion: {error}", file=sys.stderr)
+        return 1
+    if args.command == "odoo":
+        return odoo_cli.run(args, settings)
     if args.command == "serve":
         from atraxion.entrypoints.serve import serve
 

@@ -1,0 +1,140 @@
+"""``atraxion odoo pull [ENTITY ...] [--full]``: pull records from Odoo, with progress on stderr.
+
+On a terminal the progress is a bar per entity (rows read of the total Odoo counts, rate, ETA);
+otherwise a plain line every few seconds. The last line of stdout is always the summary
+``pulled N: created C, updated U, unchanged K, deleted D``. A problem the user can fix (no
+``ODOO_URL``, bad credentials, Odoo unreachable) is one line on stderr and exit status 1.
+"""
+
+from __future__ import annotations
+
+import argparse
+import logging
+import sys
+import time
+from typing import IO, Any
+
+from tqdm import tqdm
+
+from atraxion.application.pull import PullOptions, PullSummary, pull, pullable
+from atraxion.bootstrap import Atraxion, bootstrap
+from atraxion.config import Settings
+from atraxion.domain.odoo_orders import OdooError
+
+ENTITIES = ("products", "partners", "prices", "stock", "purchase-orders")
+
+
+def add_parser(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
+    odoo = commands.add_parser("odoo", help="talk to the configured Odoo (ODOO_URL, ODOO_DB, …)")
+    odoo_commands = odoo.add_subparsers(dest="odoo_command", required=True)
+    pull_parser = odoo_commands.add_parser(
+        "pull", help="pull records changed in Odoo since the last pull and ingest them as a push would"
+    )
+    pull_parser.add_argument(
+        "entities",
+        nargs="*",
+        metavar="ENTITY",
+        choices=[[], *ENTITIES],
+        help=f"any of {', '.join(ENTITIES)} (default: all)",
+    )
+    pull_parser.add_argument("--full", action="store_true", help="read every record, ignoring the stored cursors")
+
+
+def _entity(name: str) -> str:
+    if name not in ENTITIES:
+        raise argparse.ArgumentTypeError(f"{name!r} is not pulled from Odoo; choose from {', '.join(ENTITIES)}")
+    return name
+
+
+def run(args: argparse.Namespace, settings: Settings) -> int:
+    """Run an ``atraxion odoo …`` command; returns the exit status."""
+    logging.getLogger("atraxion.adapters.odoo").setLevel(logging.WARNING)  # no chatter under the bar
+    try:
+        app = bootstrap(settings, migrate=True)
+    except ValueError as error:  # a bad setting: one line, no traceback
+        return _fail(str(error))
+    try:
+        return _pull(app, args.entities, full=args.full)
+    finally:
+        app.close()
+
+
+def _pull(app: Atraxion, entities: list[str], *, full: bool) -> int:
+    if app.gateway is None:
+        return _fail(
+            "ODOO_URL is not set: set ODOO_URL, ODOO_DB, ODOO_USERNAME and ODOO_API_KEY (docs/connecting-odoo.md)"
+        )
+    settings = app.settings
+    options = PullOptions.of(
+        app.context, settings.pull_overrides, page_size=settings.pull_page_size, overlap=settings.pull_overlap
+    )
+    chosen = list(dict.fromkeys(entities)) or pullable(app.context)
+    total = PullSummary()
+    progress = BarProgress(sys.stderr) if sys.stderr.isatty() else LineProgress(sys.stderr)
+    try:
+        app.gateway.identity()  # credentials first: one clear line rather than a failure mid-way
+        for entity in chosen:
+            summary = pull(app.context, app.gateway, entity, options, full=full, progress=progress)
+            print(f"{entity}: {summary.line()}")
+            total.add(summary)
+    except OdooError as error:
+        return _fail(f"Odoo at {settings.odoo_url}: {error}")
+    print(total.line())
+    return 0
+
+
+def _fail(message: str) -> int:
+    print(f"atraxion odoo pull: {message}", file=sys.stderr)
+    return 1
+
+
+class BarProgress:
+    """A tqdm bar per entity: rows read of the total, rate and time left."""
+
+    def __init__(self, stream: IO[str]) -> None:
+        self.stream = stream
+        self.bar: tqdm[Any] | None = None
+
+    def start(self, entity: str, total: int) -> None:
+        self.bar = tqdm(total=total, desc=entity, unit=" rows", file=self.stream, dynamic_ncols=True, leave=True)
+
+    def advance(self, rows: int, summary: PullSummary) -> None:
+        if self.bar is not None:
+            self.bar.update(rows)
+            self.bar.set_postfix(created=summary.created, updated=summary.updated, refresh=False)
+
+    def finish(self, entity: str, summary: PullSummary) -> None:
+        if self.bar is not None:
+            self.bar.close()
+            self.bar = None
+
+
+class LineProgress:
+    """Plain progress lines for logs (stderr not a terminal): at most one every ``every`` seconds."""
+
+    def __init__(self, stream: IO[str], every: float = 5.0) -> None:
+        self.stream, self.every = stream, every
+        self.entity, self.total, self.done = "", 0, 0
+        self.started = self.shown = 0.0
+
+    def start(self, entity: str, total: int) -> None:
+        self.entity, self.total, self.done = entity, total, 0
+        self.started = self.shown = time.monotonic()
+        print(f"{entity}: pulling about {total} Odoo rows", file=self.stream, flush=True)
+
+    def advance(self, rows: int, summary: PullSummary) -> None:
+        self.done += rows
+        if time.monotonic() - self.shown >= self.every:
+            self.shown = time.monotonic()
+            self._line()
+
+    def finish(self, entity: str, summary: PullSummary) -> None:
+        self._line()
+
+    def _line(self) -> str:
+        elapsed = max(time.monotonic() - self.started, 1e-9)
+        rate = self.done / elapsed
+        left = f", {max(self.total - self.done, 0) / rate:.0f} s left" if rate and self.done < self.total else ""
+        line = f"{self.entity}: {self.done}/{self.total} rows, {rate:.0f} rows/s{left}"
+        print(line, file=self.stream, flush=True)
+        return line
