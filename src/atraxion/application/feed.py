@@ -57,7 +57,8 @@ def changes(ctx: Context, entity: str, consumer: str, cursor: str | None, limit:
 
 
 def acknowledge(ctx: Context, entity: str, consumer: str, items: Sequence[tuple[str, int]]) -> AckDecision:
-    """Acknowledge processed versions; only the current version of a record clears it."""
+    """Acknowledge processed versions; only the current version of a record clears it. Acking a
+    deletion also forgets the consumer's ack: a later re-creation is new to it."""
     kind = ctx.kind(entity)
 
     def work(uow: UnitOfWork) -> AckDecision:
@@ -65,7 +66,11 @@ def acknowledge(ctx: Context, entity: str, consumer: str, items: Sequence[tuple[
         decision = decide_acks(kind, items, uow.records.load(entity, keys, lock=True))
         if decision.new_acks:
             uow.feed.save_acks(entity, consumer, decision.new_acks)
-            uow.feed.set_pending(entity, [], [(consumer, key) for key in decision.new_acks])
+        if decision.forgotten:  # acked deletions: the consumer no longer holds those records
+            uow.feed.forget_acks(entity, consumer, decision.forgotten)
+        cleared = [*decision.new_acks, *decision.forgotten]
+        if cleared:
+            uow.feed.set_pending(entity, [], [(consumer, key) for key in cleared])
         uow.commit()
         return decision
 
@@ -89,11 +94,13 @@ class RecordView:
 
 
 def get_record(ctx: Context, entity: str, consumer: str, key: str) -> RecordView:
+    """One record as ``consumer`` sees it. A deleted record is shown (``deleted``, last known
+    content) while its deletion is pending for some consumer; after that it is NotFound."""
     kind = ctx.kind(entity)
 
     def work(uow: UnitOfWork) -> RecordView:
         record = uow.records.load(entity, [key]).get(key)
-        if record is None:
+        if record is None or (record.deleted and not uow.feed.pending_of(entity, uow.feed.consumers(), [key])):
             raise NotFound(f"no {entity} record {key!r}")
         ack = uow.feed.acks(entity, [consumer], [key]).get((consumer, key))
         return RecordView(feed_item(kind, record, ack, ctx.fingerprinter), uow.feed.is_pending(entity, consumer, key))

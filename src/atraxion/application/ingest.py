@@ -1,26 +1,34 @@
-"""Inbound pushes from Odoo: store, diff, and mark changes pending for every consumer."""
+"""Inbound pushes from Odoo: store, diff, and mark changes pending for every consumer.
+
+A batch may also delete keys (``Batch.deletions``): the deletion of a live record is a change like
+any other, made in the same transaction (see :mod:`atraxion.application.deletions`).
+"""
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from datetime import datetime
+from functools import partial
+from typing import TypeVar
 
 from attrs import frozen
 
 from atraxion.application.context import Context
 from atraxion.domain.errors import InvalidBatch
 from atraxion.domain.feed import plan_pending
-from atraxion.domain.ingest import IngestPlan, ensure_unique_keys, needs_full_load, plan_ingest
-from atraxion.domain.records import Incoming, Kind
+from atraxion.domain.ingest import IngestPlan, ensure_unique_keys, needs_full_load, plan_deletions, plan_ingest
+from atraxion.domain.records import Incoming, Kind, StoredRecord
 from atraxion.ports.unit_of_work import UnitOfWork
 
 
 @frozen
 class Batch:
-    """Records of one entity. A push may carry several (a product's embedded prices, say)."""
+    """Records of one entity, and keys of that entity to delete. A push may carry several batches
+    (a product's embedded prices, say)."""
 
     entity: str
     records: Sequence[Incoming]
+    deletions: Sequence[str] = ()
 
 
 def ingest(ctx: Context, batches: Sequence[Batch]) -> list[IngestPlan]:
@@ -30,7 +38,7 @@ def ingest(ctx: Context, batches: Sequence[Batch]) -> list[IngestPlan]:
     or a hook rejects it.
     """
     for batch in batches:
-        ensure_unique_keys(batch.records)
+        ensure_unique_keys([*(r.key for r in batch.records), *batch.deletions])
 
     def work(uow: UnitOfWork) -> list[IngestPlan]:
         plans = apply_batches(ctx, uow, batches)
@@ -47,6 +55,8 @@ def apply_batches(ctx: Context, uow: UnitOfWork, batches: Sequence[Batch]) -> li
     for batch in batches:
         kind = ctx.kind(batch.entity)
         plan = _apply(ctx, uow, kind, batch.records)
+        if batch.deletions:
+            plan = _merged([plan, *_slices(batch.deletions, partial(_delete, ctx, uow, kind))])
         hook = ctx.after_ingest.get(kind.name)
         if hook is not None:
             try:
@@ -57,25 +67,58 @@ def apply_batches(ctx: Context, uow: UnitOfWork, batches: Sequence[Batch]) -> li
     return plans
 
 
+T = TypeVar("T")
+
 SLICE = 10_000
 """Records screened and written at a time. A 128,000-record batch is applied slice by slice in its
 one transaction, so it never holds every stored head (with its stored JSON) in memory at once."""
 
 
 def _apply(ctx: Context, uow: UnitOfWork, kind: Kind, records: Sequence[Incoming]) -> IngestPlan:
+    if not records:
+        return IngestPlan([], [], [], [])
     now, change_seq = ctx.clock.now(), ctx.clock.sequence()  # one instant and position for the batch
     if len(records) <= SLICE:
         return _apply_slice(ctx, uow, kind, records, now, change_seq)
-    plans = [
-        _apply_slice(ctx, uow, kind, records[start : start + SLICE], now, change_seq)
-        for start in range(0, len(records), SLICE)
-    ]
+    return _merged(_slices(records, lambda part: _apply_slice(ctx, uow, kind, part, now, change_seq)))
+
+
+def _slices(items: Sequence[T], apply: Callable[[Sequence[T]], IngestPlan]) -> list[IngestPlan]:
+    return [apply(items[start : start + SLICE]) for start in range(0, len(items), SLICE)]
+
+
+def _merged(plans: Sequence[IngestPlan]) -> IngestPlan:
+    if len(plans) == 1:
+        return plans[0]
     return IngestPlan(
         inserts=[r for p in plans for r in p.inserts],
         updates=[r for p in plans for r in p.updates],
         touched=[r for p in plans for r in p.touched],
         results=[r for p in plans for r in p.results],
+        deletions=[r for p in plans for r in p.deletions],
     )
+
+
+def _delete(ctx: Context, uow: UnitOfWork, kind: Kind, keys: Sequence[str]) -> IngestPlan:
+    """Turn the live records among ``keys`` into tombstones and tell every consumer that held them."""
+    loaded = uow.records.load(kind.name, keys, lock=True)
+    tombstones, results = plan_deletions(keys, loaded, ctx.clock.now(), ctx.clock.sequence())
+    if tombstones:
+        uow.records.update(kind.name, tombstones)
+        _recompute_pending(ctx, uow, kind, tombstones)
+    return IngestPlan([], [], [], results, tombstones)
+
+
+def _recompute_pending(ctx: Context, uow: UnitOfWork, kind: Kind, changed: Sequence[StoredRecord]) -> None:
+    consumers = uow.feed.consumers()
+    if not consumers:
+        return
+    keys = [r.key for r in changed]
+    acks = uow.feed.acks(kind.name, consumers, keys)
+    gone = [r.key for r in changed if r.deleted]
+    pending = uow.feed.pending_of(kind.name, consumers, gone) if gone else set()
+    plan = plan_pending(kind, changed, consumers, acks, ctx.fingerprinter, pending)
+    uow.feed.set_pending(kind.name, plan.add, plan.clear)
 
 
 def _apply_slice(
@@ -89,7 +132,7 @@ def _apply_slice(
     candidates = [k for k in keys if k not in heads] + differing
     if candidates:
         heads.update(uow.records.heads(kind.name, candidates, lock=True))
-        differing = [k for k in candidates if k in heads and heads[k].full_hash != full_hashes[k]]
+        differing = [k for k in candidates if k in heads and (heads[k].full_hash != full_hashes[k] or heads[k].deleted)]
     loaded = uow.records.load(kind.name, differing, lock=True) if differing else {}
     plan = plan_ingest(kind, records, heads, loaded, full_hashes, ctx.fingerprinter, now, change_seq)
     if plan.inserts:
@@ -98,9 +141,5 @@ def _apply_slice(
         uow.records.update(kind.name, [*plan.updates, *plan.touched])
     changed = plan.changed
     if changed:
-        consumers = uow.feed.consumers()
-        if consumers:
-            acks = uow.feed.acks(kind.name, consumers, [r.key for r in changed])
-            pending = plan_pending(kind, changed, consumers, acks, ctx.fingerprinter)
-            uow.feed.set_pending(kind.name, pending.add, pending.clear)
+        _recompute_pending(ctx, uow, kind, changed)
     return plan

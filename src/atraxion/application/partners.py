@@ -27,11 +27,16 @@ def link_partners(ctx: Context, uow: UnitOfWork, changed: Sequence[StoredRecord]
 
     Raises InvalidBatch (the whole push is rolled back) when a ``main`` partner names a parent or a
     link closes a cycle. Resolution is derived: waiting children flip without a version bump and
-    without becoming pending again (see docs/partners.md).
+    without becoming pending again (see docs/partners.md). A deleted partner is not stored as far
+    as the hierarchy goes: its children flip to unresolved (and back when it is re-created).
     """
-    if not changed:
+    gone = [r.key for r in changed if r.deleted]
+    if gone:
+        orphans = uow.partners.children(gone)
+        uow.partners.set_resolved(dict.fromkeys(orphans, False))
+    pushed = [PartnerLink.of(r.key, r.envelope) for r in changed if not r.deleted]
+    if not pushed:
         return
-    pushed = [PartnerLink.of(r.key, r.envelope) for r in changed]
     links: dict[str, str | None] = {p.key: p.parent for p in pushed}
     # Locked reads: two concurrent pushes that could close a cycle or resolve each other serialize.
     absent = _add_ancestors(uow, links, lock=True)
@@ -46,7 +51,7 @@ def link_partners(ctx: Context, uow: UnitOfWork, changed: Sequence[StoredRecord]
 def partner_tree(ctx: Context, external_id: str) -> PartnerNode:
     """The whole hierarchy ``external_id`` belongs to, from its top-most stored ancestor down.
 
-    Raises NotFound for an unknown partner.
+    Raises NotFound for an unknown or deleted partner; deleted partners are in no tree.
     """
 
     def work(uow: UnitOfWork) -> PartnerNode:

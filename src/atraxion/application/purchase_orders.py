@@ -14,10 +14,12 @@ def extract_lines(ctx: Context, uow: UnitOfWork, changed: Sequence[StoredRecord]
     """After-ingest hook of ``purchase-orders``: rewrite the lines of every changed order at once.
 
     The lines stay in the order's envelope (the feed shows them and change detection compares
-    them); an order whose push changes nothing keeps its extracted lines untouched.
+    them); an order whose push changes nothing keeps its extracted lines untouched. A deleted
+    order loses its lines (its tombstone keeps them in the envelope).
     """
     if changed:
-        uow.purchase_order_lines.replace([r.key for r in changed], [line for r in changed for line in lines_of(r)])
+        lines = [line for r in changed if not r.deleted for line in lines_of(r)]
+        uow.purchase_order_lines.replace([r.key for r in changed], lines)
 
 
 def orders_with_product(ctx: Context, product_external_id: str, states: Collection[str] = OPEN_STATES) -> list[str]:

@@ -110,9 +110,9 @@ def publish(queue: TaskQueue, entry_ids: Sequence[int]) -> None:
 def _resolve(uow: UnitOfWork, order: WebshopSaleOrder) -> tuple[OdooIds, OdooIds]:
     partners = uow.records.load("partners", order.partner_keys())
     products = uow.records.load("products", order.product_keys())
-    return (
-        odoo_ids({key: record.envelope for key, record in partners.items()}),
-        odoo_ids({key: record.envelope for key, record in products.items()}),
+    return (  # a deleted partner or product is unknown to a new order
+        odoo_ids({key: record.envelope for key, record in partners.items() if not record.deleted}),
+        odoo_ids({key: record.envelope for key, record in products.items() if not record.deleted}),
     )
 
 

@@ -11,14 +11,23 @@ materialized (``pending`` rows) as records change and acks arrive:
 
 ``changedFields`` is always measured against the content the consumer acknowledged, which makes
 two pushes between polls report the union of their changes.
+
+Deletions. A consumer *holds* R when it acknowledged a live version of R (acking a deletion forgets
+the ack: the consumer no longer holds R). A deletion of R is pending for C exactly when C holds R
+or has R pending (C may have applied a polled version it did not acknowledge yet); a consumer that
+never heard of R gets nothing. The deletion item carries R's last known content, and its
+``changedFields`` are measured like any change's. A re-created R is a live record again: new
+(``isNew``, every field) for a consumer that acknowledged the deletion, a change (or nothing, if
+it equals what C holds) for one that still holds R.
 """
 
 from __future__ import annotations
 
 import enum
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Collection, Iterable, Mapping, Sequence
 from typing import Any
 
+import attrs
 from attrs import frozen
 
 from atraxion.domain.records import Fingerprinter, Incoming, Kind, StoredRecord, new_record_fields
@@ -64,14 +73,23 @@ def plan_pending(
     consumers: Iterable[str],
     acks: Mapping[tuple[str, str], AckState],
     fingerprinter: Fingerprinter,
+    pending: Collection[tuple[str, str]] = (),
 ) -> PendingPlan:
-    """Recompute pending state of ``changed`` records for every consumer (see module doc)."""
+    """Recompute pending state of ``changed`` records for every consumer (see module doc).
+
+    ``pending`` holds the (consumer, key) pairs already pending among the *deleted* records of
+    ``changed``; live records do not need it.
+    """
     add: list[PendingEntry] = []
     clear: list[tuple[str, str]] = []
     for consumer in consumers:
         for record in changed:
             ack = acks.get((consumer, record.key))
-            if ack is None:
+            if record.deleted:
+                entry = deletion_entry(kind, consumer, record, ack, (consumer, record.key) in pending, fingerprinter)
+                if entry is not None:
+                    add.append(entry)
+            elif ack is None:
                 add.append(PendingEntry(consumer, record.key, record.change_seq))
             elif ack.content_hash == record.content_hash:
                 clear.append((consumer, record.key))
@@ -79,6 +97,29 @@ def plan_pending(
                 fields = _changed_since(kind, ack, record, fingerprinter)
                 add.append(PendingEntry(consumer, record.key, record.change_seq, fields))
     return PendingPlan(add, clear)
+
+
+def deletion_entry(
+    kind: Kind,
+    consumer: str,
+    record: StoredRecord,
+    ack: AckState | None,
+    is_pending: bool,
+    fingerprinter: Fingerprinter,
+) -> PendingEntry | None:
+    """The pending entry a deletion makes for ``consumer``, or None when it needs none.
+
+    Pending exactly when the consumer holds the record (``ack``: it acknowledged a live version)
+    or has it pending (it may have applied a polled version without acknowledging it yet). Its
+    ``changed_fields`` compare the last known content with what the consumer acknowledged, like
+    any change; a consumer without an ack sees it as new. A consumer that never heard of the
+    record gets nothing to delete.
+    """
+    if ack is not None:
+        return PendingEntry(consumer, record.key, record.change_seq, _changed_since(kind, ack, record, fingerprinter))
+    if is_pending:
+        return PendingEntry(consumer, record.key, record.change_seq)
+    return None
 
 
 def _changed_since(kind: Kind, ack: AckState, record: StoredRecord, fingerprinter: Fingerprinter) -> tuple[str, ...]:
@@ -93,6 +134,10 @@ class FeedItem:
     record: StoredRecord
     is_new: bool
     changed_fields: list[str]
+
+    @property
+    def deleted(self) -> bool:
+        return self.record.deleted
 
 
 def feed_item(kind: Kind, record: StoredRecord, ack: AckState | None, fingerprinter: Fingerprinter) -> FeedItem:
@@ -125,24 +170,33 @@ class AckOutcome(enum.Enum):
 
 @frozen
 class AckDecision:
+    """``new_acks``: acks to record; ``forgotten``: keys whose deletion was acknowledged, so the
+    consumer no longer holds them and their ack is dropped."""
+
     outcomes: dict[str, AckOutcome]
     new_acks: dict[str, AckState]
+    forgotten: list[str] = attrs.field(factory=list)
 
     def keys(self, outcome: AckOutcome) -> list[str]:
         return [key for key, o in self.outcomes.items() if o is outcome]
 
 
 def decide_acks(kind: Kind, requested: Sequence[tuple[str, int]], current: Mapping[str, StoredRecord]) -> AckDecision:
-    """Classify acks: current version → acked; any other version → stale; no record → unknown."""
+    """Classify acks: current version → acked (of a deletion: the ack is forgotten); any other
+    version → stale; no record → unknown."""
     outcomes: dict[str, AckOutcome] = {}
     new_acks: dict[str, AckState] = {}
+    forgotten: dict[str, None] = {}
     for key, version in requested:
         record = current.get(key)
         if record is None:
             outcomes[key] = AckOutcome.UNKNOWN
         elif record.version == version:
             outcomes[key] = AckOutcome.ACKED
-            new_acks[key] = AckState.of(kind, record)
+            if record.deleted:
+                forgotten[key] = None
+            else:
+                new_acks[key] = AckState.of(kind, record)
         else:
             outcomes.setdefault(key, AckOutcome.STALE)
-    return AckDecision(outcomes, new_acks)
+    return AckDecision(outcomes, new_acks, list(forgotten))

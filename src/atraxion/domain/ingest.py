@@ -1,10 +1,16 @@
-"""Deciding what an inbound push changes: pure, set-at-a-time, no storage."""
+"""Deciding what an inbound push changes: pure, set-at-a-time, no storage.
+
+Deletions follow the same path: deleting a live record turns it into a tombstone under the next
+version (:func:`plan_deletions`); deleting an unknown or already deleted key changes nothing; a
+push of a deleted key re-creates it, as ``created``, under the version after the deletion's.
+"""
 
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
 from datetime import datetime
 
+import attrs
 from attrs import frozen
 
 from atraxion.domain import diff
@@ -22,9 +28,12 @@ from atraxion.domain.records import (
 
 @frozen
 class IngestResult:
+    """What a push or deletion did to one key. ``version`` is None only for the deletion of a key
+    that was never stored."""
+
     key: str
     status: IngestStatus
-    version: int
+    version: int | None
     changed_fields: list[str]
 
 
@@ -32,39 +41,43 @@ class IngestResult:
 class IngestPlan:
     """Rows to insert, rows to update and what to tell the caller.
 
-    ``changed`` are the records whose content changed (created or updated): the ones whose
-    pending state must be recomputed for every consumer. ``touched`` changed only in volatile
-    fields: stored, but no version bump and nothing pending.
+    ``changed`` are the records whose content changed (created, updated or deleted): the ones
+    whose pending state must be recomputed for every consumer. ``touched`` changed only in
+    volatile fields: stored, but no version bump and nothing pending. ``deletions`` are the new
+    tombstones (stored by update, like ``updates``).
     """
 
     inserts: list[StoredRecord]
     updates: list[StoredRecord]
     touched: list[StoredRecord]
     results: list[IngestResult]
+    deletions: list[StoredRecord] = attrs.field(factory=list)
 
     @property
     def changed(self) -> list[StoredRecord]:
-        return [*self.inserts, *self.updates]
+        return [*self.inserts, *self.updates, *self.deletions]
 
     def summary(self) -> dict[str, int]:
+        """Counts by status; ``deleted`` and ``unknown`` only when the batch asked for deletions."""
         counts = {status: 0 for status in IngestStatus}
         for result in self.results:
             counts[result.status] += 1
-        return {
-            "received": len(self.results),
-            "created": counts[IngestStatus.CREATED],
-            "updated": counts[IngestStatus.UPDATED],
-            "unchanged": counts[IngestStatus.UNCHANGED],
-        }
+        summary = {"received": len(self.results)}
+        asked_deletions = counts[IngestStatus.DELETED] or counts[IngestStatus.UNKNOWN]
+        summary.update((s.value, n) for s, n in counts.items() if asked_deletions or s not in _DELETION_STATUSES)
+        return summary
 
 
-def ensure_unique_keys(records: Sequence[Incoming]) -> None:
-    seen: dict[str, int] = {}
+_DELETION_STATUSES = frozenset({IngestStatus.DELETED, IngestStatus.UNKNOWN})
+
+
+def ensure_unique_keys(keys: Sequence[str]) -> None:
+    seen: set[str] = set()
     duplicates: list[tuple[int, str]] = []
-    for index, record in enumerate(records):
-        if record.key in seen:
-            duplicates.append((index, record.key))
-        seen.setdefault(record.key, index)
+    for index, key in enumerate(keys):
+        if key in seen:
+            duplicates.append((index, key))
+        seen.add(key)
     if duplicates:
         raise DuplicateKeys(duplicates)
 
@@ -86,13 +99,15 @@ def needs_full_load(
         head = heads.get(key)
         if head is None:
             full_hashes[key] = fingerprinter.full_hash(kind, record)
-        elif envelopes[index] == head.envelope_json and (
-            head.data_json == "{}" if not record.data else diff.stored_json(record.data) == head.data_json
+        elif (
+            envelopes[index] == head.envelope_json
+            and (head.data_json == "{}" if not record.data else diff.stored_json(record.data) == head.data_json)
+            and not head.deleted
         ):
             full_hashes[key] = head.full_hash  # serializes exactly as stored: the same hash, unhashed
         else:
             full_hashes[key] = new_hash = fingerprinter.full_hash(kind, record)
-            if new_hash != head.full_hash:
+            if new_hash != head.full_hash or head.deleted:  # a push of a tombstone re-creates it
                 differing.append(key)
     return differing, full_hashes
 
@@ -134,10 +149,16 @@ def plan_ingest(
             inserts.append(stored)
             results.append(IngestResult(record.key, IngestStatus.CREATED, 1, new_record_fields(record)))
             continue
-        if head.full_hash == full_hash:
+        if head.full_hash == full_hash and not head.deleted:
             results.append(IngestResult(record.key, IngestStatus.UNCHANGED, head.version, []))
             continue
         old = loaded[record.key]
+        if old.deleted:  # re-created: new to everyone, under the version after the deletion's
+            content = fingerprinter.content_hash(kind, record)
+            stored = _stored(kind, record, None, old.version + 1, content, full_hash, change_seq, now, changed=True)
+            updates.append(stored)
+            results.append(IngestResult(record.key, IngestStatus.CREATED, stored.version, new_record_fields(record)))
+            continue
         content_hash = fingerprinter.content_hash(kind, record)
         if content_hash == old.content_hash:
             touched.append(
@@ -150,6 +171,25 @@ def plan_ingest(
         changed = fingerprinter.changed_fields(kind, old.envelope, old.data, record)
         results.append(IngestResult(record.key, IngestStatus.UPDATED, stored.version, changed))
     return IngestPlan(inserts, updates, touched, results)
+
+
+def plan_deletions(
+    keys: Sequence[str], loaded: Mapping[str, StoredRecord], now: datetime, change_seq: int
+) -> tuple[list[StoredRecord], list[IngestResult]]:
+    """Tombstones for the live records among ``keys`` (``loaded``: their stored state) and a result
+    per key. A tombstone keeps the last known content and hashes; only its version, position in
+    the change order and ``updated_at`` move. An unknown or already deleted key changes nothing."""
+    tombstones: list[StoredRecord] = []
+    results: list[IngestResult] = []
+    for key in keys:
+        old = loaded.get(key)
+        if old is None or old.deleted:
+            results.append(IngestResult(key, IngestStatus.UNKNOWN, old.version if old else None, []))
+            continue
+        tombstone = attrs.evolve(old, version=old.version + 1, change_seq=change_seq, updated_at=now, deleted=True)
+        tombstones.append(tombstone)
+        results.append(IngestResult(key, IngestStatus.DELETED, tombstone.version, []))
+    return tombstones, results
 
 
 def _stored(

@@ -39,6 +39,9 @@ class IngestStatus(enum.Enum):
     CREATED = "created"
     UPDATED = "updated"
     UNCHANGED = "unchanged"
+    DELETED = "deleted"
+    UNKNOWN = "unknown"
+    """A deletion of a key that has no live record: never stored, or already deleted."""
 
 
 @frozen
@@ -57,13 +60,15 @@ class RecordHead:
     ``envelope_json``/``data_json`` are the stored documents as :func:`diff.stored_json` writes
     them, when the repository has them at hand: a push that serializes to the same text is
     unchanged without being hashed (the fast path of large, mostly unchanged batches). They are a
-    cache of what is stored, so they take no part in equality.
+    cache of what is stored, so they take no part in equality. ``deleted``: a tombstone, which
+    any push re-creates, whatever its hashes say.
     """
 
     key: str
     version: int
     content_hash: str
     full_hash: str
+    deleted: bool = False
     envelope_json: str | None = field(default=None, eq=False, repr=False)
     data_json: str | None = field(default=None, eq=False, repr=False)
 
@@ -80,10 +85,12 @@ class StoredRecord:
     change_seq: int
     created_at: datetime
     updated_at: datetime
+    deleted: bool = False
+    """Deleted in Odoo: a tombstone keeping the last known content (see the module doc)."""
 
     @property
     def head(self) -> RecordHead:
-        return RecordHead(self.key, self.version, self.content_hash, self.full_hash)
+        return RecordHead(self.key, self.version, self.content_hash, self.full_hash, self.deleted)
 
 
 Deriver = Callable[["StoredRecord | None", Incoming, bool], JsonObject]

@@ -9,6 +9,7 @@ embedded prices and purchase orders go to their own entities).
 
 from __future__ import annotations
 
+import functools
 import math
 from collections.abc import Callable, Mapping, Sequence
 from typing import Any, Literal, NewType, TypeVar
@@ -318,6 +319,8 @@ def parse_push(entity: str, body: Any) -> list[Batch]:
     batches = _fast_parse(entity, shape, body["records"])
     if batches is not None:
         return batches
+    if any(type(item) is dict and DELETED in item for item in body["records"]):
+        return _parse_with_deletions(entity, shape, body["records"])
     records, errors = structure_each(body["records"], shape.cls)
     if entity == "prices":
         errors += [
@@ -328,6 +331,107 @@ def parse_push(entity: str, body: Any) -> list[Batch]:
     if errors:
         raise InvalidBatch(errors)
     return shape.to_batches(records)
+
+
+# --- Deletions ---------------------------------------------------------------------------------------
+# A pushed record with "deleted": true deletes its key. It needs only its key fields; any other field
+# it carries is validated as in any record and then ignored (the tombstone keeps the last content
+# Atraxion stored). "deleted": false is an ordinary record. The fast paths never see either: they
+# refuse a field they do not know, so "deleted" costs the common push nothing.
+
+DELETED = "deleted"
+KEY_FIELDS: dict[str, tuple[str, ...]] = {
+    "products": ("externalId",),
+    "partners": ("externalId",),
+    "sale-orders": ("externalId",),
+    "purchase-orders": ("externalId",),
+    "stock": ("supplierExternalId", "productExternalId"),
+    "prices": ("pricelistExternalId", "productExternalId"),
+}
+MAX_DELETE_KEY_LENGTH = 2 * MAX_KEY_LENGTH + 1
+"""A stock or price key is ``{a}/{b}``, each part at most MAX_KEY_LENGTH long."""
+
+
+@functools.cache
+def _deletion_class(entity: str) -> type[Any]:
+    """The entity's record class with only the key fields required: the shape of a deletion."""
+    keys = KEY_FIELDS[entity]
+    cls = SHAPES[entity].cls
+    hints = attrs.resolve_types(cls)
+    fields = {
+        f.name: attrs.field(type=f.type) if f.name in keys else attrs.field(type=f.type | None, default=None)
+        for f in sorted(attrs.fields(hints), key=lambda f: f.name not in keys)
+    }
+    deletion: type[Any] = attrs.make_class(f"{cls.__name__}Deletion", fields, frozen=True)
+    return deletion
+
+
+def _parse_with_deletions(entity: str, shape: _Shape, items: Sequence[Any]) -> list[Batch]:
+    """The strict path of a push holding deletions: every record validated, indices kept."""
+    deletion_cls = _deletion_class(entity)
+    live: list[Any] = []
+    keys: list[str | None] = []
+    deletions: list[str] = []
+    errors: list[FieldError] = []
+    for index, item in enumerate(items):
+        flag = item.get(DELETED) if isinstance(item, dict) else None
+        if flag is not None and not isinstance(flag, bool):
+            errors.append(FieldError(index, DELETED, f"must be true or false, got {type(flag).__name__}"))
+            keys.append(None)
+            continue
+        rest = {k: v for k, v in item.items() if k != DELETED} if isinstance(item, dict) else item
+        (record,), found = structure_each([rest], deletion_cls if flag else shape.cls)
+        missing = [] if record is None or flag else _missing_product(entity, record)
+        errors.extend(attrs.evolve(e, index=index) for e in [*found, *missing])
+        key = None if record is None else _record_key(entity, record)
+        keys.append(key)
+        if record is not None and key is not None:
+            (deletions if flag else live).append(key if flag else record)
+    duplicates: dict[str, int] = {}
+    for index, key in enumerate(keys):
+        if key is not None and duplicates.setdefault(key, index) != index:
+            errors.append(FieldError(index, "key", f"duplicate key {key!r} in the same batch"))
+    if errors:
+        raise InvalidBatch(sorted(errors, key=lambda e: e.index or 0))
+    batches = shape.to_batches(live)
+    batches[0] = attrs.evolve(batches[0], deletions=deletions)
+    return batches
+
+
+def _missing_product(entity: str, record: Any) -> list[FieldError]:
+    if entity == "prices" and record.productExternalId is None:
+        return [FieldError(None, "productExternalId", "required field missing")]
+    return []
+
+
+def _record_key(entity: str, record: Any) -> str | None:
+    parts = [getattr(record, name) for name in KEY_FIELDS[entity]]
+    return None if None in parts else "/".join(parts)
+
+
+def parse_deletion(entity: str, body: Any) -> list[str]:
+    """Validate a deletion body ``{"keys": [str, ...]}`` for ``entity``: raise InvalidBatch listing
+    every bad key (or a repeated one), or UnknownEntity."""
+    if entity not in SHAPES:
+        raise UnknownEntity(f"unknown entity {entity!r}; known: {', '.join(sorted(SHAPES))}")
+    if not isinstance(body, Mapping) or set(body) != {"keys"} or not isinstance(body["keys"], list):
+        raise InvalidBatch([FieldError(None, "keys", 'body must be {"keys": [ ... ]}')])
+    keys = body["keys"]
+    if not keys:
+        raise InvalidBatch([FieldError(None, "keys", "must hold at least one key")])
+    limit = MAX_KEY_LENGTH if len(KEY_FIELDS[entity]) == 1 else MAX_DELETE_KEY_LENGTH
+    errors: list[FieldError] = []
+    seen: set[str] = set()
+    for index, key in enumerate(keys):
+        if not isinstance(key, str) or not key.strip() or len(key) > limit:
+            errors.append(FieldError(index, "key", f"must be a non-blank string of at most {limit} characters"))
+        elif key in seen:
+            errors.append(FieldError(index, "key", f"duplicate key {key!r} in the same batch"))
+        else:
+            seen.add(key)
+    if errors:
+        raise InvalidBatch(errors)
+    return list(keys)
 
 
 def structure_each(items: Sequence[Any], cls: type[T]) -> tuple[list[T | None], list[FieldError]]:

@@ -23,11 +23,16 @@ def feed_item(kind: Kind, item: FeedItem) -> dict[str, Any]:
     record = item.record
     body: dict[str, Any] = {"key": record.key, **_ALWAYS.get(kind.name, {}), **record.envelope, **record.derived}
     body["version"] = record.version
+    body["deleted"] = record.deleted
     if kind.tracks_fields:
         body["isNew"] = item.is_new
         body["changedFields"] = item.changed_fields
         body["data"] = record.data
     return body
+
+
+_QUIET = frozenset({IngestStatus.UNCHANGED, IngestStatus.UNKNOWN})
+"""What a bulk entity's push answer leaves out: rows it did not change."""
 
 
 def ingest_result(result: IngestResult) -> dict[str, Any]:
@@ -40,11 +45,21 @@ def ingest_result(result: IngestResult) -> dict[str, Any]:
 
 
 def push_response(kind: Kind, plan: IngestPlan) -> dict[str, Any]:
-    """The answer to a push. Bulk entities (stock, prices) list only created/updated rows."""
+    """The answer to a push. Bulk entities (stock, prices) list only the rows it changed (created,
+    updated, deleted)."""
     results = plan.results
     if not kind.tracks_fields:
-        results = [r for r in results if r.status is not IngestStatus.UNCHANGED]
+        results = [r for r in results if r.status not in _QUIET]
     return {"results": [ingest_result(r) for r in results], "summary": plan.summary()}
+
+
+def delete_response(plan: IngestPlan) -> dict[str, Any]:
+    """The answer to ``POST /api/v1/odoo/{entity}/delete``: every key's fate, in order."""
+    summary = plan.summary()
+    return {
+        "results": [{"key": r.key, "status": r.status.value, "version": r.version} for r in plan.results],
+        "summary": {name: summary[name] for name in ("received", "deleted", "unknown")},
+    }
 
 
 def ack_response(decision: AckDecision) -> dict[str, list[str]]:

@@ -8,6 +8,7 @@ from typing import Protocol
 
 class PartnerRepository(Protocol):
     """Parent links of stored partners (the partners themselves are records of ``partners``).
+    Deleted partners (tombstones) are not stored as far as these methods go: none returns them.
 
     Every method takes a set of keys and must not issue one query per key. ``lock`` reads the
     latest committed state and holds it until commit: the hierarchy checks of two concurrent

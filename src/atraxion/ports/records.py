@@ -40,11 +40,17 @@ class FeedRepository(Protocol):
     def consumers(self) -> list[str]: ...
 
     def add_consumer(self, name: str, entities: Sequence[str]) -> bool:
-        """Register ``name``; a new consumer gets every stored record of ``entities`` pending."""
+        """Register ``name``; a new consumer gets every live (not deleted) record of ``entities`` pending."""
 
     def acks(self, entity: str, consumers: Sequence[str], keys: Sequence[str]) -> dict[tuple[str, str], AckState]: ...
 
     def save_acks(self, entity: str, consumer: str, acks: Mapping[str, AckState]) -> None: ...
+
+    def forget_acks(self, entity: str, consumer: str, keys: Sequence[str]) -> None:
+        """Drop ``consumer``'s acks of ``keys`` (it acknowledged their deletion)."""
+
+    def pending_of(self, entity: str, consumers: Sequence[str], keys: Sequence[str]) -> set[tuple[str, str]]:
+        """The (consumer, key) pairs among ``consumers`` × ``keys`` that are pending."""
 
     def set_pending(self, entity: str, add: Sequence[PendingEntry], clear: Sequence[tuple[str, str]]) -> None:
         """Insert or move ``add`` rows to their new position; delete ``clear`` rows."""

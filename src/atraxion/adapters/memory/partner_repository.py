@@ -24,11 +24,12 @@ def _parent(record: StoredRecord) -> str | None:
 
 class MemoryPartnerRepository(TableAccess):
     def _partners(self) -> Iterator[StoredRecord]:
-        return (r for (entity, _), r in self.table("records").items() if entity == _ENTITY)
+        return (r for (entity, _), r in self.table("records").items() if entity == _ENTITY and not r.deleted)
 
     def parents(self, keys: Sequence[str], *, lock: bool = False) -> dict[str, str | None]:
         table = self.table("records")
-        return {k: _parent(table[(_ENTITY, k)]) for k in keys if (_ENTITY, k) in table}
+        found = (table.get((_ENTITY, k)) for k in keys)
+        return {r.key: _parent(r) for r in found if r is not None and not r.deleted}
 
     def children(self, keys: Sequence[str]) -> dict[str, str]:
         wanted = set(keys)

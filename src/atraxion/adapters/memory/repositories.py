@@ -62,7 +62,7 @@ class MemoryFeedRepository(TableAccess):
         consumers[name] = True
         pending = self.table("pending")
         for (entity, key), record in self.table("records").items():
-            if entity in entities:
+            if entity in entities and not record.deleted:
                 pending[(entity, name, key)] = (record.change_seq, None)
         return True
 
@@ -74,6 +74,15 @@ class MemoryFeedRepository(TableAccess):
         table = self.table("acks")
         for key, ack in acks.items():
             table[(entity, consumer, key)] = ack
+
+    def forget_acks(self, entity: str, consumer: str, keys: Sequence[str]) -> None:
+        table = self.table("acks")
+        for key in keys:
+            table.pop((entity, consumer, key), None)
+
+    def pending_of(self, entity: str, consumers: Sequence[str], keys: Sequence[str]) -> set[tuple[str, str]]:
+        pending = self.table("pending")
+        return {(c, k) for c in consumers for k in keys if (entity, c, k) in pending}
 
     def set_pending(self, entity: str, add: Sequence[PendingEntry], clear: Sequence[tuple[str, str]]) -> None:
         pending = self.table("pending")

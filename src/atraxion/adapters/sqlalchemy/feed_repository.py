@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 from datetime import UTC, datetime
 
-from sqlalchemy import Connection, and_, delete, exists, literal, or_, select
+from sqlalchemy import Connection, and_, delete, exists, false, literal, or_, select
 
 from atraxion.adapters.sqlalchemy._sql import chunks, dumps, loads_many, to_db_time, upsert
 from atraxion.adapters.sqlalchemy.record_repository import records_from_rows
@@ -26,7 +26,8 @@ class SqlFeedRepository:
         self.conn.execute(consumers.insert().values(name=name, created_at=to_db_time(datetime.now(UTC))))
         for entity in entities:
             table, _ = RECORD_TABLES[entity]
-            backlog = select(literal(entity), literal(name), table.c.key, table.c.change_seq)
+            live = table.c.deleted == false()
+            backlog = select(literal(entity), literal(name), table.c.key, table.c.change_seq).where(live)
             self.conn.execute(feed_pending.insert().from_select(["entity", "consumer", "key", "change_seq"], backlog))
         return True
 
@@ -57,6 +58,24 @@ class SqlFeedRepository:
             for key, ack in acks.items()
         ]
         upsert(self.conn, feed_acks, rows, ["version", "content_hash", "envelope", "data"])
+
+    def forget_acks(self, entity: str, consumer: str, keys: Sequence[str]) -> None:
+        t = feed_acks
+        for chunk in chunks(sorted(set(keys))):
+            self.conn.execute(delete(t).where(t.c.entity == entity, t.c.consumer == consumer, t.c.key.in_(chunk)))
+
+    def pending_of(self, entity: str, consumers: Sequence[str], keys: Sequence[str]) -> set[tuple[str, str]]:
+        # Through the primary key (entity, consumer, key): consumers are few, keys are chunked.
+        p = feed_pending
+        found: set[tuple[str, str]] = set()
+        if not consumers:
+            return found
+        for chunk in chunks(sorted(set(keys))):
+            query = select(p.c.consumer, p.c.key).where(
+                p.c.entity == entity, p.c.consumer.in_(sorted(consumers)), p.c.key.in_(chunk)
+            )
+            found.update((row.consumer, row.key) for row in self.conn.execute(query))
+        return found
 
     def set_pending(self, entity: str, add: Sequence[PendingEntry], clear: Sequence[tuple[str, str]]) -> None:
         by_consumer: dict[str, list[str]] = {}

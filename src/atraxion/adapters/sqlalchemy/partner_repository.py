@@ -2,6 +2,7 @@
 
 ``parent_resolved`` is kept in its own column (so unresolved children of a key set are one indexed
 query) and in the record's derived JSON (which is what the feed shows); both are written together.
+Tombstones (``deleted``) are left out of every answer.
 """
 
 from __future__ import annotations
@@ -24,7 +25,7 @@ class SqlPartnerRepository:
         t = partners
         found: dict[str, str | None] = {}
         for chunk in chunks(sorted(set(keys))):
-            query = select(t.c.key, t.c.external_parent_id).where(t.c.key.in_(chunk))
+            query = select(t.c.key, t.c.external_parent_id).where(t.c.key.in_(chunk), t.c.deleted == false())
             for row in self.conn.execute(query.with_for_update() if lock else query):
                 found[row.key] = row.external_parent_id
         return found
@@ -33,7 +34,9 @@ class SqlPartnerRepository:
         t = partners
         found: dict[str, str] = {}
         for chunk in chunks(sorted(set(keys))):
-            query = select(t.c.key, t.c.external_parent_id).where(t.c.external_parent_id.in_(chunk))
+            query = select(t.c.key, t.c.external_parent_id).where(
+                t.c.external_parent_id.in_(chunk), t.c.deleted == false()
+            )
             found.update((row.key, row.external_parent_id) for row in self.conn.execute(query))
         return found
 
@@ -41,7 +44,9 @@ class SqlPartnerRepository:
         t = partners
         found: list[str] = []
         for chunk in chunks(sorted(set(keys))):
-            query = select(t.c.key).where(t.c.external_parent_id.in_(chunk), t.c.parent_resolved == false())
+            query = select(t.c.key).where(
+                t.c.external_parent_id.in_(chunk), t.c.parent_resolved == false(), t.c.deleted == false()
+            )
             found.extend(self.conn.execute(query.with_for_update() if lock else query).scalars())
         return sorted(found)
 

@@ -27,6 +27,7 @@ def record_from_row(row: Row[Any]) -> StoredRecord:
         change_seq=row.change_seq,
         created_at=created,
         updated_at=updated,
+        deleted=bool(row.deleted),
     )
 
 
@@ -53,6 +54,7 @@ def records_from_rows(rows: Sequence[Row[Any]]) -> list[StoredRecord]:
                 change_seq=row.change_seq,
                 created_at=times[created],  # type: ignore[arg-type]
                 updated_at=times[updated],  # type: ignore[arg-type]
+                deleted=bool(row.deleted),
             )
         )
     return records
@@ -84,6 +86,7 @@ def records_to_rows(entity: str, records: Sequence[StoredRecord]) -> list[dict[s
                 "change_seq": record.change_seq,
                 "created_at": times[created],
                 "updated_at": times[updated],
+                "deleted": record.deleted,
                 **extract(record.envelope),
             }
         )
@@ -110,13 +113,13 @@ class SqlRecordRepository:
         # The stored JSON comes along: a push serializing to the same text is unchanged unhashed.
         table, _ = RECORD_TABLES[entity]
         c = table.c
-        columns = (c.key, c.version, c.content_hash, c.full_hash, c.envelope, c.data)
+        columns = (c.key, c.version, c.content_hash, c.full_hash, c.deleted, c.envelope, c.data)
         heads: dict[str, RecordHead] = {}
         for chunk in chunks(sorted(keys), KEY_CHUNK):
             query = select(*columns).where(c.key.in_(chunk))
             rows = self.conn.execute(_locked(query, table) if lock else query).all()  # one fetch, not per row
-            for key, version, content_hash, full_hash, envelope, data in rows:
-                heads[key] = RecordHead(key, version, content_hash, full_hash, envelope, data)
+            for key, version, content_hash, full_hash, deleted, envelope, data in rows:
+                heads[key] = RecordHead(key, version, content_hash, full_hash, bool(deleted), envelope, data)
         return heads
 
     def load(self, entity: str, keys: Sequence[str], *, lock: bool = False) -> dict[str, StoredRecord]:

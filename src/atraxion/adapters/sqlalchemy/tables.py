@@ -57,6 +57,8 @@ def _record_table(name: str, *extra: Column[Any]) -> Table:
         Column("change_seq", BigInteger, nullable=False),
         Column("created_at", DateTime, nullable=False),
         Column("updated_at", DateTime, nullable=False),
+        # A tombstone: deleted in Odoo, last known content kept (migration 0007).
+        Column("deleted", Boolean, nullable=False, server_default=text("0")),
         *extra,
     )
 

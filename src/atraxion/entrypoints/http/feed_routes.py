@@ -1,4 +1,4 @@
-"""The routes every entity shares: push, changes, ack (batch and single), get one.
+"""The routes every entity shares: push, delete, changes, ack (batch and single), get one.
 
 One handler per operation serves every entity named in the path; nothing here is per entity.
 """
@@ -12,7 +12,7 @@ from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 from starlette.routing import Route
 
-from atraxion.application import feed
+from atraxion.application import deletions, feed
 from atraxion.application.context import Context
 from atraxion.application.ingest import ingest
 from atraxion.domain.auth import Scope
@@ -22,7 +22,7 @@ from atraxion.entrypoints.http.auth import require
 from atraxion.entrypoints.http.body import bounded_int, json_body
 from atraxion.entrypoints.http.idempotency import idempotent
 from atraxion.entrypoints.http.schemas import AckRequest
-from atraxion.entrypoints.inbound import parse_push, structure_each
+from atraxion.entrypoints.inbound import parse_deletion, parse_push, structure_each
 
 
 def _context(request: Request) -> Context:
@@ -51,6 +51,20 @@ async def push(request: Request) -> Response:
 
         response = await idempotent(request, token, raw, handle)  # the push's objects die with handle()
     return response
+
+
+async def delete_records(request: Request) -> Response:
+    """``POST /api/v1/odoo/{entity}/delete`` with ``{"keys": [...]}``: records deleted in Odoo."""
+    token = await require(request, Scope.ODOO_PUSH)
+    entity = _entity(request)
+    body, raw = await json_body(request, request.app.state.atraxion.settings.max_body_bytes)
+
+    async def handle() -> Response:
+        keys = parse_deletion(entity, body)
+        plan = await run_in_threadpool(deletions.delete, _context(request), entity, keys)
+        return JSONResponse(views.delete_response(plan))
+
+    return await idempotent(request, token, raw, handle)
 
 
 async def changes(request: Request) -> Response:
@@ -116,6 +130,7 @@ async def get_one(request: Request) -> Response:
 
 routes = [
     Route("/api/v1/odoo/{entity}", push, methods=["POST"]),
+    Route("/api/v1/odoo/{entity}/delete", delete_records, methods=["POST"]),
     Route("/api/v1/webshop/{entity}/changes", changes, methods=["GET"]),
     Route("/api/v1/webshop/{entity}/ack", ack, methods=["POST"]),
     Route("/api/v1/webshop/{entity}/changes/{key:path}", ack_one, methods=["DELETE"]),

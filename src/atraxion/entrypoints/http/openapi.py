@@ -146,11 +146,123 @@ _IDEMPOTENCY = {
     "required": False,
     "schema": {"type": "string", "minLength": 1, "maxLength": 255},
 }
-_ITEM = {
-    "type": "object",
-    "required": ["key", "version"],
-    "properties": {"key": {"type": "string"}, "version": {"type": "integer"}},
+_DELETED = {
+    "type": "boolean",
+    "description": "The record was deleted in Odoo: the item carries its last known content. "
+    "Acknowledge it like any item; false for live records.",
 }
+_TRACKED = {
+    "externalId": {"type": "string"},
+    "odooId": _opt_int,
+    "isNew": {"type": "boolean", "description": "The consumer never acknowledged (a live version of) this record"},
+    "changedFields": {
+        "type": "array",
+        "items": {"type": "string"},
+        "description": "Sorted; envelope names and dotted data paths that differ from what the consumer acknowledged",
+    },
+    "data": _data,
+}
+_ITEM_BASE = ["key", "version", "deleted"]
+FEED_ITEMS: dict[str, dict[str, Any]] = {
+    "products": {"required": [*_ITEM_BASE, "externalId", "odooId", "isNew", "changedFields", "data"], "extra": {}},
+    "partners": {
+        "required": [*_ITEM_BASE, "externalId", "odooId", "type", "externalParentId", "parentResolved", "isNew"],
+        "extra": {
+            "type": {"type": ["string", "null"]},
+            "externalParentId": {"type": ["string", "null"]},
+            "parentResolved": {"type": "boolean"},
+        },
+    },
+    "sale-orders": {"required": [*_ITEM_BASE, "externalId", "odooId", "isNew", "changedFields", "data"], "extra": {}},
+    "purchase-orders": {
+        "required": [*_ITEM_BASE, "externalId", "name", "vendor", "state", "lines", "isNew", "changedFields"],
+        "extra": {
+            "name": {"type": "string"},
+            "vendor": {"type": "string"},
+            "state": {"type": "string"},
+            "lines": {"type": "array", "items": PO_LINE},
+        },
+    },
+    "stock": {
+        "required": [*_ITEM_BASE, "supplierExternalId", "productExternalId", "quantity", "previousQuantity"],
+        "extra": {
+            "supplierExternalId": {"type": "string"},
+            "productExternalId": {"type": "string"},
+            "quantity": {"type": "number"},
+            "previousQuantity": {"type": ["number", "null"]},
+        },
+    },
+    "prices": {
+        "required": [*_ITEM_BASE, "pricelistExternalId", "productExternalId", "price", "previousPrice", "currency"],
+        "extra": {
+            "pricelistExternalId": {"type": "string"},
+            "productExternalId": {"type": "string"},
+            "price": {"type": "number"},
+            "previousPrice": {"type": ["number", "null"]},
+            "currency": {"type": ["string", "null"]},
+            "minQuantity": {"type": ["number", "null"]},
+        },
+    },
+}
+
+
+def feed_item_schema(entity: str) -> dict[str, Any]:
+    """One feed item of ``entity`` (a poll's item, and the GET of one record without ``pending``)."""
+    spec = FEED_ITEMS[entity]
+    tracked = entity in KEYED_BY_EXTERNAL_ID
+    properties: dict[str, Any] = {
+        "key": {"type": "string"},
+        "version": {"type": "integer", "minimum": 1},
+        "deleted": _DELETED,
+        **(_TRACKED if tracked else {}),
+        **spec["extra"],
+    }
+    return {"type": "object", "required": spec["required"], "properties": properties}
+
+
+_DELETE_RESULT = {
+    "type": "object",
+    "required": ["results", "summary"],
+    "properties": {
+        "results": {
+            "type": "array",
+            "items": {
+                "type": "object",
+                "required": ["key", "status", "version"],
+                "properties": {
+                    "key": {"type": "string"},
+                    "status": {
+                        "enum": ["deleted", "unknown"],
+                        "description": "unknown: no live record under the key (never pushed, or already deleted)",
+                    },
+                    "version": {
+                        "type": ["integer", "null"],
+                        "description": "The tombstone's version; null for a key never pushed",
+                    },
+                },
+            },
+        },
+        "summary": {
+            "type": "object",
+            "required": ["received", "deleted", "unknown"],
+            "properties": {k: {"type": "integer"} for k in ("received", "deleted", "unknown")},
+        },
+    },
+}
+
+
+def _deletable_record(entity: str) -> dict[str, Any]:
+    """A pushed record: the entity's shape, or a deletion (its key fields and ``"deleted": true``)."""
+    keys = ["externalId"] if entity in KEYED_BY_EXTERNAL_ID else [*RECORDS[entity]["required"][:1], "productExternalId"]
+    live = {**RECORDS[entity], "properties": {**RECORDS[entity]["properties"], "deleted": {"const": False}}}
+    deletion = {
+        "type": "object",
+        "required": [*keys, "deleted"],
+        "description": "Deletes the key; other fields, if sent, are validated and ignored",
+        "properties": {**RECORDS[entity]["properties"], "deleted": {"const": True}},
+        "additionalProperties": False,
+    }
+    return {"oneOf": [live, deletion]}
 
 
 def _entity_paths(entity: str) -> dict[str, Any]:
@@ -170,11 +282,39 @@ def _entity_paths(entity: str) -> dict[str, Any]:
                         "type": "object",
                         "required": ["records"],
                         "additionalProperties": False,
-                        "properties": {"records": {"type": "array", "minItems": 1, "items": RECORDS[entity]}},
+                        "properties": {"records": {"type": "array", "minItems": 1, "items": _deletable_record(entity)}},
                     }
                 ),
                 "responses": {
                     "200": ok("What the push changed", push_result),
+                    **problems(400, 401, 403, 409, 413, 415, 422),
+                },
+            }
+        },
+        f"/api/v1/odoo/{entity}/delete": {
+            "post": {
+                "summary": f"Delete {entity} that Odoo no longer has (scope odoo:push)",
+                "description": "Each live record becomes a deleted item for the consumers that held it, under "
+                "the next version; an unknown or already deleted key changes nothing.",
+                "security": _SECURED,
+                "parameters": [_IDEMPOTENCY],
+                "requestBody": json_body(
+                    {
+                        "type": "object",
+                        "required": ["keys"],
+                        "additionalProperties": False,
+                        "properties": {
+                            "keys": {
+                                "type": "array",
+                                "minItems": 1,
+                                "uniqueItems": True,
+                                "items": {"type": "string", "minLength": 1},
+                            }
+                        },
+                    }
+                ),
+                "responses": {
+                    "200": ok("Each key's fate", _DELETE_RESULT),
                     **problems(400, 401, 403, 409, 413, 415, 422),
                 },
             }
@@ -198,7 +338,7 @@ def _entity_paths(entity: str) -> dict[str, Any]:
                             "type": "object",
                             "required": ["items", "nextCursor"],
                             "properties": {
-                                "items": {"type": "array", "items": _ITEM},
+                                "items": {"type": "array", "items": feed_item_schema(entity)},
                                 "nextCursor": {"type": ["string", "null"]},
                             },
                         },
@@ -264,10 +404,22 @@ def _entity_paths(entity: str) -> dict[str, Any]:
                 "summary": f"Current state of one {entity} record (scope webshop:read)",
                 "security": _SECURED,
                 "parameters": [key_param],
-                "responses": {"200": ok("The record", _ITEM), **problems(401, 403, 404)},
+                "description": "A deleted record answers with deleted: true and its last known content "
+                "while some consumer has its deletion pending; then 404.",
+                "responses": {"200": ok("The record", _one(entity)), **problems(401, 403, 404)},
             }
         }
     return paths
+
+
+def _one(entity: str) -> dict[str, Any]:
+    item = feed_item_schema(entity)
+    pending = {"type": "boolean", "description": "The caller's consumer has this record pending"}
+    return {
+        **item,
+        "required": [*item["required"], "pending"],
+        "properties": {**item["properties"], "pending": pending},
+    }
 
 
 def build(extra_paths: Mapping[str, Any] | None = None) -> dict[str, Any]:
