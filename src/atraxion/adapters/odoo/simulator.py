@@ -14,6 +14,7 @@ What it models and what it does not is described in ``docs/odoo-simulator.md``.
 
 from __future__ import annotations
 
+import datetime as dt
 import threading
 from collections.abc import Iterable, Sequence
 from types import TracebackType
@@ -146,6 +147,36 @@ class OdooSimulator:
         with self.store.transaction(self.uid) as store:
             return store.create(model, values)
 
+    def write(self, model: str, ids: Iterable[int], values: dict[str, Any]) -> None:
+        """Write records as the admin would in Odoo's UI (``write_date`` moves), bypassing RPC."""
+        with self.store.transaction(self.uid) as store:
+            store.write(model, list(ids), values)
+
+    def unlink(self, model: str, ids: Iterable[int]) -> None:
+        """Delete records as the admin would in Odoo's UI, bypassing RPC."""
+        with self.store.transaction(self.uid) as store:
+            store.unlink(model, list(ids))
+
+    def touch(self, model: str, ids: Iterable[int], *, write_date: str | dt.datetime | None = None) -> None:
+        """Set the ``write_date`` of records, to now or to ``write_date`` ("YYYY-MM-DD HH:MM:SS", UTC),
+        changing nothing else: for tests of pulling (many records in one second, commits that land
+        out of ``write_date`` order)."""
+        stamp = write_date.strftime("%Y-%m-%d %H:%M:%S") if isinstance(write_date, dt.datetime) else write_date
+        with self.store.transaction(self.uid) as store:
+            for record_id in ids:
+                if not store.exists(model, record_id):
+                    raise KeyError(f"{model}({record_id},) does not exist")
+                store.touch(model, record_id, stamp)
+
+    def freeze_clock(self, moment: str | dt.datetime | None) -> None:
+        """Make every later transaction start at ``moment`` (UTC), so its creates and writes share
+        that ``create_date``/``write_date``; ``None`` lets the real clock run again."""
+        if moment is None:
+            self.store.clock = lambda: dt.datetime.now(dt.UTC)
+            return
+        frozen = dt.datetime.strptime(moment, "%Y-%m-%d %H:%M:%S") if isinstance(moment, str) else moment
+        self.store.clock = lambda: frozen
+
     def search(self, model: str, domain: Sequence[Any] = (), *, active_test: bool = False) -> list[int]:
         """Ids matching ``domain``, in the model's order; archived records included by default."""
         with self.store.transaction(self.uid) as store:
@@ -155,10 +186,12 @@ class OdooSimulator:
         """How many records match ``domain`` (archived ones included by default)."""
         return len(self.search(model, domain, active_test=active_test))
 
-    def read(self, model: str, ids: Iterable[int], fields: Sequence[str] | None = None) -> list[dict[str, Any]]:
-        """Records as ``read`` answers them over RPC (missing ids dropped)."""
+    def read(
+        self, model: str, ids: Iterable[int], fields: Sequence[str] | None = None, *, load: str | None = "_classic_read"
+    ) -> list[dict[str, Any]]:
+        """Records as ``read`` answers them over RPC (missing ids dropped; ``load=None``: bare ids)."""
         with self.store.transaction(self.uid) as store:
-            return store.read(model, list(ids), fields)
+            return store.read(model, list(ids), fields, load)
 
     def records(self, model: str, fields: Sequence[str] | None = None) -> list[dict[str, Any]]:
         """Every record of ``model`` (archived too), read-formatted, in the model's order."""

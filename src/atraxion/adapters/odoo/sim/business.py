@@ -9,13 +9,11 @@
 
 from __future__ import annotations
 
-import datetime as dt
 from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
 
 from atraxion.adapters.odoo.sim.errors import UserError, ValidationError
 from atraxion.adapters.odoo.sim.schema import PARTNER_TYPES
-from atraxion.adapters.odoo.sim.values import DATETIME_FORMAT
 
 if TYPE_CHECKING:
     from atraxion.adapters.odoo.sim.store import Record, Store
@@ -70,7 +68,7 @@ def complete(store: Store, model: str, record: Record) -> None:
         if not record.get("name") or record["name"] == "New":
             record["name"] = f"S{store.next_sequence('sale.order'):05d}"
         if record.get("date_order") is None:
-            record["date_order"] = dt.datetime.now(dt.UTC).strftime(DATETIME_FORMAT)
+            record["date_order"] = store.now
         partner = record.get("partner_id")
         if partner is not None:
             if record.get("partner_invoice_id") is None:

@@ -9,6 +9,7 @@ forms, so records with an empty value match them, as ``OR field IS NULL`` does i
 
 from __future__ import annotations
 
+import datetime as dt
 import re
 from collections.abc import Callable, Iterable, Sequence
 from typing import Any, Protocol
@@ -155,6 +156,8 @@ def _compile_leaf(leaf: Leaf, model: str, source: RecordSource) -> Predicate:
         return _compile_hierarchy(leaf, model, spec, source)
     if spec.relation is not None:
         return _compile_relational(leaf, model, spec, source)
+    if spec.type in ("date", "datetime"):
+        leaf = Leaf(leaf.path, leaf.operator, _moment_text(leaf.value, spec.type))
     test = _scalar_test(leaf)
     name = spec.name
     if name == "id":
@@ -242,6 +245,17 @@ _COMPARISONS: dict[str, Callable[[Any, Any], bool]] = {
     ">": lambda a, b: bool(a > b),
     ">=": lambda a, b: bool(a >= b),
 }
+
+
+def _moment_text(value: Any, kind: str) -> Any:
+    """Dates and datetimes compare as their stored text; a client may send either form."""
+    if isinstance(value, (list, tuple)):
+        return [_moment_text(item, kind) for item in value]
+    if isinstance(value, dt.datetime):
+        return value.strftime("%Y-%m-%d %H:%M:%S" if kind == "datetime" else "%Y-%m-%d")
+    if isinstance(value, dt.date):
+        return value.strftime("%Y-%m-%d")
+    return value
 
 
 def _as_list(value: Any) -> list[Any]:

@@ -90,11 +90,11 @@ def _search_read(
     load: str | None = "_classic_read",
 ) -> list[dict[str, Any]]:
     ids = _search(env, domain or [], offset, limit, order)
-    return env.store.read(env.model, ids, fields or None)
+    return env.store.read(env.model, ids, fields or None, load)
 
 
-def _read(env: Env, ids: list[int], fields: Sequence[str] | None = None, load: str = "_classic_read") -> Any:
-    return env.store.read(env.model, ids, fields or None)
+def _read(env: Env, ids: list[int], fields: Sequence[str] | None = None, load: str | None = "_classic_read") -> Any:
+    return env.store.read(env.model, ids, fields or None, load)
 
 
 def _create(env: Env, vals_list: Any) -> int | list[int]:

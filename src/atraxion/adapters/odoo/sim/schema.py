@@ -31,6 +31,7 @@ class FieldSpec:
     selection: tuple[tuple[str, str], ...] = ()
     default: Any = None
     ondelete: OnDelete = "set null"
+    readonly: bool = False
 
 
 @frozen
@@ -45,10 +46,19 @@ class ModelSpec:
         return "active" in self.fields
 
 
+# Odoo's "magic" columns: set by the ORM on every create and write, ignored in the values an RPC
+# client sends (``LOG_ACCESS_COLUMNS`` in odoo/models.py).
+LOG_ACCESS_COLUMNS = ("create_uid", "create_date", "write_uid", "write_date")
+
+
 def _model(name: str, description: str, order: str, *fields: FieldSpec) -> ModelSpec:
     common = (
         FieldSpec("id", "integer", "ID", computed=True),
         FieldSpec("display_name", "char", "Display Name", computed=True),
+        FieldSpec("create_uid", "many2one", "Created by", "res.users", readonly=True),
+        FieldSpec("create_date", "datetime", "Created on", readonly=True),
+        FieldSpec("write_uid", "many2one", "Last Updated by", "res.users", readonly=True),
+        FieldSpec("write_date", "datetime", "Last Updated on", readonly=True),
     )
     return ModelSpec(name, description, order, {f.name: f for f in (*common, *fields)})
 

@@ -2,22 +2,25 @@
 
 Each RPC call runs in :meth:`Store.transaction`: either all its changes stay or none do, as in
 one PostgreSQL transaction. Sequences (order names, ids) are not rolled back, as in PostgreSQL.
+As in Odoo, ``create_date``/``write_date`` are the transaction's start time (whole seconds, UTC):
+every record a call creates or writes gets the same one, whatever the order of its commit.
 """
 
 from __future__ import annotations
 
+import datetime as dt
 import logging
 import threading
 from collections import defaultdict
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from contextlib import contextmanager
 from typing import Any
 
 from atraxion.adapters.odoo.sim import business, ordering
 from atraxion.adapters.odoo.sim.domains import And, Leaf, compile_node, mentions, parse
 from atraxion.adapters.odoo.sim.errors import UserError, ValidationError, missing_record, not_null_violation
-from atraxion.adapters.odoo.sim.schema import MODELS, FieldSpec, ModelSpec
-from atraxion.adapters.odoo.sim.values import convert, to_read
+from atraxion.adapters.odoo.sim.schema import LOG_ACCESS_COLUMNS, MODELS, FieldSpec, ModelSpec
+from atraxion.adapters.odoo.sim.values import DATETIME_FORMAT, convert, to_read
 
 logger = logging.getLogger(__name__)
 
@@ -38,6 +41,11 @@ class Store:
         # (model, many2one field) -> target id -> ids of records pointing at it
         self._refs: dict[tuple[str, str], dict[int, set[int]]] = defaultdict(lambda: defaultdict(set))
         self._journal: list[_Undo] | None = None
+        self.clock: Callable[[], dt.datetime] = lambda: dt.datetime.now(dt.UTC)
+        self.now = self._stamp()
+
+    def _stamp(self) -> str:
+        return self.clock().strftime(DATETIME_FORMAT)
 
     @contextmanager
     def transaction(self, uid: int) -> Iterator[Store]:
@@ -45,6 +53,8 @@ class Store:
         with self.lock:
             outer, outer_uid = self._journal, self.uid
             journal: list[_Undo] = []
+            if outer is None:
+                self.now = self._stamp()  # Odoo's cr.now(): one instant for the whole transaction
             self._journal, self.uid = journal, uid
             try:
                 yield self
@@ -138,8 +148,13 @@ class Store:
     def sort(self, model: str, ids: list[int], order: str | None) -> list[int]:
         return ordering.sort(self, model, ids, order or self.spec(model).order)
 
-    def read(self, model: str, ids: Iterable[int], names: Sequence[str] | None) -> list[dict[str, Any]]:
-        """Rows of the records that exist, in the order asked; missing ids are dropped silently."""
+    def read(
+        self, model: str, ids: Iterable[int], names: Sequence[str] | None, load: str | None = "_classic_read"
+    ) -> list[dict[str, Any]]:
+        """Rows of the records that exist, in the order asked; missing ids are dropped silently.
+
+        With ``load="_classic_read"`` (the default) a many2one reads as ``[id, display_name]``;
+        with any other ``load`` (``None``) as the bare id, as in Odoo."""
         spec = self.spec(model)
         wanted = list(names) if names else list(spec.fields)
         for name in wanted:
@@ -151,7 +166,7 @@ class Store:
                 continue
             row: dict[str, Any] = {"id": record_id}
             for name in wanted:
-                row[name] = to_read(self, model, record_id, spec.fields[name])
+                row[name] = to_read(self, model, record_id, spec.fields[name], load)
             rows.append(row)
         return rows
 
@@ -161,18 +176,19 @@ class Store:
         spec = self.spec(model)
         if not isinstance(values, dict):
             raise ValueError(f"{model}.create() expects a dict of values, got {type(values).__name__}")
-        unknown = sorted(name for name in values if name not in spec.fields)
-        if unknown:
-            logger.warning("%s.create() includes unknown fields: %s", model, ", ".join(unknown))
+        for name in values:
+            if name not in spec.fields:
+                raise ValueError(f"Invalid field {name!r} on model {model!r}")
         record: Record = {}
         for field in spec.fields.values():
-            if field.computed or field.type == "one2many":
+            if field.computed or field.type == "one2many" or field.name in LOG_ACCESS_COLUMNS:
                 continue
             if field.name in values:
                 record[field.name] = convert(self, model, field, values[field.name])
             else:
                 record[field.name] = field.default
         business.complete(self, model, record)
+        record.update(create_uid=self.uid, create_date=self.now, write_uid=self.uid, write_date=self.now)
         self._check_required(spec, record)
         record_id = self._next_id[model]
         self._next_id[model] = record_id + 1
@@ -199,10 +215,16 @@ class Store:
                 field = spec.fields[name]
                 if field.type == "one2many":
                     self._apply_commands(model, record_id, field, raw)
-                elif not field.computed:
+                elif not field.computed and name not in LOG_ACCESS_COLUMNS:
                     self._assign(model, record_id, name, convert(self, model, field, raw))
+            self.touch(model, record_id)
             self._check_required(spec, self._records[model][record_id])
             business.check(self, model, record_id)
+
+    def touch(self, model: str, record_id: int, write_date: str | None = None) -> None:
+        """Mark a record written now (or at ``write_date``) by the current user."""
+        self._assign(model, record_id, "write_uid", self.uid)
+        self._assign(model, record_id, "write_date", write_date or self.now)
 
     def unlink(self, model: str, ids: Sequence[int]) -> None:
         existing = [i for i in dict.fromkeys(ids) if self.exists(model, i)]

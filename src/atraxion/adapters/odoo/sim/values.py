@@ -45,8 +45,8 @@ def convert(store: Store, model: str, field: FieldSpec, value: Any) -> Any:
     raise ValueError(f"Wrong value for {model}.{field.name}: {value!r}")
 
 
-def to_read(store: Store, model: str, record_id: int, field: FieldSpec) -> Any:
-    """``field`` of one record as Odoo's ``read`` answers it."""
+def to_read(store: Store, model: str, record_id: int, field: FieldSpec, load: str | None = "_classic_read") -> Any:
+    """``field`` of one record as Odoo's ``read`` answers it (``load=None``: many2one as a bare id)."""
     value = store.value(model, record_id, field.name)
     kind = field.type
     if kind == "boolean":
@@ -61,6 +61,8 @@ def to_read(store: Store, model: str, record_id: int, field: FieldSpec) -> Any:
         return False
     if kind == "many2one":
         assert field.relation is not None
+        if load != "_classic_read":
+            return value
         return [value, store.display_name(field.relation, value)]
     return value
 
