@@ -8,7 +8,7 @@ from typing import Any
 
 import pytest
 
-from atraxion.application.feed import changes, register_consumer
+from atraxion.application.feed import acknowledge, changes, register_consumer
 from atraxion.application.leases import acquire_lease
 from atraxion.application.pull import PullOptions, pull
 from atraxion.application.queued_pulls import drain_queued_pulls, queue_pull, queued_count
@@ -33,6 +33,11 @@ def options(app: Atraxion) -> PullOptions:
 
 def product(odoo: FakeOdooGateway, code: str, **values: Any) -> int:
     return odoo.create("product.product", {"name": f"Product {code}", "default_code": code, "active": True, **values})
+
+
+def acknowledge_all(app: Atraxion, entity: str = "products") -> None:
+    page = changes(app.context, entity, "shop", None, 1000).items
+    acknowledge(app.context, entity, "shop", [(i.record.key, i.record.version) for i in page])
 
 
 def pending(app: Atraxion, entity: str = "products") -> dict[str, Any]:
@@ -62,13 +67,39 @@ def test_reconcile_finds_and_repairs_missing_and_differing_records(atraxion: Atr
     assert again == ReconcileCounts(checked=11)
 
 
-def test_reconcile_counts_records_deleted_in_odoo(atraxion: Atraxion, odoo: FakeOdooGateway) -> None:
-    keep, gone = product(odoo, "KEEP"), product(odoo, "GONE")
+def test_records_deleted_in_odoo_become_deletions_once(atraxion: Atraxion, odoo: FakeOdooGateway) -> None:
+    product(odoo, "KEEP")
+    gone = product(odoo, "GONE")
     pull(atraxion.context, odoo, "products", options(atraxion))
+    register_consumer(atraxion.context, "shop")
+    acknowledge_all(atraxion)
     odoo.unlink("product.product", gone)
     counts = reconcile(atraxion.context, odoo, options(atraxion))
-    assert (counts.checked, counts.missing, counts.differing, counts.deleted) == (2, 0, 0, 1)
-    assert keep
+    assert counts == ReconcileCounts(checked=2, missing=0, differing=0, deleted=1, repaired=1)
+    items = pending(atraxion)
+    assert list(items) == ["GONE"] and items["GONE"].record.deleted
+    assert items["GONE"].record.data["name"] == "Product GONE"  # its last known data
+    # The tombstone is not found again.
+    assert reconcile(atraxion.context, odoo, options(atraxion)) == ReconcileCounts(checked=1)
+
+
+def test_a_record_created_in_odoo_after_the_ids_were_listed_is_not_deleted(
+    atraxion: Atraxion, odoo: FakeOdooGateway
+) -> None:
+    product(odoo, "OLD")
+    listed = odoo.search_ids
+
+    def list_then_create(**kwargs: Any) -> list[int]:
+        ids = listed(**kwargs)
+        # Created, and pulled by Atraxion, between the listing and the walk of stored records.
+        late = product(odoo, "LATE")
+        queue_pull(atraxion.context, "products", late)
+        drain_queued_pulls(atraxion.context, odoo, options(atraxion), "other")
+        return ids
+
+    odoo.search_ids = list_then_create  # type: ignore[method-assign]
+    counts = reconcile(atraxion.context, odoo, options(atraxion))
+    assert counts.deleted == 0 and counts.missing == 1  # OLD was never pulled
 
 
 def test_reconcile_refuses_entities_it_does_not_pull(atraxion: Atraxion, odoo: FakeOdooGateway) -> None:

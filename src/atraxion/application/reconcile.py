@@ -22,6 +22,7 @@ import logging
 from collections.abc import Callable, Sequence
 
 from atraxion.application.context import Context
+from atraxion.application.deletions import delete
 from atraxion.application.ingest import Batch, ingest
 from atraxion.application.pull import PullOptions, RecordReader, pullable
 from atraxion.domain.errors import UnknownEntity
@@ -108,7 +109,7 @@ class _Entity:
         missing, differing = [], []
         for record in records:
             head = heads.get(record.key)
-            if head is None:
+            if head is None or head.deleted:  # a tombstone: Odoo has the record (again)
                 missing.append(record)
             elif head.content_hash != self.ctx.fingerprinter.content_hash(self.kind, record):
                 differing.append(record)
@@ -140,7 +141,6 @@ class _Entity:
 
 
 def _delete(ctx: Context, entity: str, keys: Sequence[str]) -> int:
-    """SEAM (issue 10, ``deletions`` branch): delete ``keys`` through the deletions use case once
-    it is merged. Until then they are only logged, and counted as not repaired."""
-    log.warning("%s: Odoo no longer has %s; deleting them awaits the deletions use case", entity, list(keys))
-    return 0
+    """Delete ``keys`` through the deletions use case; how many became deletions."""
+    plan = delete(ctx, entity, keys)
+    return sum(1 for r in plan.results if r.status is IngestStatus.DELETED)

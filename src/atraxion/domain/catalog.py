@@ -75,4 +75,3 @@ ALL_KINDS: tuple[Kind, ...] = (PRODUCTS, PARTNERS, SALE_ORDERS, PURCHASE_ORDERS,
 
 def kinds_by_name() -> dict[str, Kind]:
     return {kind.name: kind for kind in ALL_KINDS}
-

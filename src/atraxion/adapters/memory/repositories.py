@@ -42,6 +42,7 @@ class MemoryRecordRepository(TableAccess):
             (key, odoo_id)
             for (e, key), record in self.table("records").items()
             if e == entity
+            and not record.deleted
             and (after is None or key > after)
             and isinstance(odoo_id := record.envelope.get("odooId"), int)
         )

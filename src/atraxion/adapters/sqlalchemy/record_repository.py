@@ -155,7 +155,7 @@ class SqlRecordRepository:
         table, _ = RECORD_TABLES[entity]
         if "odoo_id" not in table.c:
             return []
-        query = select(table.c.key, table.c.odoo_id).where(table.c.odoo_id.is_not(None))
+        query = select(table.c.key, table.c.odoo_id).where(table.c.odoo_id.is_not(None), table.c.deleted.is_(False))
         if after is not None:
             query = query.where(table.c.key > after)
         rows = self.conn.execute(query.order_by(table.c.key).limit(limit))
