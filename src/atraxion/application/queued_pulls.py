@@ -13,6 +13,7 @@ while it drained is not left behind.
 from __future__ import annotations
 
 import logging
+import time
 from collections.abc import Callable
 from datetime import timedelta
 
@@ -67,6 +68,7 @@ def drain_queued_pulls(
     *,
     batch: int = BATCH,
     ttl: timedelta = LEASE_TTL,
+    settle: float = 0.0,
 ) -> PullSummary:
     """Pull every queued record, batch by batch, while holding the lease; returns what was pulled
     (nothing when another replica holds the lease: it drains our rows too).
@@ -75,13 +77,17 @@ def drain_queued_pulls(
     batch queued for the next nudge or periodic pull. A batch Odoo refuses for good (access rights,
     say) is logged and dropped: retrying it would block every row behind it, and the periodic pull
     and reconcile repair what it carried.
+
+    ``settle``: seconds a row waits before its record is read. Odoo 17 sends a webhook before its
+    transaction commits; reading at once could see the record as it was.
     """
     total = PullSummary()
     while True:
         if not acquire_lease(ctx, LEASE, holder, ttl):
             return total
         try:
-            _drain(ctx, gateway, options, batch, renew=lambda: acquire_lease(ctx, LEASE, holder, ttl), total=total)
+            renew = lambda: acquire_lease(ctx, LEASE, holder, ttl)  # noqa: E731
+            _drain(ctx, gateway, options, batch, settle, renew=renew, total=total)
         finally:
             release_lease(ctx, LEASE, holder)
         # A row queued after our last look, while we still held the lease, found the lease taken and
@@ -95,12 +101,16 @@ def _drain(
     gateway: OdooGateway,
     options: PullOptions,
     batch: int,
+    settle: float,
     *,
     renew: Callable[[], bool],
     total: PullSummary,
 ) -> None:
     pulled = set(pullable(ctx))
     while pulls := ctx.transaction(lambda uow: uow.queued_pulls.oldest(batch)):
+        age = (ctx.clock.now() - max(p.requested_at for p in pulls)).total_seconds()
+        if age < settle:
+            time.sleep(min(settle - age, settle))
         for entity, ids in coalesce(pulls).items():
             if entity not in pulled:
                 log.warning("dropping %d queued pulls of %r: it is no longer pulled from Odoo", len(ids), entity)

@@ -15,7 +15,7 @@ from typing import Protocol
 EntryHandler = Callable[[int], None]
 """Processes one outbox entry by id (claims it, calls Odoo, records the outcome)."""
 
-PullsHandler = Callable[[], None]
+PullsHandler = Callable[[], object]
 """Drains the pulls Odoo's webhooks queued (reads those records from Odoo and ingests them)."""
 
 
