@@ -13,6 +13,8 @@ from sqlalchemy import Engine
 
 from atraxion.adapters.clock import SystemClock
 from atraxion.adapters.memory import MemoryStore, MemoryUnitOfWork
+from atraxion.adapters.odoo.auto_gateway import AutoOdooGateway
+from atraxion.adapters.odoo.json2_gateway import Json2OdooGateway
 from atraxion.adapters.odoo.xmlrpc_gateway import XmlRpcOdooGateway
 from atraxion.adapters.queue import EmbeddedQueue, PeriodicTask
 from atraxion.adapters.sqlalchemy import SqlUnitOfWork, create_engine_from_url, shares_one_connection, upgrade
@@ -72,7 +74,7 @@ class Atraxion:
     def handle_entry(self, entry_id: int) -> None:
         """The queue's handler: process one outbox entry against Odoo."""
         if self.gateway is None:
-            raise RuntimeError("Odoo is not configured: set ODOO_URL, ODOO_DB, ODOO_USERNAME and ODOO_API_KEY")
+            raise RuntimeError("Odoo is not configured: set ODOO_URL and ODOO_API_KEY (docs/reverse-sync.md)")
         process_entry(self.context, self.gateway, entry_id, self.outbox_policy)
 
     def sweep(self) -> list[int]:
@@ -158,6 +160,9 @@ class Atraxion:
         self.stop_workers()
         if self._queue is not None:
             self._queue.stop()
+        close_gateway = getattr(self.gateway, "close", None)
+        if callable(close_gateway):
+            close_gateway()
         if self.engine is not None:
             self.engine.dispose()
 
@@ -211,7 +216,7 @@ def _reverse_sync(settings: Settings, queue: TaskQueue | None, gateway: OdooGate
         RetryPolicy(settings.outbox_max_attempts, settings.outbox_backoff_base, settings.outbox_backoff_cap),
         stale_after=timedelta(seconds=settings.outbox_stale_after),
         redeliver_after=timedelta(seconds=settings.outbox_redeliver_after),
-        settle_after=timedelta(seconds=settings.odoo_timeout),
+        settle_after=timedelta(seconds=settings.odoo_settle_after),
     )
     if settings.outbox_stale_after < 3 * settings.odoo_timeout:
         # A worker may need two Odoo calls of up to odoo_timeout each; a shorter stale timeout lets
@@ -224,24 +229,31 @@ def _reverse_sync(settings: Settings, queue: TaskQueue | None, gateway: OdooGate
     }
 
 
+ODOO_PROTOCOLS = ("auto", "json2", "xmlrpc")
+
+
 def _gateway(settings: Settings) -> OdooGateway | None:
+    """The Odoo gateway ``ODOO_PROTOCOL`` names: JSON-2 needs only ODOO_API_KEY (ODOO_DB, when
+    set, goes as ``X-Odoo-Database``), XML-RPC also ODOO_DB and ODOO_USERNAME; ``auto`` probes the
+    server on first use (docs/reverse-sync.md)."""
     if not settings.odoo_url:
         return None
-    missing = [
-        name
-        for name, value in (
-            ("ODOO_DB", settings.odoo_db),
-            ("ODOO_USERNAME", settings.odoo_username),
-            ("ODOO_API_KEY", settings.odoo_api_key),
-        )
-        if not value
-    ]
+    protocol = settings.odoo_protocol
+    if protocol not in ODOO_PROTOCOLS:
+        raise ValueError(f"ODOO_PROTOCOL must be one of {', '.join(ODOO_PROTOCOLS)}, got {protocol!r}")
+    required = [("ODOO_API_KEY", settings.odoo_api_key)]
+    if protocol == "xmlrpc":
+        required += [("ODOO_DB", settings.odoo_db), ("ODOO_USERNAME", settings.odoo_username)]
+    missing = [name for name, value in required if not value]
     if missing:
         raise ValueError(f"ODOO_URL is set but {', '.join(missing)} not")
-    assert settings.odoo_db and settings.odoo_username and settings.odoo_api_key
-    return XmlRpcOdooGateway(
-        settings.odoo_url, settings.odoo_db, settings.odoo_username, settings.odoo_api_key, settings.odoo_timeout
-    )
+    url, key, timeout = settings.odoo_url, settings.odoo_api_key or "", settings.odoo_timeout
+    if protocol == "json2":
+        return Json2OdooGateway(url, key, settings.odoo_db, timeout, username=settings.odoo_username)
+    if protocol == "xmlrpc":
+        assert settings.odoo_db and settings.odoo_username
+        return XmlRpcOdooGateway(url, settings.odoo_db, settings.odoo_username, key, timeout)
+    return AutoOdooGateway(url, key, settings.odoo_db, settings.odoo_username, timeout)
 
 
 def _queue_factory(settings: Settings) -> Callable[[], TaskQueue]:

@@ -14,6 +14,7 @@ from atraxion.domain.odoo_mapping import PullOverride, validate_domain
 
 DEFAULT_DATABASE_URL = "sqlite:///./atraxion.db"
 DEFAULT_MAX_BODY = 50 * 1024 * 1024
+DEFAULT_ODOO_SETTLE_AFTER = 120.0 + 30.0
 
 
 @frozen
@@ -24,10 +25,15 @@ class Settings:
     odoo_db: str | None = None
     odoo_username: str | None = None
     odoo_api_key: str | None = field(default=None, repr=False)
+    # json2 (Odoo 19+), xmlrpc, or auto: JSON-2 when the server offers it (docs/reverse-sync.md).
+    odoo_protocol: str = "auto"
     max_body_bytes: int = DEFAULT_MAX_BODY
     volatile_fields: frozenset[str] = frozenset({"write_date", "__last_update"})
     # Reverse sync (docs/reverse-sync.md). Seconds unless named otherwise.
     odoo_timeout: float = 30.0
+    # After a create of unknown outcome, how long the retry waits before looking the order up: past
+    # Odoo's limit_time_real (120 s) and its own five retries of a conflict (up to 2+4+8+16 s).
+    odoo_settle_after: float = DEFAULT_ODOO_SETTLE_AFTER
     worker_threads: int = 4
     outbox_max_attempts: int = 8
     outbox_backoff_base: float = 1.0
@@ -60,8 +66,10 @@ class Settings:
             odoo_db=values.get("ODOO_DB"),
             odoo_username=values.get("ODOO_USERNAME"),
             odoo_api_key=values.get("ODOO_API_KEY"),
+            odoo_protocol=values.get("ODOO_PROTOCOL", "auto").strip().lower() or "auto",
             max_body_bytes=int(values.get("ATRAXION_MAX_BODY_BYTES", DEFAULT_MAX_BODY)),
             odoo_timeout=float(values.get("ATRAXION_ODOO_TIMEOUT", 30.0)),
+            odoo_settle_after=float(values.get("ATRAXION_ODOO_SETTLE_AFTER", DEFAULT_ODOO_SETTLE_AFTER)),
             worker_threads=int(values.get("ATRAXION_WORKER_THREADS", 4)),
             outbox_max_attempts=int(values.get("ATRAXION_OUTBOX_MAX_ATTEMPTS", 8)),
             outbox_backoff_base=float(values.get("ATRAXION_OUTBOX_BACKOFF_BASE", 1.0)),

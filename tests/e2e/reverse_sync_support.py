@@ -29,6 +29,7 @@ T = TypeVar("T")
 # Tiny backoff and timeouts: retries happen within milliseconds, a dead worker is detected in 1 s.
 FAST = {
     "odoo_timeout": 0.3,
+    "odoo_settle_after": 0.3,
     "worker_threads": 2,
     "outbox_max_attempts": 50,
     "outbox_backoff_base": 0.01,

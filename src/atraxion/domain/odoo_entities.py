@@ -99,8 +99,9 @@ def partner_records(rows: Sequence[OdooRow], related: Related, ids: ExternalIds)
         key = ids.of("partners", row)
         envelope: dict[str, Any] = {"externalId": key, "odooId": row["id"]}
         parent = many2one(row.get("parent_id"))
-        if parent is not None:
-            envelope["externalParentId"] = ids.ref("partners", parent, parents)
+        parent_key = ids.ref("partners", parent, parents) if parent is not None else None
+        if parent_key is not None and parent_key != key:  # two partners sharing a ref: no self-parent
+            envelope["externalParentId"] = parent_key
         envelope["type"] = derive_partner_type(row, has_parent=parent is not None)
         records.append(Incoming(key, envelope, dict(row)))
     return records

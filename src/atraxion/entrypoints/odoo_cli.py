@@ -22,6 +22,7 @@ from atraxion.application.pull import PullOptions, PullSummary, pull, pullable
 from atraxion.application.reconcile import reconcile
 from atraxion.bootstrap import Atraxion, bootstrap
 from atraxion.config import Settings
+from atraxion.domain.errors import InvalidBatch
 from atraxion.domain.odoo_orders import OdooError
 from atraxion.domain.reconcile import ReconcileCounts
 
@@ -88,6 +89,7 @@ def _pull(app: Atraxion, entities: list[str], *, full: bool) -> int:
     chosen = list(dict.fromkeys(entities)) or pullable(app.context)
     total = PullSummary()
     progress = BarProgress(sys.stderr) if sys.stderr.isatty() else LineProgress(sys.stderr)
+    entity = ""
     try:
         app.gateway.identity()  # credentials first: one clear line rather than a failure mid-way
         for entity in chosen:
@@ -96,6 +98,8 @@ def _pull(app: Atraxion, entities: list[str], *, full: bool) -> int:
             total.add(summary)
     except OdooError as error:
         return _fail(f"Odoo at {settings.odoo_url}: {error}")
+    except InvalidBatch as error:  # what Odoo holds breaks a rule of ours (a partner cycle, say)
+        return _fail(f"{entity}: {error.errors[0].message if error.errors else error}")
     print(total.line())
     return 0
 

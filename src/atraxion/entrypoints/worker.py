@@ -51,7 +51,7 @@ def run_worker(settings: Settings, *, ready: Callable[[], None] | None = None) -
         app = bootstrap(settings)
         try:
             if not app.start_workers():
-                print("atraxion worker: set ODOO_URL, ODOO_DB, ODOO_USERNAME and ODOO_API_KEY", file=sys.stderr)
+                print("atraxion worker: set ODOO_URL and ODOO_API_KEY (docs/reverse-sync.md)", file=sys.stderr)
                 return EXIT_USAGE
             log.info("worker started on %s; SIGINT or SIGTERM stops it", app.queue)
             if ready is not None:

@@ -40,9 +40,7 @@ def after(write_date: str, record_id: int) -> list[Any]:
 # -- write_date and create_date -------------------------------------------------------------------------
 
 
-def test_create_sets_create_date_and_write_date_to_the_transaction_s_utc_second(
-    sim: OdooSimulator, odoo: Odoo
-) -> None:
+def test_create_sets_create_date_and_write_date_to_the_transaction_s_utc_second(sim: OdooSimulator, odoo: Odoo) -> None:
     before = dt.datetime.now(dt.UTC).replace(microsecond=0, tzinfo=None)
     partner = odoo.call("res.partner", "create", {"name": "Stamped"})
     [row] = odoo.call("res.partner", "read", [partner], ["create_date", "write_date", "create_uid", "write_uid"])

@@ -47,7 +47,7 @@ class OdooSimulator:
         seed: int | None = None,
         server_version: str = "17.0",
     ) -> None:
-        self.store = Store()
+        self.store = Store(version=_major(server_version))
         self.services = Services(db=db, store=self.store, server_version=server_version)
         self.uid = self.services.add_user(login, password, api_keys)
         self.faults = FaultPlan(seed)
@@ -196,6 +196,12 @@ class OdooSimulator:
     def records(self, model: str, fields: Sequence[str] | None = None) -> list[dict[str, Any]]:
         """Every record of ``model`` (archived too), read-formatted, in the model's order."""
         return self.read(model, self.search(model), fields)
+
+
+def _major(server_version: str) -> int:
+    """17 for "17.0", 18 for "saas~18.2"; the models follow the major version."""
+    digits = "".join(c if c.isdigit() else " " for c in server_version).split()
+    return int(digits[0]) if digits else 17
 
 
 def main(argv: list[str] | None = None) -> int:

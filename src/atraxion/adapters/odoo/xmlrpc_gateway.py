@@ -11,17 +11,24 @@ import logging
 import threading
 import xmlrpc.client
 from collections.abc import Sequence
-from typing import TYPE_CHECKING, Any, TypeGuard
+from typing import TYPE_CHECKING, Any
 from urllib.parse import urlsplit
 from xml.parsers.expat import ExpatError
 
-from atraxion.domain.odoo_orders import (
-    OdooError,
-    OdooOrderLine,
-    OdooSaleOrder,
-    PermanentOdooError,
-    TransientOdooError,
+from atraxion.adapters.odoo.odoo_values import (
+    ALL_RECORDS,
+    PULL_ORDER,
+    after_domain,
+    count,
+    ids,
+    is_id,
+    last_line,
+    order_values,
+    rows,
+    shorten,
+    with_cursor_fields,
 )
+from atraxion.domain.odoo_orders import OdooError, OdooSaleOrder, PermanentOdooError, TransientOdooError
 from atraxion.domain.odoo_records import OdooDomain, OdooIdentity, OdooPosition, OdooRow
 
 if TYPE_CHECKING:
@@ -119,17 +126,12 @@ class XmlRpcOdooGateway:
         return result
 
     def find_sale_order(self, *, client_order_ref: str) -> int | None:
-        ids = self._execute_kw("sale.order", "search", [[("client_order_ref", "=", client_order_ref)]], {"limit": 1})
-        if not isinstance(ids, list) or not all(_is_id(i) for i in ids):
-            raise PermanentOdooError(f"sale.order.search answered {ids!r}, not a list of ids")
-        if not ids:
-            return None
-        first: int = ids[0]
-        return first
+        found = self._execute_kw("sale.order", "search", [[("client_order_ref", "=", client_order_ref)]], {"limit": 1})
+        return next(iter(ids(found, "sale.order.search")), None)
 
     def create_sale_order(self, *, order: OdooSaleOrder) -> int:
-        new_id = self._execute_kw("sale.order", "create", [_order_values(order)])
-        if not _is_id(new_id):
+        new_id = self._execute_kw("sale.order", "create", [order_values(order)])
+        if not is_id(new_id):
             raise PermanentOdooError(f"sale.order.create answered {new_id!r}, not an id")
         logger.debug("created sale.order %s for client_order_ref %r", new_id, order.client_order_ref)
         return new_id
@@ -153,7 +155,7 @@ class XmlRpcOdooGateway:
 
     def can_read(self, *, model: str) -> bool:
         try:
-            self._execute_kw(model, "search_count", [[]], {"limit": 1, "context": _ALL_RECORDS})
+            self._execute_kw(model, "search_count", [[]], {"limit": 1, "context": ALL_RECORDS})
         except PermanentOdooError:
             return False
         return True
@@ -167,42 +169,35 @@ class XmlRpcOdooGateway:
         limit: int,
         domain: OdooDomain = (),
     ) -> list[OdooRow]:
-        where = [*(after.domain() if after is not None else []), *domain]
-        if after is not None and domain:
-            where = ["&", *where]
-        rows = self._execute_kw(
+        found = self._execute_kw(
             model,
             "search_read",
-            [where],
+            [after_domain(after, domain)],
             {
-                "fields": _with_cursor_fields(fields),
-                "order": "write_date asc, id asc",
+                "fields": with_cursor_fields(fields),
+                "order": PULL_ORDER,
                 "limit": limit,
                 "load": None,
-                "context": _ALL_RECORDS,
+                "context": ALL_RECORDS,
             },
         )
-        return _rows(rows, f"{model}.search_read")
+        return rows(found, f"{model}.search_read")
 
     def read_ids(self, *, model: str, ids: Sequence[int], fields: Sequence[str]) -> list[OdooRow]:
         if not ids:
             return []
-        rows = self._execute_kw(
-            model, "read", [list(ids)], {"fields": _with_cursor_fields(fields), "load": None, "context": _ALL_RECORDS}
+        found = self._execute_kw(
+            model, "read", [list(ids)], {"fields": with_cursor_fields(fields), "load": None, "context": ALL_RECORDS}
         )
-        return _rows(rows, f"{model}.read")
+        return rows(found, f"{model}.read")
 
     def search_ids(self, *, model: str, domain: OdooDomain = ()) -> list[int]:
-        ids = self._execute_kw(model, "search", [list(domain)], {"order": "id asc", "context": _ALL_RECORDS})
-        if not isinstance(ids, list) or not all(_is_id(i) for i in ids):
-            raise PermanentOdooError(f"{model}.search answered {type(ids).__name__}, not a list of ids")
-        return ids
+        found = self._execute_kw(model, "search", [list(domain)], {"order": "id asc", "context": ALL_RECORDS})
+        return ids(found, f"{model}.search")
 
     def count(self, *, model: str, domain: OdooDomain = ()) -> int:
-        total = self._execute_kw(model, "search_count", [list(domain)], {"context": _ALL_RECORDS})
-        if isinstance(total, bool) or not isinstance(total, int):
-            raise PermanentOdooError(f"{model}.search_count answered {type(total).__name__}, not an integer")
-        return total
+        total = self._execute_kw(model, "search_count", [list(domain)], {"context": ALL_RECORDS})
+        return count(total, f"{model}.search_count")
 
     def _authenticated_uid(self) -> int:
         with self._auth_lock:
@@ -213,7 +208,7 @@ class XmlRpcOdooGateway:
                     (self._db, self._username, self._api_key, {}),
                     what="common.authenticate",
                 )
-                if not _is_id(uid):
+                if not is_id(uid):
                     # Odoo answers False, not a fault, to a wrong login or key.
                     raise PermanentOdooError(
                         f"authentication failed for user {self._username!r} on database {self._db!r}"
@@ -246,67 +241,34 @@ class XmlRpcOdooGateway:
             raise TransientOdooError(f"{what}: {_describe(error)}") from error
 
 
-_ALL_RECORDS = {"active_test": False}
-
-
-def _with_cursor_fields(fields: Sequence[str]) -> list[str]:
-    return list(dict.fromkeys(["write_date", *fields]))
-
-
-def _rows(rows: Any, what: str) -> list[OdooRow]:
-    if not isinstance(rows, list) or not all(isinstance(r, dict) and _is_id(r.get("id")) for r in rows):
-        raise PermanentOdooError(f"{what} answered {type(rows).__name__}, not a list of records")
-    return rows
-
-
-def _order_values(order: OdooSaleOrder) -> dict[str, Any]:
-    values: dict[str, Any] = {
-        "client_order_ref": order.client_order_ref,
-        "partner_id": order.partner_id,
-        "order_line": [(0, 0, _line_values(line)) for line in order.lines],
-    }
-    if order.partner_invoice_id is not None:
-        values["partner_invoice_id"] = order.partner_invoice_id
-    if order.partner_shipping_id is not None:
-        values["partner_shipping_id"] = order.partner_shipping_id
-    if order.note is not None:
-        values["note"] = order.note
-    return values
-
-
-def _line_values(line: OdooOrderLine) -> dict[str, Any]:
-    # XML-RPC has no decimal type: Odoo's float fields receive doubles either way.
-    values: dict[str, Any] = {"product_id": line.product_id, "product_uom_qty": float(line.quantity)}
-    if line.price_unit is not None:
-        values["price_unit"] = float(line.price_unit)
-    return values
-
-
-def _is_id(value: object) -> TypeGuard[int]:
-    return isinstance(value, int) and not isinstance(value, bool) and value > 0
-
-
 def _from_fault(fault: xmlrpc.client.Fault, what: str) -> OdooError:
     code: object = fault.faultCode
     text = str(fault.faultString)
     if code == _ACCESS_DENIED:
         return PermanentOdooError(f"{what}: access denied (Fault 3)")
     if code in (_ACCESS_ERROR, _WARNING):
-        return PermanentOdooError(f"{what}: {_shorten(text)} (Fault {code})")
+        return PermanentOdooError(f"{what}: {shorten(text)} (Fault {code})")
     if code == _APPLICATION_ERROR:
-        summary = _last_line(text)
+        summary = last_line(text)
         if any(marker in text.lower() for marker in _CONCURRENCY_MARKERS):
             return TransientOdooError(f"{what}: concurrency conflict: {summary} (Fault 1)")
         return PermanentOdooError(f"{what}: {summary} (Fault 1)")
+    if isinstance(code, int):
+        # A code Odoo's /xmlrpc/2 does not use (a proxy, a customised server): say what it said.
+        return PermanentOdooError(f"{what}: {last_line(text) or 'no message'} (unexpected Fault {code})")
     # A string code means a legacy /xmlrpc route; its text is in faultCode itself.
     legacy = f"{code} {text}"
     if any(marker in legacy.lower() for marker in _CONCURRENCY_MARKERS):
-        return TransientOdooError(f"{what}: concurrency conflict: {_shorten(str(code))}")
-    return PermanentOdooError(f"{what}: {_shorten(str(code))}")
+        return TransientOdooError(f"{what}: concurrency conflict: {shorten(str(code))}")
+    return PermanentOdooError(f"{what}: {shorten(str(code))}")
 
 
 def _from_protocol_error(error: xmlrpc.client.ProtocolError, what: str) -> OdooError:
     message = f"{what}: HTTP {error.errcode} {error.errmsg}"
+    if 300 <= error.errcode < 400:
+        # XML-RPC cannot follow a redirect (a POST body is not re-sent): http -> https, say.
+        target = (error.headers.get("Location") if error.headers else None) or "an unnamed address"
+        return PermanentOdooError(f"{message}: Odoo redirects to {target}; set ODOO_URL to that address")
     if error.errcode >= 500 or error.errcode == 429:
         return TransientOdooError(message)
     return PermanentOdooError(message)
@@ -315,13 +277,3 @@ def _from_protocol_error(error: xmlrpc.client.ProtocolError, what: str) -> OdooE
 def _describe(error: BaseException) -> str:
     detail = str(error)
     return f"{type(error).__name__}: {detail}" if detail else type(error).__name__
-
-
-def _last_line(text: str) -> str:
-    lines = [line.strip() for line in text.strip().splitlines() if line.strip()]
-    return _shorten(lines[-1] if lines else text)
-
-
-def _shorten(text: str, limit: int = 500) -> str:
-    text = text.strip()
-    return text if len(text) <= limit else text[: limit - 1] + "…"

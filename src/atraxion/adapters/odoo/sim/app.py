@@ -1,4 +1,5 @@
-"""One XML-RPC request, from body to outcome: decode, inject faults, dispatch, encode.
+"""One XML-RPC request, from body to outcome: decode, inject faults, dispatch, encode. The JSON
+routes (JSON-2, ``/jsonrpc``, ``/web/version``) are ``web.py``'s, reached through :attr:`RpcApp.web`.
 
 Kept apart from HTTP so the rules read in one place; ``server.py`` turns an outcome into bytes on
 the socket (or into a closed socket).
@@ -15,10 +16,11 @@ from typing import Any
 
 from attrs import frozen
 
-from atraxion.adapters.odoo.sim.errors import FaultStyle, SerializationFailure, to_fault
+from atraxion.adapters.odoo.sim.errors import FaultStyle, LockError, SerializationFailure, to_fault
 from atraxion.adapters.odoo.sim.faults import SERIALIZATION_MESSAGE, FaultPlan
 from atraxion.adapters.odoo.sim.methods import MUTATING
 from atraxion.adapters.odoo.sim.services import Services
+from atraxion.adapters.odoo.sim.web import WebRoutes
 
 logger = logging.getLogger(__name__)
 
@@ -59,6 +61,7 @@ class RpcApp:
         self._stopping = stopping
         self._calls: Counter[str] = Counter()
         self._calls_lock = threading.Lock()
+        self.web = WebRoutes(services, faults, stopping, self._count_names)
 
     def calls(self, name: str) -> int:
         """How many requests named ``name`` arrived: ``"common.authenticate"``, ``"sale.order.create"``."""
@@ -84,6 +87,8 @@ class RpcApp:
                 return HttpError(503, "Service Unavailable")
             if failure == "fault":
                 return Reply(_fault(SerializationFailure(SERIALIZATION_MESSAGE), style))
+            if failure == "lock":
+                return Reply(_fault(LockError(), style))
         logger.debug("rpc %s.%s %s", service, method, _describe(service, params))
         try:
             result = self.services.dispatch(service, method, params)
@@ -108,6 +113,9 @@ class RpcApp:
         names = [f"{service}.{method}"]
         if service == "object" and _model_method(params) is not None:
             names.append(f"{params[3]}.{params[4]}")
+        self._count_names(names)
+
+    def _count_names(self, names: list[str]) -> None:
         with self._calls_lock:
             self._calls.update(names)
 

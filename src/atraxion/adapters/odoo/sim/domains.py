@@ -157,7 +157,7 @@ def _compile_leaf(leaf: Leaf, model: str, source: RecordSource) -> Predicate:
     if spec.relation is not None:
         return _compile_relational(leaf, model, spec, source)
     if spec.type in ("date", "datetime"):
-        leaf = Leaf(leaf.path, leaf.operator, _moment_text(leaf.value, spec.type))
+        leaf = Leaf(leaf.path, leaf.operator, moment_text(leaf.value, spec.type))
     test = _scalar_test(leaf)
     name = spec.name
     if name == "id":
@@ -247,10 +247,10 @@ _COMPARISONS: dict[str, Callable[[Any, Any], bool]] = {
 }
 
 
-def _moment_text(value: Any, kind: str) -> Any:
+def moment_text(value: Any, kind: str) -> Any:
     """Dates and datetimes compare as their stored text; a client may send either form."""
     if isinstance(value, (list, tuple)):
-        return [_moment_text(item, kind) for item in value]
+        return [moment_text(item, kind) for item in value]
     if isinstance(value, dt.datetime):
         return value.strftime("%Y-%m-%d %H:%M:%S" if kind == "datetime" else "%Y-%m-%d")
     if isinstance(value, dt.date):
@@ -296,4 +296,16 @@ def _show(leaf: Leaf) -> str:
     return repr((leaf.path, leaf.operator, leaf.value))
 
 
-__all__ = ["And", "Const", "Leaf", "Node", "Not", "Or", "RecordSource", "compile_node", "mentions", "parse"]
+__all__ = [
+    "And",
+    "Const",
+    "Leaf",
+    "Node",
+    "Not",
+    "Or",
+    "RecordSource",
+    "compile_node",
+    "mentions",
+    "moment_text",
+    "parse",
+]

@@ -44,6 +44,13 @@ class AccessDenied(UserError):
         super().__init__(message)
 
 
+class LockError(UserError):
+    """A record is locked by another transaction (``odoo.exceptions.LockError``, Odoo 19)."""
+
+    def __init__(self, message: str = "") -> None:
+        super().__init__(message or "Cannot perform the operation: the record is locked by another transaction.")
+
+
 class SerializationFailure(Exception):
     """What psycopg2 raises once Odoo has retried a concurrent update five times."""
 

@@ -10,8 +10,8 @@ import random
 import threading
 from typing import Literal
 
-TransientKind = Literal["fault", "http503", "mixed"]
-Failure = Literal["fault", "http503"]
+TransientKind = Literal["fault", "http503", "lock", "mixed"]
+Failure = Literal["fault", "http503", "lock"]
 
 # The last line of the traceback Odoo sends once its five retries of a conflict are spent.
 SERIALIZATION_MESSAGE = "could not serialize access due to concurrent update"
@@ -53,7 +53,8 @@ class FaultPlan:
 
     def fail_share(self, share: float, kind: TransientKind = "fault") -> None:
         """Fail this share (0.0–1.0) of object calls, before they run, with a transient error:
-        ``fault`` is Fault 1 with a serialization failure, ``http503`` a 503, ``mixed`` either."""
+        ``fault`` is Fault 1 with a serialization failure, ``http503`` a 503, ``lock`` Odoo 19's
+        LockError (JSON-2: 409), ``mixed`` fault or http503."""
         _check_share(share)
         with self._lock:
             self._fail_share, self._fail_kind = float(share), kind

@@ -19,7 +19,7 @@ _TERM = re.compile(
 
 
 def sort(store: Store, model: str, ids: list[int], order: str) -> list[int]:
-    terms = _parse(store, model, order)
+    terms = parse(store, model, order)
     result = list(ids)
     # Stable sorts from the last term to the first give a lexicographic order.
     for name, descending, nulls_first in reversed(terms):
@@ -34,7 +34,7 @@ def sort(store: Store, model: str, ids: list[int], order: str) -> list[int]:
     return result
 
 
-def _parse(store: Store, model: str, order: str) -> list[tuple[str, bool, bool]]:
+def parse(store: Store, model: str, order: str) -> list[tuple[str, bool, bool]]:
     fields = store.spec(model).fields
     terms = []
     for part in order.split(","):

@@ -17,6 +17,7 @@ from http.server import BaseHTTPRequestHandler, HTTPServer
 
 from atraxion.adapters.odoo.sim.app import CONTROL_SERVICE, Drop, HttpError, Reply, RpcApp
 from atraxion.adapters.odoo.sim.errors import FaultStyle
+from atraxion.adapters.odoo.sim.web import WebReply, is_web_path
 
 logger = logging.getLogger(__name__)
 
@@ -54,18 +55,17 @@ class _Handler(BaseHTTPRequestHandler):
     sys_version = "Python/3"
 
     def do_POST(self) -> None:
-        match = _ROUTE.match(self.path.split("?", 1)[0])
+        path = self.path.split("?", 1)[0]
+        if is_web_path(path):
+            self._web("POST", path)
+            return
+        match = _ROUTE.match(path)
         if match is None:
             self._plain(404, "Not Found")
             return
-        length = self.headers.get("Content-Length")
-        if length is None or not length.isdigit():
-            self._plain(411, "Length Required")
+        body = self._body()
+        if body is None:
             return
-        if int(length) > _MAX_BODY:
-            self._plain(413, "Request Entity Too Large")
-            return
-        body = self.rfile.read(int(length))
         if self.headers.get("Content-Encoding", "").lower() == "gzip":
             body = xmlrpc.client.gzip_decode(body)
         style: FaultStyle = "int" if match["two"] or match["control"] else "string"
@@ -82,7 +82,64 @@ class _Handler(BaseHTTPRequestHandler):
             self.wfile.write(outcome.body)
 
     def do_GET(self) -> None:
-        self._plain(405, "Method Not Allowed")
+        path = self.path.split("?", 1)[0]
+        if is_web_path(path):
+            self._web("GET", path)
+            return
+        self._not_posted(path)
+
+    def do_PUT(self) -> None:
+        self._other_verb("PUT")
+
+    def do_PATCH(self) -> None:
+        self._other_verb("PATCH")
+
+    def do_DELETE(self) -> None:
+        self._other_verb("DELETE")
+
+    def _other_verb(self, verb: str) -> None:
+        path = self.path.split("?", 1)[0]
+        if is_web_path(path):
+            self._web(verb, path)
+        else:
+            self._not_posted(path)
+
+    def _not_posted(self, path: str) -> None:
+        # The RPC routes are POST only; any other path is Odoo's 404 page.
+        if _ROUTE.match(path):
+            self._plain(405, "Method Not Allowed")
+        else:
+            self._plain(404, "Not Found")
+
+    def _body(self) -> bytes | None:
+        """The request body, or None after answering 411/413."""
+        length = self.headers.get("Content-Length")
+        if length is None or not length.isdigit():
+            self._plain(411, "Length Required")
+            return None
+        if int(length) > _MAX_BODY:
+            self._plain(413, "Request Entity Too Large")
+            return None
+        return self.rfile.read(int(length))
+
+    def _web(self, verb: str, path: str) -> None:
+        body = b""
+        if verb == "POST":
+            read = self._body()
+            if read is None:
+                return
+            body = read
+        reply: WebReply = self.server.app.web.handle(verb, path, self.headers, body)
+        if reply.body is None:
+            self.close_connection = True  # committed, then the server closes the socket unanswered
+            return
+        self.send_response(reply.status)
+        for name, value in reply.headers:
+            self.send_header(name, value)
+        self.send_header("Content-Type", reply.content_type)
+        self.send_header("Content-Length", str(len(reply.body)))
+        self.end_headers()
+        self.wfile.write(reply.body)
 
     def _plain(self, status: int, reason: str) -> None:
         body = f"<html><body><h1>{status} {reason}</h1></body></html>".encode()

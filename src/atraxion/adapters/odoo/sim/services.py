@@ -56,6 +56,19 @@ class Services:
             self._users[login] = User(uid, login, password, tuple(api_keys))
         return uid
 
+    @property
+    def major(self) -> int:
+        """The simulated major version: 19 and later have JSON-2 and ``GET /web/version``."""
+        return int(self.server_version.partition(".")[0])
+
+    def bearer_uid(self, key: object) -> int | None:
+        """The user an ``Authorization: bearer`` key belongs to: API keys only, never a password
+        (Odoo 19's ``auth="bearer"``)."""
+        if not isinstance(key, str) or not key:
+            return None
+        with self._lock:
+            return next((u.uid for u in self._users.values() if key in u.api_keys), None)
+
     def version(self) -> dict[str, Any]:
         major, _, minor = self.server_version.partition(".")
         return {

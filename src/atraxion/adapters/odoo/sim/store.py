@@ -8,54 +8,89 @@ every record a call creates or writes gets the same one, whatever the order of i
 
 from __future__ import annotations
 
+import bisect
 import datetime as dt
 import logging
+import sys
 import threading
 from collections import defaultdict
-from collections.abc import Callable, Iterable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from typing import Any
 
+from attrs import frozen
+
 from atraxion.adapters.odoo.sim import business, ordering
-from atraxion.adapters.odoo.sim.domains import And, Leaf, compile_node, mentions, parse
+from atraxion.adapters.odoo.sim.domains import And, Leaf, Node, Or, compile_node, mentions, moment_text, parse
 from atraxion.adapters.odoo.sim.errors import UserError, ValidationError, missing_record, not_null_violation
-from atraxion.adapters.odoo.sim.schema import LOG_ACCESS_COLUMNS, MODELS, FieldSpec, ModelSpec
+from atraxion.adapters.odoo.sim.schema import LOG_ACCESS_COLUMNS, FieldSpec, ModelSpec, build_models
 from atraxion.adapters.odoo.sim.values import DATETIME_FORMAT, convert, to_read
 
 logger = logging.getLogger(__name__)
 
 Record = dict[str, Any]
 # An undo entry: ("insert", model, id) | ("assign", model, id, field, old) | ("remove", model, id, record)
+# | ("change", model, id, action, row): a change for the commit listener, nothing to undo.
 _Undo = tuple[Any, ...]
+_KEYSET = [("write_date", False), ("id", False)]
+
+
+@frozen
+class Change:
+    """A committed create, write, archive, unarchive or unlink of one record, for a listener.
+
+    ``row`` is the record as ``read(load=None)`` gave it: after the change, or for an unlink
+    just before it."""
+
+    model: str
+    id: int
+    action: str
+    row: Mapping[str, Any]
 
 
 class Store:
     """All records of all simulated models. Use only inside :meth:`transaction` (it holds the lock)."""
 
-    def __init__(self) -> None:
+    def __init__(self, version: int = 17) -> None:
+        self.version = version
+        self.models = build_models(version)
         self.lock = threading.RLock()
-        self.uid = 0
-        self._records: dict[str, dict[int, Record]] = {name: {} for name in MODELS}
+        self.uid = 1
+        self._records: dict[str, dict[int, Record]] = {name: {} for name in self.models}
         self._next_id: dict[str, int] = defaultdict(lambda: 1)
         self._sequences: dict[str, int] = defaultdict(int)
         # (model, many2one field) -> target id -> ids of records pointing at it
         self._refs: dict[tuple[str, str], dict[int, set[int]]] = defaultdict(lambda: defaultdict(set))
+        self._many2ones = {
+            name: [f.name for f in spec.fields.values() if f.type == "many2one" and f.stored]
+            for name, spec in self.models.items()
+        }
+        # model -> its (write_date, id) pairs in order; dropped on any change, rebuilt when a search needs it
+        self._keysets: dict[str, list[tuple[str, int]]] = {}
         self._journal: list[_Undo] | None = None
         self.clock: Callable[[], dt.datetime] = lambda: dt.datetime.now(dt.UTC)
         self.now = self._stamp()
+        # Changes of these models are handed to ``on_commit`` once their transaction commits.
+        self.watched: frozenset[str] = frozenset()
+        self.on_commit: Callable[[list[Change]], None] | None = None
+        self._notify = True
+        with self.transaction(uid=1, notify=False):
+            business.install_base_data(self)
 
     def _stamp(self) -> str:
         return self.clock().strftime(DATETIME_FORMAT)
 
     @contextmanager
-    def transaction(self, uid: int) -> Iterator[Store]:
-        """Lock the store for one call as ``uid``; undo every change if the call raises."""
+    def transaction(self, uid: int, *, notify: bool = True) -> Iterator[Store]:
+        """Lock the store for one call as ``uid``; undo every change if the call raises.
+
+        With ``notify=False`` (seeding) the transaction's changes reach no listener."""
         with self.lock:
-            outer, outer_uid = self._journal, self.uid
+            outer, outer_uid, outer_notify = self._journal, self.uid, self._notify
             journal: list[_Undo] = []
             if outer is None:
                 self.now = self._stamp()  # Odoo's cr.now(): one instant for the whole transaction
-            self._journal, self.uid = journal, uid
+            self._journal, self.uid, self._notify = journal, uid, notify and outer_notify
             try:
                 yield self
             except BaseException:
@@ -64,14 +99,36 @@ class Store:
             else:
                 if outer is not None:
                     outer.extend(journal)  # a nested transaction's changes belong to the outer one
+                else:
+                    self._committed(journal)
             finally:
-                self._journal, self.uid = outer, outer_uid
+                self._journal, self.uid, self._notify = outer, outer_uid, outer_notify
+
+    def _committed(self, journal: list[_Undo]) -> None:
+        listener = self.on_commit
+        if listener is None:
+            return
+        changes: dict[tuple[str, int, str], Change] = {}
+        for entry in journal:
+            if entry[0] != "change":
+                continue
+            _kind, model, record_id, action, row = entry
+            if row is None:  # created or written: the state as committed
+                if not self.exists(model, record_id):
+                    continue
+                row = self.read(model, [record_id], None, load=None)[0]
+            changes[(model, record_id, action)] = Change(model, record_id, action, row)
+        if changes:
+            try:
+                listener(list(changes.values()))
+            except Exception:  # a listener never undoes a commit
+                logger.exception("the commit listener failed")
 
     # -- schema ---------------------------------------------------------------------------------
 
     def spec(self, model: str) -> ModelSpec:
         try:
-            return MODELS[model]
+            return self.models[model]
         except KeyError:
             raise UserError(f"Object {model} doesn't exist") from None
 
@@ -95,9 +152,17 @@ class Store:
         return list(self._records[model])
 
     def value(self, model: str, record_id: int, name: str) -> Any:
-        spec = self.field(model, name)
+        """The internal value: None when empty, an id for a many2one, a list of ids for a one2many."""
+        spec = self.models[model].fields[name]
         if name == "id":
             return record_id
+        if spec.delegate is not None:
+            via = self.value(model, record_id, spec.delegate)
+            if via is None:
+                return None
+            target = self.models[model].fields[spec.delegate].relation
+            assert target is not None
+            return self.value(target, via, name)
         if spec.type == "one2many":
             assert spec.relation is not None and spec.inverse_name is not None
             children = self._refs[(spec.relation, spec.inverse_name)].get(record_id, set())
@@ -106,11 +171,16 @@ class Store:
             return business.compute(self, model, record_id, name)
         return self._records[model][record_id].get(name)
 
+    def referrers(self, model: str, field: str, target: int) -> set[int]:
+        """Ids of the ``model`` records whose many2one ``field`` points at ``target``."""
+        return set(self._refs[(model, field)].get(target, ()))
+
     def display_name(self, model: str, record_id: int) -> str:
         return business.display_name(self, model, record_id)
 
     def hierarchy(self, model: str, ids: Iterable[int], *, down: bool) -> set[int]:
-        if "parent_id" not in self.spec(model).fields:
+        parent = self.spec(model).parent_name
+        if parent not in self.spec(model).fields:
             return {i for i in ids if self.exists(model, i)}
         found: set[int] = set()
         pending = [i for i in ids if self.exists(model, i)]
@@ -120,9 +190,9 @@ class Store:
                 continue
             found.add(current)
             if down:
-                pending.extend(self._refs[(model, "parent_id")].get(current, ()))
-            elif (parent := self._records[model][current].get("parent_id")) is not None:
-                pending.append(parent)
+                pending.extend(self._refs[(model, parent)].get(current, ()))
+            elif (above := self._records[model][current].get(parent)) is not None:
+                pending.append(above)
         return found
 
     def search(
@@ -141,9 +211,33 @@ class Store:
             # Odoo hides archived records unless the domain speaks of `active`.
             node = And((node, Leaf("active", "=", True)))
         matches = compile_node(node, model, self)
+        terms = ordering.parse(self, model, order or spec.order)
+        if limit and [(name, descending) for name, descending, _nulls in terms] == _KEYSET:
+            return self._keyset_page(model, node, matches, offset, limit)
         found = self.sort(model, [i for i in self._records[model] if matches(i)], order)
         end = offset + limit if limit else None
         return found[offset:end]
+
+    def _keyset_page(
+        self, model: str, node: Node, matches: Callable[[int], bool], offset: int, limit: int
+    ) -> list[int]:
+        """A page in ``write_date, id`` order: start at the domain's lower bound in the sorted
+        index and stop at ``limit``, so paging a large model costs the page, not the model."""
+        keys = self._keysets.get(model)
+        if keys is None:
+            keys = sorted((record.get("write_date") or "", i) for i, record in self._records[model].items())
+            self._keysets[model] = keys
+        found: list[int] = []
+        for index in range(bisect.bisect_left(keys, _lower_bound(node)), len(keys)):
+            record_id = keys[index][1]
+            if matches(record_id):
+                if offset:
+                    offset -= 1
+                    continue
+                found.append(record_id)
+                if len(found) == limit:
+                    break
+        return found
 
     def sort(self, model: str, ids: list[int], order: str | None) -> list[int]:
         return ordering.sort(self, model, ids, order or self.spec(model).order)
@@ -160,44 +254,53 @@ class Store:
         for name in wanted:
             if name not in spec.fields:
                 raise ValueError(f"Invalid field {name!r} on model {model!r}")
+        fields = [spec.fields[name] for name in wanted]
         rows = []
         for record_id in ids:
             if not self.exists(model, record_id):
                 continue
             row: dict[str, Any] = {"id": record_id}
-            for name in wanted:
-                row[name] = to_read(self, model, record_id, spec.fields[name], load)
+            for field in fields:
+                row[field.name] = to_read(self, model, record_id, field, load)
             rows.append(row)
         return rows
 
     # -- writing --------------------------------------------------------------------------------
 
-    def create(self, model: str, values: dict[str, Any]) -> int:
+    def create(self, model: str, values: dict[str, Any], *, variant: bool = True) -> int:
+        """Create one record; ``variant=False`` creates a product.template without its variant."""
         spec = self.spec(model)
         if not isinstance(values, dict):
             raise ValueError(f"{model}.create() expects a dict of values, got {type(values).__name__}")
         for name in values:
             if name not in spec.fields:
                 raise ValueError(f"Invalid field {name!r} on model {model!r}")
+        values = business.prepare(self, model, dict(values))
         record: Record = {}
         for field in spec.fields.values():
-            if field.computed or field.type == "one2many" or field.name in LOG_ACCESS_COLUMNS:
+            if not field.stored or field.name in LOG_ACCESS_COLUMNS:
                 continue
             if field.name in values:
                 record[field.name] = convert(self, model, field, values[field.name])
             else:
                 record[field.name] = field.default
-        business.complete(self, model, record)
+        others = {
+            name: value
+            for name, value in values.items()
+            if not spec.fields[name].stored and spec.fields[name].type != "one2many" and name not in LOG_ACCESS_COLUMNS
+        }
+        business.complete(self, model, record, others)
         record.update(create_uid=self.uid, create_date=self.now, write_uid=self.uid, write_date=self.now)
         self._check_required(spec, record)
         record_id = self._next_id[model]
         self._next_id[model] = record_id + 1
         self._insert(model, record_id, record)
         for name, commands in values.items():
-            x2many = spec.fields.get(name)
-            if x2many is not None and x2many.type == "one2many":
-                self._apply_commands(model, record_id, x2many, commands)
+            if spec.fields[name].type == "one2many":
+                self._apply_commands(model, record_id, spec.fields[name], commands)
+        business.after_create(self, model, record_id, others, variant=variant)
         business.check(self, model, record_id)
+        self._change(model, record_id, "create")
         return record_id
 
     def write(self, model: str, ids: Sequence[int], values: dict[str, Any]) -> None:
@@ -210,16 +313,35 @@ class Store:
         for name in values:
             if name not in spec.fields:
                 raise ValueError(f"Invalid field {name!r} on model {model!r}")
+        values = business.prepare(self, model, dict(values))
         for record_id in ids:
+            was_active = self._records[model][record_id].get("active")
             for name, raw in values.items():
                 field = spec.fields[name]
+                if name in LOG_ACCESS_COLUMNS or (field.readonly and not field.stored):
+                    continue
                 if field.type == "one2many":
                     self._apply_commands(model, record_id, field, raw)
-                elif not field.computed and name not in LOG_ACCESS_COLUMNS:
+                elif field.delegate is not None:
+                    via = self.value(model, record_id, field.delegate)
+                    target = spec.fields[field.delegate].relation
+                    if via is not None and target is not None:
+                        self.write(target, [via], {name: raw})
+                elif field.inverse:
+                    business.inverse(self, model, record_id, name, raw)
+                elif not field.computed:
                     self._assign(model, record_id, name, convert(self, model, field, raw))
             self.touch(model, record_id)
             self._check_required(spec, self._records[model][record_id])
+            business.after_write(self, model, record_id, values)
             business.check(self, model, record_id)
+            is_active = self._records[model][record_id].get("active")
+            action = "write" if was_active == is_active else ("unarchive" if is_active else "archive")
+            self._change(model, record_id, action)
+
+    def assign(self, model: str, record_id: int, name: str, value: Any) -> None:
+        """Set one stored field, as a compute's inverse does: no write_date, no rules."""
+        self._assign(model, record_id, name, convert(self, model, self.field(model, name), value))
 
     def touch(self, model: str, record_id: int, write_date: str | None = None) -> None:
         """Mark a record written now (or at ``write_date``) by the current user."""
@@ -228,17 +350,52 @@ class Store:
 
     def unlink(self, model: str, ids: Sequence[int]) -> None:
         existing = [i for i in dict.fromkeys(ids) if self.exists(model, i)]
-        business.before_unlink(self, model, existing)
+        pending = business.before_unlink(self, model, existing)
         for record_id in existing:
+            if not self.exists(model, record_id):
+                continue  # gone with another record of this call (a template with its variant)
+            if self._notify and model in self.watched:
+                self._log(("change", model, record_id, "unlink", self.read(model, [record_id], None, load=None)[0]))
             self._release_references(model, record_id)
-            self._remove(model, record_id)
+            if self.exists(model, record_id):
+                self._remove(model, record_id)
+        business.after_unlink(self, model, pending)
+
+    def insert_many(self, model: str, rows: Iterable[dict[str, Any]]) -> list[int]:
+        """Insert rows of internal values (ids for many2one) as they are: no conversion, rules or
+        checks. For seeding large data sets fast; call it inside a transaction."""
+        spec = self.spec(model)
+        stored = [f for f in spec.fields.values() if f.stored]
+        stamp = {"create_uid": self.uid, "create_date": self.now, "write_uid": self.uid, "write_date": self.now}
+        records = self._records[model]
+        refs = [(name, self._refs[(model, name)]) for name in self._many2ones[model]]
+        new_ids = []
+        for row in rows:
+            record = {f.name: row.get(f.name, f.default) for f in stored}
+            record.update(stamp)
+            record_id = self._next_id[model]
+            self._next_id[model] = record_id + 1
+            records[record_id] = record
+            for name, index in refs:
+                if (target := record[name]) is not None:
+                    index[target].add(record_id)
+            self._log(("insert", model, record_id))
+            new_ids.append(record_id)
+        self._keysets.pop(model, None)
+        return new_ids
+
+    def _change(self, model: str, record_id: int, action: str) -> None:
+        if self._notify and model in self.watched:
+            self._log(("change", model, record_id, action, None))
 
     def _release_references(self, model: str, record_id: int) -> None:
-        for other in MODELS.values():
+        for other in self.models.values():
             for field in other.fields.values():
-                if field.type != "many2one" or field.computed or field.relation != model:
+                if field.type != "many2one" or not field.stored or field.relation != model:
                     continue
                 for referrer in list(self._refs[(other.name, field.name)].get(record_id, ())):
+                    if not self.exists(other.name, referrer):
+                        continue
                     if field.ondelete == "cascade":
                         self.unlink(other.name, [referrer])
                     elif field.ondelete == "restrict":
@@ -253,7 +410,7 @@ class Store:
 
     def _check_required(self, spec: ModelSpec, record: Record) -> None:
         for field in spec.fields.values():
-            if field.required and not field.computed and record.get(field.name) in (None, ""):
+            if field.required and field.stored and record.get(field.name) in (None, ""):
                 raise not_null_violation(spec.name, spec.description, field.name, field.string)
 
     def _apply_commands(self, model: str, record_id: int, field: FieldSpec, commands: Any) -> None:
@@ -317,12 +474,16 @@ class Store:
         self._log(("remove", model, record_id, record))
 
     def _log(self, entry: _Undo) -> None:
+        kind = entry[0]
+        if kind in ("insert", "remove") or (kind == "assign" and entry[3] == "write_date"):
+            self._keysets.pop(entry[1], None)
         if self._journal is not None:
             self._journal.append(entry)
 
     def _undo(self, journal: list[_Undo]) -> None:
         for entry in reversed(journal):
             kind, model, record_id = entry[:3]
+            self._keysets.pop(model, None)  # cheaper to rebuild than to patch
             if kind == "insert":
                 record = self._records[model].pop(record_id)
                 self._index(model, record_id, record, add=False)
@@ -331,20 +492,62 @@ class Store:
                 record = self._records[model][record_id]
                 self._reindex(model, record_id, name, record.get(name), old)
                 record[name] = old
-            else:
+            elif kind == "remove":
                 self._records[model][record_id] = entry[3]
                 self._index(model, record_id, entry[3], add=True)
 
     def _index(self, model: str, record_id: int, record: Record, *, add: bool) -> None:
-        for name, value in record.items():
-            if value is not None and MODELS[model].fields[name].type == "many2one":
-                self._reindex(model, record_id, name, *((None, value) if add else (value, None)))
+        for name in self._many2ones[model]:
+            value = record.get(name)
+            if value is not None:
+                refs = self._refs[(model, name)][value]
+                if add:
+                    refs.add(record_id)
+                else:
+                    refs.discard(record_id)
 
     def _reindex(self, model: str, record_id: int, name: str, old: Any, new: Any) -> None:
-        if MODELS[model].fields[name].type != "many2one":
+        if name not in self._many2ones[model]:
             return
         refs = self._refs[(model, name)]
         if old is not None:
             refs[old].discard(record_id)
         if new is not None:
             refs[new].add(record_id)
+
+
+def _lower_bound(node: Node) -> tuple[str, int]:
+    """The least ``(write_date, id)`` a record matching ``node`` can have, from its conjuncts:
+    ``write_date > X``, ``write_date >= X`` and Odoo's keyset form
+    ``| (write_date > X) & (write_date = X) (id > N)``. Other conjuncts only narrow further."""
+    bound = ("", 0)
+    pending = [node]
+    while pending:
+        current = pending.pop()
+        if isinstance(current, And):
+            pending.extend(current.children)
+        elif isinstance(current, Leaf) and current.path == "write_date":
+            value = moment_text(current.value, "datetime")
+            if isinstance(value, str) and current.operator == ">":
+                bound = max(bound, (value, sys.maxsize))
+            elif isinstance(value, str) and current.operator in (">=", "="):
+                bound = max(bound, (value, 0))
+        elif isinstance(current, Or) and len(current.children) == 2:
+            after = _keyset_position(*current.children)
+            if after is not None:
+                bound = max(bound, after)
+    return bound
+
+
+def _keyset_position(first: Node, second: Node) -> tuple[str, int] | None:
+    if not (isinstance(first, Leaf) and first.path == "write_date" and first.operator == ">"):
+        return None
+    if not (isinstance(second, And) and len(second.children) == 2):
+        return None
+    leaves = {(c.path, c.operator): c.value for c in second.children if isinstance(c, Leaf)}
+    stamp, after = moment_text(first.value, "datetime"), leaves.get(("id", ">"))
+    if leaves.get(("write_date", "=")) is None or moment_text(leaves[("write_date", "=")], "datetime") != stamp:
+        return None
+    if not isinstance(stamp, str) or not isinstance(after, int) or isinstance(after, bool):
+        return None
+    return (stamp, after + 1)

@@ -33,7 +33,8 @@ def convert(store: Store, model: str, field: FieldSpec, value: Any) -> Any:
     if value is None or value is False:
         return None
     if kind in ("char", "text", "html"):
-        return value if isinstance(value, str) else str(value)
+        text = value if isinstance(value, str) else str(value)
+        return text[: field.size] if field.size else text  # Odoo truncates a sized char silently
     if kind == "selection":
         if value not in {key for key, _label in field.selection}:
             raise ValueError(f"Wrong value for {model}.{field.name}: {value!r}")
