@@ -82,6 +82,7 @@ def test_what_the_webhook_route_refuses(app: Atraxion, caplog: pytest.LogCapture
     with TestClient(create_app(app)) as client:
         cases = [
             (client.post(path + "atx_unknown", json=webhook(1)), 401),
+            (client.post(path + "plain-guess-1234", json=webhook(1)), 401),  # not even shaped like ours
             (client.post(path + revoked, json=webhook(1)), 401),
             (client.post(path + shop, json=webhook(1)), 403),
             (client.post(path + good, json=webhook(1, "sale.order")), 422),
@@ -102,7 +103,7 @@ def test_what_the_webhook_route_refuses(app: Atraxion, caplog: pytest.LogCapture
             if status != 405:
                 assert answer.headers["content-type"] == "application/problem+json"
                 assert good not in answer.text and shop not in answer.text
-        unmapped = cases[3][0].json()
+        unmapped = cases[4][0].json()
         assert unmapped["errors"][0]["field"] == "_model" and "sale.order" in unmapped["detail"] + str(unmapped)
         assert queued_count(app.context) == 0
         ok = client.post(path + good, json=webhook(1))
@@ -111,7 +112,7 @@ def test_what_the_webhook_route_refuses(app: Atraxion, caplog: pytest.LogCapture
         rows = client.get("/api/v1/admin/logs?path=/api/v1/odoo/webhooks/", headers=admin(app)).json()["items"]
     assert rows and {r["path"] for r in rows} == {"/api/v1/odoo/webhooks/***"}
     rows_text, log_text = dump(app), logged(caplog)
-    for secret in (good, shop, revoked, "atx_unknown"):
+    for secret in (good, shop, revoked, "atx_unknown", "plain-guess-1234"):
         assert secret not in rows_text and secret not in log_text
 
 

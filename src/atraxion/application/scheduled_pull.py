@@ -45,6 +45,7 @@ def scheduled_pull(
     """
     if not acquire_lease(ctx, LEASE, holder, ttl):
         return None
+    began = time.monotonic()
     keeper = _Renewal(ctx, holder, ttl)
     total = PullSummary()
     for entity in pullable(ctx):
@@ -62,6 +63,7 @@ def scheduled_pull(
         total.add(drain_queued_pulls(ctx, gateway, options, holder))
     except OdooError as error:
         log.warning("draining queued pulls failed (%s: %s); they stay queued", type(error).__name__, error)
+    log.debug("periodic pull by %s from %.3f for %.3f s: %s", holder, began, time.monotonic() - began, total.line())
     return total
 
 
