@@ -19,18 +19,18 @@ from atraxion.config import Settings
 from atraxion.testing import FakeClock
 
 KEY = "pull-test-key"
-PROTOCOLS = ["xmlrpc"]
+SERVER_VERSION = {"xmlrpc": "17.0", "json2": "19.0"}  # Odoo 17 speaks XML-RPC; 19 offers JSON-2
+
+
+@pytest.fixture(params=list(SERVER_VERSION))
+def protocol(request: pytest.FixtureRequest) -> str:
+    return str(request.param)
 
 
 @pytest.fixture
-def sim() -> Iterator[OdooSimulator]:
-    with OdooSimulator(api_keys=[KEY], seed=1) as simulator:
+def sim(protocol: str) -> Iterator[OdooSimulator]:
+    with OdooSimulator(api_keys=[KEY], seed=1, server_version=SERVER_VERSION[protocol]) as simulator:
         yield simulator
-
-
-@pytest.fixture(params=PROTOCOLS)
-def protocol(request: pytest.FixtureRequest) -> str:
-    return str(request.param)
 
 
 def _odoo_env(sim: OdooSimulator, protocol: str) -> dict[str, str]:
@@ -193,6 +193,18 @@ def test_pull_ids_reads_one_record_whatever_the_cursor(sim: OdooSimulator, app: 
     summary = pull_ids(app.context, app.gateway, "products", [desk], PullOptions.of(app.context))
     assert summary.updated == 1
     assert get_record(app.context, "products", "shop", "DESK").item.record.data["name"] == "Desk XL"
+
+
+def test_pull_ids_of_a_record_odoo_deleted_is_a_deletion(sim: OdooSimulator, app: Atraxion) -> None:
+    lamp = sim.create("product.product", {"name": "Lamp", "default_code": "LAMP"})
+    _pull(app, "products")
+    _ack_all(app, "products")
+    sim.unlink("product.product", [lamp])
+    assert app.gateway is not None
+    summary = pull_ids(app.context, app.gateway, "products", [lamp], PullOptions.of(app.context))
+    assert summary.line() == "pulled 1: created 0, updated 0, unchanged 0, deleted 1"
+    [item] = _pending(app, "products").values()
+    assert item.record.key == "LAMP" and item.record.deleted
 
 
 def _cli(env: dict[str, str], *args: str) -> subprocess.CompletedProcess[str]:

@@ -14,6 +14,7 @@ from starlette.testclient import TestClient
 
 from atraxion.adapters.sqlalchemy import SqlUnitOfWork, create_engine_from_url, upgrade
 from atraxion.application import feed
+from atraxion.application.deletions import delete
 from atraxion.application.ingest import ingest
 from atraxion.application.partners import partner_tree
 from atraxion.application.purchase_orders import orders_with_product, purchase_order_lines
@@ -21,7 +22,7 @@ from atraxion.application.tokens import create_token
 from atraxion.bootstrap import Atraxion, bootstrap
 from atraxion.config import Settings
 from atraxion.domain.auth import Scope
-from atraxion.domain.errors import InvalidBatch
+from atraxion.domain.errors import InvalidBatch, NotFound
 from atraxion.domain.purchase_order_lines import PurchaseOrderLine
 from atraxion.domain.records import StoredRecord
 from atraxion.entrypoints import views
@@ -148,6 +149,34 @@ def test_a_main_partner_cannot_have_a_parent(shop: Atraxion) -> None:
         push(shop, "partners", [partner("X", "TOP", type="main")])
     assert [(e.field, "main" in e.message) for e in raised.value.errors] == [("externalParentId", True)]
     assert stored_keys(shop) == 1
+
+
+def test_a_deleted_partner_leaves_the_tree_and_its_children_wait_for_it(shop: Atraxion) -> None:
+    push(shop, "partners", sample("partners.json")["records"])
+    delete(shop.context, "partners", ["RP_1201"])  # the billing address, parent of RP_1202
+    with pytest.raises(NotFound):
+        partner_tree(shop.context, "RP_1201")
+    assert shape(shop, "RP_1200") == ("RP_1200", [("RP_1204", [])])
+    assert shape(shop, "RP_1202") == ("RP_1202", [])  # the top of its own tree while its parent is gone
+    assert (item(shop, "RP_1202")["parentResolved"], item(shop, "RP_1202")["version"]) == (False, 1)
+    assert item(shop, "RP_1202")["externalParentId"] == "RP_1201"
+    assert item(shop, "RP_1201")["deleted"] is True  # still answered: webshop has the deletion pending
+    # A child pushed under the deleted partner waits for it like for a parent not pushed yet.
+    push(shop, "partners", [partner("RP_1203", "RP_1201", type="contact")])
+    assert item(shop, "RP_1203")["parentResolved"] is False
+    push(shop, "partners", [partner("RP_1201", "RP_1200", type="billing")])  # re-created
+    assert item(shop, "RP_1201")["version"] == 3 and item(shop, "RP_1201")["deleted"] is False
+    assert all(item(shop, k)["parentResolved"] for k in ("RP_1202", "RP_1203"))
+    assert shape(shop, "RP_1202") == ("RP_1200", [("RP_1201", [("RP_1202", []), ("RP_1203", [])]), ("RP_1204", [])])
+
+
+def test_a_deleted_purchase_order_loses_its_extracted_lines(atraxion: Atraxion) -> None:
+    push(atraxion, "purchase-orders", [po("P2", "draft", ("FURN_0001", 1, 1)), po("P3", "draft", ("FURN_0001", 2, 2))])
+    delete(atraxion.context, "purchase-orders", ["P2"])
+    assert orders_with_product(atraxion.context, "FURN_0001") == ["P3"]
+    assert purchase_order_lines(atraxion.context, ["P2"]) == []
+    push(atraxion, "purchase-orders", [po("P2", "draft", ("FURN_0001", 1, 1))])  # re-created
+    assert orders_with_product(atraxion.context, "FURN_0001") == ["P2", "P3"]
 
 
 @pytest.fixture

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import UTC, datetime
 
-from atraxion.application.pull import PullOptions, pull
+from atraxion.application.pull import PullOptions, pull, pull_ids
 from atraxion.bootstrap import Atraxion
 from atraxion.domain.odoo_records import OdooPosition, PullCursor
 from atraxion.ports.unit_of_work import UnitOfWork
@@ -61,3 +61,14 @@ def test_a_pull_stores_records_and_cursor_on_every_backend(atraxion: Atraxion) -
     assert atraxion.context.transaction(lambda uow: uow.records.count("products")) == 25
     cursor = atraxion.context.transaction(lambda uow: uow.pull_cursors.get("products"))
     assert cursor is not None and cursor.position == OdooPosition("2026-11-25 10:00:24", 25)
+
+
+def test_keys_by_odoo_id_finds_live_records_of_entities_keyed_by_external_id(atraxion: Atraxion) -> None:
+    odoo = FakeOdooGateway(now="2026-11-25 10:00:00")
+    ids = [odoo.create("product.product", {"default_code": code}) for code in ("A", "B", "C")]
+    pull(atraxion.context, odoo, "products", PullOptions.of(atraxion.context))
+    odoo.unlink("product.product", ids[1])
+    assert pull_ids(atraxion.context, odoo, "products", ids, PullOptions.of(atraxion.context)).deleted == 1
+    found = atraxion.context.transaction(lambda uow: uow.records.keys_by_odoo_id("products", [*ids, 99]))
+    assert found == {ids[0]: "A", ids[2]: "C"}
+    assert atraxion.context.transaction(lambda uow: uow.records.keys_by_odoo_id("stock", ids)) == {}

@@ -127,3 +127,59 @@ def test_odoo_ids_are_paged_by_key_and_skip_records_without_one_and_deleted_ones
     ]
     assert run(atraxion, lambda uow: uow.records.odoo_ids("partners", None, 10)) == []
     assert run(atraxion, lambda uow: uow.records.odoo_ids("stock", None, 10)) == []
+
+
+def test_tombstones_round_trip_and_show_in_heads(atraxion: Atraxion) -> None:
+    live, gone = record("P1"), attrs.evolve(record("P2", version=2, seq=3), deleted=True)
+    run(atraxion, lambda uow: uow.records.insert("products", [live, gone]))
+    assert run(atraxion, lambda uow: uow.records.load("products", ["P1", "P2"])) == {"P1": live, "P2": gone}
+    heads = run(atraxion, lambda uow: uow.records.heads("products", ["P1", "P2"]))
+    assert (heads["P1"].deleted, heads["P2"].deleted) == (False, True)
+    back = attrs.evolve(gone, version=3, deleted=False)
+    run(atraxion, lambda uow: uow.records.update("products", [back]))
+    assert run(atraxion, lambda uow: uow.records.load("products", ["P2"])) == {"P2": back}
+
+
+def test_a_new_consumer_gets_live_records_only(atraxion: Atraxion) -> None:
+    gone = attrs.evolve(record("P2"), deleted=True)
+    run(atraxion, lambda uow: uow.records.insert("products", [record("P1"), gone]))
+    run(atraxion, lambda uow: uow.feed.add_consumer("webshop", ["products"]))
+    page = run(atraxion, lambda uow: uow.feed.pending_page("products", "webshop", None, 10))
+    assert [p.record.key for p in page] == ["P1"]
+
+
+def test_pending_of_and_forgetting_acks(atraxion: Atraxion) -> None:
+    stored = [record("P1"), attrs.evolve(record("P2"), deleted=True), record("P3")]
+    run(atraxion, lambda uow: uow.records.insert("products", stored))
+    for consumer in ("mobile", "webshop"):
+        run(atraxion, lambda uow, c=consumer: uow.feed.add_consumer(c, ["products"]))
+    run(atraxion, lambda uow: uow.feed.set_pending("products", [PendingEntry("mobile", "P2", 5)], [("webshop", "P3")]))
+    found = run(atraxion, lambda uow: uow.feed.pending_of("products", ["mobile", "webshop"], ["P2", "P3", "NOPE"]))
+    assert found == {("mobile", "P2"), ("mobile", "P3")}
+    assert run(atraxion, lambda uow: uow.feed.pending_of("products", [], ["P1"])) == set()
+    assert run(atraxion, lambda uow: uow.feed.pending_of("prices", ["mobile"], ["P1"])) == set()
+
+    ack = AckState(1, "c1".ljust(32, "0"), {"externalId": "P1"}, {"name": "Desk"})
+    for consumer in ("mobile", "webshop"):
+        run(atraxion, lambda uow, c=consumer: uow.feed.save_acks("products", c, {"P1": ack, "P3": ack}))
+    run(atraxion, lambda uow: uow.feed.forget_acks("products", "webshop", ["P1", "NOPE"]))
+    acks = run(atraxion, lambda uow: uow.feed.acks("products", ["mobile", "webshop"], ["P1", "P3"]))
+    assert sorted(acks) == [("mobile", "P1"), ("mobile", "P3"), ("webshop", "P3")]
+
+
+def test_partner_links_leave_tombstones_out(atraxion: Atraxion) -> None:
+    def partner(key: str, parent: str | None, *, deleted: bool = False) -> StoredRecord:
+        envelope = {"externalId": key, "type": "contact" if parent else "main", "externalParentId": parent}
+        base = attrs.evolve(record(key), envelope=envelope, derived={"parentResolved": True}, deleted=deleted)
+        return base
+
+    stored = [partner("M", None), partner("B", "M", deleted=True), partner("C", "B"), partner("D", "M")]
+    run(atraxion, lambda uow: uow.records.insert("partners", stored))
+    run(atraxion, lambda uow: uow.partners.set_resolved({"C": False}))
+    assert run(atraxion, lambda uow: uow.partners.parents(["M", "B", "C"], lock=True)) == {"M": None, "C": "B"}
+    assert run(atraxion, lambda uow: uow.partners.children(["M", "B"])) == {"D": "M", "C": "B"}
+    assert run(atraxion, lambda uow: uow.partners.unresolved_children(["B"])) == ["C"]
+    run(atraxion, lambda uow: uow.records.update("partners", [attrs.evolve(stored[1], deleted=False, version=2)]))
+    run(atraxion, lambda uow: uow.records.update("partners", [attrs.evolve(stored[0], deleted=True, version=2)]))
+    assert run(atraxion, lambda uow: uow.partners.children(["M", "B"])) == {"B": "M", "C": "B", "D": "M"}
+    assert run(atraxion, lambda uow: uow.partners.parents(["M", "B"])) == {"B": "M"}

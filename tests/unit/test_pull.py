@@ -287,15 +287,17 @@ def test_lookups_read_each_related_model_once_per_page(app: Atraxion, odoo: Fake
 
 
 def test_pull_ids_reads_the_given_records_whatever_the_cursor(app: Atraxion, odoo: FakeOdooGateway) -> None:
+    register_consumer(app.context, "shop")
     desk = _product(odoo, "DESK")
+    gone = _product(odoo, "GONE")
     pull(app.context, odoo, "products", _options(app))
     odoo.write("product.product", desk, {"name": "Desk v2"}, write_date="2020-01-01 00:00:00")
-    gone = _product(odoo, "GONE")
     odoo.unlink("product.product", gone)
-    summary = pull_ids(app.context, odoo, "products", [desk, gone], _options(app))
-    assert summary.updated == 1
-    register_consumer(app.context, "shop")
+    summary = pull_ids(app.context, odoo, "products", [desk, gone, 999], _options(app))
+    assert (summary.updated, summary.deleted) == (1, 1)
     assert get_record(app.context, "products", "shop", "DESK").item.record.data["name"] == "Desk v2"
+    assert get_record(app.context, "products", "shop", "GONE").item.record.deleted
+    assert pull_ids(app.context, odoo, "products", [gone], _options(app)) == PullSummary()  # deleted once
 
 
 class _FailingAfter:

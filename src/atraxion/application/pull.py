@@ -106,6 +106,7 @@ class PullSummary:
             self.created += summary["created"]
             self.updated += summary["updated"]
             self.unchanged += summary["unchanged"]
+            self.deleted += summary.get("deleted", 0)
 
     def line(self) -> str:
         return (
@@ -238,7 +239,8 @@ def pull_ids(
     ctx: Context, gateway: OdooGateway, entity: str, odoo_ids: Sequence[int], options: PullOptions
 ) -> PullSummary:
     """Pull the records ``odoo_ids`` of ``entity``'s model (an Odoo webhook's hint), whatever their
-    ``write_date``; the stored cursor is left alone. Ids Odoo no longer has are deletions."""
+    ``write_date``; the stored cursor is left alone. The stored records of ids Odoo no longer has
+    (found by ``odooId``) are deleted, as a push's deletion would."""
     mapping, rule = _mapping(ctx, entity), options.rules[entity]
     related = _RelatedReader(gateway, external_ids(_mappings(ctx), options.rules), options.cache_size)
     summary = PullSummary()
@@ -259,11 +261,16 @@ def pull_ids(
 
 
 def _delete_missing(ctx: Context, entity: str, odoo_ids: Sequence[int]) -> int:
-    """SEAM (issue 10, ``deletions`` branch): the records of ``odoo_ids`` that Odoo no longer has
-    must become deletions through the deletions use case once it exists. Until then they are only
-    logged, and counted as nothing deleted."""
-    log.warning("%s: Odoo no longer has ids %s; deleting them awaits the deletions use case", entity, list(odoo_ids))
-    return 0
+    """Delete the stored records of ``odoo_ids``, which Odoo no longer has (found by their
+    ``odooId``; prices and stock have none: reconcile finds theirs)."""
+
+    def work(uow: UnitOfWork) -> list[IngestPlan]:
+        keys = sorted(set(uow.records.keys_by_odoo_id(entity, odoo_ids).values()))
+        plans = apply_batches(ctx, uow, [Batch(entity, [], deletions=keys)]) if keys else []
+        uow.commit()
+        return plans
+
+    return sum(plan.summary().get("deleted", 0) for plan in ctx.transaction(work))
 
 
 def _resume_from(ctx: Context, entity: str, overlap: float) -> str | None:

@@ -59,8 +59,8 @@ def main(argv: Sequence[str] | None = None) -> int:
         return int(simulator_main(argv[1:]))
     args = _parser().parse_args(argv)
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s %(message)s")
-    logging.getLogger("alembic").setLevel(logging.WARNING)
-    logging.getLogger("httpx").setLevel(logging.WARNING)  # one INFO line per request otherwise
+    for library in ("alembic", "httpx", "httpcore"):  # their request logs are not for the default level
+        logging.getLogger(library).setLevel(logging.WARNING)
     try:
         settings = Settings.from_env()
     except ValueError as error:  # a bad setting: one line naming it, no traceback

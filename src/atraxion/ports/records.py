@@ -33,6 +33,10 @@ class RecordRepository(Protocol):
         ordered by key, keys after ``after`` (from the start when None): what reconcile checks
         against Odoo, a page at a time. Empty for entities without Odoo ids (stock, prices)."""
 
+    def keys_by_odoo_id(self, entity: str, odoo_ids: Sequence[int]) -> dict[int, str]:
+        """The keys of the live records whose ``odooId`` is among ``odoo_ids`` (entities keyed by
+        externalId: products, partners, sale and purchase orders; others have none)."""
+
 
 class FeedRepository(Protocol):
     """Consumers, their acknowledgements and the pending rows derived from them."""

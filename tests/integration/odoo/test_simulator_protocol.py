@@ -482,7 +482,7 @@ def test_the_control_route_steers_a_running_simulator(sim: OdooSimulator, odoo: 
 
 def test_the_command_line_serves_until_sigterm() -> None:
     command = [sys.executable, "-c", "import sys; from atraxion.adapters.odoo.simulator import main; sys.exit(main())"]
-    arguments = ["--port", "0", "--db", "demo", "--demo", "--api-key", "cli-key", "--fail-share", "0"]
+    arguments = ["--port", "0", "--db", "demo", "--demo-products", "5", "--api-key", "cli-key", "--fail-share", "0"]
     with subprocess.Popen([*command, *arguments], stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True) as process:
         assert process.stdout is not None
         banner = process.stdout.readline()
@@ -494,7 +494,7 @@ def test_the_command_line_serves_until_sigterm() -> None:
             client("close")()
         process.send_signal(signal.SIGTERM)
         assert process.wait(timeout=10) == 0
-    assert found == 3
+    assert found == 5
 
 
 # -- domain algebra, property-based ---------------------------------------------------------------------

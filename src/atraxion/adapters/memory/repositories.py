@@ -48,6 +48,14 @@ class MemoryRecordRepository(TableAccess):
         )
         return found[:limit]
 
+    def keys_by_odoo_id(self, entity: str, odoo_ids: Sequence[int]) -> dict[int, str]:
+        wanted = set(odoo_ids)
+        return {
+            r.envelope["odooId"]: key
+            for (e, key), r in self.table("records").items()
+            if e == entity and not r.deleted and r.envelope.get("odooId") in wanted
+        }
+
     def all(self, entity: str) -> list[StoredRecord]:
         return [r for (e, _), r in self.table("records").items() if e == entity]
 

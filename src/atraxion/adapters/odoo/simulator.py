@@ -16,16 +16,18 @@ from __future__ import annotations
 
 import datetime as dt
 import threading
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from types import TracebackType
 from typing import Any, Self
 
+from atraxion.adapters.odoo.sim import demo
 from atraxion.adapters.odoo.sim.app import RpcApp
 from atraxion.adapters.odoo.sim.control import Control
 from atraxion.adapters.odoo.sim.faults import FaultPlan
 from atraxion.adapters.odoo.sim.server import Listener
 from atraxion.adapters.odoo.sim.services import Services
 from atraxion.adapters.odoo.sim.store import Store
+from atraxion.adapters.odoo.sim.webhooks import WebhookSender
 
 __all__ = ["OdooSimulator", "main"]
 
@@ -34,7 +36,10 @@ class OdooSimulator:
     """An in-memory Odoo behind ``/xmlrpc/2/{common,object,db}`` and the legacy ``/xmlrpc/…`` routes.
 
     ``login`` authenticates with ``password`` or any of ``api_keys``. ``seed`` makes injected
-    faults reproducible. ``server_version`` is what ``common.version()`` reports.
+    faults reproducible. ``server_version`` is what ``common.version()`` reports, and picks the
+    models' version (17, 18, 19). With ``webhook_url``, every committed create, write, archive,
+    unarchive and unlink of a ``product.product`` or ``res.partner`` POSTs Odoo's automation
+    webhook there (``webhook_fields``: the fields each body carries, by model).
     """
 
     def __init__(
@@ -46,6 +51,8 @@ class OdooSimulator:
         *,
         seed: int | None = None,
         server_version: str = "17.0",
+        webhook_url: str | None = None,
+        webhook_fields: Mapping[str, Sequence[str]] | None = None,
     ) -> None:
         self.store = Store(version=_major(server_version))
         self.services = Services(db=db, store=self.store, server_version=server_version)
@@ -55,6 +62,11 @@ class OdooSimulator:
         self._app = RpcApp(self.services, self.faults, self._stopping, Control(self).dispatch)
         self._listener: Listener | None = None
         self._timers: list[threading.Timer] = []
+        self.webhooks: WebhookSender | None = None
+        if webhook_url is not None:
+            self.webhooks = WebhookSender(webhook_url, webhook_fields)
+            self.store.watched = self.webhooks.models
+            self.store.on_commit = self.webhooks
 
     # -- lifecycle --------------------------------------------------------------------------------
 
@@ -76,6 +88,8 @@ class OdooSimulator:
         if listener is not None:
             self._stopping.set()
             listener.close()
+        if self.webhooks is not None:
+            self.webhooks.close()
 
     def __enter__(self) -> Self:
         if self._listener is None:
@@ -141,6 +155,15 @@ class OdooSimulator:
     def seed_product(self, name: str, *, list_price: float = 1.0, **values: Any) -> int:
         """Create a ``product.product`` (``default_code``, ``barcode`` …); return its id."""
         return self.create("product.product", {"name": name, "list_price": list_price, **values})
+
+    def seed_demo(
+        self, products: int = demo.DEFAULT_PRODUCTS, *, partners: int | None = None, pricelist_items: int | None = None
+    ) -> demo.DemoCounts:
+        """Seed the demo catalogue (see ``sim/demo.py``): ``products`` products, ``partners``
+        companies (default products/4, at least 4), ``pricelist_items`` fixed-price items over
+        two pricelists (default two per product). Notifies no webhook."""
+        with self.store.transaction(self.uid, notify=False) as store:
+            return demo.seed(store, demo.DemoSize(products, partners, pricelist_items))
 
     def create(self, model: str, values: dict[str, Any]) -> int:
         """Create a record of any simulated model, as the admin, bypassing RPC and faults."""

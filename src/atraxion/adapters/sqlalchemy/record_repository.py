@@ -160,3 +160,14 @@ class SqlRecordRepository:
             query = query.where(table.c.key > after)
         rows = self.conn.execute(query.order_by(table.c.key).limit(limit))
         return [(row.key, int(row.odoo_id)) for row in rows]
+
+    def keys_by_odoo_id(self, entity: str, odoo_ids: Sequence[int]) -> dict[int, str]:
+        table, _ = RECORD_TABLES[entity]
+        if "odoo_id" not in table.c:
+            return {}
+        c = table.c
+        found: dict[int, str] = {}
+        for chunk in chunks(sorted(set(odoo_ids))):
+            query = select(c.odoo_id, c.key).where(c.odoo_id.in_(chunk), c.deleted.is_(False))
+            found.update((odoo_id, key) for odoo_id, key in self.conn.execute(query))
+        return found

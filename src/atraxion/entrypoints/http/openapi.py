@@ -190,6 +190,7 @@ FEED_ITEMS: dict[str, dict[str, Any]] = {
             "productExternalId": {"type": "string"},
             "quantity": {"type": "number"},
             "previousQuantity": {"type": ["number", "null"]},
+            "isQuantityChanged": {"type": "boolean", "description": "The last change moved the quantity"},
         },
     },
     "prices": {
@@ -201,6 +202,7 @@ FEED_ITEMS: dict[str, dict[str, Any]] = {
             "previousPrice": {"type": ["number", "null"]},
             "currency": {"type": ["string", "null"]},
             "minQuantity": {"type": ["number", "null"]},
+            "priceChanged": {"type": "boolean", "description": "The last change moved the price"},
         },
     },
 }

@@ -6,12 +6,9 @@ import argparse
 import signal
 import sys
 import threading
-from typing import TYPE_CHECKING
 
+from atraxion.adapters.odoo.sim.demo import DEFAULT_PRODUCTS
 from atraxion.adapters.odoo.sim.faults import TransientKind
-
-if TYPE_CHECKING:
-    from atraxion.adapters.odoo.simulator import OdooSimulator
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -27,8 +24,27 @@ def build_parser() -> argparse.ArgumentParser:
     parser.add_argument(
         "--api-key", action="append", default=[], dest="api_keys", help="an API key for the user (repeatable)"
     )
-    parser.add_argument("--server-version", default="17.0", help="what common.version() reports")
-    parser.add_argument("--demo", action="store_true", help="seed a few partners and products")
+    parser.add_argument(
+        "--server-version", default="17.0", help="what common.version() reports, and the models' version (17/18/19)"
+    )
+    parser.add_argument(
+        "--webhook",
+        type=_url,
+        default=None,
+        metavar="URL",
+        help="POST Odoo's automation webhook here after each create/write/archive/unlink of a product or partner",
+    )
+    demo = parser.add_argument_group("demo data")
+    demo.add_argument(
+        "--demo", action="store_true", help="seed a demo catalogue (partners, products, pricelists, stock)"
+    )
+    demo.add_argument(
+        "--demo-products", type=_count, default=None, metavar="N", help="demo products (implies --demo; default 36)"
+    )
+    demo.add_argument("--demo-partners", type=_count, default=None, metavar="N", help="demo companies (default N/4)")
+    demo.add_argument(
+        "--demo-items", type=_count, default=None, metavar="N", help="demo pricelist items (default 2 per product)"
+    )
     faults = parser.add_argument_group("fault injection")
     faults.add_argument("--seed", type=int, default=None, help="seed for the random faults")
     faults.add_argument("--delay", type=float, default=0.0, metavar="SECONDS", help="wait before every answer")
@@ -65,14 +81,25 @@ def run(argv: list[str] | None = None) -> int:
         api_keys=options.api_keys,
         seed=options.seed,
         server_version=options.server_version,
+        webhook_url=options.webhook,
     )
     kind: TransientKind = options.fail_kind
     simulator.faults.set_delay(options.delay)
     simulator.faults.fail_share(options.fail_share, kind)
     simulator.faults.drop_share(options.drop_share)
     simulator.faults.drop_next(options.drop_next)
-    if options.demo:
-        _seed_demo(simulator)
+    if options.demo or options.demo_products is not None:
+        counts = simulator.seed_demo(
+            options.demo_products if options.demo_products is not None else DEFAULT_PRODUCTS,
+            partners=options.demo_partners,
+            pricelist_items=options.demo_items,
+        )
+        print(
+            f"odoo-sim: seeded {counts.products} products, {counts.pricelist_items} pricelist items, "
+            f"{counts.companies} companies, {counts.quants} quants, {counts.purchase_orders} purchase orders",
+            file=sys.stderr,
+            flush=True,
+        )
     try:
         url = simulator.start(options.host, options.port)
     except OSError as error:
@@ -97,18 +124,21 @@ def run(argv: list[str] | None = None) -> int:
     return 0
 
 
-def _seed_demo(simulator: OdooSimulator) -> None:
-    company = simulator.seed_partner("Azure Interior", is_company=True, email="azure@example.com")
-    simulator.seed_partner("Brandon Freeman", parent_id=company, email="brandon@example.com")
-    simulator.seed_partner("Accounting", parent_id=company, type="invoice")
-    simulator.seed_partner("Deco Addict", is_company=True)
-    simulator.seed_product("Large Desk", default_code="DESK-L", list_price=1799.0)
-    simulator.seed_product("Office Chair", default_code="CHAIR", list_price=120.5)
-    simulator.seed_product("Cable Management Box", default_code="CABLE", list_price=14.0)
-
-
 def _share(text: str) -> float:
     value = float(text)
     if not 0.0 <= value <= 1.0:
         raise argparse.ArgumentTypeError("a share is between 0 and 1")
     return value
+
+
+def _count(text: str) -> int:
+    value = int(text)
+    if not 0 <= value <= 1_000_000:
+        raise argparse.ArgumentTypeError("a count between 0 and 1000000")
+    return value
+
+
+def _url(text: str) -> str:
+    if not text.startswith(("http://", "https://")):
+        raise argparse.ArgumentTypeError("an http:// or https:// URL")
+    return text

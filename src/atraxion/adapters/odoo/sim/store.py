@@ -33,6 +33,7 @@ Record = dict[str, Any]
 # | ("change", model, id, action, row): a change for the commit listener, nothing to undo.
 _Undo = tuple[Any, ...]
 _KEYSET = [("write_date", False), ("id", False)]
+_BY_ID = [("id", False)]
 
 
 @frozen
@@ -211,33 +212,19 @@ class Store:
             # Odoo hides archived records unless the domain speaks of `active`.
             node = And((node, Leaf("active", "=", True)))
         matches = compile_node(node, model, self)
-        terms = ordering.parse(self, model, order or spec.order)
-        if limit and [(name, descending) for name, descending, _nulls in terms] == _KEYSET:
-            return self._keyset_page(model, node, matches, offset, limit)
+        terms = [(name, descending) for name, descending, _nulls in ordering.parse(self, model, order or spec.order)]
+        if limit and terms == _KEYSET:
+            keys = self._keysets.get(model)
+            if keys is None:
+                keys = sorted((record.get("write_date") or "", i) for i, record in self._records[model].items())
+                self._keysets[model] = keys
+            return _page(keys, bisect.bisect_left(keys, _lower_bound(node)), matches, offset, limit)
+        if limit and terms == _BY_ID:
+            ids = sorted(self._records[model])  # nearly sorted already: linear, and no key calls
+            return _page([(0, i) for i in ids], bisect.bisect_left(ids, _lowest_id(node)), matches, offset, limit)
         found = self.sort(model, [i for i in self._records[model] if matches(i)], order)
         end = offset + limit if limit else None
         return found[offset:end]
-
-    def _keyset_page(
-        self, model: str, node: Node, matches: Callable[[int], bool], offset: int, limit: int
-    ) -> list[int]:
-        """A page in ``write_date, id`` order: start at the domain's lower bound in the sorted
-        index and stop at ``limit``, so paging a large model costs the page, not the model."""
-        keys = self._keysets.get(model)
-        if keys is None:
-            keys = sorted((record.get("write_date") or "", i) for i, record in self._records[model].items())
-            self._keysets[model] = keys
-        found: list[int] = []
-        for index in range(bisect.bisect_left(keys, _lower_bound(node)), len(keys)):
-            record_id = keys[index][1]
-            if matches(record_id):
-                if offset:
-                    offset -= 1
-                    continue
-                found.append(record_id)
-                if len(found) == limit:
-                    break
-        return found
 
     def sort(self, model: str, ids: list[int], order: str | None) -> list[int]:
         return ordering.sort(self, model, ids, order or self.spec(model).order)
@@ -366,11 +353,14 @@ class Store:
         checks. For seeding large data sets fast; call it inside a transaction."""
         spec = self.spec(model)
         stored = [f for f in spec.fields.values() if f.stored]
+        names = {f.name for f in stored}
         stamp = {"create_uid": self.uid, "create_date": self.now, "write_uid": self.uid, "write_date": self.now}
         records = self._records[model]
         refs = [(name, self._refs[(model, name)]) for name in self._many2ones[model]]
         new_ids = []
         for row in rows:
+            if not row.keys() <= names:
+                raise ValueError(f"Invalid fields {sorted(row.keys() - names)} for {model}.insert_many()")
             record = {f.name: row.get(f.name, f.default) for f in stored}
             record.update(stamp)
             record_id = self._next_id[model]
@@ -514,6 +504,40 @@ class Store:
             refs[old].discard(record_id)
         if new is not None:
             refs[new].add(record_id)
+
+
+def _page(
+    keys: Sequence[tuple[Any, int]], start: int, matches: Callable[[int], bool], offset: int, limit: int
+) -> list[int]:
+    """The first ``limit`` matching ids after ``offset`` ones, walking ``keys`` (sorted, ending in
+    the id) from ``start``: a page costs the page, not the model."""
+    found: list[int] = []
+    for index in range(start, len(keys)):
+        record_id = keys[index][1]
+        if matches(record_id):
+            if offset:
+                offset -= 1
+                continue
+            found.append(record_id)
+            if len(found) == limit:
+                break
+    return found
+
+
+def _lowest_id(node: Node) -> int:
+    """The least id a record matching ``node`` can have, from its ``id >``/``id >=`` conjuncts."""
+    lowest = 0
+    pending = [node]
+    while pending:
+        current = pending.pop()
+        if isinstance(current, And):
+            pending.extend(current.children)
+        elif isinstance(current, Leaf) and current.path == "id" and isinstance(current.value, int):
+            if current.operator == ">":
+                lowest = max(lowest, current.value + 1)
+            elif current.operator in (">=", "="):
+                lowest = max(lowest, current.value)
+    return lowest
 
 
 def _lower_bound(node: Node) -> tuple[str, int]:

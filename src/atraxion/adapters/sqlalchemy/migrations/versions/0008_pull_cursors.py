@@ -1,7 +1,7 @@
 """pull_cursors: how far each entity's pull from Odoo got
 
 Revision ID: 0008
-Revises: 0005
+Revises: 0007
 
 Written out rather than derived from ``tables.py`` so this revision keeps meaning what it means today.
 """
@@ -12,7 +12,7 @@ import sqlalchemy as sa
 from alembic import op
 
 revision = "0008"
-down_revision = "0005"
+down_revision = "0007"
 branch_labels = None
 depends_on = None
 
