@@ -1,6 +1,7 @@
 """Odoo's automation webhooks end to end: the simulator POSTs its webhook to a real `atraxion serve`
 on loopback, whose embedded worker pulls the record back over XML-RPC; a webshop sees the change.
-Nothing in between is faked: two real processes' worth of HTTP (the simulator runs in this one)."""
+No periodic pull runs: only the webhooks can tell Atraxion. The simulator runs in the test's process,
+`atraxion serve` in its own; everything between them is real HTTP."""
 
 from __future__ import annotations
 
