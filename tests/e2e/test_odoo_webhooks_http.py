@@ -65,6 +65,14 @@ def test_a_webhook_is_queued_at_once_and_the_record_pulled_by_the_workers(app: A
         wait_for(lambda: queued_count(app.context), lambda n: n == 0)
     assert feed(app, "products")["DESK"].record.data["list_price"] == 300.0
     assert feed(app, "partners")["WOODCO"].record.envelope["odooId"] == partner
+    # Odoo's product form writes the template: its webhook stands for every variant of it.
+    template = sim.read("product.product", [desk], ["product_tmpl_id"], load=None)[0]["product_tmpl_id"]
+    sim.write("product.template", [template], {"list_price": 310.0})
+    with TestClient(create_app(app)) as client:
+        answer = client.post(f"/api/v1/odoo/webhooks/{secret}", json=webhook(template, "product.template"))
+        assert answer.status_code == 202
+        wait_for(lambda: queued_count(app.context), lambda n: n == 0)
+    assert feed(app, "products")["DESK"].record.data["list_price"] == 310.0
     # The unlinked record: the next webhook's pull finds it gone and deletes it.
     sim.unlink("product.product", [desk])
     with TestClient(create_app(app)) as client:

@@ -22,7 +22,7 @@ from atraxion.application.leases import acquire_lease, release_lease
 from atraxion.application.pull import PullOptions, PullSummary, pull_ids, pullable
 from atraxion.domain.errors import UnknownEntity
 from atraxion.domain.odoo_orders import PermanentOdooError
-from atraxion.domain.queued_pulls import QueuedPull, coalesce
+from atraxion.domain.queued_pulls import ANNOUNCED_BY, QueuedPull, coalesce
 from atraxion.ports.odoo_gateway import OdooGateway
 from atraxion.ports.unit_of_work import UnitOfWork
 
@@ -35,21 +35,30 @@ LEASE_TTL = timedelta(minutes=5)
 
 
 def entity_of_model(ctx: Context, model: str) -> str | None:
-    """The pulled entity whose records live in Odoo's ``model`` (``product.product`` → products)."""
-    for name in pullable(ctx):
+    """The pulled entity whose records Odoo's ``model`` holds (``product.product`` → products) or
+    announces (``product.template`` → products, see :data:`ANNOUNCED_BY`); None if none."""
+    pulled = pullable(ctx)
+    for name in pulled:
         mapping = ctx.kind(name).odoo
         if mapping is not None and mapping.model == model:
             return name
-    return None
+    announced = ANNOUNCED_BY.get(model)
+    return announced[0] if announced is not None and announced[0] in pulled else None
 
 
-def queue_pull(ctx: Context, entity: str, odoo_id: int) -> QueuedPull:
-    """Store "pull record ``odoo_id`` of ``entity``" durably (one short transaction)."""
+def queue_pull(ctx: Context, entity: str, odoo_id: int, model: str | None = None) -> QueuedPull:
+    """Store "record ``odoo_id`` of ``model`` changed: pull it for ``entity``" durably, in one short
+    transaction. ``model`` is the entity's own when not given."""
     if entity not in pullable(ctx):
         raise UnknownEntity(f"{entity!r} is not pulled from Odoo; pulled: {', '.join(pullable(ctx))}")
+    own = ctx.kind(entity).odoo
+    assert own is not None
+    model = model or own.model
+    if model != own.model and ANNOUNCED_BY.get(model, ("", ""))[0] != entity:
+        raise UnknownEntity(f"Odoo's {model!r} does not announce {entity}")
 
     def work(uow: UnitOfWork) -> QueuedPull:
-        queued = uow.queued_pulls.add(QueuedPull(None, entity, odoo_id, ctx.clock.now()))
+        queued = uow.queued_pulls.add(QueuedPull(None, entity, model, odoo_id, ctx.clock.now()))
         uow.commit()
         return queued
 
@@ -111,18 +120,28 @@ def _drain(
         age = (ctx.clock.now() - max(p.requested_at for p in pulls)).total_seconds()
         if age < settle:
             time.sleep(min(settle - age, settle))
-        for entity, ids in coalesce(pulls).items():
+        for (entity, model), ids in coalesce(pulls).items():
             if entity not in pulled:
                 log.warning("dropping %d queued pulls of %r: it is no longer pulled from Odoo", len(ids), entity)
                 continue
             try:
-                total.add(pull_ids(ctx, gateway, entity, ids, options))
+                total.add(pull_ids(ctx, gateway, entity, _own_ids(ctx, gateway, entity, model, ids), options))
             except PermanentOdooError as error:
                 log.error("dropping %d queued pulls of %s: Odoo refuses to read them (%s)", len(ids), entity, error)
         _remove(ctx, [p.id for p in pulls if p.id is not None])
         if not renew():
             log.warning("lost the lease %r while draining queued pulls; another replica goes on", LEASE)
             return
+
+
+def _own_ids(ctx: Context, gateway: OdooGateway, entity: str, model: str, ids: list[int]) -> list[int]:
+    """``ids`` of the entity's own model; for an announcing model, the records that its ids name."""
+    own = ctx.kind(entity).odoo
+    assert own is not None
+    if model == own.model:
+        return ids
+    _, field = ANNOUNCED_BY[model]
+    return gateway.search_ids(model=own.model, domain=[(field, "in", ids)])
 
 
 def _remove(ctx: Context, ids: list[int]) -> None:

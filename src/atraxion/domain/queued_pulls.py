@@ -15,15 +15,26 @@ from attrs import frozen
 
 @frozen
 class QueuedPull:
+    """Record ``odoo_id`` of Odoo's ``model`` changed: pull what it means for ``entity``. The model
+    is the entity's own, or one that announces it (:data:`ANNOUNCED_BY`)."""
+
     id: int | None
     entity: str
+    model: str
     odoo_id: int
     requested_at: datetime
 
 
-def coalesce(pulls: Iterable[QueuedPull]) -> dict[str, list[int]]:
-    """The distinct Odoo ids to read per entity, ascending: one read per entity for a batch."""
-    by_entity: dict[str, set[int]] = {}
+ANNOUNCED_BY: dict[str, tuple[str, str]] = {"product.template": ("products", "product_tmpl_id")}
+"""Models whose webhooks announce another model's records: ``model → (entity, field)``, the
+entity's records being those whose ``field`` names the announced ids. Editing a product in Odoo's
+usual form writes its ``product.template`` (name, prices): a rule on the template covers that, and
+its ids stand for every variant of the template."""
+
+
+def coalesce(pulls: Iterable[QueuedPull]) -> dict[tuple[str, str], list[int]]:
+    """The distinct Odoo ids to read per entity and model, ascending: one read each for a batch."""
+    grouped: dict[tuple[str, str], set[int]] = {}
     for pull in pulls:
-        by_entity.setdefault(pull.entity, set()).add(pull.odoo_id)
-    return {entity: sorted(ids) for entity, ids in sorted(by_entity.items())}
+        grouped.setdefault((pull.entity, pull.model), set()).add(pull.odoo_id)
+    return {group: sorted(ids) for group, ids in sorted(grouped.items())}

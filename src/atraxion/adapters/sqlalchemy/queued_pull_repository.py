@@ -20,7 +20,10 @@ class SqlQueuedPullRepository:
     def add(self, pull: QueuedPull) -> QueuedPull:
         result = self.conn.execute(
             insert(odoo_queued_pulls).values(
-                entity=pull.entity, odoo_id=pull.odoo_id, requested_at=to_db_time(pull.requested_at)
+                entity=pull.entity,
+                model=pull.model,
+                odoo_id=pull.odoo_id,
+                requested_at=to_db_time(pull.requested_at),
             )
         )
         (new_id,) = result.inserted_primary_key or (None,)
@@ -41,4 +44,4 @@ class SqlQueuedPullRepository:
 def _pull(row: Row[Any]) -> QueuedPull:
     requested_at = from_db_time(row.requested_at)
     assert requested_at is not None
-    return QueuedPull(row.id, row.entity, row.odoo_id, requested_at)
+    return QueuedPull(row.id, row.entity, row.model, row.odoo_id, requested_at)

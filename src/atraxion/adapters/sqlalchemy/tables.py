@@ -264,6 +264,7 @@ odoo_queued_pulls = Table(
     metadata,
     Column("id", Id, primary_key=True, autoincrement=True),
     Column("entity", String(32), nullable=False),
+    Column("model", String(128), nullable=False),
     Column("odoo_id", BigInteger, nullable=False),
     Column("requested_at", Stamp, nullable=False),
 )

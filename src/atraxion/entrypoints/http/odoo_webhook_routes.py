@@ -44,7 +44,7 @@ async def odoo_webhook(request: Request) -> Response:
     entity = entity_of_model(atraxion.context, model)
     if entity is None:
         raise InvalidBatch([FieldError(None, "_model", f"Atraxion does not pull {model!r} from Odoo")])
-    await run_in_threadpool(queue_pull, atraxion.context, entity, odoo_id)
+    await run_in_threadpool(queue_pull, atraxion.context, entity, odoo_id, model)
     await run_in_threadpool(atraxion.nudge_pulls)
     return JSONResponse({"queued": True}, status_code=202)
 

@@ -33,6 +33,7 @@ def upgrade() -> None:
         "odoo_queued_pulls",
         sa.Column("id", ident, autoincrement=True, nullable=False),
         sa.Column("entity", sa.String(length=32), nullable=False),
+        sa.Column("model", sa.String(length=128), nullable=False),
         sa.Column("odoo_id", sa.BigInteger(), nullable=False),
         sa.Column("requested_at", stamp, nullable=False),
         sa.PrimaryKeyConstraint("id", name=op.f("pk_odoo_queued_pulls")),
