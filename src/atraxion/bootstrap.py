@@ -23,6 +23,7 @@ from atraxion.application.partners import link_partners
 from atraxion.application.pull import PullOptions, PullSummary
 from atraxion.application.purchase_orders import extract_lines
 from atraxion.application.queued_pulls import drain_queued_pulls
+from atraxion.application.reconcile import reconcilable
 from atraxion.application.reconcile_runs import execute_run, start_run
 from atraxion.application.reverse_sync import process_entry, sweep
 from atraxion.application.scheduled_pull import give_up, lease_ttl, scheduled_pull
@@ -109,6 +110,7 @@ class Atraxion:
         """Record a reconcile run and run it on a background thread of this process; returns the
         run as started (its state is in the database: :func:`~atraxion.application.reconcile_runs.get_run`).
         Raises UnknownEntity for an entity that is not pulled, OdooNotConfigured without Odoo."""
+        reconcilable(self.context, entities)  # an unknown entity is the caller's error first
         gateway = self._odoo()
         run = start_run(self.context, entities)
         worker = threading.Thread(

@@ -195,7 +195,7 @@ def test_without_odoo_the_admin_api_says_so(atraxion: Atraxion) -> None:
     _, admin = create_token(atraxion.context, "ops", frozenset({Scope.ADMIN}), "ops")
     with TestClient(create_app(atraxion)) as client:
         answer = client.post("/api/v1/admin/reconcile", headers={"Authorization": f"Bearer {admin}"})
-    assert answer.status_code == 503 and "ODOO_URL" in answer.json()["detail"]
+    assert answer.status_code == 409 and "ODOO_URL" in answer.json()["detail"]
 
 
 def test_a_run_whose_process_died_is_reported_failed(atraxion: Atraxion) -> None:

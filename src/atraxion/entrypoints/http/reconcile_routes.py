@@ -55,7 +55,8 @@ async def start_reconcile(request: Request) -> Response:
         except UnknownEntity as error:
             raise InvalidBatch([FieldError(None, "entities", str(error))]) from None
         except OdooNotConfigured as error:
-            raise Problem(503, str(error), kind="odoo-not-configured") from None
+            # 409, not 503: nothing will change by retrying until the service is configured.
+            raise Problem(409, str(error), kind="odoo-not-configured") from None
         return JSONResponse(view(run), status_code=202, headers={"Location": f"{PATH}/{run.id}"})
 
     return await idempotent(request, caller, raw, handle)
@@ -136,7 +137,7 @@ paths: dict[str, Any] = {
             },
             "responses": {
                 "202": openapi.ok("The run, started", RUN),
-                **openapi.problems(400, 401, 403, 409, 413, 415, 422, 503),
+                **openapi.problems(400, 401, 403, 409, 413, 415, 422),
             },
         }
     },
