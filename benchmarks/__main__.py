@@ -30,6 +30,7 @@ WORKLOADS: dict[str, tuple[str, str]] = {
     "P3": ("benchmarks.p3_stock", "stock: 2,800 products x 5 suppliers, 2% changed"),
     "P4": ("benchmarks.p4_poll", "poll: GET products/changes?limit=500, 1,000 pending of 10,000 / 100,000"),
     "P5": ("benchmarks.p5_reverse_sync", "reverse sync: 1,000 webshop sale orders through the queue into Odoo"),
+    "P6": ("benchmarks.p6_pull", "pull from Odoo: a full pull of 10,000 products and 128,000 pricelist items"),
 }
 DEFAULT = "P1,P2,P3,P4"  # P5 (another owner's module) runs with --only P5
 

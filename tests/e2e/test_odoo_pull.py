@@ -150,9 +150,7 @@ def test_35_records_sharing_one_second_across_pages_of_10(sim: OdooSimulator, ap
     assert len(_pending(app, "products")) == 36
 
 
-def test_a_record_committed_late_with_an_older_write_date_is_still_pulled(
-    sim: OdooSimulator, app: Atraxion
-) -> None:
+def test_a_record_committed_late_with_an_older_write_date_is_still_pulled(sim: OdooSimulator, app: Atraxion) -> None:
     sim.freeze_clock("2026-05-01 08:00:00")
     sim.create("product.product", {"name": "A", "default_code": "A"})
     sim.freeze_clock("2026-05-01 08:02:00")

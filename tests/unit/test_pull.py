@@ -212,6 +212,24 @@ def test_prices_per_variant_and_per_template(app: Atraxion, odoo: FakeOdooGatewa
     }
 
 
+@pytest.mark.parametrize("page_size", [1, 2, 1000])
+def test_the_applied_price_wins_whichever_page_each_item_is_read_in(
+    app: Atraxion, odoo: FakeOdooGateway, page_size: int
+) -> None:
+    ids = _pricing(odoo)
+    _item(odoo, ids, applied_on="0_product_variant", product_id=ids["red"], fixed_price=85.0)
+    odoo.tick()
+    _item(odoo, ids, applied_on="1_product", product_tmpl_id=ids["template"], fixed_price=80.0)
+    odoo.tick()
+    _item(odoo, ids, applied_on="0_product_variant", product_id=ids["red"], fixed_price=99.0, min_quantity=5.0)
+    summary = pull(app.context, odoo, "prices", _options(app, page_size=page_size))
+    assert summary.updated == 0
+    register_consumer(app.context, "shop")
+    pricelist = f"product.pricelist:{ids['public']}"
+    prices = {i.record.key: i.record.envelope["price"] for i in changes(app.context, "prices", "shop", None, 10).items}
+    assert prices == {f"{pricelist}/CHAIR-RED": 85.0, f"{pricelist}/CHAIR-BLUE": 80.0}
+
+
 def test_a_pricelist_named_by_a_configured_field(app: Atraxion, odoo: FakeOdooGateway) -> None:
     ids = _pricing(odoo)
     _item(odoo, ids, applied_on="0_product_variant", product_id=ids["desk"], fixed_price=300.0)

@@ -21,9 +21,11 @@ read whole.
 from __future__ import annotations
 
 import logging
+import threading
 from collections import OrderedDict
-from collections.abc import Iterable, Mapping, Sequence
-from typing import Any, Protocol
+from collections.abc import Iterable, Iterator, Mapping, Sequence
+from queue import Full, Queue
+from typing import Any, Protocol, TypeVar
 
 from attrs import define, frozen
 
@@ -49,6 +51,7 @@ from atraxion.ports.odoo_gateway import OdooGateway
 from atraxion.ports.unit_of_work import UnitOfWork
 
 log = logging.getLogger(__name__)
+T = TypeVar("T")
 
 DEFAULT_PAGE_SIZE = 1000
 DEFAULT_OVERLAP = 300.0
@@ -128,17 +131,6 @@ class PullProgress(Protocol):
         """The pull of ``entity`` is done."""
 
 
-class _Silent:
-    def start(self, entity: str, total: int) -> None:
-        pass
-
-    def advance(self, rows: int, summary: PullSummary) -> None:
-        pass
-
-    def finish(self, entity: str, summary: PullSummary) -> None:
-        pass
-
-
 def pullable(ctx: Context) -> list[str]:
     """The entities of ``ctx`` that have an Odoo mapping, in the order a full pull takes them."""
     return list(_mappings(ctx))
@@ -159,39 +151,90 @@ def pull(
     with their cursor)."""
     mapping = _mapping(ctx, entity)
     walk = _Walk(ctx, gateway, entity, mapping, options)
-    progress = progress or _Silent()
     lower = None if full else _resume_from(ctx, entity, options.overlap)
-    progress.start(entity, gateway.count(model=mapping.model, domain=walk.since(lower)))
+    if progress is not None:  # the total costs Odoo a count: only for someone who shows it
+        progress.start(entity, gateway.count(model=mapping.model, domain=walk.since(lower)))
     summary = PullSummary()
+    # The next rows are read while these are ingested: Odoo's time and ours overlap.
+    for rows, reached in _ahead(_pages(gateway, walk, lower, options.page_size)):
+        summary.count(walk.ingest(rows))
+        if progress is not None:
+            progress.advance(len(rows), summary)
+        if reached is not None:
+            walk.forget_before(reached)
+    if progress is not None:
+        progress.finish(entity, summary)
+    return summary
+
+
+def _pages(
+    gateway: OdooGateway, walk: _Walk, lower: str | None, page_size: int
+) -> Iterator[tuple[list[OdooRow], str | None]]:
+    """The rows to ingest, a page at a time in ``(write_date, id)`` order, each with the lower
+    bound the walk has reached after it."""
+    model = walk.mapping.model
     while True:
         rows = gateway.read_after(
-            model=mapping.model, fields=walk.fields, after=None, limit=options.page_size, domain=walk.since(lower)
+            model=model, fields=walk.fields, after=None, limit=page_size, domain=walk.since(lower)
         )
-        if len(rows) < options.page_size:  # the last page
-            summary.count(walk.ingest(rows))
-            progress.advance(len(rows), summary)
-            break
+        if len(rows) < page_size:  # the last page
+            yield rows, lower
+            return
         last = _second(rows[-1])
         if _second(rows[0]) == last:
-            # A whole page shares one second: read that second by ids, then go past it.
-            ids = gateway.search_ids(model=mapping.model, domain=walk.within(last))
-            for start in range(0, len(ids), options.page_size):
-                chunk = gateway.read_ids(
-                    model=mapping.model, ids=ids[start : start + options.page_size], fields=walk.fields
-                )
-                summary.count(walk.ingest(sorted(chunk, key=OdooPosition.of)))
-                progress.advance(len(chunk), summary)
+            # A whole page shares one second: take it, read the rest of that second by ids, then
+            # go past it.
+            yield rows, lower
+            read = {row["id"] for row in rows}
+            ids = [i for i in gateway.search_ids(model=model, domain=walk.within(last)) if i not in read]
+            for start in range(0, len(ids), page_size):
+                chunk = gateway.read_ids(model=model, ids=ids[start : start + page_size], fields=walk.fields)
+                yield sorted(chunk, key=OdooPosition.of), lower
             lower = _next_second(last)
         else:
             # Never cut a page inside a second (write_date may hold microseconds Odoo does not
             # send): the rows of the page's last second are read again with the next page.
-            done = [row for row in rows if _second(row) < last]
-            summary.count(walk.ingest(done))
-            progress.advance(len(done), summary)
             lower = last
-        walk.forget_before(lower)
-    progress.finish(entity, summary)
-    return summary
+            yield [row for row in rows if _second(row) < last], lower
+
+
+_DONE = object()
+
+
+def _ahead(pages: Iterator[T]) -> Iterator[T]:
+    """``pages``, produced one step ahead in a thread (at most one page waits): what the producer
+    raises is raised here, and an abandoned consumer stops the producer at its next step."""
+    queue: Queue[Any] = Queue(maxsize=1)
+    stop = threading.Event()
+
+    def produce() -> None:
+        try:
+            for page in pages:
+                while not stop.is_set():
+                    try:
+                        queue.put((page, None), timeout=0.1)
+                        break
+                    except Full:
+                        continue
+                if stop.is_set():
+                    return
+            queue.put((_DONE, None))
+        except BaseException as error:  # noqa: BLE001 - handed to the consumer, which raises it
+            queue.put((None, error))
+
+    worker = threading.Thread(target=produce, name="atraxion-pull-reader", daemon=True)
+    worker.start()
+    try:
+        while True:
+            page, error = queue.get()
+            if error is not None:
+                raise error
+            if page is _DONE:
+                return
+            yield page
+    finally:
+        stop.set()
+        worker.join(timeout=60)
 
 
 class _Walk:
@@ -316,11 +359,17 @@ class _RelatedReader:
 
     def read(self, mapping: OdooMapping, rows: Sequence[OdooRow]) -> dict[str, dict[int, OdooRow]]:
         related: dict[str, dict[int, OdooRow]] = {}
+        page = {row["id"]: row for row in rows}
         for lookup in mapping.lookups:
-            related[lookup.name] = self._lookup(lookup, rows, related)
+            # A lookup of the walked model itself (competing price items) need not read the page again.
+            same = lookup.model == mapping.model and all(f in row for row in rows[:1] for f in lookup.fields)
+            known = page if same else {}
+            related[lookup.name] = self._lookup(lookup, rows, related, known)
         return related
 
-    def _lookup(self, lookup: Lookup, rows: Sequence[OdooRow], related: Mapping[str, Any]) -> dict[int, OdooRow]:
+    def _lookup(
+        self, lookup: Lookup, rows: Sequence[OdooRow], related: Mapping[str, Any], known: Mapping[int, OdooRow]
+    ) -> dict[int, OdooRow]:
         fields = list(lookup.fields)
         if lookup.identified_by is not None and (own := self.ids.field(lookup.identified_by)) is not None:
             fields = list(dict.fromkeys([*fields, own]))
@@ -332,7 +381,8 @@ class _RelatedReader:
             if domain is None:
                 return {}
             wanted = self._search(lookup, list(domain))
-        return self._by_ids(lookup, tuple(fields), wanted)
+        found = {i: known[i] for i in wanted if i in known}
+        return {**found, **self._by_ids(lookup, tuple(fields), [i for i in wanted if i not in known])}
 
     def _search(self, lookup: Lookup, domain: list[Any]) -> list[int]:
         key = (lookup.model, repr(domain))

@@ -7,12 +7,13 @@ of the same data would produce out. The defaults are documented in ``docs/connec
   ``default_code``.
 * **partners** — ``res.partner``, externalId ``ref``; ``parent_id`` becomes ``externalParentId`` (the
   parent's externalId by the same rule) and ``type`` is derived as a push derives it.
-* **prices** — ``product.pricelist.item`` with a fixed price, per variant (``0_product_variant``) or
-  per template (``1_product``: one price for every variant of the template). Key
-  ``{pricelistExternalId}/{productExternalId}``; the pricelist's externalId is
-  ``product.pricelist:<id>`` unless a field is configured. When several items give a price for one
-  pricelist and variant, the one Odoo applies to a quantity of one wins: variant-level before
-  template-level, then the lowest ``min_quantity``, then the newest item.
+* **prices** — ``product.pricelist.item`` with a fixed price for a quantity of one, per variant
+  (``0_product_variant``) or per template (``1_product``: one price for every variant of the
+  template). Key ``{pricelistExternalId}/{productExternalId}``; the pricelist's externalId is
+  ``product.pricelist:<id>`` unless a field is configured. When several items price one pricelist
+  and variant (:func:`best_items`), a variant-level item beats a template-level one whichever page
+  each is read in (a page's template-level items are checked against the variant-level items of
+  their variants, in one lookup); among items of one level, the most recently written wins.
 * **stock** — ``stock.quant`` summed per product and warehouse over internal locations; the
   warehouse (its ``code``) is the ``supplierExternalId``. A changed quant recomputes its product in
   every warehouse (0 where it has none).
@@ -119,6 +120,14 @@ PARTNERS = OdooMapping(
 # -- prices -----------------------------------------------------------------------------------------
 
 VARIANT, TEMPLATE = "0_product_variant", "1_product"
+PRICE_DOMAIN = (
+    ("compute_price", "=", "fixed"),
+    ("applied_on", "in", [VARIANT, TEMPLATE]),
+    ("min_quantity", "<=", 1),
+)
+"""The items that are prices: fixed, per variant or template, for a quantity of one (the key has no
+quantity, so the tiers above it are not prices of their own)."""
+PRICE_FIELDS = ("pricelist_id", "applied_on", "product_id", "product_tmpl_id", "fixed_price", "min_quantity")
 
 
 def _pricelist_ids(rows: Sequence[OdooRow], related: Related) -> set[int]:
@@ -135,15 +144,69 @@ def _variant_ids(rows: Sequence[OdooRow], related: Related) -> set[int]:
     }
 
 
+def _templates_of_items(rows: Iterable[OdooRow]) -> set[int]:
+    return {
+        t
+        for row in rows
+        if row.get("applied_on") == TEMPLATE and (t := many2one(row.get("product_tmpl_id"))) is not None
+    }
+
+
 def _template_domain(rows: Sequence[OdooRow], related: Related) -> list[Any] | None:
-    templates = sorted(
-        {
-            t
-            for row in rows
-            if row.get("applied_on") == TEMPLATE and (t := many2one(row.get("product_tmpl_id"))) is not None
-        }
-    )
+    templates = sorted(_templates_of_items(rows))
     return [("product_tmpl_id", "in", templates)] if templates else None
+
+
+def _targets(rows: Sequence[OdooRow], related: Related) -> set[tuple[int, int]]:
+    """The (pricelist, variant) pairs the page's items price: one per variant-level item, one per
+    variant of the template for a template-level one."""
+    by_template = _variants_of(related.get("variants", {}))
+    pairs: set[tuple[int, int]] = set()
+    for row in rows:
+        pricelist = many2one(row.get("pricelist_id"))
+        if pricelist is None:
+            continue
+        pairs.update((pricelist, variant) for variant in _priced_variants(row, by_template))
+    return pairs
+
+
+def _priced_variants(item: OdooRow, by_template: Mapping[int, list[int]]) -> list[int]:
+    """The variants an item prices: its product, or every variant of its template."""
+    if item.get("applied_on") == VARIANT:
+        product = many2one(item.get("product_id"))
+        return [product] if product is not None else []
+    template = many2one(item.get("product_tmpl_id"))
+    return list(by_template.get(template, [])) if template is not None else []
+
+
+def _template_of(related: Related) -> dict[int, int]:
+    found: dict[int, int] = {}
+    for name in ("products", "variants"):
+        for odoo_id, row in related.get(name, {}).items():
+            if (template := many2one(row.get("product_tmpl_id"))) is not None:
+                found[odoo_id] = template
+    return found
+
+
+def _competitors_domain(rows: Sequence[OdooRow], related: Related) -> list[Any] | None:
+    """The variant-level items that beat the page's template-level ones (read in another page, or
+    not changed since): items of those pricelists for the variants of those templates."""
+    templates = _templates_of_items(rows)
+    if not templates:
+        return None
+    by_template = _variants_of(related.get("variants", {}))
+    variants = sorted({v for t in templates for v in by_template.get(t, [])})
+    pricelists = sorted(
+        {p for row in rows if row.get("applied_on") == TEMPLATE and (p := many2one(row.get("pricelist_id")))}
+    )
+    if not variants or not pricelists:
+        return None
+    return [
+        *PRICE_DOMAIN,
+        ("applied_on", "=", VARIANT),
+        ("pricelist_id", "in", pricelists),
+        ("product_id", "in", variants),
+    ]
 
 
 def _variants_of(rows: Mapping[int, OdooRow]) -> dict[int, list[int]]:
@@ -159,31 +222,39 @@ def _number(value: Any) -> float | int:
     return value if isinstance(value, (int, float)) and not isinstance(value, bool) else 0
 
 
+def best_items(
+    pairs: Iterable[tuple[int, int]], items: Iterable[OdooRow], template_of: Mapping[int, int]
+) -> dict[tuple[int, int], OdooRow]:
+    """For each (pricelist, variant), the item that prices it: a variant-level item before a
+    template-level one; among items of one level, the most recently written (``write_date``, id)."""
+    wanted = set(pairs)
+    best: dict[tuple[int, int], OdooRow] = {}
+    by_template: dict[int, list[int]] = {}
+    for variant, template in template_of.items():
+        by_template.setdefault(template, []).append(variant)
+    for item in sorted(items, key=lambda i: (str(i.get("write_date")), i["id"])):
+        pricelist = many2one(item.get("pricelist_id")) or 0
+        level = _level(item)
+        for variant in _priced_variants(item, by_template):
+            pair = (pricelist, variant)
+            if pair in wanted and (pair not in best or level <= _level(best[pair])):
+                best[pair] = item
+    return best
+
+
+def _level(item: OdooRow) -> int:
+    return 0 if item.get("applied_on") == VARIANT else 1
+
+
 def price_records(rows: Sequence[OdooRow], related: Related, ids: ExternalIds) -> list[Incoming]:
     pricelists, currencies = related.get("pricelists", {}), related.get("currencies", {})
-    products, variants = related.get("products", {}), related.get("variants", {})
-    by_template = _variants_of(variants)
-    # Per (pricelist, variant), the item Odoo applies to a quantity of one (module docstring).
-    best: dict[tuple[int, int], tuple[tuple[int, float, int], OdooRow]] = {}
-    for row in rows:
-        pricelist = many2one(row.get("pricelist_id"))
-        if pricelist is None:
-            continue
-        if row.get("applied_on") == VARIANT:
-            product = many2one(row.get("product_id"))
-            targets = [product] if product is not None else []
-        else:
-            template = many2one(row.get("product_tmpl_id"))
-            targets = by_template.get(template, []) if template is not None else []
-        rank = (0 if row.get("applied_on") == VARIANT else 1, float(_number(row.get("min_quantity"))), -row["id"])
-        for target in targets:
-            current = best.get((pricelist, target))
-            if current is None or rank < current[0]:
-                best[(pricelist, target)] = (rank, row)
+    products = {**related.get("variants", {}), **related.get("products", {})}
+    candidates = {**related.get("competitors", {}), **{row["id"]: row for row in rows}}
+    best = best_items(_targets(rows, related), candidates.values(), _template_of(related))
     records = []
-    for (pricelist, product), (_, row) in best.items():
+    for (pricelist, product), row in sorted(best.items()):
         pricelist_key = ids.ref("prices", pricelist, pricelists)
-        product_key = ids.ref("products", product, products if product in products else variants)
+        product_key = ids.ref("products", product, products)
         envelope: dict[str, Any] = {
             "pricelistExternalId": pricelist_key,
             "price": _number(row.get("fixed_price")),
@@ -203,17 +274,27 @@ def price_records(rows: Sequence[OdooRow], related: Related, ids: ExternalIds) -
 PRICES = OdooMapping(
     model="product.pricelist.item",
     to_records=price_records,
-    required=("pricelist_id", "applied_on", "product_id", "product_tmpl_id", "fixed_price", "min_quantity"),
+    required=PRICE_FIELDS,
     external_id=None,
     external_id_model="product.pricelist",
-    domain=(("compute_price", "=", "fixed"), ("applied_on", "in", [VARIANT, TEMPLATE])),
+    domain=PRICE_DOMAIN,
     lookups=(
         Lookup(
             "pricelists", "product.pricelist", ("currency_id",), ids=_pricelist_ids, identified_by="prices", cached=True
         ),
         Lookup("currencies", "res.currency", ("name",), ids=_currency_ids, cached=True),
-        Lookup("products", "product.product", ids=_variant_ids, identified_by="products", cached=True),
-        Lookup("variants", "product.product", ("product_tmpl_id",), domain=_template_domain, identified_by="products"),
+        Lookup(
+            "products", "product.product", ("product_tmpl_id",), ids=_variant_ids, identified_by="products", cached=True
+        ),
+        Lookup(
+            "variants",
+            "product.product",
+            ("product_tmpl_id",),
+            domain=_template_domain,
+            identified_by="products",
+            cached=True,
+        ),
+        Lookup("competitors", "product.pricelist.item", PRICE_FIELDS, domain=_competitors_domain),
     ),
     carries_data=False,
 )
