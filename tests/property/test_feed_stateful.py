@@ -1,9 +1,11 @@
-"""R8: random interleavings of pushes, polls and acks by several consumers never lose a change.
+"""R8: random interleavings of pushes, deletions, re-creations, polls and acks by several consumers
+(one of them registered late) never lose a change.
 
-A plain-dict model holds Odoo's latest content per key and, per consumer, the content it
-acknowledged. Each consumer also keeps a *replica* built only from what the feed told it (the
-``changedFields`` of each item it acknowledged, applied to its previous replica): at the end of
-every run, after draining the feed, every replica must equal Odoo's latest data.
+A plain-dict model holds Odoo's latest content per live key, the last content of deleted keys and,
+per consumer, the content it acknowledged. Each consumer also keeps a *replica* built only from
+what the feed told it (the ``changedFields`` of each item it acknowledged, applied to its previous
+replica; a ``deleted`` item removes the key): at the end of every run, after draining the feed,
+every replica must equal Odoo's latest set of records and their data.
 
 Contents are drawn in canonical form (``content_documents``) and pushed in random spellings
 (``respellings``: ``10`` as ``10.0``, new ``write_date`` values), so the model compares contents
@@ -24,7 +26,7 @@ from hypothesis import strategies as st
 from hypothesis.stateful import RuleBasedStateMachine, invariant, precondition, rule, run_state_machine_as_test
 from sqlalchemy import Engine
 
-from atraxion.application import feed, tokens
+from atraxion.application import deletions, feed, tokens
 from atraxion.application.ingest import Batch, ingest
 from atraxion.bootstrap import Atraxion, bootstrap
 from atraxion.config import Settings
@@ -39,6 +41,7 @@ from tests.conftest import _truncate
 ENTITY = "products"
 KEYS = ["P1", "P2", "P3", "P4", "P5"]
 CONSUMERS = ["webshop", "mobile"]
+LATE = "late"  # registered by a rule, part-way through a run
 UNKNOWN_KEY = "NOPE"
 
 Leaves = dict[tuple[str, ...], str]
@@ -131,6 +134,7 @@ class Polled:
     data: dict[str, Any]
     is_new: bool
     changed_fields: list[str]
+    deleted: bool = False
 
     @classmethod
     def of(cls, item: FeedItem) -> Polled:
@@ -142,6 +146,7 @@ class Polled:
             dict(record.data),
             item.is_new,
             list(item.changed_fields),
+            item.deleted,
         )
 
 
@@ -159,28 +164,33 @@ class FeedMachine(RuleBasedStateMachine):
         self.ctx = self.app.context
         for consumer in CONSUMERS:
             tokens.create_token(self.ctx, consumer, frozenset({Scope.WEBSHOP_READ, Scope.WEBSHOP_ACK}), consumer)
-        self.latest: dict[str, Content] = {}  # Odoo's latest content per key
+        self.registered = list(CONSUMERS)
+        self.latest: dict[str, Content] = {}  # Odoo's latest content per live key
+        self.gone: dict[str, Content] = {}  # the last content of keys deleted in Odoo
+        self.told: dict[str, set[str]] = {}  # deleted key → consumers its deletion is pending for
         self.raw: dict[str, dict[str, Any]] = {}  # the latest document pushed, as sent
         self.history: dict[str, list[Content]] = {}  # every content a key had (for reverts)
         self.version: dict[str, int] = {}
         self.changed_at: dict[str, int] = {}  # model clock of each key's last content change
         self.tick = 0
-        self.acked: dict[str, dict[str, Content]] = {c: {} for c in CONSUMERS}
-        self.replica: dict[str, dict[str, Replica]] = {c: {} for c in CONSUMERS}
-        self.polled: dict[str, dict[tuple[str, int], Polled]] = {c: {} for c in CONSUMERS}
-        self.cursor: dict[str, tuple[str, tuple[int, str]] | None] = {c: None for c in CONSUMERS}
+        self.acked: dict[str, dict[str, Content]] = {c: {} for c in [*CONSUMERS, LATE]}
+        self.replica: dict[str, dict[str, Replica]] = {c: {} for c in [*CONSUMERS, LATE]}
+        self.polled: dict[str, dict[tuple[str, int], Polled]] = {c: {} for c in [*CONSUMERS, LATE]}
+        self.cursor: dict[str, tuple[str, tuple[int, str]] | None] = {c: None for c in [*CONSUMERS, LATE]}
 
     # -- what the model expects
 
     def pending_order(self, consumer: str, after: tuple[int, str] | None = None) -> list[str]:
         acked = self.acked[consumer]
         keys = [k for k, c in self.latest.items() if k not in acked or not acked[k].same(c)]
+        keys += [k for k in self.gone if consumer in self.told[k]]
         ordered = sorted(keys, key=lambda k: (self.changed_at[k], k))
         return [k for k in ordered if after is None or (self.changed_at[k], k) > after]
 
     def check_item(self, consumer: str, item: FeedItem) -> None:
         key, record = item.record.key, item.record
         assert record.version == self.version[key], (key, record.version, self.version[key])
+        assert item.deleted == (key in self.gone), key
         # stored exactly enough: the same content, and the latest volatile values, as last sent
         assert json.dumps(_numbers(record.data), sort_keys=True) == json.dumps(_numbers(self.raw[key]), sort_keys=True)
         acked = self.acked[consumer].get(key)
@@ -189,12 +199,19 @@ class FeedMachine(RuleBasedStateMachine):
             assert item.changed_fields == dotted(leaves(self.raw[key]))
         else:
             assert not item.is_new
-            assert item.changed_fields == acked.changed_fields(self.latest[key])
-            assert item.changed_fields, f"{key} is pending for {consumer} with nothing changed"
+            last = self.gone[key] if item.deleted else self.latest[key]
+            assert item.changed_fields == acked.changed_fields(last)
+            assert item.changed_fields or item.deleted, f"{key} is pending for {consumer} with nothing changed"
 
     # -- Odoo's side
 
     def _next_content(self, data: st.DataObject, key: str) -> Content:
+        if key in self.gone:  # re-created: anything, its last content included
+            mode = data.draw(st.sampled_from(["new", "same", "revert"]), label=f"{key} re-creation")
+            if mode == "same":
+                return self.gone[key]
+            if mode == "revert":
+                return data.draw(st.sampled_from(self.history[key]))
         current = self.latest.get(key)
         modes = ["new"] if current is None else ["new", "same", "edit", "edit", "revert"]
         mode = data.draw(st.sampled_from(modes), label=f"{key} mode")
@@ -215,7 +232,10 @@ class FeedMachine(RuleBasedStateMachine):
         self.tick += 1
         for result in plan.results:
             key, content, previous = result.key, contents[result.key], self.latest.get(result.key)
-            if previous is None:
+            if key in self.gone:  # re-created under the version after the deletion's
+                expected = (IngestStatus.CREATED, self.version[key] + 1, dotted(leaves(raws[key])))
+                del self.gone[key], self.told[key]
+            elif previous is None:
                 expected = (IngestStatus.CREATED, 1, dotted(leaves(raws[key])))
             elif previous.same(content):
                 expected = (IngestStatus.UNCHANGED, self.version[key], [])
@@ -228,6 +248,35 @@ class FeedMachine(RuleBasedStateMachine):
                 self.latest[key] = content
                 self.history.setdefault(key, []).append(content)
             self.raw[key] = raws[key]
+
+    @rule(
+        keys=st.lists(st.sampled_from([*KEYS, UNKNOWN_KEY]), min_size=1, max_size=3, unique=True), by_push=st.booleans()
+    )
+    def delete(self, keys: list[str], by_push: bool) -> None:
+        """Odoo deleted ``keys`` (some may be unknown, or deleted already): by the use case, or by a push."""
+        if by_push:
+            (plan,) = ingest(self.ctx, [Batch(ENTITY, [], deletions=keys)])
+        else:
+            plan = deletions.delete(self.ctx, ENTITY, keys)
+        self.tick += 1
+        for result, key in zip(plan.results, keys, strict=True):
+            assert result.key == key
+            if key not in self.latest:  # never stored, or deleted already: nothing moves
+                assert (result.status, result.version) == (IngestStatus.UNKNOWN, self.version.get(key))
+                continue
+            assert (result.status, result.version) == (IngestStatus.DELETED, self.version[key] + 1)
+            # pending for whoever holds it or has it pending (computed before the deletion moves it)
+            self.told[key] = {c for c in self.registered if key in self.acked[c] or key in self.pending_order(c)}
+            self.version[key] += 1
+            self.changed_at[key] = self.tick
+            self.gone[key] = self.latest.pop(key)
+
+    @precondition(lambda self: LATE not in self.registered)
+    @rule()
+    def register_a_late_consumer(self) -> None:
+        """A consumer registered now finds every live record pending as new, and no tombstone."""
+        tokens.create_token(self.ctx, LATE, frozenset({Scope.WEBSHOP_READ, Scope.WEBSHOP_ACK}), LATE)
+        self.registered.append(LATE)
 
     @precondition(lambda self: bool(self.latest))
     @rule(data=st.data())
@@ -242,12 +291,14 @@ class FeedMachine(RuleBasedStateMachine):
     # -- the consumers' side
 
     @rule(
-        consumer=st.sampled_from(CONSUMERS),
+        consumer=st.sampled_from([*CONSUMERS, LATE]),
         limit=st.integers(1, 4),
         pages=st.integers(1, 3),
         resume=st.booleans(),
     )
     def poll(self, consumer: str, limit: int, pages: int, resume: bool) -> None:
+        if consumer not in self.registered:
+            return
         saved = self.cursor[consumer] if resume else None
         cursor, after = saved if saved is not None else (None, None)
         expected = self.pending_order(consumer, after)
@@ -277,7 +328,13 @@ class FeedMachine(RuleBasedStateMachine):
         return st.one_of(polled, polled, polled, odd)  # mostly versions this consumer was shown
 
     def _record_ack(self, consumer: str, key: str) -> None:
-        """The current version of ``key`` was acknowledged: the consumer applies what it polled."""
+        """The current version of ``key`` was acknowledged: the consumer applies what it polled
+        (a deletion removes the key from its replica)."""
+        if key in self.gone:
+            self.replica[consumer].pop(key, None)
+            self.acked[consumer].pop(key, None)
+            self.told[key].discard(consumer)
+            return
         item = self.polled[consumer][(key, self.version[key])]
         self.replica[consumer][key] = self.replica[consumer].get(key, Replica()).apply(item)
         self.acked[consumer][key] = self.latest[key]
@@ -288,8 +345,10 @@ class FeedMachine(RuleBasedStateMachine):
         return AckOutcome.ACKED if self.version[key] in versions else AckOutcome.STALE
 
     @precondition(lambda self: any(self.polled.values()))
-    @rule(consumer=st.sampled_from(CONSUMERS), data=st.data())
+    @rule(consumer=st.sampled_from([*CONSUMERS, LATE]), data=st.data())
     def ack(self, consumer: str, data: st.DataObject) -> None:
+        if consumer not in self.registered:
+            return
         items = data.draw(st.lists(self._ack_candidates(consumer), min_size=1, max_size=5))
         decision = feed.acknowledge(self.ctx, ENTITY, consumer, items)
         requested = {key: [v for k, v in items if k == key] for key, _ in items}
@@ -300,8 +359,10 @@ class FeedMachine(RuleBasedStateMachine):
                 self._record_ack(consumer, key)
 
     @precondition(lambda self: any(self.polled.values()))
-    @rule(consumer=st.sampled_from(CONSUMERS), data=st.data())
+    @rule(consumer=st.sampled_from([*CONSUMERS, LATE]), data=st.data())
     def ack_one(self, consumer: str, data: st.DataObject) -> None:
+        if consumer not in self.registered:
+            return
         key, version = data.draw(self._ack_candidates(consumer))
         outcome = self._expected_outcome(key, [version])
         if outcome is AckOutcome.UNKNOWN:
@@ -314,10 +375,11 @@ class FeedMachine(RuleBasedStateMachine):
             feed.acknowledge_one(self.ctx, ENTITY, consumer, key, version)
             self._record_ack(consumer, key)
 
-    @rule(consumer=st.sampled_from(CONSUMERS), limit=st.integers(1, 3))
+    @rule(consumer=st.sampled_from([*CONSUMERS, LATE]), limit=st.integers(1, 3))
     def poll_and_ack_a_page(self, consumer: str, limit: int) -> None:
         """What a well-behaved consumer does: take a page and acknowledge all of it."""
-        self.drain(consumer, limit, rounds=1)
+        if consumer in self.registered:
+            self.drain(consumer, limit, rounds=1)
 
     def drain(self, consumer: str, limit: int, rounds: int) -> None:
         for _ in range(rounds):
@@ -338,14 +400,16 @@ class FeedMachine(RuleBasedStateMachine):
     @invariant()
     def the_store_agrees_with_the_model(self) -> None:
         stored = self.ctx.transaction(lambda uow: uow.records.load(ENTITY, [*KEYS, UNKNOWN_KEY]))
-        assert sorted(stored) == sorted(self.latest)
+        assert sorted(stored) == sorted([*self.latest, *self.gone])
         for key, record in stored.items():
             assert record.version == self.version[key], key  # bumped by content changes and nothing else
-            assert record.envelope.get("odooId") == self.latest[key].odoo_id
+            assert record.deleted == (key in self.gone), key
+            last = self.gone[key] if record.deleted else self.latest[key]
+            assert record.envelope.get("odooId") == last.odoo_id
 
     @invariant()
     def pending_is_exactly_what_differs_from_the_last_ack(self) -> None:
-        for consumer in CONSUMERS:
+        for consumer in self.registered:
             page = feed.changes(self.ctx, ENTITY, consumer, None, 1000)
             assert page.next_cursor is None
             assert [i.record.key for i in page.items] == self.pending_order(consumer)
@@ -354,18 +418,22 @@ class FeedMachine(RuleBasedStateMachine):
 
     @invariant()
     def every_replica_holds_what_its_consumer_acknowledged(self) -> None:
-        for consumer in CONSUMERS:
+        for consumer in self.registered:
             assert self.replica[consumer].keys() == self.acked[consumer].keys()
             for key, content in self.acked[consumer].items():
                 assert self.replica[consumer][key].holds(content), (consumer, key)
 
     def teardown(self) -> None:
         try:
-            for consumer in CONSUMERS:
+            for consumer in self.registered:
                 self.drain(consumer, limit=2, rounds=len(KEYS) + 1)
                 assert feed.changes(self.ctx, ENTITY, consumer, None, 1000).items == []
+                assert sorted(self.replica[consumer]) == sorted(self.latest), consumer  # deletions applied
                 for key, content in self.latest.items():
                     assert self.replica[consumer][key].holds(content), (consumer, key)
+            for key in self.gone:  # every consumer acknowledged every deletion: GET answers 404
+                with pytest.raises(NotFound):
+                    feed.get_record(self.ctx, ENTITY, CONSUMERS[0], key)
         finally:
             self.app.close()
 

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import pytest
 
 from atraxion.domain.errors import InvalidBatch
@@ -20,3 +22,12 @@ def test_push_poll_ack_without_http() -> None:
         with pytest.raises(InvalidBatch) as raised:
             sync.push("products", [{"externalId": "B"}])
         assert raised.value.errors[0].field == "data"
+
+
+def test_the_deletion_example_of_the_docs_runs_as_written(capsys: pytest.CaptureFixture[str]) -> None:
+    text = (Path(__file__).resolve().parents[2] / "docs" / "concepts.md").read_text()
+    (snippet,) = [block for block in text.split("```python\n")[1:] if "sync.delete(" in block]
+    exec(compile(snippet.split("```")[0], "docs/concepts.md", "exec"), {})  # noqa: S102 - our own docs
+    printed = capsys.readouterr().out.splitlines()
+    assert printed[1:] == ["True 2 {'name': 'Oak Desk', 'active': True}", "False 3 True"]
+    assert "'status': 'deleted', 'version': 2" in printed[0] and "'unknown': 1" in printed[0]

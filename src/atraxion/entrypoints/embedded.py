@@ -17,12 +17,12 @@ from collections.abc import Sequence
 from types import TracebackType
 from typing import Any, Self
 
-from atraxion.application import feed
+from atraxion.application import deletions, feed
 from atraxion.application.ingest import ingest
 from atraxion.bootstrap import Atraxion, bootstrap
 from atraxion.config import Settings
 from atraxion.entrypoints import views
-from atraxion.entrypoints.inbound import parse_push
+from atraxion.entrypoints.inbound import parse_deletion, parse_push
 
 
 class Embedded:
@@ -37,6 +37,11 @@ class Embedded:
     def push(self, entity: str, records: Sequence[dict[str, Any]]) -> dict[str, Any]:
         plans = ingest(self.app.context, parse_push(entity, {"records": list(records)}))
         return views.push_response(self.app.context.kind(entity), plans[0])
+
+    def delete(self, entity: str, keys: Sequence[str]) -> dict[str, Any]:
+        """Records Odoo no longer has: the answer of ``POST /api/v1/odoo/{entity}/delete``."""
+        plan = deletions.delete(self.app.context, entity, parse_deletion(entity, {"keys": list(keys)}))
+        return views.delete_response(plan)
 
     def add_consumer(self, name: str) -> bool:
         return feed.register_consumer(self.app.context, name)

@@ -253,9 +253,15 @@ _DELETE_RESULT = {
 }
 
 
+_DELETION_KEYS = {
+    "stock": ["supplierExternalId", "productExternalId"],
+    "prices": ["pricelistExternalId", "productExternalId"],
+}
+
+
 def _deletable_record(entity: str) -> dict[str, Any]:
     """A pushed record: the entity's shape, or a deletion (its key fields and ``"deleted": true``)."""
-    keys = ["externalId"] if entity in KEYED_BY_EXTERNAL_ID else [*RECORDS[entity]["required"][:1], "productExternalId"]
+    keys = _DELETION_KEYS.get(entity, ["externalId"])
     live = {**RECORDS[entity], "properties": {**RECORDS[entity]["properties"], "deleted": {"const": False}}}
     deletion = {
         "type": "object",
