@@ -30,7 +30,7 @@ def sim() -> Iterator[OdooSimulator]:
 @pytest.fixture
 def app(backend: str, sim: OdooSimulator, request: pytest.FixtureRequest) -> Iterator[Atraxion]:
     apps = Apps(backend, sim, request)
-    application = apps.make(webhook_settle=0.0)
+    application = apps.make(webhook_settle=0.0, odoo_timeout=10.0)
     register_consumer(application.context, "shop")
     yield application
     apps.close()

@@ -32,9 +32,9 @@ def replicas(backend: str, sim: OdooSimulator, request: pytest.FixtureRequest) -
         pytest.skip("replicas share a database; the memory store lives in one process")
     apps = Apps(backend, sim, request)
     url = apps.database_url()
-    first = apps.make(pull_interval=INTERVAL, webhook_settle=0.0)
+    first = apps.make(pull_interval=INTERVAL, webhook_settle=0.0, odoo_timeout=10.0)
     apps.database_url = lambda: url  # type: ignore[method-assign]  # the second shares it, untouched
-    second = apps.make(pull_interval=INTERVAL, webhook_settle=0.0)
+    second = apps.make(pull_interval=INTERVAL, webhook_settle=0.0, odoo_timeout=10.0)
     register_consumer(first.context, "shop")
     yield [first, second]
     apps.close()
