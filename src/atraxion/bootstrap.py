@@ -18,13 +18,14 @@ from atraxion.adapters.odoo.json2_gateway import Json2OdooGateway
 from atraxion.adapters.odoo.xmlrpc_gateway import XmlRpcOdooGateway
 from atraxion.adapters.queue import EmbeddedQueue, PeriodicTask
 from atraxion.adapters.sqlalchemy import SqlUnitOfWork, create_engine_from_url, shares_one_connection, upgrade
+from atraxion.application.command import Command
 from atraxion.application.context import AfterIngest, Context
 from atraxion.application.partners import link_partners
 from atraxion.application.pull import PullOptions, PullSummary
 from atraxion.application.purchase_orders import extract_lines
 from atraxion.application.queued_pulls import drain_queued_pulls
 from atraxion.application.reconcile import reconcilable
-from atraxion.application.reconcile_runs import execute_run, start_run
+from atraxion.application.reconcile_runs import execute_run, run_start
 from atraxion.application.reverse_sync import process_entry, sweep
 from atraxion.application.scheduled_pull import give_up, lease_ttl, scheduled_pull
 from atraxion.config import Settings
@@ -106,21 +107,26 @@ class Atraxion:
         ttl = lease_ttl(self.settings.pull_interval)
         return scheduled_pull(self.context, self._odoo(), self.pull_options(), self.holder, ttl)
 
-    def start_reconcile(self, entities: Sequence[str] = ()) -> ReconcileRun:
-        """Record a reconcile run and run it on a background thread of this process; returns the
-        run as started (its state is in the database: :func:`~atraxion.application.reconcile_runs.get_run`).
+    def reconcile_command(self, entities: Sequence[str] = ()) -> Command[ReconcileRun]:
+        """Record a reconcile run; once that is committed, run it on a background thread of this
+        process (its state is in the database: :func:`~atraxion.application.reconcile_runs.get_run`).
         Raises UnknownEntity for an entity that is not pulled, OdooNotConfigured without Odoo."""
         reconcilable(self.context, entities)  # an unknown entity is the caller's error first
-        gateway = self._odoo()
-        run = start_run(self.context, entities)
-        worker = threading.Thread(
-            target=execute_run,
-            args=(self.context, gateway, self.pull_options(), run),
-            name=f"atraxion-reconcile-{run.id}",
-            daemon=True,  # a run cut short by a stop is reported failed once it goes stale
-        )
-        worker.start()
-        return run
+        gateway, options = self._odoo(), self.pull_options()
+
+        def execute(run: ReconcileRun) -> None:
+            threading.Thread(
+                target=execute_run,
+                args=(self.context, gateway, options, run),
+                name=f"atraxion-reconcile-{run.id}",
+                daemon=True,  # a run cut short by a stop is reported failed once it goes stale
+            ).start()
+
+        return run_start(self.context, entities, after_commit=execute)
+
+    def start_reconcile(self, entities: Sequence[str] = ()) -> ReconcileRun:
+        """:meth:`reconcile_command`, run: the run as started."""
+        return self.reconcile_command(entities).run(self.context)
 
     def _odoo(self) -> OdooGateway:
         if self.gateway is None:

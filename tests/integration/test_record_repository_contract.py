@@ -11,6 +11,7 @@ import attrs
 from atraxion.bootstrap import Atraxion
 from atraxion.domain.feed import AckState, PendingEntry
 from atraxion.domain.records import StoredRecord
+from atraxion.ports.idempotency import Answer, IdempotencyRecord
 from atraxion.ports.unit_of_work import UnitOfWork
 
 T = TypeVar("T")
@@ -183,3 +184,27 @@ def test_partner_links_leave_tombstones_out(atraxion: Atraxion) -> None:
     run(atraxion, lambda uow: uow.records.update("partners", [attrs.evolve(stored[0], deleted=True, version=2)]))
     assert run(atraxion, lambda uow: uow.partners.children(["M", "B"])) == {"B": "M", "C": "B", "D": "M"}
     assert run(atraxion, lambda uow: uow.partners.parents(["M", "B"])) == {"B": "M"}
+
+
+def test_idempotency_claims_complete_and_roll_back(atraxion: Atraxion) -> None:
+    answer = Answer(201, b'{"id":1}\xff\x00', "application/json")
+
+    def claim(owner: str, key: str, fingerprint: str = "f1") -> Callable[[UnitOfWork], IdempotencyRecord | None]:
+        return lambda uow: uow.idempotency.claim(owner, key, fingerprint, NOW)
+
+    def store(key: str, fingerprint: str, stored: Answer) -> Callable[[UnitOfWork], IdempotencyRecord | None]:
+        def work(uow: UnitOfWork) -> IdempotencyRecord | None:
+            claimed = uow.idempotency.claim("1:POST /x", key, fingerprint, NOW)
+            uow.idempotency.complete("1:POST /x", key, stored)
+            return claimed
+
+        return work
+
+    assert atraxion.context.transaction(claim("1:POST /x", "k")) is None  # not committed: rolled back
+    assert run(atraxion, store("k", "f1", answer)) is None
+    assert run(atraxion, claim("1:POST /x", "k", "f2")) == IdempotencyRecord("f1", answer)
+    assert run(atraxion, claim("2:POST /x", "k")) is None  # another owner's key
+    assert run(atraxion, claim("1:POST /y", "k")) is None
+    empty = Answer(204, b"", "")
+    assert run(atraxion, store("e", "f", empty)) is None
+    assert run(atraxion, claim("1:POST /x", "e")) == IdempotencyRecord("f", empty)

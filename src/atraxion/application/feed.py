@@ -9,6 +9,7 @@ from collections.abc import Sequence
 
 from attrs import frozen
 
+from atraxion.application.command import Command
 from atraxion.application.context import Context
 from atraxion.domain.errors import Conflict, FieldError, InvalidBatch, NotFound
 from atraxion.domain.feed import AckDecision, AckOutcome, FeedItem, decide_acks, feed_item, pending_feed_item
@@ -56,7 +57,7 @@ def changes(ctx: Context, entity: str, consumer: str, cursor: str | None, limit:
     return ctx.transaction(work)
 
 
-def acknowledge(ctx: Context, entity: str, consumer: str, items: Sequence[tuple[str, int]]) -> AckDecision:
+def acknowledgement(ctx: Context, entity: str, consumer: str, items: Sequence[tuple[str, int]]) -> Command[AckDecision]:
     """Acknowledge processed versions; only the current version of a record clears it. Acking a
     deletion also forgets the consumer's ack: a later re-creation is new to it."""
     kind = ctx.kind(entity)
@@ -71,10 +72,14 @@ def acknowledge(ctx: Context, entity: str, consumer: str, items: Sequence[tuple[
         cleared = [*decision.new_acks, *decision.forgotten]
         if cleared:
             uow.feed.set_pending(entity, [], [(consumer, key) for key in cleared])
-        uow.commit()
         return decision
 
-    return ctx.transaction(work)
+    return Command(work)
+
+
+def acknowledge(ctx: Context, entity: str, consumer: str, items: Sequence[tuple[str, int]]) -> AckDecision:
+    """:func:`acknowledgement`, run."""
+    return acknowledgement(ctx, entity, consumer, items).run(ctx)
 
 
 def acknowledge_one(ctx: Context, entity: str, consumer: str, key: str, version: int) -> None:

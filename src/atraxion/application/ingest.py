@@ -13,6 +13,7 @@ from typing import TypeVar
 
 from attrs import frozen
 
+from atraxion.application.command import Command
 from atraxion.application.context import Context
 from atraxion.domain.errors import InvalidBatch
 from atraxion.domain.feed import plan_pending
@@ -31,8 +32,8 @@ class Batch:
     deletions: Sequence[str] = ()
 
 
-def ingest(ctx: Context, batches: Sequence[Batch]) -> list[IngestPlan]:
-    """Apply every batch in one transaction; returns one plan per batch, in order.
+def ingestion(ctx: Context, batches: Sequence[Batch]) -> Command[list[IngestPlan]]:
+    """Apply every batch in one unit of work; the command returns one plan per batch, in order.
 
     Raises :class:`~atraxion.domain.errors.InvalidBatch` (nothing stored) if a batch repeats a key
     or a hook rejects it.
@@ -42,10 +43,14 @@ def ingest(ctx: Context, batches: Sequence[Batch]) -> list[IngestPlan]:
 
     def work(uow: UnitOfWork) -> list[IngestPlan]:
         plans = apply_batches(ctx, uow, batches)
-        uow.commit()
         return plans
 
-    return ctx.transaction(work)
+    return Command(work)
+
+
+def ingest(ctx: Context, batches: Sequence[Batch]) -> list[IngestPlan]:
+    """:func:`ingestion`, run."""
+    return ingestion(ctx, batches).run(ctx)
 
 
 def apply_batches(ctx: Context, uow: UnitOfWork, batches: Sequence[Batch]) -> list[IngestPlan]:

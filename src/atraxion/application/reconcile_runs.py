@@ -5,9 +5,10 @@ is reported failed once it has made no progress for :data:`STALE_AFTER`."""
 from __future__ import annotations
 
 import logging
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from datetime import timedelta
 
+from atraxion.application.command import Command
 from atraxion.application.context import Context
 from atraxion.application.pull import PullOptions
 from atraxion.application.reconcile import reconcilable, reconcile
@@ -22,17 +23,22 @@ STALE_AFTER = timedelta(minutes=10)
 """A running run saves its counts after every page; this long without that, its process is gone."""
 
 
-def start_run(ctx: Context, entities: Sequence[str] = ()) -> ReconcileRun:
-    """Record a new run of ``entities`` (every pulled entity when empty) as running. Raises
-    UnknownEntity, storing nothing, for an entity that is not pulled."""
+def run_start(
+    ctx: Context, entities: Sequence[str] = (), after_commit: Callable[[ReconcileRun], None] | None = None
+) -> Command[ReconcileRun]:
+    """Record a new run of ``entities`` (every pulled entity when empty) as running; then
+    ``after_commit`` (starting it). Raises UnknownEntity at once for an entity that is not pulled."""
     chosen = reconcilable(ctx, entities)
 
     def work(uow: UnitOfWork) -> ReconcileRun:
-        run = uow.reconcile_runs.add(ReconcileRun.start(chosen, ctx.clock.now()))
-        uow.commit()
-        return run
+        return uow.reconcile_runs.add(ReconcileRun.start(chosen, ctx.clock.now()))
 
-    return ctx.transaction(work)
+    return Command(work, after_commit)
+
+
+def start_run(ctx: Context, entities: Sequence[str] = ()) -> ReconcileRun:
+    """:func:`run_start`, run (the run is recorded, not executed)."""
+    return run_start(ctx, entities).run(ctx)
 
 
 def execute_run(ctx: Context, gateway: OdooGateway, options: PullOptions, run: ReconcileRun) -> ReconcileRun:

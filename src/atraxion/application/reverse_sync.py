@@ -19,6 +19,7 @@ from datetime import datetime, timedelta
 
 from attrs import frozen
 
+from atraxion.application.command import Command
 from atraxion.application.context import Context
 from atraxion.domain.errors import Conflict, InvalidBatch, NotFound
 from atraxion.domain.odoo_orders import OdooSaleOrder, PermanentOdooError, TransientOdooError
@@ -75,8 +76,9 @@ class SyncStatus:
     error: str | None
 
 
-def submit_sale_order(ctx: Context, queue: TaskQueue, order: WebshopSaleOrder, consumer: str) -> Submitted:
-    """Accept a webshop order for Odoo. Raises Conflict if its external id is already used by an
+def order_submission(ctx: Context, queue: TaskQueue, order: WebshopSaleOrder, consumer: str) -> Command[Submitted]:
+    """Accept a webshop order for Odoo: the order and its outbox entry in one unit of work, the
+    entry published once that committed. Raises Conflict if its external id is already used by an
     outbound order, InvalidBatch naming every partner or product that does not resolve to an Odoo id."""
 
     def work(uow: UnitOfWork) -> Submitted:
@@ -91,12 +93,14 @@ def submit_sale_order(ctx: Context, queue: TaskQueue, order: WebshopSaleOrder, c
         entry = uow.outbox.add(OutboxEntry.new(SALE_ORDER, order.external_id, payload, now))
         assert entry.id is not None
         uow.outbound_orders.add(OutboundOrder(order.external_id, order, entry.id, consumer, now))
-        uow.commit()
         return Submitted(order.external_id, entry.id)
 
-    submitted = ctx.transaction(work)
-    publish(queue, [submitted.queue_id])
-    return submitted
+    return Command(work, lambda submitted: publish(queue, [submitted.queue_id]))
+
+
+def submit_sale_order(ctx: Context, queue: TaskQueue, order: WebshopSaleOrder, consumer: str) -> Submitted:
+    """:func:`order_submission`, run."""
+    return order_submission(ctx, queue, order, consumer).run(ctx)
 
 
 def publish(queue: TaskQueue, entry_ids: Sequence[int]) -> None:

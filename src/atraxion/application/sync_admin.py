@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from attrs import frozen
 
+from atraxion.application.command import Command
 from atraxion.application.context import Context
 from atraxion.application.reverse_sync import publish
 from atraxion.domain.errors import Conflict, NotFound
@@ -16,20 +17,21 @@ def list_entries(ctx: Context, status: OutboxStatus | None, after_id: int | None
     return ctx.transaction(lambda uow: uow.outbox.list(status, after_id, limit))
 
 
-def retry_entry(ctx: Context, queue: TaskQueue, entry_id: int) -> OutboxEntry:
+def entry_retry(ctx: Context, queue: TaskQueue, entry_id: int) -> Command[OutboxEntry]:
     """Make a failed (or backing-off) entry due now with a fresh attempt budget, and publish it.
     Raises NotFound, or Conflict for a completed entry or one being processed."""
 
     def work(uow: UnitOfWork) -> OutboxEntry:
-        entry = _entry(uow, entry_id)
-        retried = entry.retry(ctx.clock.now())
+        retried = _entry(uow, entry_id).retry(ctx.clock.now())
         uow.outbox.save(retried)
-        uow.commit()
         return retried
 
-    retried = ctx.transaction(work)
-    publish(queue, [entry_id])
-    return retried
+    return Command(work, lambda _: publish(queue, [entry_id]))
+
+
+def retry_entry(ctx: Context, queue: TaskQueue, entry_id: int) -> OutboxEntry:
+    """:func:`entry_retry`, run."""
+    return entry_retry(ctx, queue, entry_id).run(ctx)
 
 
 def list_failures(ctx: Context, status: FailureStatus | None, after_id: int | None, limit: int) -> list[SyncFailure]:
@@ -42,7 +44,7 @@ class RetriedFailure:
     entry: OutboxEntry
 
 
-def retry_failure(ctx: Context, queue: TaskQueue, failure_id: int) -> RetriedFailure:
+def failure_retry(ctx: Context, queue: TaskQueue, failure_id: int) -> Command[RetriedFailure]:
     """Retry the entry behind an open failure. The failure stays open until the entry completes
     (then it is resolved automatically); failing again updates its message."""
 
@@ -54,16 +56,21 @@ def retry_failure(ctx: Context, queue: TaskQueue, failure_id: int) -> RetriedFai
             raise Conflict(f"failure {failure_id} has no queue entry to retry")
         retried = _entry(uow, failure.queue_id).retry(ctx.clock.now())
         uow.outbox.save(retried)
-        uow.commit()
         return RetriedFailure(failure, retried)
 
-    result = ctx.transaction(work)
-    assert result.entry.id is not None
-    publish(queue, [result.entry.id])
-    return result
+    def after_commit(result: RetriedFailure) -> None:
+        assert result.entry.id is not None
+        publish(queue, [result.entry.id])
+
+    return Command(work, after_commit)
 
 
-def resolve_failure(ctx: Context, failure_id: int) -> SyncFailure:
+def retry_failure(ctx: Context, queue: TaskQueue, failure_id: int) -> RetriedFailure:
+    """:func:`failure_retry`, run."""
+    return failure_retry(ctx, queue, failure_id).run(ctx)
+
+
+def failure_resolution(ctx: Context, failure_id: int) -> Command[SyncFailure]:
     """Mark a failure as handled by hand (its entry stays as it is). Resolving twice is harmless."""
 
     def work(uow: UnitOfWork) -> SyncFailure:
@@ -71,10 +78,14 @@ def resolve_failure(ctx: Context, failure_id: int) -> SyncFailure:
         resolved = failure.resolve(ctx.clock.now())
         if resolved is not failure:
             uow.failures.save(resolved)
-            uow.commit()
         return resolved
 
-    return ctx.transaction(work)
+    return Command(work)
+
+
+def resolve_failure(ctx: Context, failure_id: int) -> SyncFailure:
+    """:func:`failure_resolution`, run."""
+    return failure_resolution(ctx, failure_id).run(ctx)
 
 
 def _entry(uow: UnitOfWork, entry_id: int) -> OutboxEntry:

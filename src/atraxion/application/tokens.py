@@ -4,27 +4,43 @@ from __future__ import annotations
 
 from datetime import datetime
 
+from attrs import frozen
+
+from atraxion.application.command import Command
 from atraxion.application.context import Context
 from atraxion.domain.auth import ApiToken, Scope, hash_token, new_token
 from atraxion.ports.unit_of_work import UnitOfWork
 
 
-def create_token(
+@frozen
+class NewToken:
+    token: ApiToken
+    secret: str
+    """Never stored: shown once, in the answer to the creation."""
+
+
+def token_creation(
     ctx: Context, name: str, scopes: frozenset[Scope], consumer: str, expires_at: datetime | None = None
-) -> tuple[ApiToken, str]:
-    """Store a new token (hashed) and register its consumer. Returns the token and its secret,
-    which is never stored and cannot be shown again."""
+) -> Command[NewToken]:
+    """Store a new token (hashed) and register its consumer."""
     secret = new_token()
 
-    def work(uow: UnitOfWork) -> ApiToken:
+    def work(uow: UnitOfWork) -> NewToken:
         token = uow.tokens.add(
             ApiToken(None, name, hash_token(secret), scopes, consumer, ctx.clock.now(), expires_at=expires_at)
         )
         uow.feed.add_consumer(consumer, list(ctx.kinds))
-        uow.commit()
-        return token
+        return NewToken(token, secret)
 
-    return ctx.transaction(work), secret
+    return Command(work)
+
+
+def create_token(
+    ctx: Context, name: str, scopes: frozenset[Scope], consumer: str, expires_at: datetime | None = None
+) -> tuple[ApiToken, str]:
+    """:func:`token_creation`, run. Returns the token and its secret, which cannot be shown again."""
+    created = token_creation(ctx, name, scopes, consumer, expires_at).run(ctx)
+    return created.token, created.secret
 
 
 def list_tokens(ctx: Context) -> list[ApiToken]:

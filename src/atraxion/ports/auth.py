@@ -1,11 +1,9 @@
-"""Storage of API tokens (hashed) and of idempotent responses."""
+"""Storage of API tokens (hashed)."""
 
 from __future__ import annotations
 
 from datetime import datetime
 from typing import Protocol
-
-from attrs import frozen
 
 from atraxion.domain.auth import ApiToken
 
@@ -19,17 +17,3 @@ class TokenRepository(Protocol):
     def list(self) -> list[ApiToken]: ...
 
     def revoke(self, token_id: int, at: datetime) -> bool: ...
-
-
-@frozen
-class StoredResponse:
-    request_hash: str
-    status: int
-    body: bytes
-    content_type: str
-
-
-class IdempotencyRepository(Protocol):
-    def get(self, scope: str, key: str) -> StoredResponse | None: ...
-
-    def put(self, scope: str, key: str, response: StoredResponse, at: datetime) -> None: ...

@@ -6,7 +6,8 @@ from types import TracebackType
 from typing import Protocol, Self
 
 from atraxion.ports.api_log import ApiLogRepository
-from atraxion.ports.auth import IdempotencyRepository, TokenRepository
+from atraxion.ports.auth import TokenRepository
+from atraxion.ports.idempotency import IdempotencyRepository
 from atraxion.ports.leases import LeaseRepository
 from atraxion.ports.outbox import OutboundOrderRepository, OutboxRepository, SyncFailureRepository
 from atraxion.ports.partners import PartnerRepository

@@ -1,4 +1,4 @@
-"""Memory implementations of the record, feed, token and idempotency repositories."""
+"""Memory implementations of the record, feed and token repositories."""
 
 from __future__ import annotations
 
@@ -11,7 +11,6 @@ from atraxion.adapters.memory.store import TableAccess
 from atraxion.domain.auth import ApiToken
 from atraxion.domain.feed import AckState, PendingEntry, PendingItem
 from atraxion.domain.records import RecordHead, StoredRecord
-from atraxion.ports.auth import StoredResponse
 
 
 class MemoryRecordRepository(TableAccess):
@@ -135,12 +134,3 @@ class MemoryTokenRepository(TableAccess):
             return False
         table[token_id] = attrs.evolve(token, revoked_at=at)
         return True
-
-
-class MemoryIdempotencyRepository(TableAccess):
-    def get(self, scope: str, key: str) -> StoredResponse | None:
-        response: StoredResponse | None = self.table("idempotency").get((scope, key))
-        return response
-
-    def put(self, scope: str, key: str, response: StoredResponse, at: datetime) -> None:
-        self.table("idempotency").setdefault((scope, key), response)

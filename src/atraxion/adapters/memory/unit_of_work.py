@@ -6,6 +6,7 @@ from types import TracebackType
 from typing import Any, Self
 
 from atraxion.adapters.memory.api_log_repository import MemoryApiLogRepository
+from atraxion.adapters.memory.idempotency_repository import MemoryIdempotencyRepository
 from atraxion.adapters.memory.lease_repository import MemoryLeaseRepository
 from atraxion.adapters.memory.outbox_repository import (
     MemoryOutboundOrderRepository,
@@ -19,7 +20,6 @@ from atraxion.adapters.memory.queued_pull_repository import MemoryQueuedPullRepo
 from atraxion.adapters.memory.reconcile_run_repository import MemoryReconcileRunRepository
 from atraxion.adapters.memory.repositories import (
     MemoryFeedRepository,
-    MemoryIdempotencyRepository,
     MemoryRecordRepository,
     MemoryTokenRepository,
 )

@@ -1,4 +1,4 @@
-"""API tokens (hashed) and stored idempotent responses."""
+"""API tokens (hashed)."""
 
 from __future__ import annotations
 
@@ -6,12 +6,10 @@ from datetime import datetime
 from typing import Any
 
 from sqlalchemy import Connection, Row, select, update
-from sqlalchemy.exc import IntegrityError
 
 from atraxion.adapters.sqlalchemy._sql import from_db_time, to_db_time
-from atraxion.adapters.sqlalchemy.tables import api_tokens, idempotency_keys
+from atraxion.adapters.sqlalchemy.tables import api_tokens
 from atraxion.domain.auth import ApiToken, parse_scopes
-from atraxion.ports.auth import StoredResponse
 
 
 def _token(row: Row[Any]) -> ApiToken:
@@ -63,32 +61,3 @@ class SqlTokenRepository:
             .values(revoked_at=to_db_time(at))
         )
         return self.conn.execute(statement).rowcount == 1
-
-
-class SqlIdempotencyRepository:
-    def __init__(self, conn: Connection) -> None:
-        self.conn = conn
-
-    def get(self, scope: str, key: str) -> StoredResponse | None:
-        t = idempotency_keys
-        row = self.conn.execute(select(t).where(t.c.scope == scope, t.c.key == key)).first()
-        if row is None:
-            return None
-        return StoredResponse(row.request_hash, row.status, bytes(row.body), row.content_type)
-
-    def put(self, scope: str, key: str, response: StoredResponse, at: datetime) -> None:
-        try:
-            with self.conn.begin_nested():
-                self.conn.execute(
-                    idempotency_keys.insert().values(
-                        scope=scope,
-                        key=key,
-                        request_hash=response.request_hash,
-                        status=response.status,
-                        content_type=response.content_type,
-                        body=response.body,
-                        created_at=to_db_time(at),
-                    )
-                )
-        except IntegrityError:
-            pass  # a concurrent request with the same key stored its response first: keep that one

@@ -164,12 +164,15 @@ api_tokens = Table(
 idempotency_keys = Table(
     "idempotency_keys",
     metadata,
-    Column("scope", String(128), primary_key=True),
-    Column("key", String(KEY_LENGTH), primary_key=True),
-    Column("request_hash", String(64), nullable=False),
-    Column("status", Integer, nullable=False),
-    Column("content_type", String(128), nullable=False),
-    Column("body", Blob, nullable=False),
+    # sha256 (hex) of the owner and the client's key (migration 0009): fixed-length ASCII, so no
+    # collation, case or trailing-space rule can make two keys one, and the key a client sent (which
+    # may be anything) is not kept.
+    Column("digest", String(64), primary_key=True),
+    Column("fingerprint", String(64), nullable=False),
+    # The answer: null only while the claiming unit of work runs, which nobody else ever sees.
+    Column("status", Integer, nullable=True),
+    Column("content_type", String(128), nullable=True),
+    Column("body", Blob, nullable=True),
     Column("created_at", DateTime, nullable=False),
 )
 

@@ -10,8 +10,9 @@ from sqlalchemy import Engine
 from sqlalchemy.exc import DBAPIError
 
 from atraxion.adapters.sqlalchemy.api_log_repository import SqlApiLogRepository
-from atraxion.adapters.sqlalchemy.auth_repository import SqlIdempotencyRepository, SqlTokenRepository
+from atraxion.adapters.sqlalchemy.auth_repository import SqlTokenRepository
 from atraxion.adapters.sqlalchemy.feed_repository import SqlFeedRepository
+from atraxion.adapters.sqlalchemy.idempotency_repository import SqlIdempotencyRepository
 from atraxion.adapters.sqlalchemy.lease_repository import SqlLeaseRepository
 from atraxion.adapters.sqlalchemy.outbox_repository import (
     SqlOutboundOrderRepository,

@@ -12,15 +12,15 @@ from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 from starlette.routing import Route
 
-from atraxion.application import deletions, feed
+from atraxion.application import feed
 from atraxion.application.context import Context
-from atraxion.application.ingest import ingest
+from atraxion.application.ingest import Batch, ingestion
 from atraxion.domain.auth import Scope
 from atraxion.domain.errors import FieldError, InvalidBatch
 from atraxion.entrypoints import gc_pause, views
 from atraxion.entrypoints.http.auth import require
 from atraxion.entrypoints.http.body import bounded_int, json_body
-from atraxion.entrypoints.http.idempotency import idempotent
+from atraxion.entrypoints.http.idempotency import answer, json_answer
 from atraxion.entrypoints.http.schemas import AckRequest
 from atraxion.entrypoints.inbound import parse_deletion, parse_push, structure_each
 
@@ -42,14 +42,15 @@ async def push(request: Request) -> Response:
     declared = bounded_int(request.headers.get("content-length")) or 0
     with gc_pause.paused(declared >= gc_pause.LARGE_BODY):
         body, raw = await json_body(request, request.app.state.atraxion.settings.max_body_bytes)
-
-        async def handle() -> Response:
-            batches = parse_push(entity, body)
-            body.clear()  # the parsed JSON is copied into the batches: free it before the ingest
-            plans = await run_in_threadpool(ingest, _context(request), batches)
-            return JSONResponse(views.push_response(_context(request).kind(entity), plans[0]))
-
-        response = await idempotent(request, token, raw, handle)  # the push's objects die with handle()
+        batches = parse_push(entity, body)
+        body.clear()  # the parsed JSON is copied into the batches: free it before the ingest
+        kind = _context(request).kind(entity)
+        command = ingestion(_context(request), batches)
+        del batches  # the command holds them now
+        response = await answer(
+            request, token, raw, command, lambda plans: json_answer(views.push_response(kind, plans[0]))
+        )
+        del command  # the push's objects die here, while collection is still paused
     return response
 
 
@@ -58,13 +59,9 @@ async def delete_records(request: Request) -> Response:
     token = await require(request, Scope.ODOO_PUSH)
     entity = _entity(request)
     body, raw = await json_body(request, request.app.state.atraxion.settings.max_body_bytes)
-
-    async def handle() -> Response:
-        keys = parse_deletion(entity, body)
-        plan = await run_in_threadpool(deletions.delete, _context(request), entity, keys)
-        return JSONResponse(views.delete_response(plan))
-
-    return await idempotent(request, token, raw, handle)
+    keys = parse_deletion(entity, body)
+    command = ingestion(_context(request), [Batch(entity, [], deletions=list(keys))])
+    return await answer(request, token, raw, command, lambda plans: json_answer(views.delete_response(plans[0])))
 
 
 async def changes(request: Request) -> Response:
@@ -88,14 +85,9 @@ async def ack(request: Request) -> Response:
     token = await require(request, Scope.WEBSHOP_ACK)
     entity = _entity(request)
     body, raw = await json_body(request, request.app.state.atraxion.settings.max_body_bytes)
-
-    async def handle() -> Response:
-        parsed = _ack_request(body)
-        items = [(i.key, i.version) for i in parsed.items]
-        decision = await run_in_threadpool(feed.acknowledge, _context(request), entity, token.consumer, items)
-        return JSONResponse(views.ack_response(decision))
-
-    return await idempotent(request, token, raw, handle)
+    items = [(i.key, i.version) for i in _ack_request(body).items]
+    command = feed.acknowledgement(_context(request), entity, token.consumer, items)
+    return await answer(request, token, raw, command, lambda decision: json_answer(views.ack_response(decision)))
 
 
 def _ack_request(body: Any) -> AckRequest:

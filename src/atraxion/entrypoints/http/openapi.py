@@ -140,10 +140,13 @@ def ok(description: str, schema: Mapping[str, Any] | None = None) -> dict[str, A
 
 
 _SECURED: list[dict[str, list[str]]] = [{"bearer": []}]
-_IDEMPOTENCY = {
+IDEMPOTENCY_KEY = {
     "name": "Idempotency-Key",
     "in": "header",
     "required": False,
+    "description": "The same key and body again answer the first answer, work not redone (Idempotent-Replayed: "
+    "true); another body is a 409 idempotency-key-reused. A duplicate sent while the first runs waits for its "
+    "answer, or is a 409 idempotency-key-in-progress (Retry-After).",
     "schema": {"type": "string", "minLength": 1, "maxLength": 255},
 }
 _DELETED = {
@@ -284,7 +287,7 @@ def _entity_paths(entity: str) -> dict[str, Any]:
             "post": {
                 "summary": f"Push {entity} from Odoo (scope odoo:push)",
                 "security": _SECURED,
-                "parameters": [_IDEMPOTENCY],
+                "parameters": [IDEMPOTENCY_KEY],
                 "requestBody": json_body(
                     {
                         "type": "object",
@@ -305,7 +308,7 @@ def _entity_paths(entity: str) -> dict[str, Any]:
                 "description": "Each live record becomes a deleted item for the consumers that held it, under "
                 "the next version; an unknown or already deleted key changes nothing.",
                 "security": _SECURED,
-                "parameters": [_IDEMPOTENCY],
+                "parameters": [IDEMPOTENCY_KEY],
                 "requestBody": json_body(
                     {
                         "type": "object",
@@ -359,7 +362,7 @@ def _entity_paths(entity: str) -> dict[str, Any]:
             "post": {
                 "summary": f"Acknowledge processed {entity} versions (scope webshop:ack)",
                 "security": _SECURED,
-                "parameters": [_IDEMPOTENCY],
+                "parameters": [IDEMPOTENCY_KEY],
                 "requestBody": json_body(
                     {
                         "type": "object",

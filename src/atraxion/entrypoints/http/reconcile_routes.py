@@ -24,7 +24,7 @@ from atraxion.domain.reconcile import ReconcileRun, RunStatus
 from atraxion.entrypoints.http import openapi
 from atraxion.entrypoints.http.auth import require
 from atraxion.entrypoints.http.body import bounded_int, parse_json, read_body, require_json_media_type
-from atraxion.entrypoints.http.idempotency import idempotent
+from atraxion.entrypoints.http.idempotency import answer, json_answer
 from atraxion.entrypoints.http.problems import Problem
 
 PATH = "/api/v1/admin/reconcile"
@@ -48,18 +48,15 @@ async def start_reconcile(request: Request) -> Response:
     atraxion: Atraxion = request.app.state.atraxion
     raw = await read_body(request, atraxion.settings.max_body_bytes)
     entities = _entities(request, raw)
-
-    async def handle() -> Response:
-        try:
-            run = await run_in_threadpool(atraxion.start_reconcile, entities)
-        except UnknownEntity as error:
-            raise InvalidBatch([FieldError(None, "entities", str(error))]) from None
-        except OdooNotConfigured as error:
-            # 409, not 503: nothing will change by retrying until the service is configured.
-            raise Problem(409, str(error), kind="odoo-not-configured") from None
-        return JSONResponse(view(run), status_code=202, headers={"Location": f"{PATH}/{run.id}"})
-
-    return await idempotent(request, caller, raw, handle)
+    try:
+        command = atraxion.reconcile_command(entities)
+    except UnknownEntity as error:
+        raise InvalidBatch([FieldError(None, "entities", str(error))]) from None
+    except OdooNotConfigured as error:
+        # 409, not 503: nothing will change by retrying until the service is configured.
+        raise Problem(409, str(error), kind="odoo-not-configured") from None
+    # An Idempotency-Key replay answers the first run, and starts none.
+    return await answer(request, caller, raw, command, lambda run: json_answer(view(run), 202))
 
 
 def _entities(request: Request, raw: bytes) -> list[str]:
@@ -120,7 +117,7 @@ paths: dict[str, Any] = {
             "description": (
                 "Compares every record of the given entities (all pulled entities without a body) in Odoo "
                 "with Atraxion's, and repairs: missing and differing records are ingested, records deleted "
-                "in Odoo become deletions. Follow the run at the Location answered."
+                "in Odoo become deletions. Follow the run at /api/v1/admin/reconcile/{id}."
             ),
             "security": _admin,
             "requestBody": {

@@ -4,19 +4,13 @@ from __future__ import annotations
 
 from typing import Any
 
-from atraxion.entrypoints.http.openapi import json_body, ok, problems
+from atraxion.entrypoints.http.openapi import IDEMPOTENCY_KEY, json_body, ok, problems
 from atraxion.entrypoints.orders_in import MAX_LINES
 
 _SECURED: list[dict[str, list[str]]] = [{"bearer": []}]
 _KEY = {"type": "string", "minLength": 1, "maxLength": 255}
 _OPT_KEY = {"type": ["string", "null"], "minLength": 1, "maxLength": 255}
 _TIME = {"type": ["string", "null"], "format": "date-time"}
-_IDEMPOTENCY = {
-    "name": "Idempotency-Key",
-    "in": "header",
-    "required": False,
-    "schema": {"type": "string", "minLength": 1, "maxLength": 255},
-}
 _ID = {"name": "id", "in": "path", "required": True, "schema": {"type": "integer", "minimum": 1}}
 _PAGE = [
     {"name": "limit", "in": "query", "schema": {"type": "integer", "minimum": 1, "maximum": 1000, "default": 100}},
@@ -126,7 +120,7 @@ def _admin_post(summary: str, answer: str, schema: dict[str, Any]) -> dict[str, 
         "post": {
             "summary": summary,
             "security": _SECURED,
-            "parameters": [_ID, _IDEMPOTENCY],
+            "parameters": [_ID, IDEMPOTENCY_KEY],
             "responses": {"200": ok(answer, schema), **problems(400, 401, 403, 404, 409, 413)},
         }
     }
@@ -139,7 +133,7 @@ paths: dict[str, Any] = {
             "description": "Partners and products are named by the external ids Odoo pushed them under and must "
             "carry an odooId. The order and its queue entry are stored in one transaction.",
             "security": _SECURED,
-            "parameters": [_IDEMPOTENCY],
+            "parameters": [IDEMPOTENCY_KEY],
             "requestBody": json_body(SALE_ORDER),
             "responses": {
                 "202": ok("Accepted; follow it at the Location (…/sync)", ACCEPTED),

@@ -25,10 +25,11 @@ from atraxion.domain.errors import FieldError, InvalidBatch, NotFound
 from atraxion.domain.outbound import FailureStatus, OutboxEntry, OutboxStatus, SyncFailure
 from atraxion.entrypoints.http.auth import require
 from atraxion.entrypoints.http.body import bounded_int, json_body, read_body
-from atraxion.entrypoints.http.idempotency import idempotent
+from atraxion.entrypoints.http.idempotency import answer, json_answer
 from atraxion.entrypoints.http.problems import Problem
 from atraxion.entrypoints.http.reverse_sync_openapi import paths
 from atraxion.entrypoints.orders_in import parse_sale_order
+from atraxion.ports.idempotency import Answer
 
 __all__ = ["paths", "routes"]
 
@@ -82,20 +83,16 @@ async def submit_order(request: Request) -> Response:
     token = await require(request, Scope.WEBSHOP_ORDERS)
     app = _app(request)
     body, raw = await json_body(request, app.settings.max_body_bytes)
+    order = parse_sale_order(body)
+    command = reverse_sync.order_submission(app.context, app.queue, order, token.consumer)
+    location = f"/api/v1/webshop/sale-orders/{quote(order.external_id, safe='')}/sync"
+    return await answer(request, token, raw, command, _submitted_view, headers={"Location": location})
 
-    async def handle() -> Response:
-        order = parse_sale_order(body)
-        submitted = await run_in_threadpool(
-            reverse_sync.submit_sale_order, app.context, app.queue, order, token.consumer
-        )
-        location = f"/api/v1/webshop/sale-orders/{quote(submitted.external_id, safe='')}/sync"
-        return JSONResponse(
-            {"externalId": submitted.external_id, "status": "pending", "queueId": submitted.queue_id},
-            status_code=202,
-            headers={"Location": location},
-        )
 
-    return await idempotent(request, token, raw, handle)
+def _submitted_view(submitted: reverse_sync.Submitted) -> Answer:
+    return json_answer(
+        {"externalId": submitted.external_id, "status": "pending", "queueId": submitted.queue_id}, status=202
+    )
 
 
 async def order_sync(request: Request) -> Response:
@@ -143,11 +140,15 @@ async def retry_failure(request: Request) -> Response:
     failure_id = _id(request)
     app = _app(request)
 
-    async def handle() -> Response:
-        result = await run_in_threadpool(sync_admin.retry_failure, app.context, app.queue, failure_id)
-        return JSONResponse({"failure": failure_view(result.failure), "entry": entry_view(result.entry)})
-
-    return await idempotent(request, token, await read_body(request, app.settings.max_body_bytes), handle)
+    command = sync_admin.failure_retry(app.context, app.queue, failure_id)
+    raw = await read_body(request, app.settings.max_body_bytes)
+    return await answer(
+        request,
+        token,
+        raw,
+        command,
+        lambda result: json_answer({"failure": failure_view(result.failure), "entry": entry_view(result.entry)}),
+    )
 
 
 async def resolve_failure(request: Request) -> Response:
@@ -155,11 +156,9 @@ async def resolve_failure(request: Request) -> Response:
     failure_id = _id(request)
     app = _app(request)
 
-    async def handle() -> Response:
-        failure = await run_in_threadpool(sync_admin.resolve_failure, app.context, failure_id)
-        return JSONResponse(failure_view(failure))
-
-    return await idempotent(request, token, await read_body(request, app.settings.max_body_bytes), handle)
+    command = sync_admin.failure_resolution(app.context, failure_id)
+    raw = await read_body(request, app.settings.max_body_bytes)
+    return await answer(request, token, raw, command, lambda failure: json_answer(failure_view(failure)))
 
 
 async def list_queue(request: Request) -> Response:
@@ -177,11 +176,9 @@ async def retry_queue_entry(request: Request) -> Response:
     entry_id = _id(request)
     app = _app(request)
 
-    async def handle() -> Response:
-        entry = await run_in_threadpool(sync_admin.retry_entry, app.context, app.queue, entry_id)
-        return JSONResponse(entry_view(entry))
-
-    return await idempotent(request, token, await read_body(request, app.settings.max_body_bytes), handle)
+    command = sync_admin.entry_retry(app.context, app.queue, entry_id)
+    raw = await read_body(request, app.settings.max_body_bytes)
+    return await answer(request, token, raw, command, lambda entry: json_answer(entry_view(entry)))
 
 
 def _id(request: Request) -> int:

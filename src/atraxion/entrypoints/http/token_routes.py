@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import json
 from datetime import datetime
 from typing import Any
 
@@ -19,8 +18,9 @@ from atraxion.domain.errors import FieldError, InvalidBatch, NotFound
 from atraxion.entrypoints.http import openapi
 from atraxion.entrypoints.http.auth import require
 from atraxion.entrypoints.http.body import bounded_int, json_body
-from atraxion.entrypoints.http.idempotency import idempotent
+from atraxion.entrypoints.http.idempotency import answer, json_answer
 from atraxion.entrypoints.inbound import structure_each
+from atraxion.ports.idempotency import Answer
 
 
 @frozen
@@ -84,19 +84,17 @@ async def list_tokens(request: Request) -> Response:
 async def create_token(request: Request) -> Response:
     caller = await require(request, Scope.ADMIN)
     body, raw = await json_body(request, request.app.state.atraxion.settings.max_body_bytes)
+    parsed, scopes, expires = _parse(body)
     ctx: Context = request.app.state.atraxion.context
+    command = tokens.token_creation(ctx, parsed.name, scopes, parsed.consumer, expires)
 
-    async def handle() -> Response:
-        parsed, scopes, expires = _parse(body)
-        token, secret = await run_in_threadpool(tokens.create_token, ctx, parsed.name, scopes, parsed.consumer, expires)
-        return JSONResponse({**_view(token, ctx.clock.now()), "token": secret}, status_code=201)
+    def created(new: tokens.NewToken, secret: str | None) -> Answer:
+        return json_answer({**_view(new.token, ctx.clock.now()), "token": secret}, 201)
 
-    return await idempotent(request, caller, raw, handle, redact=_without_secret)
-
-
-def _without_secret(body: bytes) -> bytes:
-    """What an Idempotency-Key replay of a token creation answers: the token, secret withheld."""
-    return json.dumps({**json.loads(body), "token": None}).encode()
+    # A replay answers the token without its secret: it is shown once, and never stored.
+    return await answer(
+        request, caller, raw, command, lambda new: created(new, new.secret), stored_view=lambda new: created(new, None)
+    )
 
 
 async def revoke_token(request: Request) -> Response:
@@ -124,7 +122,9 @@ paths: dict[str, Any] = {
         },
         "post": {
             "summary": "Create a token; the secret is in the answer, once (scope admin)",
+            "description": 'A replay under the same Idempotency-Key answers the same token with "token": null.',
             "security": _admin,
+            "parameters": [openapi.IDEMPOTENCY_KEY],
             "requestBody": openapi.json_body(
                 {
                     "type": "object",

@@ -1,7 +1,7 @@
 """connecting to Odoo: leases, webhook-queued pulls, reconcile runs
 
 Revision ID: 0010
-Revises: 0008
+Revises: 0008, 0009
 
 Written out rather than derived from ``tables.py`` so this revision keeps meaning what it means today.
 """
@@ -13,7 +13,7 @@ from alembic import op
 from sqlalchemy.dialects import mysql
 
 revision = "0010"
-down_revision = "0008"
+down_revision = ("0008", "0009")  # merges the pull and idempotency lines; the coordinator re-chains
 branch_labels = None
 depends_on = None
 
