@@ -12,7 +12,9 @@ from typing import Any
 import pytest
 from starlette.testclient import TestClient
 
-from atraxion.adapters.sqlalchemy import SqlUnitOfWork, create_engine_from_url, upgrade
+from atraxion.adapters.sqlalchemy import create_engine_from_url, upgrade
+from atraxion.adapters.sqlalchemy.record_repository import records_to_rows
+from atraxion.adapters.sqlalchemy.tables import RECORD_TABLES
 from atraxion.application import feed
 from atraxion.application.deletions import delete
 from atraxion.application.ingest import ingest
@@ -284,11 +286,16 @@ def test_migration_0003_backfills_resolution_and_lines(tmp_path: Path) -> None:
     def stored(key: str, envelope: dict[str, Any]) -> StoredRecord:
         return StoredRecord(key, 1, envelope, {}, {}, "c" * 32, "f" * 32, 1, now, now)
 
-    with SqlUnitOfWork(engine) as uow:
-        uow.records.insert("partners", [stored("TOP", {}), stored("KID", {"externalParentId": "TOP"})])
-        uow.records.insert("partners", [stored("ORPHAN", {"externalParentId": "GONE"})])
-        uow.records.insert("purchase-orders", [stored("PO1", po("PO1", "sent", ("X", 2.5, 0.1)))])
-        uow.commit()
+    def insert(entity: str, records: list[StoredRecord]) -> None:
+        """Rows as revision 0001 stores them (columns added by later revisions left out)."""
+        table, _ = RECORD_TABLES[entity]
+        rows = [{k: v for k, v in row.items() if k != "deleted"} for row in records_to_rows(entity, records)]
+        with engine.begin() as conn:
+            conn.execute(table.insert(), rows)
+
+    insert("partners", [stored("TOP", {}), stored("KID", {"externalParentId": "TOP"})])
+    insert("partners", [stored("ORPHAN", {"externalParentId": "GONE"})])
+    insert("purchase-orders", [stored("PO1", po("PO1", "sent", ("X", 2.5, 0.1)))])
     upgrade(engine, "head")
     app = bootstrap(Settings(database_url=str(engine.url)), migrate=False)
     try:

@@ -163,9 +163,13 @@ def test_pending_of_and_forgetting_acks(atraxion: Atraxion) -> None:
     ack = AckState(1, "c1".ljust(32, "0"), {"externalId": "P1"}, {"name": "Desk"})
     for consumer in ("mobile", "webshop"):
         run(atraxion, lambda uow, c=consumer: uow.feed.save_acks("products", c, {"P1": ack, "P3": ack}))
-    run(atraxion, lambda uow: uow.feed.forget_acks("products", "webshop", ["P1", "NOPE"]))
+    run(atraxion, lambda uow: uow.feed.forget_acks("products", ["webshop"], ["P1", "NOPE"]))
     acks = run(atraxion, lambda uow: uow.feed.acks("products", ["mobile", "webshop"], ["P1", "P3"]))
     assert sorted(acks) == [("mobile", "P1"), ("mobile", "P3"), ("webshop", "P3")]
+    run(atraxion, lambda uow: uow.feed.forget_acks("products", ["mobile", "webshop"], ["P3"]))
+    run(atraxion, lambda uow: uow.feed.forget_acks("products", [], ["P1"]))
+    acks = run(atraxion, lambda uow: uow.feed.acks("products", ["mobile", "webshop"], ["P1", "P3"]))
+    assert sorted(acks) == [("mobile", "P1")]
 
 
 def test_partner_links_leave_tombstones_out(atraxion: Atraxion) -> None:

@@ -18,7 +18,8 @@ T = TypeVar("T")
 
 AfterIngest = Callable[["Context", UnitOfWork, Sequence[StoredRecord]], None]
 """A hook run inside the ingest transaction after an entity's batch was written, with the records
-whose content changed (parent linking, say). It may raise InvalidBatch to reject the whole push."""
+whose content changed (parent linking, say), new tombstones included (``deleted``: treat them as
+gone). It may raise InvalidBatch to reject the whole push."""
 
 
 @frozen

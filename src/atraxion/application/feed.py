@@ -68,7 +68,7 @@ def acknowledgement(ctx: Context, entity: str, consumer: str, items: Sequence[tu
         if decision.new_acks:
             uow.feed.save_acks(entity, consumer, decision.new_acks)
         if decision.forgotten:  # acked deletions: the consumer no longer holds those records
-            uow.feed.forget_acks(entity, consumer, decision.forgotten)
+            uow.feed.forget_acks(entity, [consumer], decision.forgotten)
         cleared = [*decision.new_acks, *decision.forgotten]
         if cleared:
             uow.feed.set_pending(entity, [], [(consumer, key) for key in cleared])

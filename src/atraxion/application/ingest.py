@@ -114,10 +114,17 @@ def _delete(ctx: Context, uow: UnitOfWork, kind: Kind, keys: Sequence[str]) -> I
     return IngestPlan([], [], [], results, tombstones)
 
 
-def _recompute_pending(ctx: Context, uow: UnitOfWork, kind: Kind, changed: Sequence[StoredRecord]) -> None:
+def _recompute_pending(
+    ctx: Context, uow: UnitOfWork, kind: Kind, changed: Sequence[StoredRecord], recreated: Sequence[str] = ()
+) -> None:
+    """Pending rows of ``changed`` for every consumer. A re-created record is new to everyone: a
+    consumer may have applied its deletion from a poll without acknowledging it, so what it
+    acknowledged before says nothing about what it holds now."""
     consumers = uow.feed.consumers()
     if not consumers:
         return
+    if recreated:
+        uow.feed.forget_acks(kind.name, consumers, recreated)
     keys = [r.key for r in changed]
     acks = uow.feed.acks(kind.name, consumers, keys)
     gone = [r.key for r in changed if r.deleted]
@@ -146,5 +153,6 @@ def _apply_slice(
         uow.records.update(kind.name, [*plan.updates, *plan.touched])
     changed = plan.changed
     if changed:
-        _recompute_pending(ctx, uow, kind, changed)
+        recreated = [r.key for r in plan.updates if heads[r.key].deleted]
+        _recompute_pending(ctx, uow, kind, changed, recreated)
     return plan

@@ -16,9 +16,10 @@ Deletions. A consumer *holds* R when it acknowledged a live version of R (acking
 the ack: the consumer no longer holds R). A deletion of R is pending for C exactly when C holds R
 or has R pending (C may have applied a polled version it did not acknowledge yet); a consumer that
 never heard of R gets nothing. The deletion item carries R's last known content, and its
-``changedFields`` are measured like any change's. A re-created R is a live record again: new
-(``isNew``, every field) for a consumer that acknowledged the deletion, a change (or nothing, if
-it equals what C holds) for one that still holds R.
+``changedFields`` are measured like any change's. A re-created R is new to every consumer
+(``isNew``, every field): the use case forgets every ack of R first, because a consumer may have
+applied the deletion from a poll it did not acknowledge, so what it acknowledged says nothing
+about what it holds.
 """
 
 from __future__ import annotations

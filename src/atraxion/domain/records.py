@@ -68,9 +68,9 @@ class RecordHead:
     version: int
     content_hash: str
     full_hash: str
-    deleted: bool = False
     envelope_json: str | None = field(default=None, eq=False, repr=False)
     data_json: str | None = field(default=None, eq=False, repr=False)
+    deleted: bool = False
 
 
 @frozen
@@ -90,7 +90,7 @@ class StoredRecord:
 
     @property
     def head(self) -> RecordHead:
-        return RecordHead(self.key, self.version, self.content_hash, self.full_hash, self.deleted)
+        return RecordHead(self.key, self.version, self.content_hash, self.full_hash, deleted=self.deleted)
 
 
 Deriver = Callable[["StoredRecord | None", Incoming, bool], JsonObject]

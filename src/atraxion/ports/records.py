@@ -50,8 +50,8 @@ class FeedRepository(Protocol):
 
     def save_acks(self, entity: str, consumer: str, acks: Mapping[str, AckState]) -> None: ...
 
-    def forget_acks(self, entity: str, consumer: str, keys: Sequence[str]) -> None:
-        """Drop ``consumer``'s acks of ``keys`` (it acknowledged their deletion)."""
+    def forget_acks(self, entity: str, consumers: Sequence[str], keys: Sequence[str]) -> None:
+        """Drop the acks of ``consumers`` for ``keys`` (a deletion acknowledged, or a re-creation)."""
 
     def pending_of(self, entity: str, consumers: Sequence[str], keys: Sequence[str]) -> set[tuple[str, str]]:
         """The (consumer, key) pairs among ``consumers`` × ``keys`` that are pending."""

@@ -83,10 +83,11 @@ class MemoryFeedRepository(TableAccess):
         for key, ack in acks.items():
             table[(entity, consumer, key)] = ack
 
-    def forget_acks(self, entity: str, consumer: str, keys: Sequence[str]) -> None:
+    def forget_acks(self, entity: str, consumers: Sequence[str], keys: Sequence[str]) -> None:
         table = self.table("acks")
-        for key in keys:
-            table.pop((entity, consumer, key), None)
+        for consumer in consumers:
+            for key in keys:
+                table.pop((entity, consumer, key), None)
 
     def pending_of(self, entity: str, consumers: Sequence[str], keys: Sequence[str]) -> set[tuple[str, str]]:
         pending = self.table("pending")

@@ -59,10 +59,13 @@ class SqlFeedRepository:
         ]
         upsert(self.conn, feed_acks, rows, ["version", "content_hash", "envelope", "data"])
 
-    def forget_acks(self, entity: str, consumer: str, keys: Sequence[str]) -> None:
+    def forget_acks(self, entity: str, consumers: Sequence[str], keys: Sequence[str]) -> None:
         t = feed_acks
+        if not consumers:
+            return
         for chunk in chunks(sorted(set(keys))):
-            self.conn.execute(delete(t).where(t.c.entity == entity, t.c.consumer == consumer, t.c.key.in_(chunk)))
+            where = (t.c.entity == entity, t.c.consumer.in_(sorted(consumers)), t.c.key.in_(chunk))
+            self.conn.execute(delete(t).where(*where))
 
     def pending_of(self, entity: str, consumers: Sequence[str], keys: Sequence[str]) -> set[tuple[str, str]]:
         # Through the primary key (entity, consumer, key): consumers are few, keys are chunked.

@@ -119,7 +119,7 @@ class SqlRecordRepository:
             query = select(*columns).where(c.key.in_(chunk))
             rows = self.conn.execute(_locked(query, table) if lock else query).all()  # one fetch, not per row
             for key, version, content_hash, full_hash, deleted, envelope, data in rows:
-                heads[key] = RecordHead(key, version, content_hash, full_hash, bool(deleted), envelope, data)
+                heads[key] = RecordHead(key, version, content_hash, full_hash, envelope, data, bool(deleted))
         return heads
 
     def load(self, entity: str, keys: Sequence[str], *, lock: bool = False) -> dict[str, StoredRecord]:
