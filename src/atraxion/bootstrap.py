@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import logging
 import threading
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from datetime import timedelta
 from typing import Any
 
@@ -19,15 +19,24 @@ from atraxion.adapters.odoo.xmlrpc_gateway import XmlRpcOdooGateway
 from atraxion.adapters.queue import EmbeddedQueue, PeriodicTask
 from atraxion.adapters.sqlalchemy import SqlUnitOfWork, create_engine_from_url, shares_one_connection, upgrade
 from atraxion.adapters.sqlalchemy.collation import refuse_unless_binary_keys
+from atraxion.application.command import Command
 from atraxion.application.context import AfterIngest, Context
 from atraxion.application.odoo_check import check_odoo
 from atraxion.application.partners import link_partners
+from atraxion.application.pull import PullOptions, PullSummary
 from atraxion.application.purchase_orders import extract_lines
+from atraxion.application.queued_pulls import drain_queued_pulls
+from atraxion.application.reconcile import reconcilable
+from atraxion.application.reconcile_runs import execute_run, run_start
 from atraxion.application.reverse_sync import process_entry, sweep
+from atraxion.application.scheduled_pull import give_up, lease_ttl, scheduled_pull
 from atraxion.config import Settings
 from atraxion.domain.catalog import kinds_by_name
+from atraxion.domain.errors import OdooNotConfigured
+from atraxion.domain.leases import new_holder
 from atraxion.domain.odoo_orders import PermanentOdooError, TransientOdooError
 from atraxion.domain.outbound import OutboxPolicy, RetryPolicy
+from atraxion.domain.reconcile import ReconcileRun
 from atraxion.domain.records import Fingerprinter
 from atraxion.ports.clock import Clock
 from atraxion.ports.odoo_gateway import OdooGateway
@@ -44,6 +53,10 @@ class Atraxion:
     Reverse sync: ``queue`` (built on first use from ``broker_url``), ``gateway`` (None without
     ``ODOO_URL``), :meth:`handle_entry` (the queue's handler), :meth:`sweep`, and
     :meth:`start_workers`/:meth:`stop_workers` for consumers and sweeper in this process.
+
+    Pulling from Odoo: :meth:`nudge_pulls` and :meth:`drain_pulls` (the webhooks' queued pulls),
+    :meth:`periodic_pull` (every ``pull_interval`` seconds in the workers, one replica at a time:
+    ``holder`` names this instance in the leases), :meth:`start_reconcile`.
     """
 
     settings: Settings
@@ -54,6 +67,8 @@ class Atraxion:
     queue_factory: Callable[[], TaskQueue] = field(default=EmbeddedQueue)
     _queue: TaskQueue | None = field(default=None, init=False)
     _sweeper: PeriodicTask | None = field(default=None, init=False)
+    holder: str = field(factory=new_holder)
+    _puller: PeriodicTask | None = field(default=None, init=False)
 
     @property
     def queue(self) -> TaskQueue:
@@ -71,17 +86,72 @@ class Atraxion:
         """Re-publish entries left behind by a lost message or a dead worker."""
         return sweep(self.context, self.queue, self.outbox_policy)
 
+    def pull_options(self) -> PullOptions:
+        """How pulls, webhooks' pulls and reconcile read Odoo (``ATRAXION_PULL_*``)."""
+        s = self.settings
+        return PullOptions.of(self.context, s.pull_overrides, page_size=s.pull_page_size, overlap=s.pull_overlap)
+
+    def nudge_pulls(self) -> None:
+        """Ask a worker to drain the queued pulls. Best effort: the rows are committed, and the
+        next nudge, a worker's start or the periodic pull drains them if this one is lost."""
+        try:
+            self.queue.nudge_pulls()
+        except Exception:  # noqa: BLE001 - the row is the durable record; the message is a nudge
+            log.warning("could not nudge the queued pulls; the next nudge or periodic pull drains them", exc_info=True)
+
+    def drain_pulls(self) -> PullSummary:
+        """The queue's handler of pull nudges: pull the records Odoo's webhooks announced."""
+        return drain_queued_pulls(
+            self.context, self._odoo(), self.pull_options(), self.holder, settle=self.settings.webhook_settle
+        )
+
+    def periodic_pull(self) -> PullSummary | None:
+        """One run of the periodic pull, if this instance holds the pull lease (else None)."""
+        ttl = lease_ttl(self.settings.pull_interval)
+        return scheduled_pull(self.context, self._odoo(), self.pull_options(), self.holder, ttl)
+
+    def reconcile_command(self, entities: Sequence[str] = ()) -> Command[ReconcileRun]:
+        """Record a reconcile run; once that is committed, run it on a background thread of this
+        process (its state is in the database: :func:`~atraxion.application.reconcile_runs.get_run`).
+        Raises UnknownEntity for an entity that is not pulled, OdooNotConfigured without Odoo."""
+        reconcilable(self.context, entities)  # an unknown entity is the caller's error first
+        gateway, options = self._odoo(), self.pull_options()
+
+        def execute(run: ReconcileRun) -> None:
+            threading.Thread(
+                target=execute_run,
+                args=(self.context, gateway, options, run),
+                name=f"atraxion-reconcile-{run.id}",
+                daemon=True,  # a run cut short by a stop is reported failed once it goes stale
+            ).start()
+
+        return run_start(self.context, entities, after_commit=execute)
+
+    def start_reconcile(self, entities: Sequence[str] = ()) -> ReconcileRun:
+        """:meth:`reconcile_command`, run: the run as started."""
+        return self.reconcile_command(entities).run(self.context)
+
+    def _odoo(self) -> OdooGateway:
+        if self.gateway is None:
+            raise OdooNotConfigured("Odoo is not configured: set ODOO_URL, ODOO_DB, ODOO_USERNAME and ODOO_API_KEY")
+        return self.gateway
+
     def start_workers(self) -> bool:
-        """Consume the queue in this process (embedded threads, or a Dramatiq worker) and run the
-        sweeper every ``outbox_sweep_interval`` seconds. False, with a warning, without Odoo."""
+        """Consume the queue in this process (embedded threads, or a Dramatiq worker), run the
+        sweeper every ``outbox_sweep_interval`` seconds and, when ``pull_interval`` is set, the
+        periodic pull. False, with a warning, without Odoo."""
         if self.gateway is None:
             log.warning("ODOO_URL is not set: webshop orders are queued but not sent to Odoo")
             return False
         if self._sweeper is not None:
             return True
-        self.queue.start(self.handle_entry)
+        self.queue.start(self.handle_entry, self.drain_pulls)
         self._sweeper = PeriodicTask(self.sweep, self.settings.outbox_sweep_interval, name="atraxion-sweeper")
         self._sweeper.start()
+        if self.settings.pull_interval > 0:
+            self._puller = PeriodicTask(self.periodic_pull, self.settings.pull_interval, name="atraxion-puller")
+            self._puller.start()
+        self.nudge_pulls()  # pulls queued while no worker ran (a crash, a restart) are drained now
         return True
 
     def check_odoo(self) -> bool:
@@ -114,6 +184,13 @@ class Atraxion:
         return thread
 
     def stop_workers(self) -> None:
+        puller, self._puller = self._puller, None
+        if puller is not None:
+            puller.stop()
+            try:
+                give_up(self.context, self.holder)  # another replica takes over now, not at expiry
+            except Exception:  # noqa: BLE001 - stopping goes on; the lease expires by itself
+                log.warning("could not release the pull lease; it expires by itself", exc_info=True)
         sweeper, self._sweeper = self._sweeper, None
         if sweeper is not None:
             sweeper.stop()

@@ -56,6 +56,11 @@ class Settings:
     pull_page_size: int = 1000
     pull_overlap: float = 300.0
     pull_overrides: Mapping[str, PullOverride] = field(factory=dict)
+    # The periodic pull inside `atraxion serve` (embedded queue) or `atraxion worker`: every
+    # ATRAXION_PULL_INTERVAL seconds (0: off), one replica at a time (docs/odoo-webhooks.md).
+    pull_interval: float = 0.0
+    # Odoo 17 sends a webhook before its transaction commits: a queued pull waits this long.
+    webhook_settle: float = 1.0
 
     @classmethod
     def from_env(cls, environ: Mapping[str, str] | None = None, env_file: str | Path | None = ".env") -> Settings:
@@ -87,6 +92,8 @@ class Settings:
             pull_page_size=_positive_int(values, "ATRAXION_PULL_PAGE_SIZE", 1000),
             pull_overlap=float(values.get("ATRAXION_PULL_OVERLAP", 300.0)),
             pull_overrides=pull_overrides(values),
+            pull_interval=_seconds(values, "ATRAXION_PULL_INTERVAL", 0.0),
+            webhook_settle=_seconds(values, "ATRAXION_WEBHOOK_SETTLE", 1.0),
             volatile_fields=(
                 frozenset(v.strip() for v in volatile.split(",") if v.strip())
                 if volatile is not None
@@ -143,6 +150,19 @@ def _positive_int(values: Mapping[str, str], name: str, default: int) -> int:
         raise ValueError(f"{name} must be a whole number, got {text!r}") from None
     if number < 1:
         raise ValueError(f"{name} must be at least 1, got {number}")
+    return number
+
+
+def _seconds(values: Mapping[str, str], name: str, default: float) -> float:
+    text = values.get(name)
+    if text is None or not text.strip():
+        return default
+    try:
+        number = float(text)
+    except ValueError:
+        raise ValueError(f"{name} must be a number of seconds, got {text!r}") from None
+    if not 0 <= number < float("inf"):
+        raise ValueError(f"{name} must be 0 or more seconds, got {text!r}")
     return number
 
 

@@ -22,7 +22,7 @@ from atraxion.config import Settings
 from atraxion.domain.auth import Scope
 from atraxion.entrypoints.http import create_app
 from atraxion.entrypoints.inbound import parse_push
-from atraxion.ports.task_queue import EntryHandler, TaskQueue
+from atraxion.ports.task_queue import EntryHandler, PullsHandler, TaskQueue
 
 T = TypeVar("T")
 
@@ -73,8 +73,11 @@ class LossyQueue:
                     kept.append(entry_id)
         self.inner.publish(kept)
 
-    def start(self, handler: EntryHandler) -> None:
-        self.inner.start(handler)
+    def nudge_pulls(self) -> None:
+        self.inner.nudge_pulls()
+
+    def start(self, handler: EntryHandler, pulls: PullsHandler | None = None) -> None:
+        self.inner.start(handler, pulls)
 
     def stop(self) -> None:
         self.inner.stop()

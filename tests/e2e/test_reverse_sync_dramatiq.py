@@ -272,3 +272,34 @@ def test_worker_without_odoo_exits_2(broker: Broker, tmp_path: Path, capsys: pyt
     settings = Settings(database_url=f"sqlite:///{tmp_path / 'w.db'}", broker_url=broker.url)
     assert run_worker(settings) == 2
     assert "ODOO_URL" in capsys.readouterr().err
+
+
+# -- Odoo's webhooks through the broker ----------------------------------------------------------
+
+
+def test_a_webhook_nudge_travels_through_the_broker_to_a_worker(
+    broker: Broker, apps: Apps, sim: OdooSimulator
+) -> None:
+    """`atraxion serve` (no workers with a broker) queues the pull and publishes the nudge; a worker
+    process's Dramatiq Worker drains it. Two applications on one database and one broker."""
+    from atraxion.application.feed import changes, register_consumer
+    from atraxion.application.queued_pulls import queued_count
+    from atraxion.application.tokens import create_token
+
+    web = apps.make(broker_url=broker.url, webhook_settle=0.0, **IN_PROCESS)
+    worker = apps.make(broker_url=broker.url, webhook_settle=0.0, **IN_PROCESS)
+    register_consumer(web.context, "shop")
+    _, secret = create_token(web.context, "odoo", frozenset({Scope.ODOO_PUSH}), "odoo")
+    desk = sim.create("product.product", {"name": "Desk", "default_code": "DESK"})
+    from starlette.testclient import TestClient
+
+    from atraxion.entrypoints.http import create_app
+
+    assert worker.start_workers()  # consuming already: only the webhook's own nudge can wake it now
+    with TestClient(create_app(web)) as http:
+        body = {"_model": "product.product", "_id": desk, "_action": "Atraxion(#1)"}
+        assert http.post(f"/api/v1/odoo/webhooks/{secret}", json=body).status_code == 202
+    assert isinstance(web.queue, DramatiqQueue)
+    wait_for(lambda: queued_count(worker.context), lambda n: n == 0)
+    items = changes(worker.context, "products", "shop", None, 10).items
+    assert [(i.record.key, i.record.envelope["odooId"]) for i in items] == [("DESK", desk)]

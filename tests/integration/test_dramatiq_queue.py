@@ -12,7 +12,7 @@ import dramatiq
 import dramatiq.broker
 import pytest
 
-from atraxion.adapters.queue.dramatiq_broker import ACTOR_NAME, DramatiqQueue, make_dramatiq_queue
+from atraxion.adapters.queue.dramatiq_broker import ACTOR_NAME, PULLS_ACTOR_NAME, DramatiqQueue, make_dramatiq_queue
 from atraxion.ports.task_queue import TaskQueue
 from tests.dramatiq_brokers import BROKERS, broker_url, throwaway_queue, unique_queue_name
 
@@ -88,7 +88,7 @@ def test_the_queue_name_travels_in_the_url(url: str) -> None:
     try:
         assert queue.queue_name == name
         assert queue.broker.get_declared_queues() == {name}
-        assert set(queue.broker.actors) == {ACTOR_NAME}
+        assert set(queue.broker.actors) == {ACTOR_NAME, PULLS_ACTOR_NAME}
     finally:
         queue.stop()
 
@@ -132,3 +132,14 @@ def test_publish_rejects_what_is_not_an_entry_id(url: str) -> None:
             queue.publish(["1"])  # type: ignore[list-item]
     finally:
         queue.stop()
+
+
+def test_pull_nudges_reach_the_pulls_handler_beside_entries(url: str) -> None:
+    recorder = Recorder()
+    drained = threading.Event()
+    with throwaway_queue(url, unique_queue_name(), worker_timeout_ms=100) as queue:
+        queue.nudge_pulls()
+        queue.publish([5])
+        queue.start(recorder, drained.set)
+        assert drained.wait(20)
+        assert recorder.wait_for(lambda calls: calls == Counter({5: 1}))

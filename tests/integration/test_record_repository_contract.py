@@ -109,6 +109,27 @@ def test_pending_rows_are_per_entity(atraxion: Atraxion) -> None:
     assert len(run(atraxion, lambda uow: uow.feed.pending_page("partners", "webshop", None, 10))) == 1
 
 
+def test_odoo_ids_are_paged_by_key_and_skip_records_without_one_and_deleted_ones(atraxion: Atraxion) -> None:
+    with_ids = [
+        attrs.evolve(record(f"P{i:03d}"), envelope={"externalId": f"P{i:03d}", "odooId": 100 + i}) for i in range(7)
+    ]
+    without = attrs.evolve(record("P999"), envelope={"externalId": "P999"})
+    tombstone = attrs.evolve(record("P0035"), envelope={"externalId": "P0035", "odooId": 135}, deleted=True)
+    run(atraxion, lambda uow: uow.records.insert("products", [*reversed(with_ids), without, tombstone]))
+    pages: list[list[tuple[str, int]]] = []
+    after: str | None = None
+    while page := run(atraxion, lambda uow, after=after: uow.records.odoo_ids("products", after, 3)):
+        pages.append(page)
+        after = page[-1][0]
+    assert pages == [
+        [("P000", 100), ("P001", 101), ("P002", 102)],
+        [("P003", 103), ("P004", 104), ("P005", 105)],
+        [("P006", 106)],
+    ]
+    assert run(atraxion, lambda uow: uow.records.odoo_ids("partners", None, 10)) == []
+    assert run(atraxion, lambda uow: uow.records.odoo_ids("stock", None, 10)) == []
+
+
 def test_tombstones_round_trip_and_show_in_heads(atraxion: Atraxion) -> None:
     live, gone = record("P1"), attrs.evolve(record("P2", version=2, seq=3), deleted=True)
     run(atraxion, lambda uow: uow.records.insert("products", [live, gone]))

@@ -436,3 +436,26 @@ def _mapping(ctx: Context, entity: str) -> OdooMapping:
     if mapping is None:
         raise UnknownEntity(f"{entity!r} is not pulled from Odoo; pulled: {', '.join(pullable(ctx))}")
     return mapping
+
+
+class RecordReader:
+    """Turns Odoo rows of one entity into records exactly as a pull does (its mapping, its
+    lookups read set-based, reference data cached for the reader's life), for use cases that
+    read Odoo their own way (reconcile reads by id).
+
+    ``model``, ``fields`` and ``domain`` are what to read: the entity's Odoo model, the fields its
+    rule reads, and its rule's domain.
+    """
+
+    def __init__(self, ctx: Context, gateway: OdooGateway, entity: str, options: PullOptions) -> None:
+        self.entity = entity
+        self.mapping = _mapping(ctx, entity)
+        rule = options.rules[entity]
+        self.model = self.mapping.model
+        self.fields = read_fields(self.mapping, rule)
+        self.domain = combined_domain(self.mapping, rule)
+        self._related = _RelatedReader(gateway, external_ids(_mappings(ctx), options.rules), options.cache_size)
+
+    def records(self, rows: Sequence[OdooRow]) -> list[Incoming]:
+        """The records of ``rows`` (one per key: of two rows sharing a key, the later one wins)."""
+        return _records(self.mapping, self.entity, rows, self._related)

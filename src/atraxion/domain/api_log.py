@@ -9,7 +9,8 @@ What a row holds is chosen so that it can never carry a secret (quality R6):
 * the **token id** and its consumer, never the token;
 * for 4xx/5xx answers the problem ``detail`` (our own words, truncated to :data:`MAX_ERROR`).
 
-Anything that still looks like one of our tokens (``atx_…``) is masked in every text field. The
+Anything that still looks like one of our tokens (``atx_…``) is masked in every text field, and
+the token segment of an Odoo webhook's path (``/api/v1/odoo/webhooks/***``) whatever it holds. The
 ``request_id`` links a row to the service log, where the details of a failure are.
 """
 
@@ -47,6 +48,10 @@ WITHHELD = "***"
 
 _TOKEN = re.compile(r"atx_[A-Za-z0-9_\-]*", re.IGNORECASE)
 MASK = "atx_***"
+# Odoo's automation webhooks cannot send headers, so their token travels in the path
+# (``/api/v1/odoo/webhooks/{token}``): that segment is masked whatever it holds, a wrong token too.
+_PATH_SECRET = re.compile(r"(/odoo/webhooks/)[^/]*")
+PATH_MASK = "***"
 
 
 class Direction(enum.Enum):
@@ -84,6 +89,12 @@ def clean(text: str, limit: int) -> str:
     return _TOKEN.sub(MASK, text)[:limit]
 
 
+def safe_path(path: str) -> str:
+    """``path`` with the secret a path may carry (an Odoo webhook's token) masked: what logs,
+    request-log rows and problem documents show."""
+    return _PATH_SECRET.sub(rf"\g<1>{PATH_MASK}", path)
+
+
 def safe_query(pairs: Iterable[tuple[str, str]]) -> str:
     """The query string rebuilt (URL-encoded) from the harmless parameters only, each value kept
     only if it has its parameter's shape (else :data:`WITHHELD`)."""
@@ -112,7 +123,7 @@ def inbound(
     return ApiLogEntry(
         at=at,
         method=clean(method, MAX_METHOD),
-        path=clean(path, MAX_PATH),
+        path=clean(safe_path(path), MAX_PATH),
         query=safe_query(query),
         direction=Direction.INBOUND,
         status_code=status_code,

@@ -63,3 +63,7 @@ class Conflict(DomainError):
 
 class UnknownEntity(NotFound):
     pass
+
+
+class OdooNotConfigured(DomainError):
+    """Something needs Odoo, and no Odoo is configured (ODOO_URL …)."""

@@ -200,9 +200,7 @@ class OutboxEntry:
             error = f"worker gave no outcome within {stale_after.total_seconds():g} s; presumed dead"
             history += (Attempt(self.attempts, now, AttemptOutcome.ABANDONED, error),)
             if self.attempts_left(policy) == 0:
-                return self._evolve(
-                    now, status=OutboxStatus.FAILED, claimed_at=None, last_error=error, history=history
-                )
+                return self._evolve(now, status=OutboxStatus.FAILED, claimed_at=None, last_error=error, history=history)
         return self._evolve(
             now,
             status=OutboxStatus.PROCESSING,
@@ -241,9 +239,7 @@ class OutboxEntry:
         error = _text(error)
         history = (*self.history, Attempt(attempt, now, AttemptOutcome.TRANSIENT_ERROR, error))
         if self.attempts_left(policy) == 0:
-            return self._evolve(
-                now, status=OutboxStatus.FAILED, claimed_at=None, last_error=error, history=history
-            )
+            return self._evolve(now, status=OutboxStatus.FAILED, claimed_at=None, last_error=error, history=history)
         return self._evolve(
             now,
             status=OutboxStatus.PENDING,

@@ -1,7 +1,8 @@
-"""``atraxion odoo check`` and ``atraxion odoo pull [ENTITY ...] [--full]``.
+"""``atraxion odoo check``, ``atraxion odoo pull [ENTITY ...] [--full]`` and ``atraxion odoo reconcile [ENTITY ...]``.
 
 ``check`` is :mod:`atraxion.entrypoints.odoo_check`. ``pull`` pulls records from Odoo, with progress
-on stderr.
+on stderr; ``reconcile`` compares Odoo with Atraxion and repairs (last line of stdout
+``checked N: missing M, differing F, deleted D, repaired R``).
 
 On a terminal the progress is a bar per entity (rows read of the total Odoo counts, rate, ETA);
 otherwise a plain line every few seconds. The last line of stdout is always the summary
@@ -20,11 +21,13 @@ from typing import IO, Any
 from tqdm import tqdm
 
 from atraxion.application.pull import PullOptions, PullSummary, pull, pullable
+from atraxion.application.reconcile import reconcile
 from atraxion.bootstrap import Atraxion, bootstrap
 from atraxion.config import Settings
 from atraxion.domain.errors import InvalidBatch
 from atraxion.domain.odoo_orders import OdooError
 from atraxion.domain.pulled_models import PULL_ORDER
+from atraxion.domain.reconcile import ReconcileCounts
 
 ENTITIES = PULL_ORDER
 
@@ -46,6 +49,16 @@ def add_parser(commands: argparse._SubParsersAction[argparse.ArgumentParser]) ->
         help=f"any of {', '.join(ENTITIES)} (default: all)",
     )
     pull_parser.add_argument("--full", action="store_true", help="read every record, ignoring the stored cursors")
+    reconcile_parser = odoo_commands.add_parser(
+        "reconcile", help="compare every record in Odoo with Atraxion's and repair what differs"
+    )
+    reconcile_parser.add_argument(
+        "entities",
+        nargs="*",
+        metavar="ENTITY",
+        choices=[[], *ENTITIES],
+        help=f"any of {', '.join(ENTITIES)} (default: all)",
+    )
 
 
 def _entity(name: str) -> str:
@@ -61,11 +74,14 @@ def run(args: argparse.Namespace, settings: Settings) -> int:
 
         return run_check(settings)
     logging.getLogger("atraxion.adapters.odoo").setLevel(logging.WARNING)  # no chatter under the bar
+    command = args.odoo_command
     try:
         app = bootstrap(settings, migrate=True)
     except ValueError as error:  # a bad setting: one line, no traceback
-        return _fail(str(error))
+        return _fail(str(error), command)
     try:
+        if command == "reconcile":
+            return _reconcile(app, args.entities)
         return _pull(app, args.entities, full=args.full)
     finally:
         app.close()
@@ -98,8 +114,35 @@ def _pull(app: Atraxion, entities: list[str], *, full: bool) -> int:
     return 0
 
 
-def _fail(message: str) -> int:
-    print(f"atraxion odoo pull: {message}", file=sys.stderr)
+def _reconcile(app: Atraxion, entities: list[str]) -> int:
+    if app.gateway is None:
+        return _fail(
+            "ODOO_URL is not set: set ODOO_URL, ODOO_DB, ODOO_USERNAME and ODOO_API_KEY (docs/connecting-odoo.md)",
+            "reconcile",
+        )
+    options = app.pull_options()
+    total = ReconcileCounts()
+    shown = [0.0]
+
+    def progress(entity: str, counts: ReconcileCounts) -> None:
+        if time.monotonic() - shown[0] >= 2.0:  # a line every few seconds on stderr
+            shown[0] = time.monotonic()
+            print(f"{entity}: {counts.summary()}", file=sys.stderr, flush=True)
+
+    try:
+        app.gateway.identity()  # credentials first: one clear line rather than a failure mid-way
+        for entity in list(dict.fromkeys(entities)) or pullable(app.context):
+            counts = reconcile(app.context, app.gateway, options, [entity], progress=progress)
+            print(f"{entity}: {counts.summary()}")
+            total += counts
+    except OdooError as error:
+        return _fail(f"Odoo at {app.settings.odoo_url}: {error}", "reconcile")
+    print(total.summary())
+    return 0
+
+
+def _fail(message: str, command: str = "pull") -> int:
+    print(f"atraxion odoo {command}: {message}", file=sys.stderr)
     return 1
 
 

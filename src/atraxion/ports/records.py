@@ -28,6 +28,11 @@ class RecordRepository(Protocol):
 
     def count(self, entity: str) -> int: ...
 
+    def odoo_ids(self, entity: str, after: str | None, limit: int) -> list[tuple[str, int]]:
+        """A page of ``(key, odooId)`` of the live (not deleted) records of ``entity`` that carry an Odoo id,
+        ordered by key, keys after ``after`` (from the start when None): what reconcile checks
+        against Odoo, a page at a time. Empty for entities without Odoo ids (stock, prices)."""
+
     def keys_by_odoo_id(self, entity: str, odoo_ids: Sequence[int]) -> dict[int, str]:
         """The keys of the live records whose ``odooId`` is among ``odoo_ids`` (entities keyed by
         externalId: products, partners, sale and purchase orders; others have none)."""

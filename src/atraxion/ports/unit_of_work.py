@@ -8,10 +8,13 @@ from typing import Protocol, Self
 from atraxion.ports.api_log import ApiLogRepository
 from atraxion.ports.auth import TokenRepository
 from atraxion.ports.idempotency import IdempotencyRepository
+from atraxion.ports.leases import LeaseRepository
 from atraxion.ports.outbox import OutboundOrderRepository, OutboxRepository, SyncFailureRepository
 from atraxion.ports.partners import PartnerRepository
 from atraxion.ports.pull_cursors import PullCursorRepository
 from atraxion.ports.purchase_order_lines import PurchaseOrderLineRepository
+from atraxion.ports.queued_pulls import QueuedPullRepository
+from atraxion.ports.reconcile_runs import ReconcileRunRepository
 from atraxion.ports.records import FeedRepository, RecordRepository
 
 
@@ -45,6 +48,15 @@ class UnitOfWork(Protocol):
 
     @property
     def api_logs(self) -> ApiLogRepository: ...
+
+    @property
+    def leases(self) -> LeaseRepository: ...
+
+    @property
+    def queued_pulls(self) -> QueuedPullRepository: ...
+
+    @property
+    def reconcile_runs(self) -> ReconcileRunRepository: ...
 
     @property
     def pull_cursors(self) -> PullCursorRepository: ...

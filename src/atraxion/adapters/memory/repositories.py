@@ -36,6 +36,17 @@ class MemoryRecordRepository(TableAccess):
     def count(self, entity: str) -> int:
         return sum(1 for e, _ in self.table("records") if e == entity)
 
+    def odoo_ids(self, entity: str, after: str | None, limit: int) -> list[tuple[str, int]]:
+        found = sorted(
+            (key, odoo_id)
+            for (e, key), record in self.table("records").items()
+            if e == entity
+            and not record.deleted
+            and (after is None or key > after)
+            and isinstance(odoo_id := record.envelope.get("odooId"), int)
+        )
+        return found[:limit]
+
     def keys_by_odoo_id(self, entity: str, odoo_ids: Sequence[int]) -> dict[int, str]:
         wanted = set(odoo_ids)
         return {

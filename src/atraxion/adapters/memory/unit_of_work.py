@@ -7,6 +7,7 @@ from typing import Any, Self
 
 from atraxion.adapters.memory.api_log_repository import MemoryApiLogRepository
 from atraxion.adapters.memory.idempotency_repository import MemoryIdempotencyRepository
+from atraxion.adapters.memory.lease_repository import MemoryLeaseRepository
 from atraxion.adapters.memory.outbox_repository import (
     MemoryOutboundOrderRepository,
     MemoryOutboxRepository,
@@ -15,6 +16,8 @@ from atraxion.adapters.memory.outbox_repository import (
 from atraxion.adapters.memory.partner_repository import MemoryPartnerRepository
 from atraxion.adapters.memory.pull_cursor_repository import MemoryPullCursorRepository
 from atraxion.adapters.memory.purchase_order_line_repository import MemoryPurchaseOrderLineRepository
+from atraxion.adapters.memory.queued_pull_repository import MemoryQueuedPullRepository
+from atraxion.adapters.memory.reconcile_run_repository import MemoryReconcileRunRepository
 from atraxion.adapters.memory.repositories import (
     MemoryFeedRepository,
     MemoryRecordRepository,
@@ -51,6 +54,9 @@ class MemoryUnitOfWork:
         self.partners = MemoryPartnerRepository(self._work)
         self.purchase_order_lines = MemoryPurchaseOrderLineRepository(self._work)
         self.api_logs = MemoryApiLogRepository(self._work)
+        self.leases = MemoryLeaseRepository(self._work)
+        self.queued_pulls = MemoryQueuedPullRepository(self._work)
+        self.reconcile_runs = MemoryReconcileRunRepository(self._work)
         self.pull_cursors = MemoryPullCursorRepository(self._work)
         return self
 

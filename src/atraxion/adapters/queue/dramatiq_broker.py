@@ -1,12 +1,13 @@
 """The task queue on Dramatiq 2.x, over Redis or RabbitMQ, for several ``atraxion worker`` processes.
 
-Every queue owns an explicit broker and declares its one actor against it: nothing touches
+Every queue owns an explicit broker and declares its two actors against it: nothing touches
 Dramatiq's global broker, which ``get_broker()`` would otherwise build silently (a RabbitMQ on
 localhost), and nothing happens at import time.
 
-A message carries only an outbox entry id. The outbox row holds the retry state and backoff, so
-Dramatiq's own retries are off (``max_retries=0``) and a message whose handling failed is simply
-acknowledged: the sweeper publishes the entry again once it is due.
+A message of the first actor carries only an outbox entry id. The outbox row holds the retry state
+and backoff, so Dramatiq's own retries are off (``max_retries=0``) and a message whose handling
+failed is simply acknowledged: the sweeper publishes the entry again once it is due. The second
+actor takes no argument: "drain the pulls Odoo's webhooks queued" (the rows are the truth).
 """
 
 from __future__ import annotations
@@ -19,11 +20,12 @@ import dramatiq
 from dramatiq.middleware import Retries
 
 from atraxion.adapters.queue.dramatiq_url import BrokerUrl, parse_broker_url
-from atraxion.ports.task_queue import EntryHandler
+from atraxion.ports.task_queue import EntryHandler, PullsHandler
 
 logger = logging.getLogger(__name__)
 
 ACTOR_NAME = "atraxion_process_outbox_entry"
+PULLS_ACTOR_NAME = "atraxion_drain_queued_pulls"
 DEFAULT_WORKER_THREADS = 8
 DEFAULT_WORKER_TIMEOUT_MS = 1000
 DEFAULT_STOP_TIMEOUT_MS = 90_000  # an attempt makes two Odoo calls of up to 30 s each (ATRAXION_ODOO_TIMEOUT)
@@ -54,12 +56,16 @@ class DramatiqQueue:
         self._worker_threads = worker_threads
         self._worker_timeout_ms = worker_timeout_ms
         self._handler: EntryHandler | None = None
+        self._pulls: PullsHandler | None = None
         self._worker: dramatiq.Worker | None = None
         self._lock = threading.Lock()
         self._closed = False
         self._actor: dramatiq.Actor[[int], None] = dramatiq.actor(
             broker=broker, actor_name=ACTOR_NAME, queue_name=queue_name, max_retries=0
         )(self._process)
+        self._pulls_actor: dramatiq.Actor[[], None] = dramatiq.actor(
+            broker=broker, actor_name=PULLS_ACTOR_NAME, queue_name=queue_name, max_retries=0
+        )(self._drain_pulls)
 
     def __repr__(self) -> str:
         return f"DramatiqQueue({self._description}, queue={self.queue_name!r})"
@@ -88,14 +94,28 @@ class DramatiqQueue:
                 )
                 return
 
-    def start(self, handler: EntryHandler) -> None:
-        """Consume this queue in this process with a Dramatiq Worker, calling ``handler(entry_id)``."""
+    def nudge_pulls(self) -> None:
+        """Send one "drain the queued pulls" message. Best effort, as :meth:`publish`."""
+        try:
+            self._pulls_actor.send()
+        except _broker_errors() as error:
+            logger.warning(
+                "could not nudge the queued pulls on %s (%s: %s); the next nudge or periodic pull drains them",
+                self,
+                type(error).__name__,
+                error,
+            )
+
+    def start(self, handler: EntryHandler, pulls: PullsHandler | None = None) -> None:
+        """Consume this queue in this process with a Dramatiq Worker, calling ``handler(entry_id)``
+        for outbox entries and ``pulls()`` for queued-pull nudges."""
         with self._lock:
             if self._closed:
                 raise RuntimeError(f"{self} is stopped")
             if self._worker is not None:
                 raise RuntimeError(f"{self} is already consuming")
             self._handler = handler
+            self._pulls = pulls
             worker = dramatiq.Worker(
                 self.broker,
                 queues={self.queue_name},
@@ -146,6 +166,17 @@ class DramatiqQueue:
             # the unexpected (database down, a bug): the entry stays pending/processing in the
             # outbox and the sweeper publishes it again, so the message itself is done with.
             logger.exception("handling outbox entry %s failed; the sweeper will publish it again", entry_id)
+
+    def _drain_pulls(self) -> None:
+        pulls = self._pulls
+        if pulls is None:
+            logger.warning("%s received a queued-pulls nudge but has no pulls handler", self)
+            return
+        try:
+            pulls()
+        except Exception:
+            # The rows stay queued: the next nudge or the periodic pull drains them.
+            logger.exception("draining the queued pulls failed; they stay queued")
 
 
 def make_dramatiq_queue(

@@ -1,4 +1,5 @@
-"""The embedded queue: worker threads in this process, fed through a ``queue.Queue`` of entry ids.
+"""The embedded queue: worker threads in this process, fed through a ``queue.Queue`` of entry ids
+(and of "drain the queued pulls" nudges).
 
 The default (``ATRAXION_BROKER_URL=memory``). Messages live only in memory: a restart loses them,
 which is fine because the outbox row is the durable record and the sweeper re-publishes whatever
@@ -13,11 +14,12 @@ import threading
 import time
 from collections.abc import Sequence
 
-from atraxion.ports.task_queue import EntryHandler
+from atraxion.ports.task_queue import EntryHandler, PullsHandler
 
 log = logging.getLogger(__name__)
 
 _STOP = object()
+_PULLS = object()
 
 
 class EmbeddedQueue:
@@ -36,15 +38,25 @@ class EmbeddedQueue:
         self._queue: queue.Queue[object] = queue.Queue()
         self._workers: list[threading.Thread] = []
         self._lock = threading.Lock()
+        self._pulls: PullsHandler | None = None
+        self._pulls_waiting = False  # a nudge is queued and not yet taken: more nudges add nothing
 
     def publish(self, entry_ids: Sequence[int]) -> None:
         for entry_id in entry_ids:
             self._queue.put(entry_id)
 
-    def start(self, handler: EntryHandler) -> None:
+    def nudge_pulls(self) -> None:
+        with self._lock:
+            if self._pulls_waiting:
+                return
+            self._pulls_waiting = True
+        self._queue.put(_PULLS)
+
+    def start(self, handler: EntryHandler, pulls: PullsHandler | None = None) -> None:
         with self._lock:
             if self._workers:
                 raise RuntimeError("the embedded queue is already started")
+            self._pulls = pulls
             self._workers = [
                 threading.Thread(target=self._work, args=(handler,), name=f"{self._name}-{n}", daemon=True)
                 for n in range(1, self.threads + 1)
@@ -96,9 +108,22 @@ class EmbeddedQueue:
             try:
                 if item is _STOP:
                     return
-                assert isinstance(item, int)
-                handler(item)
+                if item is _PULLS:
+                    self._drain_pulls()
+                else:
+                    assert isinstance(item, int)
+                    handler(item)
             except Exception:  # noqa: BLE001 - one bad message must not kill the worker
-                log.exception("handling outbox entry %r failed", item)
+                log.exception("handling %s failed", "queued pulls" if item is _PULLS else f"outbox entry {item!r}")
             finally:
                 self._queue.task_done()
+
+    def _drain_pulls(self) -> None:
+        with self._lock:
+            # Cleared before draining: a nudge arriving while we drain queues one more round.
+            self._pulls_waiting = False
+            pulls = self._pulls
+        if pulls is None:
+            log.warning("queued pulls were nudged, but this queue was started without a pulls handler")
+            return
+        pulls()

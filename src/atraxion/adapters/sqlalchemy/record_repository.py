@@ -151,6 +151,16 @@ class SqlRecordRepository:
         table, _ = RECORD_TABLES[entity]
         return int(self.conn.execute(select(func.count()).select_from(table)).scalar_one())
 
+    def odoo_ids(self, entity: str, after: str | None, limit: int) -> list[tuple[str, int]]:
+        table, _ = RECORD_TABLES[entity]
+        if "odoo_id" not in table.c:
+            return []
+        query = select(table.c.key, table.c.odoo_id).where(table.c.odoo_id.is_not(None), table.c.deleted.is_(False))
+        if after is not None:
+            query = query.where(table.c.key > after)
+        rows = self.conn.execute(query.order_by(table.c.key).limit(limit))
+        return [(row.key, int(row.odoo_id)) for row in rows]
+
     def keys_by_odoo_id(self, entity: str, odoo_ids: Sequence[int]) -> dict[int, str]:
         table, _ = RECORD_TABLES[entity]
         if "odoo_id" not in table.c:

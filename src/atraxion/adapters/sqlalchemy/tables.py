@@ -256,6 +256,44 @@ api_logs = Table(
     Column("error", String(500), nullable=True),
 )
 
+# Connecting to Odoo (migration 0010). A lease: one named job held by one replica at a time.
+leases = Table(
+    "leases",
+    metadata,
+    Column("name", String(64), primary_key=True),
+    Column("holder", String(128), nullable=False),
+    Column("expires_at", Stamp, nullable=False),
+)
+
+# Records an Odoo webhook asked to pull: one row per webhook, drained (and coalesced) in batches.
+odoo_queued_pulls = Table(
+    "odoo_queued_pulls",
+    metadata,
+    Column("id", Id, primary_key=True, autoincrement=True),
+    Column("entity", String(32), nullable=False),
+    Column("model", String(128), nullable=False),
+    Column("odoo_id", BigInteger, nullable=False),
+    Column("requested_at", Stamp, nullable=False),
+)
+
+# Runs of reconcile started over HTTP: their state outlives the thread that runs them.
+reconcile_runs = Table(
+    "reconcile_runs",
+    metadata,
+    Column("id", Id, primary_key=True, autoincrement=True),
+    Column("entities", JsonText, nullable=False),
+    Column("status", String(16), nullable=False),
+    Column("checked", Integer, nullable=False),
+    Column("missing", Integer, nullable=False),
+    Column("differing", Integer, nullable=False),
+    Column("deleted", Integer, nullable=False),
+    Column("repaired", Integer, nullable=False),
+    Column("error", Text, nullable=True),
+    Column("created_at", Stamp, nullable=False),
+    Column("updated_at", Stamp, nullable=False),
+    Column("finished_at", Stamp, nullable=True),
+)
+
 # How far each entity's pull from Odoo got (migration 0008): a position in (write_date, id) order.
 pull_cursors = Table(
     "pull_cursors",

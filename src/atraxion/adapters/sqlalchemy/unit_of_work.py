@@ -13,6 +13,7 @@ from atraxion.adapters.sqlalchemy.api_log_repository import SqlApiLogRepository
 from atraxion.adapters.sqlalchemy.auth_repository import SqlTokenRepository
 from atraxion.adapters.sqlalchemy.feed_repository import SqlFeedRepository
 from atraxion.adapters.sqlalchemy.idempotency_repository import SqlIdempotencyRepository
+from atraxion.adapters.sqlalchemy.lease_repository import SqlLeaseRepository
 from atraxion.adapters.sqlalchemy.outbox_repository import (
     SqlOutboundOrderRepository,
     SqlOutboxRepository,
@@ -21,6 +22,8 @@ from atraxion.adapters.sqlalchemy.outbox_repository import (
 from atraxion.adapters.sqlalchemy.partner_repository import SqlPartnerRepository
 from atraxion.adapters.sqlalchemy.pull_cursor_repository import SqlPullCursorRepository
 from atraxion.adapters.sqlalchemy.purchase_order_line_repository import SqlPurchaseOrderLineRepository
+from atraxion.adapters.sqlalchemy.queued_pull_repository import SqlQueuedPullRepository
+from atraxion.adapters.sqlalchemy.reconcile_run_repository import SqlReconcileRunRepository
 from atraxion.adapters.sqlalchemy.record_repository import SqlRecordRepository
 from atraxion.ports.unit_of_work import ConcurrentUpdate, DuplicateKey
 
@@ -72,6 +75,9 @@ class SqlUnitOfWork:
         self.partners = SqlPartnerRepository(self.connection)
         self.purchase_order_lines = SqlPurchaseOrderLineRepository(self.connection)
         self.api_logs = SqlApiLogRepository(self.connection)
+        self.leases = SqlLeaseRepository(self.connection)
+        self.queued_pulls = SqlQueuedPullRepository(self.connection)
+        self.reconcile_runs = SqlReconcileRunRepository(self.connection)
         self.pull_cursors = SqlPullCursorRepository(self.connection)
         return self
 

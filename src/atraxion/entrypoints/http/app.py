@@ -13,14 +13,17 @@ from starlette.responses import JSONResponse, PlainTextResponse, Response
 from starlette.routing import BaseRoute, Match, Route
 
 from atraxion.bootstrap import Atraxion
+from atraxion.domain.api_log import safe_path
 from atraxion.domain.errors import Conflict, InvalidBatch, LimitExceeded, NotFound
 from atraxion.entrypoints.http import (
     api_log,
     docs,
     feed_routes,
     log_routes,
+    odoo_webhook_routes,
     openapi,
     partner_routes,
+    reconcile_routes,
     reverse_sync_routes,
     token_routes,
 )
@@ -56,7 +59,7 @@ async def metrics(request: Request) -> Response:
 
 
 def _instance(request: Request) -> str:
-    return request.url.path
+    return safe_path(request.url.path)
 
 
 async def _problem(request: Request, exc: Exception) -> Response:
@@ -127,6 +130,8 @@ def create_app(
         Route("/metrics", metrics),
         *docs.routes,
         *(extra_routes or []),
+        *odoo_webhook_routes.routes,  # before /api/v1/odoo/{entity}/…
+        *reconcile_routes.routes,
         *partner_routes.routes,
         *token_routes.routes,
         *log_routes.routes,
@@ -163,6 +168,8 @@ def create_app(
             **token_routes.paths,
             **log_routes.paths,
             **reverse_sync_routes.paths,
+            **odoo_webhook_routes.paths,
+            **reconcile_routes.paths,
             **(extra_paths or {}),
         }
     )

@@ -11,6 +11,7 @@ from collections import Counter
 
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
+from atraxion.domain.api_log import safe_path
 from atraxion.entrypoints.http.problems import Problem
 
 log = logging.getLogger("atraxion.http")
@@ -130,7 +131,11 @@ class UnexpectedErrorMiddleware:
         except Exception as error:  # noqa: BLE001 - the last line of defence: log it, answer 500
             request_id = scope.get("state", {}).get("request_id")
             log.error(
-                "unhandled error on %s %s (request id %s)", scope["method"], scope["path"], request_id, exc_info=error
+                "unhandled error on %s %s (request id %s)",
+                scope["method"],
+                safe_path(scope["path"]),  # a webhook's path carries its token
+                request_id,
+                exc_info=error,
             )
             if started:  # the answer is half sent: all that is left is to end the connection
                 raise

@@ -60,8 +60,7 @@ def entry_view(entry: OutboxEntry) -> dict[str, Any]:
         "createdAt": _time(entry.created_at),
         "updatedAt": _time(entry.updated_at),
         "history": [
-            {"number": a.number, "at": _time(a.at), "outcome": a.outcome.value, "error": a.error}
-            for a in entry.history
+            {"number": a.number, "at": _time(a.at), "outcome": a.outcome.value, "error": a.error} for a in entry.history
         ],
     }
 

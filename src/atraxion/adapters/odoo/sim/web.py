@@ -245,4 +245,3 @@ def _json(status: int, value: Any) -> WebReply:
 def _page(status: int, reason: str) -> WebReply:
     body = f"<html><body><h1>{status} {reason}</h1></body></html>".encode()
     return WebReply(status, body, "text/html; charset=utf-8")
-
