@@ -2,7 +2,7 @@
 record keys wide enough for a stock or price key ``{a}/{b}`` of two 255-character parts.
 
 Revision ID: 0006
-Revises: 0009 (chained after the merged idempotency revision)
+Revises: 0009
 
 MariaDB gets ``utf8mb4_nopad_bin``, MySQL 8 ``utf8mb4_0900_bin``, PostgreSQL ``"C"``, whatever the
 database's default collation; a server with none of them is refused with one line naming the

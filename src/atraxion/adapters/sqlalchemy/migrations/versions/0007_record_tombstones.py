@@ -1,7 +1,7 @@
 """records deleted in Odoo: a ``deleted`` flag on every record table (tombstones)
 
 Revision ID: 0007
-Revises: 0009
+Revises: 0005
 Create Date: 2026-12-01 22:00:00
 
 A deleted record keeps its row, last known content and version, so a later re-creation goes on

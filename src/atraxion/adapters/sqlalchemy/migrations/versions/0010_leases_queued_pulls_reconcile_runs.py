@@ -1,7 +1,7 @@
 """connecting to Odoo: leases, webhook-queued pulls, reconcile runs
 
 Revision ID: 0010
-Revises: 0008, 0009
+Revises: 0006
 
 Written out rather than derived from ``tables.py`` so this revision keeps meaning what it means today.
 """
