@@ -3,6 +3,9 @@
 from __future__ import annotations
 
 import logging
+import os
+import secrets
+import socket
 import threading
 from collections.abc import Callable, Sequence
 from datetime import timedelta
@@ -33,7 +36,6 @@ from atraxion.application.scheduled_pull import give_up, lease_ttl, scheduled_pu
 from atraxion.config import Settings
 from atraxion.domain.catalog import kinds_by_name
 from atraxion.domain.errors import OdooNotConfigured
-from atraxion.domain.leases import new_holder
 from atraxion.domain.odoo_orders import PermanentOdooError, TransientOdooError
 from atraxion.domain.outbound import OutboxPolicy, RetryPolicy
 from atraxion.domain.reconcile import ReconcileRun
@@ -44,6 +46,13 @@ from atraxion.ports.task_queue import TaskQueue
 from atraxion.ports.unit_of_work import UnitOfWork
 
 log = logging.getLogger(__name__)
+
+
+
+def new_holder() -> str:
+    """A lease holder id unique to this process instance: host, process id and a random part (a
+    restarted process with a recycled pid must not inherit its predecessor's lease)."""
+    return f"{socket.gethostname()[:64]}:{os.getpid()}:{secrets.token_hex(6)}"
 
 
 @define

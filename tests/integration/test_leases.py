@@ -9,8 +9,7 @@ from datetime import timedelta
 import pytest
 
 from atraxion.application.leases import acquire_lease, lease_of, release_lease
-from atraxion.bootstrap import Atraxion
-from atraxion.domain.leases import new_holder
+from atraxion.bootstrap import Atraxion, new_holder
 from atraxion.testing import FakeClock
 
 THREADS = 8

@@ -11,9 +11,6 @@ a lease's time to live (NTP does far better than the seconds these leases last).
 
 from __future__ import annotations
 
-import os
-import secrets
-import socket
 from datetime import datetime
 
 from attrs import frozen
@@ -42,11 +39,6 @@ class LeaseLost(Exception):
     """A job's lease was taken over (it expired before its holder renewed it): stop the job, another
     replica does it now."""
 
-
-def new_holder() -> str:
-    """A holder id unique to this process instance: host, process id and a random part (a
-    restarted process with a recycled pid must not inherit its predecessor's lease)."""
-    return f"{socket.gethostname()[:64]}:{os.getpid()}:{secrets.token_hex(6)}"
 
 
 def check_name(name: str) -> str:
