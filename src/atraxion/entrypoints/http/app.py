@@ -17,6 +17,7 @@ from atraxion.domain.api_log import safe_path
 from atraxion.domain.errors import Conflict, InvalidBatch, LimitExceeded, NotFound
 from atraxion.entrypoints.http import (
     api_log,
+    consumer_routes,
     docs,
     feed_routes,
     log_routes,
@@ -134,6 +135,7 @@ def create_app(
         *reconcile_routes.routes,
         *partner_routes.routes,
         *token_routes.routes,
+        *consumer_routes.routes,  # before /api/v1/webshop/{entity}/changes/…
         *log_routes.routes,
         *reverse_sync_routes.routes,
         *feed_routes.routes,
@@ -166,6 +168,7 @@ def create_app(
         {
             **partner_routes.paths,
             **token_routes.paths,
+            **consumer_routes.paths,
             **log_routes.paths,
             **reverse_sync_routes.paths,
             **odoo_webhook_routes.paths,
