@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-
 import pytest
 from starlette.testclient import TestClient
 
@@ -31,9 +30,7 @@ def _poll_and_ack(client: TestClient, headers: dict[str, str]) -> list[dict[str,
     return items
 
 
-def test_the_list_shows_each_consumers_backlog_and_lag(
-    client: TestClient, tokens: Tokens, clock: FakeClock
-) -> None:
+def test_the_list_shows_each_consumers_backlog_and_lag(client: TestClient, tokens: Tokens, clock: FakeClock) -> None:
     _push(client, tokens, {"externalId": "P1", "data": {"name": "Desk"}})
     first_change = clock.now()
     clock.advance(minutes=5)
@@ -67,9 +64,7 @@ def test_refeed_sends_every_record_again_as_new(client: TestClient, tokens: Toke
     _push(client, tokens, {"externalId": "P1", "data": {"name": "Desk", "price": 12}})
     _poll_and_ack(client, tokens.mobile)
 
-    refed = client.post(
-        "/api/v1/admin/consumers/webshop/refeed", json={"entities": ["products"]}, headers=tokens.admin
-    )
+    refed = client.post("/api/v1/admin/consumers/webshop/refeed", json={"entities": ["products"]}, headers=tokens.admin)
 
     assert refed.status_code == 200
     assert refed.json() == {"consumer": "webshop", "pending": {"products": 1}}
