@@ -31,7 +31,7 @@ from atraxion.application.purchase_orders import extract_lines
 from atraxion.application.queued_pulls import drain_queued_pulls
 from atraxion.application.reconcile import reconcilable
 from atraxion.application.reconcile_runs import execute_run, run_start
-from atraxion.application.reverse_sync import process_entry, sweep
+from atraxion.application.reverse_sync import ConfigurationAlarm, process_entry, sweep
 from atraxion.application.scheduled_pull import give_up, lease_ttl, scheduled_pull
 from atraxion.config import Settings
 from atraxion.domain.catalog import kinds_by_name
@@ -73,6 +73,8 @@ class Atraxion:
     engine: Engine | None = None
     gateway: OdooGateway | None = None
     outbox_policy: OutboxPolicy = field(factory=OutboxPolicy)
+    alarm: ConfigurationAlarm = field(factory=ConfigurationAlarm)
+    """A configuration problem Odoo reported (credentials refused), said once."""
     queue_factory: Callable[[], TaskQueue] = field(default=EmbeddedQueue)
     _queue: TaskQueue | None = field(default=None, init=False)
     _sweeper: PeriodicTask | None = field(default=None, init=False)
@@ -89,7 +91,7 @@ class Atraxion:
         """The queue's handler: process one outbox entry against Odoo."""
         if self.gateway is None:
             raise RuntimeError("Odoo is not configured: set ODOO_URL and ODOO_API_KEY (docs/reverse-sync.md)")
-        process_entry(self.context, self.gateway, entry_id, self.outbox_policy)
+        process_entry(self.context, self.gateway, entry_id, self.outbox_policy, alarm=self.alarm)
 
     def sweep(self) -> list[int]:
         """Re-publish entries left behind by a lost message or a dead worker."""
@@ -267,6 +269,7 @@ def _reverse_sync(settings: Settings, queue: TaskQueue | None, gateway: OdooGate
         stale_after=timedelta(seconds=settings.outbox_stale_after),
         redeliver_after=timedelta(seconds=settings.outbox_redeliver_after),
         settle_after=timedelta(seconds=settings.odoo_settle_after),
+        configuration_wait=timedelta(seconds=settings.outbox_configuration_wait),
     )
     if settings.outbox_stale_after < 3 * settings.odoo_timeout:
         # A worker may need two Odoo calls of up to odoo_timeout each; a shorter stale timeout lets

@@ -18,7 +18,7 @@ from atraxion.domain.consumers import Backlog, ConsumerBacklog
 from atraxion.domain.errors import FieldError, InvalidBatch
 from atraxion.entrypoints.http import openapi
 from atraxion.entrypoints.http.auth import require
-from atraxion.entrypoints.http.body import check_values, parse_json, read_body, require_json_media_type
+from atraxion.entrypoints.http.body import optional_object, read_body
 from atraxion.entrypoints.http.idempotency import answer, json_answer
 
 
@@ -74,12 +74,8 @@ async def refeed_consumer(request: Request) -> Response:
 
 def _entities(request: Request, raw: bytes) -> list[str]:
     """The optional body ``{"entities": [...]}``: none (or ``{}``) means every entity."""
-    if not raw.strip():
-        return []
-    require_json_media_type(request)
-    check_values(raw, request.app.state.atraxion.settings.max_nodes_per_request)
-    body = parse_json(raw)
-    if not isinstance(body, dict) or set(body) - {"entities"}:
+    body = optional_object(request, raw)
+    if set(body) - {"entities"}:
         raise InvalidBatch([FieldError(None, "body", 'must be an object with at most "entities"')])
     entities = body.get("entities", [])
     if not isinstance(entities, list) or not all(isinstance(e, str) for e in entities):

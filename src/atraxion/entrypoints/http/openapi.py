@@ -465,13 +465,18 @@ def _entity_paths(entity: str) -> dict[str, Any]:
         "schema": {"type": "string", "minLength": 1, "maxLength": length},
         "description": "The record's key (externalId; for stock and prices {a}/{b})",
     }
+    change_key = {
+        **key_param,
+        "schema": {"type": "string", "minLength": 1, "maxLength": length, "not": {"const": "summary"}},
+        "description": "The record's key; 'summary' names the backlog route (acknowledge that key with the batch ack)",
+    }
     paths[f"/api/v1/webshop/{entity}/changes/{{{name}}}"] = {
         "delete": {
             "operationId": f"ack-one-{entity}",
             "summary": f"Acknowledge one {entity} record (scope webshop:ack)",
             "security": _SECURED,
-            "parameters": [key_param, {"name": "version", "in": "query", "required": True, "schema": _version}],
-            "responses": {"204": ok("Acknowledged"), **problems(401, 403, 404, 409, 422)},
+            "parameters": [change_key, {"name": "version", "in": "query", "required": True, "schema": _version}],
+            "responses": {"204": ok("Acknowledged"), **problems(401, 403, 404, 405, 409, 422)},
         }
     }
     paths[f"/api/v1/webshop/{entity}/{{{name}}}"] = {
