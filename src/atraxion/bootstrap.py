@@ -87,6 +87,12 @@ class Atraxion:
             self._queue = self.queue_factory()
         return self._queue
 
+    def broker_check(self) -> Callable[[], None] | None:
+        """What checks the configured broker (None for the in-process ``memory`` queue)."""
+        if self.settings.broker_url == "memory":
+            return None
+        return lambda: self.queue.check()
+
     def handle_entry(self, entry_id: int) -> None:
         """The queue's handler: process one outbox entry against Odoo."""
         if self.gateway is None:

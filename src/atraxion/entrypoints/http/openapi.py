@@ -504,11 +504,32 @@ def _one(entity: str) -> dict[str, Any]:
     }
 
 
+_READINESS = {
+    "type": "object",
+    "required": ["status", "checks"],
+    "properties": {
+        "status": {"enum": ["ready", "unready"]},
+        "checks": {
+            "type": "object",
+            "required": ["database"],
+            "properties": {"database": {"type": "string"}, "broker": {"type": "string"}},
+            "description": '"ok", or the reason the dependency does not answer; broker only when one is configured',
+        },
+    },
+}
+
+
 def build(extra_paths: Mapping[str, Any] | None = None) -> dict[str, Any]:
     paths: dict[str, Any] = {
         "/health": {"get": {"summary": "Liveness", "responses": {"200": ok("Alive")}}},
         "/ready": {
-            "get": {"summary": "Readiness: the database answers", "responses": {"200": ok("Ready"), **problems(503)}}
+            "get": {
+                "summary": "Readiness: the database answers, and the configured broker (not memory)",
+                "responses": {
+                    "200": ok("Ready: every check is ok", _READINESS),
+                    "503": ok("Unready: the failing check names its reason", _READINESS),
+                },
+            }
         },
         "/metrics": {
             "get": {
