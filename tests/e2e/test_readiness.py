@@ -5,7 +5,6 @@ line with the count, not pages of library tracebacks."""
 from __future__ import annotations
 
 import logging
-import socket
 from collections.abc import Iterator
 
 import attrs
@@ -19,20 +18,13 @@ from atraxion.config import Settings
 from atraxion.entrypoints.http import create_app
 from atraxion.testing import FakeClock
 from tests.dramatiq_brokers import BROKERS, broker_url
+from tests.e2e.test_serve_smoke import free_port  # a port nothing listens on: bound, then released
 
 QUEUE_LOGGER = "atraxion.adapters.queue.dramatiq_broker"
 
 
-def closed_port() -> int:
-    """A local TCP port nothing listens on (bound, then released)."""
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        port: int = probe.getsockname()[1]
-    return port
-
-
 def unreachable(kind: str) -> str:
-    port = closed_port()
+    port = free_port()
     return f"redis://127.0.0.1:{port}/15" if kind == "redis" else f"amqp://guest:secret-pw@127.0.0.1:{port}/%2F"
 
 
@@ -54,7 +46,7 @@ def test_ready_with_the_database_and_no_broker(sqlite_app: Atraxion) -> None:
 
 
 def test_unready_when_the_database_does_not_answer(sqlite_app: Atraxion) -> None:
-    engine = create_engine_from_url(f"mysql+pymysql://root:db-secret@127.0.0.1:{closed_port()}/atraxion")
+    engine = create_engine_from_url(f"mysql+pymysql://root:db-secret@127.0.0.1:{free_port()}/atraxion")
     gone = attrs.evolve(sqlite_app.context, uow=lambda: SqlUnitOfWork(engine, None))
     app = attrs.evolve(sqlite_app, context=gone)
 
