@@ -36,7 +36,7 @@ from atraxion.application.scheduled_pull import give_up, lease_ttl, scheduled_pu
 from atraxion.config import Settings
 from atraxion.domain.catalog import kinds_by_name
 from atraxion.domain.errors import OdooNotConfigured
-from atraxion.domain.odoo_orders import PermanentOdooError, TransientOdooError
+from atraxion.domain.odoo_orders import OdooCredentialsRefused, PermanentOdooError, TransientOdooError
 from atraxion.domain.outbound import OutboxPolicy, RetryPolicy
 from atraxion.domain.reconcile import ReconcileRun
 from atraxion.domain.records import Fingerprinter
@@ -172,13 +172,19 @@ class Atraxion:
         return True
 
     def check_odoo(self) -> bool:
-        """Check the Odoo credentials and read access once, logging one line: an error when they
-        are wrong (orders would all fail), a warning when Odoo cannot be reached now (orders wait in
-        the outbox), info when all is well. True when all is well; never raises."""
+        """Check the Odoo credentials and read access once, logging one line: an error when the
+        credentials are refused (orders wait: the alarm is raised, so workers do not say it again),
+        an error when Odoo refuses otherwise (orders would fail), a warning when Odoo cannot be
+        reached now (orders wait in the outbox), info when all is well. True when all is well;
+        never raises."""
         if self.gateway is None:
             return False
         try:
             result = check_odoo(self.gateway)
+        except OdooCredentialsRefused as error:  # said here, once: the workers' alarm stays quiet
+            if self.alarm.raise_(str(error), announce=False):
+                log.error("Odoo check failed, webshop orders wait in the queue until this is fixed: %s", error)
+            return False
         except PermanentOdooError as error:
             log.error("Odoo check failed, webshop orders will fail until this is fixed: %s", error)
             return False

@@ -39,6 +39,9 @@ class ScriptedOdoo:
         self._answer()
         return None
 
+    def identity(self) -> None:
+        self._answer()
+
     def create_sale_order(self, *, order: OdooSaleOrder) -> int:
         self._answer()
         self.created.append(order.client_order_ref)
@@ -149,3 +152,25 @@ def test_refused_credentials_make_orders_wait_and_are_reported_once(
         "Odoo accepts the credentials again; waiting webshop orders are sent"
     ]
     assert alarm.problem is None
+
+
+def test_the_start_up_check_and_the_workers_say_it_once_between_them(
+    clock: FakeClock, caplog: pytest.LogCaptureFixture
+) -> None:
+    odoo = ScriptedOdoo()
+    odoo.mode = "refusing"
+    app = bootstrap(Settings(database_url="memory://"), clock=clock, gateway=odoo)  # type: ignore[arg-type]
+    try:
+        caplog.set_level(logging.INFO)
+        assert app.check_odoo() is False
+        ingest(
+            app.context,
+            parse_push("partners", {"records": [{"externalId": "P1", "odooId": 7, "type": "main", "data": {}}]}),
+        )
+        ingest(app.context, parse_push("products", {"records": [{"externalId": "A", "odooId": 8, "data": {}}]}))
+        for external_id in ("SO1", "SO2"):
+            app.handle_entry(_submit(app, external_id))
+        said = [r.getMessage() for r in caplog.records if r.levelno >= logging.WARNING]
+        assert len(said) == 1 and "the API key was refused" in said[0] and "wait" in said[0]
+    finally:
+        app.close()

@@ -64,14 +64,16 @@ class ConfigurationAlarm:
         """The problem in force, or None."""
         return self._problem
 
-    def raise_(self, problem: str) -> None:
+    def raise_(self, problem: str, *, announce: bool = True) -> bool:
+        """Record ``problem``; True, and (with ``announce``) one error line, if it is news."""
         with self._lock:
             first, self._problem = self._problem is None, problem
-        if first:
+        if first and announce:
             log.error(
                 "configuration problem: %s; webshop orders wait in the queue (none fails) until it is fixed",
                 problem,
             )
+        return first
 
     def clear(self) -> None:
         with self._lock:
