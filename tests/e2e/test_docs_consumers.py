@@ -14,6 +14,7 @@ import sys
 import time
 from pathlib import Path
 
+from tests.e2e.docs_pages import blocks
 from tests.e2e.test_serve_smoke import call, free_port
 
 DOC = Path(__file__).parents[2] / "docs" / "consumers.md"
@@ -21,7 +22,7 @@ ENTITIES = {"products", "partners", "sale-orders", "purchase-orders", "stock", "
 
 
 def sh_blocks() -> list[str]:
-    return re.findall(r"```sh\n(.*?)```", DOC.read_text(), re.S)
+    return [block.code for block in blocks(DOC) if block.language == "sh"]
 
 
 def _json_lines(text: str) -> list[dict[str, object]]:
