@@ -80,6 +80,8 @@ def _entities(request: Request, raw: bytes) -> list[str]:
     entities = body.get("entities", [])
     if not isinstance(entities, list) or not all(isinstance(e, str) for e in entities):
         raise InvalidBatch([FieldError(None, "entities", "must be a list of entity names")])
+    if len(set(entities)) != len(entities):
+        raise InvalidBatch([FieldError(None, "entities", "names an entity twice")])
     known = _context(request).kinds
     unknown = [e for e in entities if e not in known]
     if unknown:
@@ -108,7 +110,7 @@ routes = [
     Route("/api/v1/webshop/{entity}/changes/summary", changes_summary, methods=["GET"]),
 ]
 
-_admin: list[dict[str, list[str]]] = [{"bearer": []}]
+_SECURED: list[dict[str, list[str]]] = [{"bearer": []}]
 _TIME = {"type": ["string", "null"], "format": "date-time"}
 _PER_ENTITY_COUNT = {
     "type": "object",
@@ -142,7 +144,7 @@ paths: dict[str, Any] = {
     "/api/v1/admin/consumers": {
         "get": {
             "summary": "Consumers with their backlog per entity (scope admin)",
-            "security": _admin,
+            "security": _SECURED,
             "responses": {
                 "200": openapi.ok(
                     "Every registered consumer, by name",
@@ -159,7 +161,7 @@ paths: dict[str, Any] = {
     "/api/v1/admin/consumers/{name}": {
         "get": {
             "summary": "One consumer's backlog per entity (scope admin)",
-            "security": _admin,
+            "security": _SECURED,
             "parameters": [_NAME],
             "responses": {"200": openapi.ok("The consumer", CONSUMER), **openapi.problems(401, 403, 404)},
         },
@@ -167,7 +169,7 @@ paths: dict[str, Any] = {
             "summary": "Remove a consumer: its acks and pending rows deleted, its tokens revoked (scope admin)",
             "description": "Other consumers are untouched. A token created later under that name registers it "
             "anew, with every record pending as new.",
-            "security": _admin,
+            "security": _SECURED,
             "parameters": [_NAME],
             "responses": {"204": openapi.ok("Removed"), **openapi.problems(401, 403, 404)},
         },
@@ -177,7 +179,7 @@ paths: dict[str, Any] = {
             "summary": "Make every current record pending again for a consumer, as new (scope admin)",
             "description": "Synchronous. Its acks of those entities are forgotten: every item comes as isNew with "
             "every field in changedFields. Without a body (or without entities), every entity.",
-            "security": _admin,
+            "security": _SECURED,
             "parameters": [_NAME, openapi.IDEMPOTENCY_KEY],
             "requestBody": {
                 "required": False,
@@ -212,7 +214,7 @@ for _entity in openapi.ENTITIES:
     paths[f"/api/v1/webshop/{_entity}/changes/summary"] = {
         "get": {
             "summary": f"The caller's backlog of {_entity} (scope webshop:read)",
-            "security": _admin,
+            "security": _SECURED,
             "responses": {
                 "200": openapi.ok(
                     "How many records are pending for the caller's consumer, and since when",
