@@ -31,12 +31,12 @@ from atraxion.application.purchase_orders import extract_lines
 from atraxion.application.queued_pulls import drain_queued_pulls
 from atraxion.application.reconcile import reconcilable
 from atraxion.application.reconcile_runs import execute_run, run_start
-from atraxion.application.reverse_sync import process_entry, sweep
+from atraxion.application.reverse_sync import ConfigurationAlarm, process_entry, sweep
 from atraxion.application.scheduled_pull import give_up, lease_ttl, scheduled_pull
 from atraxion.config import Settings
 from atraxion.domain.catalog import kinds_by_name
 from atraxion.domain.errors import OdooNotConfigured
-from atraxion.domain.odoo_orders import PermanentOdooError, TransientOdooError
+from atraxion.domain.odoo_orders import OdooCredentialsRefused, PermanentOdooError, TransientOdooError
 from atraxion.domain.outbound import OutboxPolicy, RetryPolicy
 from atraxion.domain.reconcile import ReconcileRun
 from atraxion.domain.records import Fingerprinter
@@ -73,6 +73,8 @@ class Atraxion:
     engine: Engine | None = None
     gateway: OdooGateway | None = None
     outbox_policy: OutboxPolicy = field(factory=OutboxPolicy)
+    alarm: ConfigurationAlarm = field(factory=ConfigurationAlarm)
+    """A configuration problem Odoo reported (credentials refused), said once."""
     queue_factory: Callable[[], TaskQueue] = field(default=EmbeddedQueue)
     _queue: TaskQueue | None = field(default=None, init=False)
     _sweeper: PeriodicTask | None = field(default=None, init=False)
@@ -85,11 +87,17 @@ class Atraxion:
             self._queue = self.queue_factory()
         return self._queue
 
+    def broker_check(self) -> Callable[[], None] | None:
+        """What checks the configured broker (None for the in-process ``memory`` queue)."""
+        if self.settings.broker_url == "memory":
+            return None
+        return lambda: self.queue.check()
+
     def handle_entry(self, entry_id: int) -> None:
         """The queue's handler: process one outbox entry against Odoo."""
         if self.gateway is None:
             raise RuntimeError("Odoo is not configured: set ODOO_URL and ODOO_API_KEY (docs/reverse-sync.md)")
-        process_entry(self.context, self.gateway, entry_id, self.outbox_policy)
+        process_entry(self.context, self.gateway, entry_id, self.outbox_policy, alarm=self.alarm)
 
     def sweep(self) -> list[int]:
         """Re-publish entries left behind by a lost message or a dead worker."""
@@ -164,13 +172,19 @@ class Atraxion:
         return True
 
     def check_odoo(self) -> bool:
-        """Check the Odoo credentials and read access once, logging one line: an error when they
-        are wrong (orders would all fail), a warning when Odoo cannot be reached now (orders wait in
-        the outbox), info when all is well. True when all is well; never raises."""
+        """Check the Odoo credentials and read access once, logging one line: an error when the
+        credentials are refused (orders wait: the alarm is raised, so workers do not say it again),
+        an error when Odoo refuses otherwise (orders would fail), a warning when Odoo cannot be
+        reached now (orders wait in the outbox), info when all is well. True when all is well;
+        never raises."""
         if self.gateway is None:
             return False
         try:
             result = check_odoo(self.gateway)
+        except OdooCredentialsRefused as error:  # said here, once: the workers' alarm stays quiet
+            if self.alarm.raise_(str(error), announce=False):
+                log.error("Odoo check failed, webshop orders wait in the queue until this is fixed: %s", error)
+            return False
         except PermanentOdooError as error:
             log.error("Odoo check failed, webshop orders will fail until this is fixed: %s", error)
             return False
@@ -267,6 +281,7 @@ def _reverse_sync(settings: Settings, queue: TaskQueue | None, gateway: OdooGate
         stale_after=timedelta(seconds=settings.outbox_stale_after),
         redeliver_after=timedelta(seconds=settings.outbox_redeliver_after),
         settle_after=timedelta(seconds=settings.odoo_settle_after),
+        configuration_wait=timedelta(seconds=settings.outbox_configuration_wait),
     )
     if settings.outbox_stale_after < 3 * settings.odoo_timeout:
         # A worker may need two Odoo calls of up to odoo_timeout each; a shorter stale timeout lets

@@ -43,9 +43,12 @@ class Settings:
     # Odoo's limit_time_real (120 s) and its own five retries of a conflict (up to 2+4+8+16 s).
     odoo_settle_after: float = DEFAULT_ODOO_SETTLE_AFTER
     worker_threads: int = 4
-    outbox_max_attempts: int = 8
-    outbox_backoff_base: float = 1.0
-    outbox_backoff_cap: float = 300.0
+    # Capped exponential backoff: the defaults retry for 2.5 to 5 hours (RetryPolicy.horizon).
+    outbox_max_attempts: int = 20
+    outbox_backoff_base: float = 2.0
+    outbox_backoff_cap: float = 1800.0
+    # Seconds an order waits when Odoo refused the credentials, before it tries again.
+    outbox_configuration_wait: float = 60.0
     outbox_stale_after: float = 300.0
     outbox_redeliver_after: float = 30.0
     outbox_sweep_interval: float = 5.0
@@ -82,9 +85,10 @@ class Settings:
             odoo_timeout=float(values.get("ATRAXION_ODOO_TIMEOUT", 30.0)),
             odoo_settle_after=float(values.get("ATRAXION_ODOO_SETTLE_AFTER", DEFAULT_ODOO_SETTLE_AFTER)),
             worker_threads=int(values.get("ATRAXION_WORKER_THREADS", 4)),
-            outbox_max_attempts=int(values.get("ATRAXION_OUTBOX_MAX_ATTEMPTS", 8)),
-            outbox_backoff_base=float(values.get("ATRAXION_OUTBOX_BACKOFF_BASE", 1.0)),
-            outbox_backoff_cap=float(values.get("ATRAXION_OUTBOX_BACKOFF_CAP", 300.0)),
+            outbox_max_attempts=int(values.get("ATRAXION_OUTBOX_MAX_ATTEMPTS", 20)),
+            outbox_backoff_base=float(values.get("ATRAXION_OUTBOX_BACKOFF_BASE", 2.0)),
+            outbox_backoff_cap=float(values.get("ATRAXION_OUTBOX_BACKOFF_CAP", 1800.0)),
+            outbox_configuration_wait=_seconds(values, "ATRAXION_OUTBOX_CONFIGURATION_WAIT", 60.0),
             outbox_stale_after=float(values.get("ATRAXION_OUTBOX_STALE_AFTER", 300.0)),
             outbox_redeliver_after=float(values.get("ATRAXION_OUTBOX_REDELIVER_AFTER", 30.0)),
             outbox_sweep_interval=float(values.get("ATRAXION_OUTBOX_SWEEP_INTERVAL", 5.0)),

@@ -34,3 +34,7 @@ class TaskQueue(Protocol):
 
     def stop(self) -> None:
         """Stop consuming and release resources; waits for running handlers to finish."""
+
+    def check(self) -> None:
+        """Raise when the broker this queue publishes to does not answer now (within seconds).
+        An in-process queue always answers."""

@@ -14,7 +14,7 @@ from __future__ import annotations
 
 import logging
 import threading
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 
 import dramatiq
 from dramatiq.middleware import Retries
@@ -29,6 +29,8 @@ PULLS_ACTOR_NAME = "atraxion_drain_queued_pulls"
 DEFAULT_WORKER_THREADS = 8
 DEFAULT_WORKER_TIMEOUT_MS = 1000
 DEFAULT_STOP_TIMEOUT_MS = 90_000  # an attempt makes two Odoo calls of up to 30 s each (ATRAXION_ODOO_TIMEOUT)
+CHECK_TIMEOUT = 3.0
+"""Seconds :meth:`DramatiqQueue.check` gives the broker to answer."""
 
 
 class DramatiqQueue:
@@ -47,6 +49,7 @@ class DramatiqQueue:
         description: str = "",
         worker_threads: int = DEFAULT_WORKER_THREADS,
         worker_timeout_ms: int = DEFAULT_WORKER_TIMEOUT_MS,
+        probe: Callable[[], None] | None = None,
     ) -> None:
         if worker_threads < 1:
             raise ValueError("worker_threads must be at least 1")
@@ -55,6 +58,7 @@ class DramatiqQueue:
         self._description = description or type(broker).__name__
         self._worker_threads = worker_threads
         self._worker_timeout_ms = worker_timeout_ms
+        self._probe = probe
         self._handler: EntryHandler | None = None
         self._pulls: PullsHandler | None = None
         self._worker: dramatiq.Worker | None = None
@@ -105,6 +109,12 @@ class DramatiqQueue:
                 type(error).__name__,
                 error,
             )
+
+    def check(self) -> None:
+        """Raise when the broker does not answer within :data:`CHECK_TIMEOUT` seconds: a fresh
+        connection of its own (a PING on Redis, an AMQP handshake on RabbitMQ), closed at once."""
+        if self._probe is not None:
+            self._probe()
 
     def start(self, handler: EntryHandler, pulls: PullsHandler | None = None) -> None:
         """Consume this queue in this process with a Dramatiq Worker, calling ``handler(entry_id)``
@@ -199,7 +209,48 @@ def make_dramatiq_queue(
         description=f"{parsed.kind} at {parsed.redacted}",
         worker_threads=worker_threads,
         worker_timeout_ms=worker_timeout_ms,
+        probe=_probe(parsed),
     )
+
+
+def _probe(url: BrokerUrl) -> Callable[[], None]:
+    if url.kind == "redis":
+
+        def ping_redis() -> None:
+            import redis
+
+            client = redis.Redis.from_url(
+                url.connection_url, socket_connect_timeout=CHECK_TIMEOUT, socket_timeout=CHECK_TIMEOUT
+            )
+            try:
+                client.ping()
+            finally:
+                client.close()
+
+        return ping_redis
+
+    def handshake_amqp() -> None:
+        import pika
+
+        parameters = pika.URLParameters(url.connection_url)
+        parameters.connection_attempts = 1
+        parameters.socket_timeout = CHECK_TIMEOUT
+        parameters.stack_timeout = CHECK_TIMEOUT
+        pika.BlockingConnection(parameters).close()
+
+    return handshake_amqp
+
+
+def quiet_pika() -> None:
+    """Pika logs every failed connection attempt at ERROR, with a traceback, from a dozen loggers:
+    pages for one unreachable broker, every publish. The queue reports the failure itself (one
+    warning with the count), so pika's own lines are kept for CRITICAL. Its child loggers are
+    reset to inherit, whatever configured them before (a test run, say)."""
+    pika_logger = logging.getLogger("pika")
+    pika_logger.setLevel(logging.CRITICAL)
+    for name, child in list(logging.Logger.manager.loggerDict.items()):
+        if name.startswith("pika.") and isinstance(child, logging.Logger):
+            child.setLevel(logging.NOTSET)
 
 
 def _make_broker(url: BrokerUrl) -> dramatiq.Broker:
@@ -212,6 +263,7 @@ def _make_broker(url: BrokerUrl) -> dramatiq.Broker:
         return RedisBroker(url=url.connection_url, middleware=middleware)  # type: ignore[no-untyped-call]
     from dramatiq.brokers.rabbitmq import RabbitmqBroker
 
+    quiet_pika()
     # Publisher confirms: without them a message the broker never stored looks sent.
     return RabbitmqBroker(url=url.connection_url, middleware=middleware, confirm_delivery=True)
 

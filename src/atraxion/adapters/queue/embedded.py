@@ -64,6 +64,9 @@ class EmbeddedQueue:
             for worker in self._workers:
                 worker.start()
 
+    def check(self) -> None:
+        """In-process: nothing to reach."""
+
     def stop(self) -> None:
         """Let each worker finish its current message, then end. Messages still queued stay
         queued (a later :meth:`start` handles them)."""
