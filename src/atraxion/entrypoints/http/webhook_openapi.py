@@ -9,6 +9,11 @@ from atraxion.entrypoints.http.openapi import ENTITIES, IDEMPOTENCY_KEY, NOT_BLA
 
 MAX_URL = 2048
 MAX_IDS = MAX_BULK
+_PORT = "(6553[0-5]|655[0-2][0-9]|65[0-4][0-9]{2}|6[0-4][0-9]{3}|[1-5][0-9]{4}|[0-9]{1,4})"
+URL_PATTERN = "^https?://[A-Za-z0-9][A-Za-z0-9.-]{0,252}(:" + _PORT + ")?([/?#][!-~]*)?$"
+"""What a webhook URL may be (the routes check the same pattern)."""
+SECRET_PATTERN = "^whsec_(?:[A-Za-z0-9+/]{4}){8,16}$"
+"""A secret given at creation: whsec_ + the base64 of 24 to 48 bytes, unpadded."""
 _SECURED: list[dict[str, list[str]]] = [{"bearer": []}]
 _TIME = {"type": ["string", "null"], "format": "date-time"}
 _ID = {"name": "id", "in": "path", "required": True, "schema": {"type": "integer", "minimum": 1}}
@@ -26,8 +31,9 @@ _URL = {
     "type": "string",
     "minLength": 1,
     "maxLength": MAX_URL,
-    "pattern": "^https?://[^\\s/@]+(/\\S*)?$",
-    "description": "http:// or https:// (loopback and plain http accepted), no credentials",
+    "pattern": URL_PATTERN,
+    "description": "http:// or https:// (loopback and plain http accepted), a host name or IPv4 address, "
+    "an optional port, no credentials",
 }
 _ENTITIES = {
     "type": ["array", "null"],
@@ -124,8 +130,8 @@ paths: dict[str, Any] = {
                         "events": _EVENTS,
                         "secret": {
                             "type": ["string", "null"],
-                            "pattern": "^whsec_[A-Za-z0-9+/]{32,88}={0,2}$",
-                            "description": "whsec_ + base64 of 24 to 64 bytes",
+                            "pattern": SECRET_PATTERN,
+                            "description": "whsec_ + base64 of 24 to 48 random bytes",
                         },
                     },
                 }
@@ -193,6 +199,7 @@ paths: dict[str, Any] = {
                 {
                     "type": "object",
                     "additionalProperties": False,
+                    "minProperties": 1,
                     "properties": {
                         "ids": {
                             "type": "array",
