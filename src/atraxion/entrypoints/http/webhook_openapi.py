@@ -232,7 +232,7 @@ paths: dict[str, Any] = {
             "summary": "Send one delivery again now, with the same webhook-id (scope admin)",
             "security": _SECURED,
             "parameters": [_ID, _DELIVERY_ID, IDEMPOTENCY_KEY],
-            "responses": {"202": ok("The delivery, pending again", DELIVERY), **problems(401, 403, 404, 409, 413)},
+            "responses": {"202": ok("The delivery, pending again", DELIVERY), **problems(400, 401, 403, 404, 409, 413)},
         }
     },
 }
