@@ -321,3 +321,15 @@ def test_the_schedule_starts_within_ten_seconds_and_ends() -> None:
 
 def test_webhook_secrets_are_masked_in_request_log_text() -> None:
     assert clean("bad secret whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw=", 500) == "bad secret whsec_***"
+
+
+def test_the_webhook_settings_are_read_from_the_environment() -> None:
+    from atraxion.config import Settings
+
+    settings = Settings.from_env(
+        {"ATRAXION_WEBHOOK_RETRY_SCHEDULE": "1, 60,3600", "ATRAXION_WEBHOOK_ALLOW_PRIVATE": "0"}, env_file=None
+    )
+    assert settings.webhook_retry_schedule == (1.0, 60.0, 3600.0) and not settings.webhook_allow_private
+    assert Settings.from_env({}, env_file=None).webhook_retry_schedule == RetrySchedule().delays
+    with pytest.raises(ValueError, match="ATRAXION_WEBHOOK_RETRY_SCHEDULE"):
+        Settings.from_env({"ATRAXION_WEBHOOK_RETRY_SCHEDULE": "5,soon"}, env_file=None)
