@@ -333,3 +333,34 @@ def test_the_webhook_settings_are_read_from_the_environment() -> None:
     assert Settings.from_env({}, env_file=None).webhook_retry_schedule == RetrySchedule().delays
     with pytest.raises(ValueError, match="ATRAXION_WEBHOOK_RETRY_SCHEDULE"):
         Settings.from_env({"ATRAXION_WEBHOOK_RETRY_SCHEDULE": "5,soon"}, env_file=None)
+
+
+def test_a_pull_records_unannounced_deliveries_that_the_sweeper_publishes(app: Atraxion) -> None:
+    from atraxion.application.ingest import apply_batches
+
+    hook = subscribe(app)
+
+    def pulled(uow: Any) -> None:  # as a pull does: the page and its cursor in the caller's unit of work
+        apply_batches(app.context, uow, [Batch("products", [Incoming("A", {"externalId": "A"}, {"n": 1})])])
+        uow.commit()
+
+    app.context.transaction(pulled)
+    assert only(app, hook).published_at is None
+    published: list[int] = []
+    assert webhooks.sweep_deliveries(app.context, published.extend, POLICY) == published == [only(app, hook).id]
+
+
+def test_the_embedded_queue_hands_deliveries_to_their_handler() -> None:
+    from atraxion.adapters.queue import EmbeddedQueue
+
+    entries: list[int] = []
+    deliveries: list[int] = []
+    queue = EmbeddedQueue(1)
+    queue.publish_deliveries([7, 8])
+    queue.publish([1])
+    queue.start(entries.append, None, deliveries.append)
+    try:
+        assert queue.join(5.0)
+    finally:
+        queue.stop()
+    assert (entries, deliveries) == ([1], [7, 8])
