@@ -22,6 +22,7 @@ from attrs import frozen
 
 from atraxion.application.command import Command
 from atraxion.application.context import Context
+from atraxion.application.webhooks import record_sync_failure
 from atraxion.domain.errors import Conflict, InvalidBatch, NotFound
 from atraxion.domain.odoo_orders import OdooCredentialsRefused, OdooSaleOrder, PermanentOdooError, TransientOdooError
 from atraxion.domain.outbound import (
@@ -315,13 +316,15 @@ def _outcome(entry: OutboxEntry) -> Outcome:
 
 
 def open_failure(uow: UnitOfWork, entry: OutboxEntry, now: datetime) -> None:
-    """Open a failure for a failed entry, or update the one already open for it."""
+    """Open a failure for a failed entry, or update the one already open for it; either way the
+    submitting consumer's webhooks get a ``sync.failed`` delivery (the sweeper sends it)."""
     assert entry.id is not None
     existing = uow.failures.open_for_entry(entry.id)
     if existing is not None:
         uow.failures.save(existing.failed_again(entry.last_error or "failed"))
     else:
         uow.failures.open(SyncFailure.open_for(entry, FailureSource.ODOO, now))
+    record_sync_failure(uow, entry, now)
 
 
 def _resolve_failure(uow: UnitOfWork, entry: OutboxEntry, now: datetime) -> None:

@@ -20,12 +20,13 @@ import dramatiq
 from dramatiq.middleware import Retries
 
 from atraxion.adapters.queue.dramatiq_url import BrokerUrl, parse_broker_url
-from atraxion.ports.task_queue import EntryHandler, PullsHandler
+from atraxion.ports.task_queue import DeliveryHandler, EntryHandler, PullsHandler
 
 logger = logging.getLogger(__name__)
 
 ACTOR_NAME = "atraxion_process_outbox_entry"
 PULLS_ACTOR_NAME = "atraxion_drain_queued_pulls"
+DELIVERY_ACTOR_NAME = "atraxion_send_webhook_delivery"
 DEFAULT_WORKER_THREADS = 8
 DEFAULT_WORKER_TIMEOUT_MS = 1000
 DEFAULT_STOP_TIMEOUT_MS = 90_000  # an attempt makes two Odoo calls of up to 30 s each (ATRAXION_ODOO_TIMEOUT)
@@ -61,6 +62,7 @@ class DramatiqQueue:
         self._probe = probe
         self._handler: EntryHandler | None = None
         self._pulls: PullsHandler | None = None
+        self._deliveries: DeliveryHandler | None = None
         self._worker: dramatiq.Worker | None = None
         self._lock = threading.Lock()
         self._closed = False
@@ -70,6 +72,9 @@ class DramatiqQueue:
         self._pulls_actor: dramatiq.Actor[[], None] = dramatiq.actor(
             broker=broker, actor_name=PULLS_ACTOR_NAME, queue_name=queue_name, max_retries=0
         )(self._drain_pulls)
+        self._delivery_actor: dramatiq.Actor[[int], None] = dramatiq.actor(
+            broker=broker, actor_name=DELIVERY_ACTOR_NAME, queue_name=queue_name, max_retries=0
+        )(self._deliver)
 
     def __repr__(self) -> str:
         return f"DramatiqQueue({self._description}, queue={self.queue_name!r})"
@@ -98,6 +103,24 @@ class DramatiqQueue:
                 )
                 return
 
+    def publish_deliveries(self, delivery_ids: Sequence[int]) -> None:
+        """One message per webhook delivery id. Best effort, as :meth:`publish` (the sweeper
+        publishes whatever is still due)."""
+        for position, delivery_id in enumerate(delivery_ids):
+            if isinstance(delivery_id, bool) or not isinstance(delivery_id, int):
+                raise TypeError(f"a delivery id is an int, got {delivery_id!r}")
+            try:
+                self._delivery_actor.send(delivery_id)
+            except _broker_errors() as error:
+                logger.warning(
+                    "could not publish %d webhook deliveries to %s (%s: %s); the sweeper will",
+                    len(delivery_ids) - position,
+                    self,
+                    type(error).__name__,
+                    error,
+                )
+                return
+
     def nudge_pulls(self) -> None:
         """Send one "drain the queued pulls" message. Best effort, as :meth:`publish`."""
         try:
@@ -116,9 +139,12 @@ class DramatiqQueue:
         if self._probe is not None:
             self._probe()
 
-    def start(self, handler: EntryHandler, pulls: PullsHandler | None = None) -> None:
+    def start(
+        self, handler: EntryHandler, pulls: PullsHandler | None = None, deliveries: DeliveryHandler | None = None
+    ) -> None:
         """Consume this queue in this process with a Dramatiq Worker, calling ``handler(entry_id)``
-        for outbox entries and ``pulls()`` for queued-pull nudges."""
+        for outbox entries, ``pulls()`` for queued-pull nudges and ``deliveries(delivery_id)`` for
+        webhook deliveries."""
         with self._lock:
             if self._closed:
                 raise RuntimeError(f"{self} is stopped")
@@ -126,6 +152,7 @@ class DramatiqQueue:
                 raise RuntimeError(f"{self} is already consuming")
             self._handler = handler
             self._pulls = pulls
+            self._deliveries = deliveries
             worker = dramatiq.Worker(
                 self.broker,
                 queues={self.queue_name},
@@ -176,6 +203,20 @@ class DramatiqQueue:
             # the unexpected (database down, a bug): the entry stays pending/processing in the
             # outbox and the sweeper publishes it again, so the message itself is done with.
             logger.exception("handling outbox entry %s failed; the sweeper will publish it again", entry_id)
+
+    def _deliver(self, delivery_id: int) -> None:
+        deliveries = self._deliveries
+        if deliveries is None:
+            logger.warning("%s received webhook delivery %s but has no delivery handler", self, delivery_id)
+            return
+        if isinstance(delivery_id, bool) or not isinstance(delivery_id, int):
+            logger.error("ignoring a malformed message on %s: delivery id %r", self, delivery_id)
+            return
+        try:
+            deliveries(delivery_id)
+        except Exception:
+            # The delivery stays pending or claimed; the sweeper publishes it again.
+            logger.exception("sending webhook delivery %s failed; the sweeper will publish it again", delivery_id)
 
     def _drain_pulls(self) -> None:
         pulls = self._pulls

@@ -28,6 +28,7 @@ from atraxion.entrypoints.http import (
     reconcile_routes,
     reverse_sync_routes,
     token_routes,
+    webhook_routes,
 )
 from atraxion.entrypoints.http.middleware import (
     Metrics,
@@ -137,6 +138,7 @@ def create_app(
         *consumer_routes.routes,  # before /api/v1/webshop/{entity}/changes/…
         *log_routes.routes,
         *reverse_sync_routes.routes,
+        *webhook_routes.routes,
         *feed_routes.routes,
     ]
     recorder = api_log.recorder_for(atraxion.context, atraxion.settings.api_log_enabled)
@@ -172,6 +174,7 @@ def create_app(
             **reverse_sync_routes.paths,
             **odoo_webhook_routes.paths,
             **reconcile_routes.paths,
+            **webhook_routes.paths,
             **(extra_paths or {}),
         }
     )
