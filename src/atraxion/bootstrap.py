@@ -25,6 +25,7 @@ from atraxion.adapters.sqlalchemy import SqlUnitOfWork, create_engine_from_url, 
 from atraxion.adapters.sqlalchemy.collation import refuse_unless_binary_keys
 from atraxion.application.command import Command
 from atraxion.application.context import AfterIngest, Context
+from atraxion.application.leases import release_lease, run_if_leading
 from atraxion.application.odoo_check import check_odoo
 from atraxion.application.partners import link_partners
 from atraxion.application.pull import PullOptions, PullSummary
@@ -50,6 +51,11 @@ from atraxion.ports.unit_of_work import UnitOfWork
 from atraxion.ports.webhooks import WebhookSender
 
 log = logging.getLogger(__name__)
+
+
+OUTBOX_SWEEPER = "outbox-sweeper"
+DELIVERY_SWEEPER = "webhook-sweeper"
+"""The leases of the periodic sweepers: each sweeps on one replica at a time."""
 
 
 def new_holder() -> str:
@@ -138,12 +144,30 @@ class Atraxion:
             log.warning("could not publish %d webhook deliveries; the sweeper will", len(delivery_ids), exc_info=True)
 
     def sweep_deliveries(self) -> list[int]:
-        """Publish the deliveries that are due: retries, unannounced ones, lost messages."""
-        return sweep_deliveries(self.context, self.publish_deliveries, self.delivery_policy)
+        """Publish the deliveries that are due: retries, unannounced ones, lost messages. One
+        replica at a time (lease ``webhook-sweeper``); on the others this does nothing."""
+        interval = self.settings.webhook_sweep_interval
+        due = run_if_leading(
+            self.context,
+            DELIVERY_SWEEPER,
+            self.holder,
+            interval,
+            lambda: sweep_deliveries(self.context, self.publish_deliveries, self.delivery_policy),
+        )
+        return due or []
 
     def sweep(self) -> list[int]:
-        """Re-publish entries left behind by a lost message or a dead worker."""
-        return sweep(self.context, self.queue, self.outbox_policy)
+        """Re-publish entries left behind by a lost message or a dead worker. One replica at a
+        time (lease ``outbox-sweeper``); on the others this does nothing."""
+        interval = self.settings.outbox_sweep_interval
+        swept = run_if_leading(
+            self.context,
+            OUTBOX_SWEEPER,
+            self.holder,
+            interval,
+            lambda: sweep(self.context, self.queue, self.outbox_policy),
+        )
+        return swept or []
 
     def pull_options(self) -> PullOptions:
         """How pulls, webhooks' pulls and reconcile read Odoo (``ATRAXION_PULL_*``)."""
@@ -269,6 +293,12 @@ class Atraxion:
             deliveries.stop()
         if sweeper is not None or deliveries is not None:
             self.queue.stop()
+        for lease, task in ((OUTBOX_SWEEPER, sweeper), (DELIVERY_SWEEPER, deliveries)):
+            if task is not None:
+                try:
+                    release_lease(self.context, lease, self.holder)  # another replica sweeps from now on
+                except Exception:  # noqa: BLE001 - stopping goes on; the lease expires by itself
+                    log.warning("could not release the %s lease; it expires by itself", lease, exc_info=True)
 
     def close(self) -> None:
         self.stop_workers()
