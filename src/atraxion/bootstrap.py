@@ -257,6 +257,7 @@ def bootstrap(
         kinds_by_name(),
         Fingerprinter(settings.volatile_fields),
         after_ingest=_after_ingest(),
+        history_versions=settings.history_versions,
     )
     return Atraxion(settings, context, engine, **reverse_sync)
 

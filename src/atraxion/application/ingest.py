@@ -17,7 +17,15 @@ from atraxion.application.command import Command
 from atraxion.application.context import Context
 from atraxion.domain.errors import InvalidBatch
 from atraxion.domain.feed import plan_pending
-from atraxion.domain.ingest import IngestPlan, ensure_unique_keys, needs_full_load, plan_deletions, plan_ingest
+from atraxion.domain.history import versions_of
+from atraxion.domain.ingest import (
+    IngestPlan,
+    IngestResult,
+    ensure_unique_keys,
+    needs_full_load,
+    plan_deletions,
+    plan_ingest,
+)
 from atraxion.domain.records import Incoming, Kind, StoredRecord
 from atraxion.ports.unit_of_work import UnitOfWork
 
@@ -107,10 +115,12 @@ def _merged(plans: Sequence[IngestPlan]) -> IngestPlan:
 def _delete(ctx: Context, uow: UnitOfWork, kind: Kind, keys: Sequence[str]) -> IngestPlan:
     """Turn the live records among ``keys`` into tombstones and tell every consumer that held them."""
     loaded = uow.records.load(kind.name, keys, lock=True)
-    tombstones, results = plan_deletions(keys, loaded, ctx.clock.now(), ctx.clock.sequence())
+    now = ctx.clock.now()
+    tombstones, results = plan_deletions(keys, loaded, now, ctx.clock.sequence())
     if tombstones:
         uow.records.update(kind.name, tombstones)
         _recompute_pending(ctx, uow, kind, tombstones)
+        _record_versions(ctx, uow, kind, results, now)
     return IngestPlan([], [], [], results, tombstones)
 
 
@@ -155,4 +165,11 @@ def _apply_slice(
     if changed:
         recreated = [r.key for r in plan.updates if heads[r.key].deleted]
         _recompute_pending(ctx, uow, kind, changed, recreated)
+        _record_versions(ctx, uow, kind, plan.results, now)
     return plan
+
+
+def _record_versions(ctx: Context, uow: UnitOfWork, kind: Kind, results: Sequence[IngestResult], at: datetime) -> None:
+    """The version history of what changed, in the ingest's own transaction (set-based)."""
+    if ctx.history_versions > 0:
+        uow.records.add_versions(kind.name, versions_of(results, at), ctx.history_versions)

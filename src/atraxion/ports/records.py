@@ -6,6 +6,7 @@ from collections.abc import Mapping, Sequence
 from typing import Protocol
 
 from atraxion.domain.feed import AckState, PendingEntry, PendingItem
+from atraxion.domain.history import Version
 from atraxion.domain.records import RecordHead, StoredRecord
 
 
@@ -37,6 +38,13 @@ class RecordRepository(Protocol):
         """The keys of the live records whose ``odooId`` is among ``odoo_ids`` (entities keyed by
         externalId: products, partners, sale and purchase orders; others have none)."""
 
+    def add_versions(self, entity: str, versions: Sequence[tuple[str, Version]], keep: int) -> None:
+        """Store ``versions`` (key, version) and drop every version of their keys older than the
+        newest ``keep``: a bounded number of statements per batch, never one per key."""
+
+    def versions(self, entity: str, key: str, limit: int) -> list[Version]:
+        """The stored versions of one record, newest first, at most ``limit``."""
+
 
 class FeedRepository(Protocol):
     """Consumers, their acknowledgements and the pending rows derived from them."""
@@ -63,3 +71,7 @@ class FeedRepository(Protocol):
         """Records pending for ``consumer``, ordered by (change_seq, key), strictly after ``after``."""
 
     def is_pending(self, entity: str, consumer: str, key: str) -> bool: ...
+
+    def pending_totals(self) -> list[tuple[str, str, int, int]]:
+        """``(consumer, entity, pending rows, oldest change_seq)`` of every consumer and entity
+        with something pending: one grouped query, not a row per pending record."""

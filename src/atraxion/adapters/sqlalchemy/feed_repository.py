@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 from datetime import UTC, datetime
 
-from sqlalchemy import Connection, and_, delete, exists, false, literal, or_, select
+from sqlalchemy import Connection, and_, delete, exists, false, func, literal, or_, select
 
 from atraxion.adapters.sqlalchemy._sql import chunks, dumps, loads_many, to_db_time, upsert
 from atraxion.adapters.sqlalchemy.record_repository import records_from_rows
@@ -125,3 +125,12 @@ class SqlFeedRepository:
         p = feed_pending
         query = select(exists().where(p.c.entity == entity, p.c.consumer == consumer, p.c.key == key))
         return bool(self.conn.execute(query).scalar())
+
+    def pending_totals(self) -> list[tuple[str, str, int, int]]:
+        p = feed_pending.c
+        query = (
+            select(p.consumer, p.entity, func.count(), func.min(p.change_seq))
+            .group_by(p.consumer, p.entity)
+            .order_by(p.consumer, p.entity)
+        )
+        return [(c, e, int(n), int(oldest)) for c, e, n, oldest in self.conn.execute(query)]

@@ -303,3 +303,14 @@ pull_cursors = Table(
     Column("odoo_id", BigInteger, nullable=False),
     Column("updated_at", DateTime, nullable=False),
 )
+
+# Version history (migration 0014): the newest ATRAXION_HISTORY_VERSIONS versions of each record.
+record_history = Table(
+    "record_history",
+    metadata,
+    Column("entity", String(32), primary_key=True),
+    Column("key", String(RECORD_KEY_LENGTH), primary_key=True),
+    Column("version", Integer, primary_key=True, autoincrement=False),
+    Column("changed_fields", JsonText, nullable=False),  # JSON list
+    Column("at", Stamp, nullable=False),
+)
