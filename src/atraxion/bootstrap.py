@@ -24,6 +24,7 @@ from atraxion.adapters.sqlalchemy import SqlUnitOfWork, create_engine_from_url, 
 from atraxion.adapters.sqlalchemy.collation import refuse_unless_binary_keys
 from atraxion.application.command import Command
 from atraxion.application.context import AfterIngest, Context
+from atraxion.application.leases import release_lease
 from atraxion.application.odoo_check import check_odoo
 from atraxion.application.partners import link_partners
 from atraxion.application.pull import PullOptions, PullSummary
@@ -31,6 +32,8 @@ from atraxion.application.purchase_orders import extract_lines
 from atraxion.application.queued_pulls import drain_queued_pulls
 from atraxion.application.reconcile import reconcilable
 from atraxion.application.reconcile_runs import execute_run, run_start
+from atraxion.application.retention import LEASE as PRUNE_LEASE
+from atraxion.application.retention import STORES, PrunableStore, Pruned, scheduled_prune
 from atraxion.application.reverse_sync import process_entry, sweep
 from atraxion.application.scheduled_pull import give_up, lease_ttl, scheduled_pull
 from atraxion.config import Settings
@@ -46,7 +49,6 @@ from atraxion.ports.task_queue import TaskQueue
 from atraxion.ports.unit_of_work import UnitOfWork
 
 log = logging.getLogger(__name__)
-
 
 
 def new_holder() -> str:
@@ -78,6 +80,7 @@ class Atraxion:
     _sweeper: PeriodicTask | None = field(default=None, init=False)
     holder: str = field(factory=new_holder)
     _puller: PeriodicTask | None = field(default=None, init=False)
+    _pruner: PeriodicTask | None = field(default=None, init=False)
 
     @property
     def queue(self) -> TaskQueue:
@@ -163,6 +166,21 @@ class Atraxion:
         self.nudge_pulls()  # pulls queued while no worker ran (a crash, a restart) are drained now
         return True
 
+    def periodic_prune(self) -> list[Pruned] | None:
+        """One run of the periodic prune, if this instance holds the prune lease (else None)."""
+        ages = {name: timedelta(days=days) for name, days in self.settings.retention_days.items()}
+        ttl = lease_ttl(self.settings.prune_interval)
+        return scheduled_prune(self.context, ages, prunable_stores(), self.holder, ttl)
+
+    def start_pruner(self) -> bool:
+        """Prune every ``prune_interval`` seconds (``ATRAXION_PRUNE_INTERVAL``), one replica at a
+        time; False when it is off (0)."""
+        if self.settings.prune_interval <= 0 or self._pruner is not None:
+            return self._pruner is not None
+        self._pruner = PeriodicTask(self.periodic_prune, self.settings.prune_interval, name="atraxion-pruner")
+        self._pruner.start()
+        return True
+
     def check_odoo(self) -> bool:
         """Check the Odoo credentials and read access once, logging one line: an error when they
         are wrong (orders would all fail), a warning when Odoo cannot be reached now (orders wait in
@@ -206,6 +224,13 @@ class Atraxion:
             self.queue.stop()
 
     def close(self) -> None:
+        pruner, self._pruner = self._pruner, None
+        if pruner is not None:
+            pruner.stop()
+            try:
+                release_lease(self.context, PRUNE_LEASE, self.holder)  # another replica takes over now
+            except Exception:  # noqa: BLE001 - stopping goes on; the lease expires by itself
+                log.warning("could not release the prune lease; it expires by itself", exc_info=True)
         self.stop_workers()
         if self._queue is not None:
             self._queue.stop()
@@ -214,6 +239,11 @@ class Atraxion:
             close_gateway()
         if self.engine is not None:
             self.engine.dispose()
+
+
+def prunable_stores() -> list[PrunableStore]:
+    """What ``atraxion prune`` and the periodic prune can prune (``--logs``, ``--outbox``, …)."""
+    return list(STORES)
 
 
 def _after_ingest() -> dict[str, AfterIngest]:

@@ -27,6 +27,7 @@ from atraxion.domain.ingest import (
     plan_ingest,
 )
 from atraxion.domain.records import Incoming, Kind, StoredRecord
+from atraxion.observability import metrics
 from atraxion.ports.unit_of_work import UnitOfWork
 
 
@@ -53,7 +54,18 @@ def ingestion(ctx: Context, batches: Sequence[Batch]) -> Command[list[IngestPlan
         plans = apply_batches(ctx, uow, batches)
         return plans
 
-    return Command(work)
+    def count(plans: list[IngestPlan]) -> None:
+        for batch, plan in zip(batches, plans, strict=True):
+            observe(batch.entity, [plan])
+
+    return Command(work, after_commit=count)
+
+
+def observe(entity: str, plans: Sequence[IngestPlan]) -> None:
+    """Count committed ``plans`` of ``entity`` in the metrics (records received and changed)."""
+    received = sum(len(p.results) for p in plans)
+    changed = sum(len(p.inserts) + len(p.updates) + len(p.deletions) for p in plans)
+    metrics.observe_ingest(entity, received, changed)
 
 
 def ingest(ctx: Context, batches: Sequence[Batch]) -> list[IngestPlan]:

@@ -1,4 +1,4 @@
-"""The ``atraxion`` command: serve, worker, db upgrade, token create|list|revoke, odoo check|pull, odoo-sim."""
+"""The ``atraxion`` command: serve, worker, db upgrade, token create|list|revoke, prune, odoo check|pull, odoo-sim."""
 
 from __future__ import annotations
 
@@ -13,7 +13,7 @@ from atraxion.application import tokens
 from atraxion.bootstrap import bootstrap
 from atraxion.config import Settings
 from atraxion.domain.auth import DEFAULT_CONSUMER, Scope, parse_expiry, parse_scopes
-from atraxion.entrypoints import odoo_cli
+from atraxion.entrypoints import logs, odoo_cli, prune_cli
 
 
 def _parser() -> argparse.ArgumentParser:
@@ -40,6 +40,7 @@ def _parser() -> argparse.ArgumentParser:
     revoke = token_commands.add_parser("revoke", help="revoke a token by id")
     revoke.add_argument("id", type=int)
 
+    prune_cli.add_parser(commands)
     commands.add_parser("odoo-sim", help="run the bundled Odoo simulator (atraxion odoo-sim --help)")
     odoo_cli.add_parser(commands)
     return parser
@@ -67,14 +68,11 @@ def _main(argv: Sequence[str] | None) -> int:
 
         return int(simulator_main(argv[1:]))
     args = _parser().parse_args(argv)
-    quiet = args.command == "odoo"  # its answer is its output; log lines would only blur it
-    logging.basicConfig(
-        level=logging.WARNING if quiet else logging.INFO, format="%(asctime)s %(levelname)s %(name)s %(message)s"
-    )
-    for library in ("alembic", "httpx", "httpcore"):  # their request logs are not for the default level
-        logging.getLogger(library).setLevel(logging.WARNING)
     try:
         settings = Settings.from_env()
+        # The odoo commands' answer is their output; log lines would only blur it.
+        level = logging.WARNING if args.command == "odoo" else getattr(args, "log_level", "info")
+        logs.configure(settings.log_format, level)
     except ValueError as error:  # a bad setting: one line naming it, no traceback
         print(f"atraxion: {error}", file=sys.stderr)
         return 1
@@ -84,6 +82,8 @@ def _main(argv: Sequence[str] | None) -> int:
         from atraxion.entrypoints.serve import serve
 
         return serve(settings, args.host, args.port, args.log_level)
+    if args.command == "prune":
+        return prune_cli.run(args, settings)
     if args.command == "worker":
         from atraxion.entrypoints.worker import run_worker
 
@@ -91,7 +91,7 @@ def _main(argv: Sequence[str] | None) -> int:
     app = bootstrap(settings, migrate=True)
     try:
         if args.command == "db":
-            print(f"database at {_safe_url(settings.database_url)} is up to date")
+            print(f"database at {logs.safe_url(settings.database_url)} is up to date")
             return 0
         return _token_command(args, app.context)
     finally:
@@ -124,12 +124,6 @@ def _token_command(args: argparse.Namespace, context: object) -> int:
         return 0
     print(f"no active token with id {args.id}", file=sys.stderr)
     return 1
-
-
-def _safe_url(url: str) -> str:
-    from sqlalchemy.engine import make_url
-
-    return make_url(url).render_as_string(hide_password=True)
 
 
 if __name__ == "__main__":

@@ -25,6 +25,7 @@ from atraxion.entrypoints.http.body import bounded_int, json_body, most_values, 
 from atraxion.entrypoints.http.idempotency import answer, json_answer
 from atraxion.entrypoints.http.schemas import AckRequest
 from atraxion.entrypoints.inbound import parse_deletion, parse_push, structure_each
+from atraxion.observability import log_context
 
 
 def _context(request: Request) -> Context:
@@ -35,6 +36,7 @@ def _context(request: Request) -> Context:
 def _entity(request: Request) -> str:
     entity: str = request.path_params["entity"]
     _context(request).kind(entity)  # unknown entity → 404 before anything else
+    log_context.bind(entity=entity)
     return entity
 
 
