@@ -74,10 +74,7 @@ def measure(backend: str, name: str, rounds: int, quick: bool) -> tuple[float, f
                 seconds[side].append(one(2 * round_ + (side == "on")))
         env.app.context = base
     off, on = median(seconds["off"]), median(seconds["on"])
-    say(
-        f"[{backend}] {name}: history off {secs(off)}, on {secs(on)} (medians of {rounds}); "
-        f"on/off = {on / off:.3f}"
-    )
+    say(f"[{backend}] {name}: history off {secs(off)}, on {secs(on)} (medians of {rounds}); on/off = {on / off:.3f}")
     return off, on
 
 

@@ -69,7 +69,8 @@ def _outbox_rows(uow: UnitOfWork, start: int, count: int) -> None:
         uow.outbox.save(claimed.complete(NOW, claimed.attempts, 4242, AttemptOutcome.CREATED))
 
 
-TABLES: dict[str, tuple[str, Callable[[UnitOfWork, int, int], None]]] = {
+Filler = Callable[[UnitOfWork, int, int], None]
+TABLES: dict[str, tuple[str, Filler]] = {
     "request log entry": ("api_logs", _log_rows),
     "version history row": ("record_history", _history_rows),
     "completed outbox entry": ("outbox", _outbox_rows),
@@ -104,7 +105,7 @@ def measure(backend: str, rows: int) -> dict[str, float]:
             before = _size(env.engine, table)
             for start in range(0, rows, 1000):
 
-                def work(uow: UnitOfWork, start: int = start) -> None:
+                def work(uow: UnitOfWork, start: int = start, fill: Filler = fill) -> None:
                     fill(uow, start, min(1000, rows - start))
                     uow.commit()
 

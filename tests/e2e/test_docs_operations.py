@@ -91,4 +91,6 @@ def test_the_sizes_command_runs(tmp_path: Path) -> None:
         check=True,
     )
     lines = result.stdout.splitlines()
-    assert len(lines) == 3 and all(re.fullmatch(r"sqlite: .+: [0-9,]+ bytes per row \(300 rows\)", line) for line in lines)
+    assert len(lines) == 3 and all(
+        re.fullmatch(r"sqlite: .+: [0-9,]+ bytes per row \(300 rows\)", line) for line in lines
+    )

@@ -64,7 +64,9 @@ def test_metrics_follow_pushes_acks_and_the_outbox(
     assert client.post("/api/v1/odoo/products", json=PRODUCTS, headers=tokens.odoo).status_code == 200
     assert client.post("/api/v1/odoo/products", json=PRODUCTS, headers=tokens.odoo).status_code == 200  # unchanged
     clock.advance(seconds=90)
-    ack = client.post("/api/v1/webshop/products/ack", json={"items": [{"key": "M1", "version": 1}]}, headers=tokens.shop)
+    ack = client.post(
+        "/api/v1/webshop/products/ack", json={"items": [{"key": "M1", "version": 1}]}, headers=tokens.shop
+    )
     assert ack.json()["acked"] == ["M1"]
     after = scrape(client)
 
