@@ -308,7 +308,11 @@ def _links(entity: str, items: str) -> dict[str, Any]:
         "GetFirst": {
             "operationId": f"get-{entity}",
             "parameters": {_key_name(entity): f"$response.body#/{items}/0/key"},
-        }
+        },
+        "HistoryOfFirst": {
+            "operationId": f"history-{entity}",
+            "parameters": {_key_name(entity): f"$response.body#/{items}/0/key"},
+        },
     }
 
 
