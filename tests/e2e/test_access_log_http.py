@@ -23,6 +23,7 @@ from tests.e2e.reverse_sync_support import push
 def output() -> Iterator[io.StringIO]:
     root = logging.getLogger()
     level, handlers = root.level, list(root.handlers)
+    libraries = {name: logging.getLogger(name).level for name in logs.LIBRARIES}
     stream = io.StringIO()
     logs.configure("json", "info", stream)
     yield stream
@@ -30,6 +31,8 @@ def output() -> Iterator[io.StringIO]:
         if handler not in handlers:
             root.removeHandler(handler)
     root.setLevel(level)
+    for name, old in libraries.items():
+        logging.getLogger(name).setLevel(old)
 
 
 def lines(output: io.StringIO, logger: str) -> list[dict[str, str]]:
@@ -82,3 +85,13 @@ def test_the_worker_names_the_order_and_the_cause_of_each_retry(
     (line,) = [line for line in lines(output, "atraxion.application.reverse_sync") if "attempt" in line["message"]]
     assert line["order"] == "WEB-77"
     assert line["cause"] == "connection refused: Odoo is restarting"
+
+
+def test_probes_and_scrapes_are_logged_at_debug_only(client: TestClient, output: io.StringIO) -> None:
+    for path in ("/health", "/ready", "/metrics"):
+        assert client.get(path).status_code == 200
+    assert lines(output, "atraxion.access") == []
+    logs.configure("json", "debug", output)
+    client.get("/health")
+    (line,) = lines(output, "atraxion.access")
+    assert line["level"] == "DEBUG" and line["message"].startswith("GET /health 200")

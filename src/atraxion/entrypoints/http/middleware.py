@@ -74,14 +74,20 @@ class AccessMiddleware:
             seconds = time.perf_counter() - started
             template = getattr(scope.get("route"), "path", metrics.UNMATCHED)
             metrics.observe_request(template, scope["method"], status, seconds)
-            if access_log.isEnabledFor(logging.INFO):
-                _log_access(scope, status, seconds)
+            level = logging.DEBUG if scope["path"] in PROBES else logging.INFO
+            if access_log.isEnabledFor(level):
+                _log_access(scope, status, seconds, level)
 
 
-def _log_access(scope: Scope, status: int, seconds: float) -> None:
+PROBES = frozenset({"/health", "/ready", "/metrics"})
+"""Paths that load balancers and Prometheus call every few seconds: their access lines are DEBUG."""
+
+
+def _log_access(scope: Scope, status: int, seconds: float, level: int) -> None:
     query = safe_query(parse_qsl(scope.get("query_string", b"").decode("latin-1"), keep_blank_values=True))
     token = (scope.get("state") or {}).get("token")
-    access_log.info(
+    access_log.log(
+        level,
         "%s %s%s %d %.1f ms",
         metrics.method_label(scope["method"]),
         safe_path(scope["path"]),
