@@ -68,6 +68,9 @@ class Atraxion:
     Pulling from Odoo: :meth:`nudge_pulls` and :meth:`drain_pulls` (the webhooks' queued pulls),
     :meth:`periodic_pull` (every ``pull_interval`` seconds in the workers, one replica at a time:
     ``holder`` names this instance in the leases), :meth:`start_reconcile`.
+
+    Retention: :meth:`periodic_prune` (every ``prune_interval`` seconds once :meth:`start_pruner`
+    ran, one replica at a time) over :func:`prunable_stores`.
     """
 
     settings: Settings
