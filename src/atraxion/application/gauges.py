@@ -1,5 +1,8 @@
 """What ``/metrics`` reads from the database at scrape time: a few grouped queries, one transaction.
 
+Pending counts and their age are the consumers API's (``FeedRepository.backlog``, the oldest
+pending record's ``updated_at``), so ``/metrics`` and ``GET /api/v1/admin/consumers`` agree.
+
 The number of rows read is bounded by consumers × entities, outbox statuses and entities, never
 by the number of records or pending changes (the counts are the database's).
 """
@@ -42,10 +45,10 @@ def _age(now: datetime, then: datetime) -> float:
 def read_gauges(ctx: Context) -> Gauges:
     def work(uow: UnitOfWork) -> Gauges:
         now = ctx.clock.now()
-        now_seq = now.timestamp() * 1_000_000  # change_seq counts microseconds (the Clock port)
         backlogs = [
-            Backlog(consumer, entity, count, max(0.0, (now_seq - oldest) / 1_000_000))
-            for consumer, entity, count, oldest in uow.feed.pending_totals()
+            Backlog(consumer, entity, backlog.pending, _age(now, backlog.oldest_pending_at or now))
+            for entity in sorted(ctx.kinds)  # one grouped query per entity: what the consumers API reads
+            for consumer, backlog in sorted(uow.feed.backlog(entity).items())
         ]
         counts = uow.outbox.count_by_status()
         return Gauges(

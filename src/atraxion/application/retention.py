@@ -43,12 +43,16 @@ def _outbox(uow: UnitOfWork, older_than: datetime, limit: int) -> int:
     return uow.outbox.prune_completed(older_than, limit)
 
 
+def _deliveries(uow: UnitOfWork, older_than: datetime, limit: int) -> int:
+    return uow.deliveries.prune(older_than, limit)
+
+
 STORES: tuple[PrunableStore, ...] = (
     PrunableStore("logs", "request log entries", _logs),
     PrunableStore("outbox", "completed outbox entries", _outbox),
+    PrunableStore("deliveries", "delivered or failed webhook deliveries", _deliveries),
 )
-"""The stores every installation has. Webhook deliveries join as ``PrunableStore("deliveries",
-…)`` where they are wired (``bootstrap.prunable_stores``)."""
+"""The stores every installation has; a new one joins here (or in ``bootstrap.prunable_stores``)."""
 
 
 @frozen

@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 from typing import Protocol
 
+from atraxion.domain.consumers import Backlog
 from atraxion.domain.feed import AckState, PendingEntry, PendingItem
 from atraxion.domain.history import Version
 from atraxion.domain.records import RecordHead, StoredRecord
@@ -72,6 +73,16 @@ class FeedRepository(Protocol):
 
     def is_pending(self, entity: str, consumer: str, key: str) -> bool: ...
 
-    def pending_totals(self) -> list[tuple[str, str, int, int]]:
-        """``(consumer, entity, pending rows, oldest change_seq)`` of every consumer and entity
-        with something pending: one grouped query, not a row per pending record."""
+    def backlog(self, entity: str, consumer: str | None = None) -> dict[str, Backlog]:
+        """Per consumer (only ``consumer`` when given), the count of its pending ``entity`` records
+        and the oldest ``updated_at`` among them; consumers with nothing pending are left out.
+        One grouped query, whatever the number of records."""
+
+    def refeed(self, entity: str, consumer: str) -> None:
+        """Make every live record of ``entity`` pending for ``consumer`` as new: its acks and
+        pending rows of that entity are dropped, then one pending row (no changed fields: new) per
+        live record is written, set-based (never one statement per record)."""
+
+    def remove_consumer(self, name: str) -> bool:
+        """Unregister ``name`` and delete its acks and pending rows (every entity); other consumers
+        are untouched. False when ``name`` is not registered."""
