@@ -39,7 +39,6 @@ from atraxion.application.reverse_sync import ConfigurationAlarm, process_entry,
 from atraxion.application.scheduled_pull import give_up, lease_ttl, scheduled_pull
 from atraxion.application.webhooks import DeliveryOutcome, process_delivery, sweep_deliveries
 from atraxion.config import Settings
-from atraxion.observability import metrics
 from atraxion.domain.catalog import kinds_by_name
 from atraxion.domain.errors import OdooNotConfigured
 from atraxion.domain.odoo_orders import OdooCredentialsRefused, PermanentOdooError, TransientOdooError
@@ -47,6 +46,7 @@ from atraxion.domain.outbound import OutboxPolicy, RetryPolicy
 from atraxion.domain.reconcile import ReconcileRun
 from atraxion.domain.records import Fingerprinter
 from atraxion.domain.webhooks import DeliveryPolicy, RetrySchedule
+from atraxion.observability import metrics
 from atraxion.ports.clock import Clock
 from atraxion.ports.odoo_gateway import OdooGateway
 from atraxion.ports.task_queue import TaskQueue

@@ -72,7 +72,11 @@ def test_the_periodic_prune_runs_when_configured() -> None:
     api_log.record(app.context, [entry])
     clock.advance(days=31)
     results = app.periodic_prune()
-    assert results is not None and [(r.name, r.removed) for r in results] == [("logs", 1), ("outbox", 0), ("deliveries", 0)]
+    assert results is not None and [(r.name, r.removed) for r in results] == [
+        ("logs", 1),
+        ("outbox", 0),
+        ("deliveries", 0),
+    ]
     assert app.start_pruner() is True  # a thread, every hour; close() stops it and gives up its lease
     assert acquire_lease(app.context, "prune", "another replica", timedelta(minutes=5)) is False
     app.close()
