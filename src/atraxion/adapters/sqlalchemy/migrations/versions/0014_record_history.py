@@ -1,7 +1,7 @@
 """record_history: the newest versions of each record, with when and which fields changed
 
 Revision ID: 0014
-Revises: 0010
+Revises: 0013
 
 Written out rather than derived from ``tables.py`` so this revision keeps meaning what it means today.
 The key column compares byte for byte, like every key column since 0006.
@@ -16,7 +16,7 @@ from sqlalchemy.dialects import mysql
 from atraxion.adapters.sqlalchemy.collation import binary_collation
 
 revision = "0014"
-down_revision = "0010"
+down_revision = "0013"
 branch_labels = None
 depends_on = None
 
