@@ -34,8 +34,8 @@ def targets(settings: Settings) -> str:
 
 def serve(settings: Settings, host: str, port: int, log_level: str = "info") -> int:
     """Serve until interrupted. uvicorn's access log is off: it would write query strings, which
-    may carry secrets, to the service log; ours (``atraxion.access``) masks them, and the request
-    log (``/api/v1/admin/logs``) keeps them."""
+    may carry secrets, to the service log; ours (``atraxion.access``) shows only what the request
+    log (``/api/v1/admin/logs``) may keep."""
     atraxion = bootstrap(settings, migrate=True)
     log.info("%s", targets(settings))
     if not list_tokens(atraxion.context):
