@@ -20,6 +20,7 @@ import json
 import time
 from typing import Any
 
+import orjson
 from sqlalchemy import Engine, and_, func, select
 
 from atraxion.adapters.sqlalchemy.tables import feed_pending
@@ -70,10 +71,11 @@ def poll(env: Env, count: int) -> tuple[list[float], dict[str, Any]]:
     return timings, page
 
 
-def page_floor(engine: Engine, page: dict[str, Any], count: int) -> tuple[list[float], list[float]]:
+def page_floor(engine: Engine, page: dict[str, Any], count: int) -> tuple[list[float], list[float], list[float]]:
     """The page's floor, measured ``count`` times: its bare SQL (the pending join of the oldest 500
     rows, fetched) plus encoding the same page (the 500 items the app answered) as JSON with the
-    standard library, as Starlette's ``JSONResponse`` does. Returns (SQL + encoding, SQL alone)."""
+    standard library, as Starlette's ``JSONResponse`` does. Returns (SQL + encoding, SQL alone,
+    SQL + encoding by orjson: the floor with a C encoder, reported beside it)."""
     p = feed_pending
     query = (
         select(products_table)
@@ -82,7 +84,7 @@ def page_floor(engine: Engine, page: dict[str, Any], count: int) -> tuple[list[f
         .order_by(p.c.change_seq, p.c.key)
         .limit(LIMIT)
     )
-    floor, sql = [], []
+    floor, sql, c_floor = [], [], []
     with engine.connect() as conn:
         for _ in range(WARM_UP + count):
             started = time.perf_counter()
@@ -90,11 +92,14 @@ def page_floor(engine: Engine, page: dict[str, Any], count: int) -> tuple[list[f
             fetched = time.perf_counter()
             encoded = json.dumps(page, ensure_ascii=False, allow_nan=False, separators=(",", ":")).encode()
             done = time.perf_counter()
+            c_encoded = orjson.dumps(page)
+            c_done = time.perf_counter()
             floor.append(done - started)
             sql.append(fetched - started)
-            assert len(rows) == LIMIT and len(encoded) > LIMIT
+            c_floor.append(fetched - started + c_done - done)
+            assert len(rows) == LIMIT and len(encoded) > LIMIT and len(c_encoded) > LIMIT
         conn.rollback()
-    return floor[WARM_UP:], sql[WARM_UP:]
+    return floor[WARM_UP:], sql[WARM_UP:], c_floor[WARM_UP:]
 
 
 def pending_count(engine: Engine) -> int:
@@ -107,11 +112,12 @@ def poll_against_floor(env: Env, polls: int, stored: int, workload: str = "P4") 
     """The polls' p95 beside the page's floor (bare SQL + JSON encoding), both measured now; and
     the p95 in seconds."""
     at, page = poll(env, polls)
-    floor, sql = page_floor(env.engine, page, polls)
+    floor, sql, c_floor = page_floor(env.engine, page, polls)
     ratio = p95(at) / p95(floor)
     say(
         f"  {stored:,} stored: p95 {secs(p95(at))}, median {secs(median(at))}; floor p95 {secs(p95(floor))} "
-        f"(bare SQL {secs(p95(sql))} + JSON encoding)"
+        f"(bare SQL {secs(p95(sql))} + json.dumps); with orjson's encoder {secs(p95(c_floor))} "
+        f"({times(p95(at) / p95(c_floor))})"
     )
     figure = show(
         Figure(
@@ -126,7 +132,8 @@ def poll_against_floor(env: Env, polls: int, stored: int, workload: str = "P4") 
             notes=[
                 f"p95 of {polls} polls after {WARM_UP} warm-up polls (median {secs(median(at))}); floor: the page's "
                 f"bare SQL + json.dumps of the same {LIMIT} items, p95 of {polls} in the same run "
-                f"(median {secs(median(floor))})"
+                f"(median {secs(median(floor))}); with orjson encoding the floor is {secs(p95(c_floor))} "
+                f"(ratio {times(p95(at) / p95(c_floor))})"
             ],
         )
     )

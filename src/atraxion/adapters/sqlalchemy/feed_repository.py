@@ -7,6 +7,7 @@ from datetime import UTC, datetime
 
 from sqlalchemy import Connection, and_, delete, exists, false, func, literal, or_, select
 
+from atraxion.adapters.sqlalchemy import _fast_json
 from atraxion.adapters.sqlalchemy._sql import chunks, dumps, from_db_time, loads_many, to_db_time, upsert
 from atraxion.adapters.sqlalchemy.record_repository import records_from_rows
 from atraxion.adapters.sqlalchemy.tables import RECORD_TABLES, consumers, feed_acks, feed_pending
@@ -143,7 +144,7 @@ class SqlFeedRepository:
             seq, key = after
             query = query.where(or_(p.c.change_seq > seq, and_(p.c.change_seq == seq, p.c.key > key)))
         rows = self.conn.execute(query).all()
-        fields = loads_many([row.pending_changed_fields or "null" for row in rows])
+        fields = _fast_json.loads_many([row.pending_changed_fields or "null" for row in rows])
         return [
             PendingItem(record, None if changed is None else tuple(changed))
             for record, changed in zip(records_from_rows(rows), fields, strict=True)
@@ -153,4 +154,3 @@ class SqlFeedRepository:
         p = feed_pending
         query = select(exists().where(p.c.entity == entity, p.c.consumer == consumer, p.c.key == key))
         return bool(self.conn.execute(query).scalar())
-

@@ -8,7 +8,8 @@ from typing import Any
 
 from sqlalchemy import Connection, Row, Select, Table, bindparam, delete, func, select
 
-from atraxion.adapters.sqlalchemy._sql import KEY_CHUNK, chunks, dumps, from_db_time, loads, loads_many, to_db_time
+from atraxion.adapters.sqlalchemy import _fast_json
+from atraxion.adapters.sqlalchemy._sql import KEY_CHUNK, chunks, dumps, from_db_time, loads, to_db_time
 from atraxion.adapters.sqlalchemy.tables import RECORD_TABLES, record_history
 from atraxion.domain.history import Version, trim_thresholds
 from atraxion.domain.records import RecordHead, StoredRecord
@@ -34,7 +35,7 @@ def record_from_row(row: Row[Any]) -> StoredRecord:
 
 def records_from_rows(rows: Sequence[Row[Any]]) -> list[StoredRecord]:
     """:func:`record_from_row` of many rows, their JSON columns decoded in one call."""
-    documents = loads_many([text for row in rows for text in (row.envelope, row.data, row.derived)])
+    documents = _fast_json.loads_many([text for row in rows for text in (row.envelope, row.data, row.derived)])
     times: dict[datetime, datetime | None] = {}
     records = []
     for index, row in enumerate(rows):

@@ -23,6 +23,7 @@ from atraxion.entrypoints import gc_pause, views
 from atraxion.entrypoints.http.auth import require
 from atraxion.entrypoints.http.body import bounded_int, json_body, most_values, parse_json, read_json
 from atraxion.entrypoints.http.idempotency import answer, json_answer
+from atraxion.entrypoints.http.json_response import FastJSONResponse
 from atraxion.entrypoints.http.schemas import AckRequest
 from atraxion.entrypoints.inbound import parse_deletion, parse_push, structure_each
 from atraxion.observability import log_context
@@ -84,7 +85,7 @@ async def changes(request: Request) -> Response:
         )
         kind = _context(request).kind(entity)
         items = [views.feed_item(kind, i) for i in page.items]
-        response = JSONResponse({"items": items, "nextCursor": page.next_cursor})
+        response = FastJSONResponse({"items": items, "nextCursor": page.next_cursor})
         del page, items  # freed while collection is still paused, so none of it is left for the collector
     return response
 
