@@ -108,9 +108,9 @@ def pending_count(engine: Engine) -> int:
         return int(conn.execute(select(func.count()).select_from(feed_pending).where(where)).scalar_one())
 
 
-def poll_against_floor(env: Env, polls: int, stored: int, workload: str = "P4") -> tuple[Figure, float]:
-    """The polls' p95 beside the page's floor (bare SQL + JSON encoding), both measured now; and
-    the p95 in seconds."""
+def poll_against_floor(env: Env, polls: int, stored: int, workload: str = "P4") -> tuple[Figure, float, float]:
+    """The polls' p95 beside the page's floor (bare SQL + JSON encoding), both measured now; the
+    p95 in seconds, and the floor's."""
     at, page = poll(env, polls)
     floor, sql, c_floor = page_floor(env.engine, page, polls)
     ratio = p95(at) / p95(floor)
@@ -137,7 +137,7 @@ def poll_against_floor(env: Env, polls: int, stored: int, workload: str = "P4") 
             ],
         )
     )
-    return figure, p95(at)
+    return figure, p95(at), p95(floor)
 
 
 def run(env: Env, quick: bool) -> list[Figure]:
@@ -151,25 +151,29 @@ def run(env: Env, quick: bool) -> list[Figure]:
     marker = _max_seq(env.engine)
     assert pending_count(env.engine) == PENDING
     say(f"  seeded {small:,} products, {PENDING:,} pending, in {secs(time.perf_counter() - started)}")
-    at_small, small_p95 = poll_against_floor(env, polls, small)
+    at_small, small_p95, small_floor = poll_against_floor(env, polls, small)
 
     started = time.perf_counter()
     seed(env, small, large)
     env.ack_all("products", products_table.c.change_seq > marker)
     assert pending_count(env.engine) == PENDING
     say(f"  seeded up to {large:,} products, {PENDING:,} pending, in {secs(time.perf_counter() - started)}")
-    at_large, large_p95 = poll_against_floor(env, polls, large)
+    at_large, large_p95, large_floor = poll_against_floor(env, polls, large)
 
-    growth = Figure(
+    # On a shared machine the load moves between the two measures (the floor with it): the growth
+    # is judged on the p95 in floors, each size's against its own floor; the raw growth beside it.
+    growth = (large_p95 / large_floor) / (small_p95 / small_floor)
+    figure = Figure(
         workload="P4",
         backend=env.backend,
-        name=f"p95 at {large:,} / at {small:,}",
-        value=times(large_p95 / small_p95),
-        baseline=f"{at_small.value} → {at_large.value}",
+        name=f"p95 at {large:,} / at {small:,}, in floors",
+        value=times(growth),
+        baseline=f"raw {at_small.value} → {at_large.value} ({times(large_p95 / small_p95)})",
+        ratio=f"floor {secs(small_floor)} → {secs(large_floor)}",
         bar=f"within {GROWTH_BAR}×",
-        passed=large_p95 <= GROWTH_BAR * small_p95,
+        passed=growth <= GROWTH_BAR,
     )
-    return [at_small, at_large, show(growth)]
+    return [at_small, at_large, show(figure)]
 
 
 def _max_seq(engine: Engine) -> Any:

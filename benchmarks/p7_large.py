@@ -170,7 +170,7 @@ def run(env: Env, quick: bool) -> list[Figure]:
     seed(env, 0, products, changed_round=1, indexes=_data.pick(PENDING, products, seed=7))
     assert pending_count(env.engine) == PENDING
     say(f"  seeded {products:,} products, {PENDING:,} pending, in {secs(time.perf_counter() - started)}")
-    poll, _ = poll_against_floor(env, POLLS, products, workload="P7")
+    poll, _, _ = poll_against_floor(env, POLLS, products, workload="P7")
 
     tag = {"workload": "P7", "backend": env.backend}
     ratio = large_per / small_per
