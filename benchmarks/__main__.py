@@ -3,6 +3,10 @@
 Runs the workloads of the quality spec on SQLite and on a throwaway MariaDB database (server URL
 from ``ATRAXION_BENCH_MYSQL_URL``, default ``mysql+pymysql://root@127.0.0.1:3306``), printing each
 figure beside its baseline from the same run, then a summary table with the bars.
+
+P5 and P7 run only when named (``--only P5``, ``--only P7``). P7, a large shop, stores 1,000,000
+products and 10,000,000 price items (hours on a small machine); ``ATRAXION_BENCH_P7_PRODUCTS`` and
+``ATRAXION_BENCH_P7_PRICES`` set smaller sizes.
 """
 
 from __future__ import annotations
