@@ -30,6 +30,10 @@ class UnreadableSecret(Exception):
     installation's key is configured). The message never holds the value."""
 
 
+class SecretKeyError(ValueError):
+    """The key cannot be used (not a Fernet key, an unreadable key file): one line saying what to fix."""
+
+
 class SecretBox:
     def __init__(self, keys: Sequence[bytes]) -> None:
         if not keys:
@@ -53,15 +57,15 @@ class SecretBox:
 
 
 def parse_keys(text: str) -> list[bytes]:
-    """The Fernet keys of ``ATRAXION_SECRET_KEY``. Raises ValueError (never repeating the value)."""
+    """The Fernet keys of ``ATRAXION_SECRET_KEY``. Raises SecretKeyError (never repeating the value)."""
     keys = [part.strip().encode("ascii", "replace") for part in text.split(",") if part.strip()]
     if not keys:
-        raise ValueError("ATRAXION_SECRET_KEY is empty")
+        raise SecretKeyError("ATRAXION_SECRET_KEY is empty")
     for number, key in enumerate(keys, 1):
         try:
             Fernet(key)
         except ValueError:
-            raise ValueError(
+            raise SecretKeyError(
                 f"ATRAXION_SECRET_KEY key {number} is not a Fernet key (32 bytes in url-safe base64, "
                 "44 characters); docs/deploying.md shows how to make one"
             ) from None
@@ -74,11 +78,17 @@ def key_file(path: Path) -> tuple[bytes, bool]:
         flags = os.O_WRONLY | os.O_CREAT | os.O_EXCL
         descriptor = os.open(path, flags, 0o600)
     except FileExistsError:
-        text = path.read_text().strip()
         try:
-            return parse_keys(text)[0], False
-        except ValueError:
-            raise ValueError(f"the secret key file {path} does not hold a Fernet key") from None
+            return parse_keys(path.read_text().strip())[0], False
+        except (OSError, UnicodeError, SecretKeyError):
+            raise SecretKeyError(
+                f"the secret key file {path} cannot be read or holds no Fernet key (ATRAXION_SECRET_KEY_FILE)"
+            ) from None
+    except OSError as error:
+        raise SecretKeyError(
+            f"cannot create the secret key file {path}: {error.strerror} (set ATRAXION_SECRET_KEY or "
+            "ATRAXION_SECRET_KEY_FILE)"
+        ) from None
     key = Fernet.generate_key()
     with os.fdopen(descriptor, "wb") as file:
         file.write(key + b"\n")
