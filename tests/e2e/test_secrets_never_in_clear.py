@@ -36,6 +36,7 @@ from atraxion.adapters.odoo.simulator import OdooSimulator
 from atraxion.adapters.sqlalchemy import create_engine_from_url
 from atraxion.domain.webhook_signing import encode_secret
 from tests.conftest import MYSQL_URL, service_unavailable
+from tests.dramatiq_brokers import broker_url, unique_queue_name
 from tests.e2e.test_odoo_webhooks_serve import eventually, token
 from tests.e2e.test_serve_smoke import call, cli, free_port
 from tests.e2e.webhook_receiver import LoopbackReceiver, loopback_receiver
@@ -297,3 +298,50 @@ def _pending(api: str, shop: str) -> list[dict[str, Any]]:
     status, page = call("GET", f"{api}/webshop/products/changes?limit=100", shop)
     assert status == 200
     return [{"key": item["key"], "version": item["version"]} for item in page["items"]]
+
+
+@pytest.mark.rabbitmq
+def test_a_broker_password_is_never_printed_or_answered(tmp_path: Path) -> None:
+    """RabbitMQ refuses a password: ``/ready`` and the service's output say so without it."""
+    reachable = make_url(broker_url("rabbitmq").replace("amqp://", "postgresql://", 1))  # a URL parser for its parts
+    password = secrets.token_urlsafe(18)
+    url = f"amqp://{reachable.username}:{password}@{reachable.host}:{reachable.port}/%2F?queue={unique_queue_name()}"
+    env = {key: value for key, value in os.environ.items() if not key.startswith(("ATRAXION_", "ODOO_"))}
+    env.update(ATRAXION_DATABASE_URL=f"sqlite:///{tmp_path / 'atraxion.db'}", ATRAXION_BROKER_URL=url)
+    env.update(ATRAXION_SECRET_KEY_FILE=str(tmp_path / "atraxion.key"))
+    shop = token(env, "shop", "--scope", "webshop:orders", "--consumer", "webshop")
+    odoo = token(env, "odoo", "--scope", "odoo:push")
+    port = free_port()
+    base = f"http://127.0.0.1:{port}"
+    output_file = tmp_path / "serve.log"
+    with output_file.open("w") as output:
+        process = subprocess.Popen(
+            [sys.executable, "-m", "atraxion.entrypoints.cli", "serve", "--port", str(port)],
+            env=env,
+            cwd=tmp_path,
+            stdout=output,
+            stderr=subprocess.STDOUT,
+            text=True,
+        )
+        try:
+            wait_for(lambda: _healthy(base))
+            status, ready = call("GET", f"{base}/ready")
+            partner = {"externalId": "P1", "odooId": 7, "type": "main", "data": {"name": "Azure Interior"}}
+            assert call("POST", f"{base}/api/v1/odoo/partners", odoo, {"records": [partner]})[0] == 200
+            product = {"externalId": "A", "odooId": 8, "data": {"name": "Desk"}}
+            assert call("POST", f"{base}/api/v1/odoo/products", odoo, {"records": [product]})[0] == 200
+            order = {
+                "externalId": "SO-1",
+                "partnerExternalId": "P1",
+                "lines": [{"productExternalId": "A", "quantity": 1}],
+            }
+            submitted = call("POST", f"{base}/api/v1/webshop/sale-orders", shop, order)
+        finally:
+            process.terminate()
+            process.wait(timeout=30)
+    assert status == 503 and "broker" in ready["checks"], ready
+    assert submitted[0] in (200, 201, 202), submitted  # stored: the broker only delays it
+    found = leaks(
+        {"the broker password": password}, {"/ready": json.dumps(ready), "the output": output_file.read_text()}
+    )
+    assert found == []
