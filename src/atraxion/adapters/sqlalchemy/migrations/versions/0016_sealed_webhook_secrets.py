@@ -1,7 +1,7 @@
 """webhooks.secret holds a sealed secret: widened from 128 to 512 characters
 
 Revision ID: 0016
-Revises: 0013
+Revises: 0014
 
 A sealed secret is ``enc:v1:`` and a Fernet token (about 210 characters for the longest secret).
 No data changes here: a migration cannot know ATRAXION_SECRET_KEY, so secrets stored in clear by 0013
@@ -14,7 +14,7 @@ import sqlalchemy as sa
 from alembic import op
 
 revision = "0016"
-down_revision = "0013"
+down_revision = "0014"
 branch_labels = None
 depends_on = None
 
