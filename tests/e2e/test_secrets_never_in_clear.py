@@ -32,9 +32,9 @@ import pytest
 from sqlalchemy import Engine, MetaData, select, text
 from sqlalchemy.engine import make_url
 
-from atraxion.adapters.odoo.simulator import OdooSimulator
 from atraxion.adapters.sqlalchemy import create_engine_from_url
 from atraxion.domain.webhook_signing import encode_secret
+from atraxion.testing.odoo_sim import OdooSimulator
 from tests.conftest import MYSQL_URL, service_unavailable
 from tests.dramatiq_brokers import broker_url, unique_queue_name
 from tests.e2e.test_odoo_webhooks_serve import eventually, token
