@@ -78,8 +78,8 @@ def upsert(conn: Connection, table: Table, rows: Sequence[Mapping[str, Any]], up
     keys = _primary_key(table)
     if conn.dialect.name == "postgresql":
         pg = postgresql.insert(table)
-        statement = pg.on_conflict_do_update(index_elements=keys, set_={c: pg.excluded[c] for c in update})
-        conn.execute(statement, list(rows))
+        on_pg = pg.on_conflict_do_update(index_elements=keys, set_={c: pg.excluded[c] for c in update})
+        conn.execute(on_pg, list(rows))
         return
     lite = sqlite.insert(table)
     statement = lite.on_conflict_do_update(index_elements=keys, set_={c: lite.excluded[c] for c in update})
