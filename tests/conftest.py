@@ -13,6 +13,7 @@ import os
 import uuid
 from collections.abc import Iterator
 from contextlib import contextmanager
+from pathlib import Path
 
 import pytest
 from attrs import frozen
@@ -110,6 +111,24 @@ def mysql_engine() -> Iterator[Engine]:
 def postgres_engine() -> Iterator[Engine]:
     """A fresh, migrated PostgreSQL database for the whole session, dropped at the end."""
     yield from _session_engine("postgresql")
+
+
+def blank_database(backend: str, tmp_path: Path) -> Iterator[Engine]:
+    """An engine on an empty database of its own on ``backend`` ("sqlite", "mariadb" or
+    "postgresql"), for tests of migrations (the session's databases are already at head).
+    MariaDB's is made with ``utf8mb4_bin``, the collation the tests' databases had before 0006."""
+    if backend == "sqlite":
+        engine = create_engine_from_url(f"sqlite:///{tmp_path / 'old.db'}")
+        yield engine
+        engine.dispose()
+        return
+    options = "CHARACTER SET utf8mb4 COLLATE utf8mb4_bin" if backend == "mariadb" else None
+    with server_database(backend, "atraxion_migrate", options) as url:
+        engine = create_engine_from_url(url)
+        try:
+            yield engine
+        finally:
+            engine.dispose()
 
 
 def server_engine(request: pytest.FixtureRequest, backend: str) -> Engine:

@@ -108,8 +108,8 @@ def error_code(error: DBAPIError) -> int | str | None:
     orig = error.orig
     if orig is None:
         return None
-    sqlstate = getattr(orig, "sqlstate", None)
-    if isinstance(sqlstate, str):
-        return sqlstate
     code = orig.args[0] if orig.args else None
-    return code if isinstance(code, int) else None
+    if isinstance(code, int):  # before the SQLSTATE: PyMySQL's errors carry a generic one too
+        return code
+    sqlstate = getattr(orig, "sqlstate", None)
+    return sqlstate if isinstance(sqlstate, str) else None

@@ -76,6 +76,14 @@ _POSTGRESQL_COLUMNS = text(
 )
 
 
+def column_collations(connection: Connection) -> dict[tuple[str, str], str]:
+    """(table, column) → collation of every text column of the current MySQL/MariaDB database or
+    PostgreSQL schema."""
+    query = _POSTGRESQL_COLUMNS if connection.dialect.name == "postgresql" else _MYSQL_COLUMNS
+    rows = connection.execute(query).all()
+    return {(str(table).lower(), str(column).lower()): str(collation) for table, column, collation in rows}
+
+
 def refuse_unless_binary_keys(engine: Engine) -> None:
     """Raise UnsupportedCollation naming the first key column of a MySQL/MariaDB or PostgreSQL
     database whose collation folds case, pads spaces or orders by a locale (changed by hand after
@@ -84,9 +92,7 @@ def refuse_unless_binary_keys(engine: Engine) -> None:
         return
     with engine.connect() as connection:
         wanted = binary_collation(connection)
-        query = _POSTGRESQL_COLUMNS if engine.dialect.name == "postgresql" else _MYSQL_COLUMNS
-        rows = connection.execute(query).all()
-    found = {(str(table).lower(), str(column).lower()): str(collation) for table, column, collation in rows}
+        found = column_collations(connection)
     for table, columns in KEY_COLUMNS.items():
         for column in columns:
             collation = found.get((table, column))
