@@ -98,11 +98,15 @@ def _key(record: StoredRecord) -> str:
 
 
 def _locked(query: Select[Any], table: Table) -> Select[Any]:
-    """``SELECT … FOR UPDATE`` through the key's unique index. Left to itself, MySQL may lock a
-    small table through a primary-key scan while a concurrent writer locks through the index:
-    the two lock the same rows in different orders and deadlock (seen under R1)."""
+    """``SELECT … FOR UPDATE`` in the order of the keys, so that concurrent writers lock the rows
+    they share in one order. Left to itself, MySQL may lock a small table through a primary-key scan
+    while a concurrent writer locks through the key's unique index (hence the index hint), and
+    PostgreSQL locks rows in the order it finds them on disk, which every update changes (hence the
+    ``ORDER BY``, below which PostgreSQL locks): either way two writers lock the same rows in
+    different orders and deadlock (seen under R1)."""
     hint = f"FORCE INDEX (uq_{table.name}_key)"
-    return query.with_for_update().with_hint(table, hint, "mysql").with_hint(table, hint, "mariadb")
+    ordered = query.order_by(table.c.key).with_for_update()
+    return ordered.with_hint(table, hint, "mysql").with_hint(table, hint, "mariadb")
 
 
 class SqlRecordRepository:
