@@ -30,6 +30,7 @@ from atraxion.entrypoints.http import (
 from atraxion.entrypoints.http.middleware import (
     Metrics,
     MetricsMiddleware,
+    RefuseNulMiddleware,
     RequestIdMiddleware,
     UnexpectedErrorMiddleware,
 )
@@ -146,6 +147,7 @@ def create_app(
             *api_log.middleware(recorder),
             Middleware(MetricsMiddleware, metrics=app_metrics),
             Middleware(UnexpectedErrorMiddleware),
+            Middleware(RefuseNulMiddleware),
         ],
         lifespan=api_log.lifespan(recorder),
         exception_handlers={

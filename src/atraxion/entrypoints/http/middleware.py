@@ -1,4 +1,5 @@
-"""Pure ASGI middleware: request ids and request metrics (no BaseHTTPMiddleware)."""
+"""Pure ASGI middleware: request ids, request metrics, NUL characters refused, unexpected errors
+(no BaseHTTPMiddleware)."""
 
 from __future__ import annotations
 
@@ -8,11 +9,12 @@ import threading
 import time
 import uuid
 from collections import Counter
+from urllib.parse import unquote_to_bytes
 
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from atraxion.domain.api_log import safe_path
-from atraxion.entrypoints.http.problems import Problem
+from atraxion.entrypoints.http.problems import NUL, Problem, nul_character
 
 log = logging.getLogger("atraxion.http")
 
@@ -104,6 +106,28 @@ class MetricsMiddleware:
             template = getattr(route, "path", "unmatched")
             method = scope["method"] if scope["method"] in METHODS else "other"
             self.metrics.observe(method, template, status, time.perf_counter() - started)
+
+
+class RefuseNulMiddleware:
+    """Answer 422 (``nul-character``) to a request whose path or query string holds a NUL
+    character, percent-encoded or not, before any route reads it: keys, consumer names and query
+    values reach the database, and PostgreSQL stores no text holding one. Bodies are checked where
+    they are parsed (``body.parse_json``)."""
+
+    def __init__(self, app: ASGIApp) -> None:
+        self.app = app
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] == "http":
+            where = None
+            if NUL in scope["path"]:
+                where = "the path"
+            elif b"\x00" in unquote_to_bytes(scope.get("query_string", b"")):
+                where = "the query string"
+            if where is not None:
+                await nul_character(where).response(safe_path(scope["path"]))(scope, receive, send)
+                return
+        await self.app(scope, receive, send)
 
 
 class UnexpectedErrorMiddleware:
