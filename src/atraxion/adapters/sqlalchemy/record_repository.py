@@ -8,7 +8,16 @@ from typing import Any
 
 from sqlalchemy import Connection, Row, Select, Table, bindparam, func, select
 
-from atraxion.adapters.sqlalchemy._sql import KEY_CHUNK, chunks, dumps, from_db_time, loads, loads_many, to_db_time
+from atraxion.adapters.sqlalchemy._sql import (
+    KEY_CHUNK,
+    among,
+    chunks,
+    dumps,
+    from_db_time,
+    loads,
+    loads_many,
+    to_db_time,
+)
 from atraxion.adapters.sqlalchemy.tables import RECORD_TABLES
 from atraxion.domain.records import RecordHead, StoredRecord
 
@@ -120,7 +129,7 @@ class SqlRecordRepository:
         columns = (c.key, c.version, c.content_hash, c.full_hash, c.deleted, c.envelope, c.data)
         heads: dict[str, RecordHead] = {}
         for chunk in chunks(sorted(keys), KEY_CHUNK):
-            query = select(*columns).where(c.key.in_(chunk))
+            query = select(*columns).where(among(self.conn, c.key, chunk))
             rows = self.conn.execute(_locked(query, table) if lock else query).all()  # one fetch, not per row
             for key, version, content_hash, full_hash, deleted, envelope, data in rows:
                 heads[key] = RecordHead(key, version, content_hash, full_hash, envelope, data, bool(deleted))
@@ -130,7 +139,7 @@ class SqlRecordRepository:
         table, _ = RECORD_TABLES[entity]
         records: dict[str, StoredRecord] = {}
         for chunk in chunks(sorted(keys)):
-            query = select(table).where(table.c.key.in_(chunk))
+            query = select(table).where(among(self.conn, table.c.key, chunk))
             rows = self.conn.execute(_locked(query, table) if lock else query).all()
             records.update((r.key, r) for r in records_from_rows(rows))
         return records
