@@ -16,6 +16,7 @@ from atraxion.ports.purchase_order_lines import PurchaseOrderLineRepository
 from atraxion.ports.queued_pulls import QueuedPullRepository
 from atraxion.ports.reconcile_runs import ReconcileRunRepository
 from atraxion.ports.records import FeedRepository, RecordRepository
+from atraxion.ports.webhooks import DeliveryRepository, WebhookRepository
 
 
 class UnitOfWork(Protocol):
@@ -60,6 +61,12 @@ class UnitOfWork(Protocol):
 
     @property
     def pull_cursors(self) -> PullCursorRepository: ...
+
+    @property
+    def webhooks(self) -> WebhookRepository: ...
+
+    @property
+    def deliveries(self) -> DeliveryRepository: ...
 
     def __enter__(self) -> Self: ...
 

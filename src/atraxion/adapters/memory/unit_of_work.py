@@ -24,6 +24,7 @@ from atraxion.adapters.memory.repositories import (
     MemoryTokenRepository,
 )
 from atraxion.adapters.memory.store import MemoryStore
+from atraxion.adapters.memory.webhook_repository import MemoryDeliveryRepository, MemoryWebhookRepository
 
 
 class _WorkingCopy:
@@ -58,6 +59,8 @@ class MemoryUnitOfWork:
         self.queued_pulls = MemoryQueuedPullRepository(self._work)
         self.reconcile_runs = MemoryReconcileRunRepository(self._work)
         self.pull_cursors = MemoryPullCursorRepository(self._work)
+        self.webhooks = MemoryWebhookRepository(self._work)
+        self.deliveries = MemoryDeliveryRepository(self._work)
         return self
 
     def __exit__(

@@ -26,6 +26,7 @@ from atraxion.adapters.sqlalchemy.purchase_order_line_repository import SqlPurch
 from atraxion.adapters.sqlalchemy.queued_pull_repository import SqlQueuedPullRepository
 from atraxion.adapters.sqlalchemy.reconcile_run_repository import SqlReconcileRunRepository
 from atraxion.adapters.sqlalchemy.record_repository import SqlRecordRepository
+from atraxion.adapters.sqlalchemy.webhook_repository import SqlDeliveryRepository, SqlWebhookRepository
 from atraxion.ports.unit_of_work import ConcurrentUpdate, DuplicateKey
 
 # Duplicate key (two inserts of a new key raced): MySQL/MariaDB's 1062, PostgreSQL's unique_violation.
@@ -77,6 +78,8 @@ class SqlUnitOfWork:
         self.queued_pulls = SqlQueuedPullRepository(self.connection)
         self.reconcile_runs = SqlReconcileRunRepository(self.connection)
         self.pull_cursors = SqlPullCursorRepository(self.connection)
+        self.webhooks = SqlWebhookRepository(self.connection)
+        self.deliveries = SqlDeliveryRepository(self.connection)
         return self
 
     def __exit__(
