@@ -48,18 +48,19 @@ class Server:
     title: str
     url: str
     fixture: str  # the session fixture holding this server's migrated engine
+    drop_options: str = ""
 
     def create(self, name: str, options: str) -> str:
         return f"CREATE DATABASE {name} {options}".strip()
 
     def drop(self, name: str) -> str:
-        # PostgreSQL refuses to drop a database someone is connected to (a pool not yet closed).
-        return f"DROP DATABASE {name} WITH (FORCE)" if self.title == "PostgreSQL" else f"DROP DATABASE {name}"
+        return f"DROP DATABASE {name} {self.drop_options}".strip()
 
 
 SERVERS = {
     "mariadb": Server("MariaDB", MYSQL_URL, "mysql_engine"),
-    "postgresql": Server("PostgreSQL", POSTGRES_URL, "postgres_engine"),
+    # PostgreSQL refuses to drop a database someone is connected to (a pool not yet closed, say).
+    "postgresql": Server("PostgreSQL", POSTGRES_URL, "postgres_engine", "WITH (FORCE)"),
 }
 DEFAULT_OPTIONS = {"mariadb": "CHARACTER SET utf8mb4", "postgresql": "TEMPLATE template0 ENCODING 'UTF8'"}
 """Databases are made with the server's default collation (MariaDB: case-insensitive, PAD SPACE;
