@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
+from datetime import datetime
 from typing import Protocol
 
 from atraxion.domain.api_log import ApiLogEntry
@@ -18,3 +19,6 @@ class ApiLogRepository(Protocol):
         """Newest first (by id): at most ``limit`` entries whose path starts with ``path_prefix``
         (exactly, case-sensitive), with status code ``status``, and id below ``before_id`` — each
         filter only when given."""
+
+    def prune(self, older_than: datetime, limit: int) -> int:
+        """Delete at most ``limit`` of the oldest entries recorded before ``older_than``; how many."""

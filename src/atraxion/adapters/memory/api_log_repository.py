@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
+from datetime import datetime
 from typing import Any
 
 import attrs
@@ -40,3 +41,10 @@ class MemoryApiLogRepository:
                 continue
             found.append(entry)
         return found
+
+    def prune(self, older_than: datetime, limit: int) -> int:
+        table = self._table()
+        gone = [i for i, e in sorted(table.items()) if e.at < older_than][:limit]
+        for entry_id in gone:
+            del table[entry_id]
+        return len(gone)
