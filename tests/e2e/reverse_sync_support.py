@@ -11,7 +11,6 @@ from typing import Any, TypeVar
 import pytest
 from starlette.testclient import TestClient
 
-from atraxion.adapters.odoo.simulator import OdooSimulator
 from atraxion.adapters.queue import EmbeddedQueue
 from atraxion.application import tokens
 from atraxion.application.ingest import ingest
@@ -21,6 +20,7 @@ from atraxion.domain.auth import Scope
 from atraxion.entrypoints.http import create_app
 from atraxion.entrypoints.inbound import parse_push
 from atraxion.ports.task_queue import DeliveryHandler, EntryHandler, PullsHandler, TaskQueue
+from atraxion.testing.odoo_sim import OdooSimulator
 from tests.conftest import SERVERS, server_engine
 
 T = TypeVar("T")

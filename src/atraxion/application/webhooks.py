@@ -448,4 +448,3 @@ def sweep_deliveries(
         except Exception:  # noqa: BLE001 - the next sweep publishes them again
             log.warning("could not publish %d webhook deliveries; the next sweep will", len(ids), exc_info=True)
     return ids
-
