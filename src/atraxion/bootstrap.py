@@ -19,7 +19,9 @@ from atraxion.adapters.memory import MemoryStore, MemoryUnitOfWork
 from atraxion.adapters.odoo.auto_gateway import AutoOdooGateway
 from atraxion.adapters.odoo.json2_gateway import Json2OdooGateway
 from atraxion.adapters.odoo.xmlrpc_gateway import XmlRpcOdooGateway
+from atraxion.adapters.passwords import Argon2PasswordHasher
 from atraxion.adapters.queue import EmbeddedQueue, PeriodicTask
+from atraxion.adapters.smtp_mailer import SmtpMailer
 from atraxion.adapters.sqlalchemy import SqlUnitOfWork, create_engine_from_url, shares_one_connection, upgrade
 from atraxion.adapters.sqlalchemy.collation import refuse_unless_binary_keys
 from atraxion.application.command import Command
@@ -33,6 +35,7 @@ from atraxion.application.reconcile import reconcilable
 from atraxion.application.reconcile_runs import execute_run, run_start
 from atraxion.application.reverse_sync import process_entry, sweep
 from atraxion.application.scheduled_pull import give_up, lease_ttl, scheduled_pull
+from atraxion.application.users import Accounts
 from atraxion.config import Settings
 from atraxion.domain.catalog import kinds_by_name
 from atraxion.domain.errors import OdooNotConfigured
@@ -77,6 +80,8 @@ class Atraxion:
     _queue: TaskQueue | None = field(default=None, init=False)
     _sweeper: PeriodicTask | None = field(default=None, init=False)
     holder: str = field(factory=new_holder)
+    accounts: Accounts = field(factory=lambda: Accounts(Argon2PasswordHasher()))
+    """The admin UI's people: password hasher, mailer (``ATRAXION_SMTP_URL``), lockout."""
     _puller: PeriodicTask | None = field(default=None, init=False)
 
     @property
@@ -258,7 +263,8 @@ def bootstrap(
         Fingerprinter(settings.volatile_fields),
         after_ingest=_after_ingest(),
     )
-    return Atraxion(settings, context, engine, **reverse_sync)
+    accounts = Accounts(Argon2PasswordHasher(), SmtpMailer.from_url(settings.smtp_url) if settings.smtp_url else None)
+    return Atraxion(settings, context, engine, accounts=accounts, **reverse_sync)
 
 
 def _reverse_sync(settings: Settings, queue: TaskQueue | None, gateway: OdooGateway | None) -> dict[str, Any]:

@@ -61,6 +61,10 @@ class Settings:
     pull_interval: float = 0.0
     # Odoo 17 sends a webhook before its transaction commits: a queued pull waits this long.
     webhook_settle: float = 1.0
+    # The admin UI (docs/operators-guide.md): the SMTP server that sends sign-up links, and the
+    # address the service is reached at (links in mails; else the address of the sign-up request).
+    smtp_url: str | None = field(default=None, repr=False)
+    public_url: str | None = None
 
     @classmethod
     def from_env(cls, environ: Mapping[str, str] | None = None, env_file: str | Path | None = ".env") -> Settings:
@@ -94,6 +98,8 @@ class Settings:
             pull_overrides=pull_overrides(values),
             pull_interval=_seconds(values, "ATRAXION_PULL_INTERVAL", 0.0),
             webhook_settle=_seconds(values, "ATRAXION_WEBHOOK_SETTLE", 1.0),
+            smtp_url=values.get("ATRAXION_SMTP_URL") or None,
+            public_url=(values.get("ATRAXION_PUBLIC_URL") or "").rstrip("/") or None,
             volatile_fields=(
                 frozenset(v.strip() for v in volatile.split(",") if v.strip())
                 if volatile is not None

@@ -303,3 +303,41 @@ pull_cursors = Table(
     Column("odoo_id", BigInteger, nullable=False),
     Column("updated_at", DateTime, nullable=False),
 )
+
+# People of the admin UI (migration 0015). Addresses and domains are stored normalized (lower case).
+users = Table(
+    "users",
+    metadata,
+    Column("id", Id, primary_key=True, autoincrement=True),
+    Column("email", String(254), nullable=False, unique=True),
+    Column("role", String(16), nullable=False),
+    Column("password_hash", String(255), nullable=False),
+    Column("verified", Boolean, nullable=False),
+    Column("created_at", Stamp, nullable=False),
+    Column("disabled_at", Stamp, nullable=True),
+    Column("failed_logins", Integer, nullable=False),
+    Column("failures_since", Stamp, nullable=True),
+    Column("locked_until", Stamp, nullable=True),
+)
+
+allowed_domains = Table("allowed_domains", metadata, Column("domain", String(253), primary_key=True))
+
+# Single-use e-mail verification tokens, stored hashed.
+email_verifications = Table(
+    "email_verifications",
+    metadata,
+    Column("token_hash", String(64), primary_key=True),
+    Column("user_id", Id, nullable=False, index=True),
+    Column("expires_at", Stamp, nullable=False),
+    Column("used_at", Stamp, nullable=True),
+)
+
+# Admin UI sessions, server-side so that every replica knows them; the cookie holds the id, the row its hash.
+admin_sessions = Table(
+    "admin_sessions",
+    metadata,
+    Column("id_hash", String(64), primary_key=True),
+    Column("user_id", Id, nullable=False, index=True),
+    Column("created_at", Stamp, nullable=False),
+    Column("expires_at", Stamp, nullable=False, index=True),
+)

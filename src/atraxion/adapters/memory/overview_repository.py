@@ -1,0 +1,25 @@
+"""The dashboard's figures, from the memory tables."""
+
+from __future__ import annotations
+
+from collections import Counter
+from datetime import datetime
+
+from atraxion.adapters.memory.store import TableAccess
+from atraxion.domain.outbound import FailureStatus
+
+
+class MemoryOverviewRepository(TableAccess):
+    def outbox_counts(self) -> dict[str, int]:
+        return dict(Counter(e.status.value for e in self.table("outbox").values()))
+
+    def open_failures(self) -> int:
+        return sum(1 for f in self.table("sync_failures").values() if f.status is FailureStatus.OPEN)
+
+    def changes_per_hour(self, since: datetime, hours: int) -> list[int]:
+        totals = [0] * hours
+        for record in self.table("records").values():
+            hour = int((record.updated_at - since).total_seconds() // 3600)
+            if 0 <= hour < hours:
+                totals[hour] += 1
+        return totals
