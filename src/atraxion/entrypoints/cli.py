@@ -1,4 +1,5 @@
-"""The ``atraxion`` command: serve, worker, db upgrade, token create|list|revoke, odoo check|pull, odoo-sim."""
+"""The ``atraxion`` command: serve, worker, db upgrade, token create|list|revoke, user create|list|disable,
+domain add|list|remove, odoo check|pull, odoo-sim."""
 
 from __future__ import annotations
 
@@ -13,7 +14,7 @@ from atraxion.application import tokens
 from atraxion.bootstrap import bootstrap
 from atraxion.config import Settings
 from atraxion.domain.auth import DEFAULT_CONSUMER, Scope, parse_expiry, parse_scopes
-from atraxion.entrypoints import odoo_cli
+from atraxion.entrypoints import odoo_cli, user_cli
 
 
 def _parser() -> argparse.ArgumentParser:
@@ -42,6 +43,7 @@ def _parser() -> argparse.ArgumentParser:
 
     commands.add_parser("odoo-sim", help="run the bundled Odoo simulator (atraxion odoo-sim --help)")
     odoo_cli.add_parser(commands)
+    user_cli.add_parsers(commands)
     return parser
 
 
@@ -93,6 +95,8 @@ def _main(argv: Sequence[str] | None) -> int:
         if args.command == "db":
             print(f"database at {_safe_url(settings.database_url)} is up to date")
             return 0
+        if args.command in ("user", "domain"):
+            return user_cli.run(args, app)
         return _token_command(args, app.context)
     finally:
         app.close()

@@ -15,6 +15,7 @@ from starlette.routing import BaseRoute, Match, Route
 from atraxion.bootstrap import Atraxion
 from atraxion.domain.api_log import safe_path
 from atraxion.domain.errors import Conflict, InvalidBatch, LimitExceeded, NotFound
+from atraxion.entrypoints.admin import routes as admin_routes
 from atraxion.entrypoints.http import (
     api_log,
     docs,
@@ -129,6 +130,7 @@ def create_app(
         Route("/ready", ready),
         Route("/metrics", metrics),
         *docs.routes,
+        *admin_routes.routes,
         *(extra_routes or []),
         *odoo_webhook_routes.routes,  # before /api/v1/odoo/{entity}/…
         *reconcile_routes.routes,

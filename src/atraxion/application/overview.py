@@ -1,0 +1,47 @@
+"""The admin dashboard's figures, read in one unit of work."""
+
+from __future__ import annotations
+
+from datetime import datetime, timedelta
+
+from attrs import frozen
+
+from atraxion.application.context import Context
+from atraxion.domain.odoo_records import PullCursor
+from atraxion.domain.outbound import OutboxStatus
+from atraxion.ports.unit_of_work import UnitOfWork
+
+CHART_HOURS = 24
+
+
+@frozen
+class Overview:
+    at: datetime
+    outbox: dict[str, int]
+    """Entries by status, every status present (zero included)."""
+    open_failures: int
+    records: dict[str, int]
+    """Stored records by entity."""
+    pulls: list[PullCursor]
+    since: datetime
+    changes_per_hour: list[int]
+    """Records created or changed in each hour from ``since`` (the current hour last)."""
+
+
+def overview(ctx: Context) -> Overview:
+    now = ctx.clock.now()
+    since = now.replace(minute=0, second=0, microsecond=0) - timedelta(hours=CHART_HOURS - 1)
+
+    def work(uow: UnitOfWork) -> Overview:
+        counts = uow.overview.outbox_counts()
+        return Overview(
+            at=now,
+            outbox={status.value: counts.get(status.value, 0) for status in OutboxStatus},
+            open_failures=uow.overview.open_failures(),
+            records={name: uow.records.count(name) for name in ctx.kinds},
+            pulls=uow.pull_cursors.all(),
+            since=since,
+            changes_per_hour=uow.overview.changes_per_hour(since, CHART_HOURS),
+        )
+
+    return ctx.transaction(work)
