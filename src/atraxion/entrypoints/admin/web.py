@@ -101,8 +101,12 @@ def public_page(request: Request, template: str, http_status: int = 200, **value
 
 
 async def read_form(request: Request) -> dict[str, list[str]]:
-    """An ``application/x-www-form-urlencoded`` body (bounded); anything else is refused."""
-    if request.headers.get("content-type", "").split(";")[0].strip() != "application/x-www-form-urlencoded":
+    """An ``application/x-www-form-urlencoded`` body (bounded); no body is an empty form (which its
+    missing token then refuses); another content type is refused."""
+    kind = request.headers.get("content-type", "").split(";")[0].strip().lower()
+    if not kind:
+        return {}
+    if kind != "application/x-www-form-urlencoded":
         raise Refused(415, "this form must be sent as application/x-www-form-urlencoded")
     body = b""
     async for chunk in request.stream():
