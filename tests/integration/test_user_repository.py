@@ -1,0 +1,69 @@
+"""Users, allowed domains, verifications and sessions: one contract on memory, SQLite and MariaDB."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+import attrs
+import pytest
+
+from atraxion.application import users
+from atraxion.application.sessions import log_in, log_out, session_user
+from atraxion.bootstrap import Atraxion
+from atraxion.domain.errors import Conflict, NotFound
+from atraxion.domain.users import Role
+from atraxion.testing import FakeClock
+
+PASSWORD = "correct horse battery"
+
+
+def test_users_are_stored_with_a_hashed_password_and_listed(atraxion: Atraxion) -> None:
+    ctx = atraxion.context
+    made = users.create_user(ctx, atraxion.accounts, "Ann@Example.com", PASSWORD, Role.ADMIN)
+    users.create_user(ctx, atraxion.accounts, "bob@example.com", PASSWORD, Role.VIEWER)
+    assert made.email == "ann@example.com" and made.verified and made.password_hash.startswith("$argon2id$")
+    assert PASSWORD not in made.password_hash
+    assert [(u.email, u.role) for u in users.list_users(ctx)] == [
+        ("ann@example.com", Role.ADMIN),
+        ("bob@example.com", Role.VIEWER),
+    ]
+    with pytest.raises(Conflict):
+        users.create_user(ctx, atraxion.accounts, "ANN@example.com", PASSWORD, Role.VIEWER)
+    assert users.change_role(ctx, "bob@example.com", Role.OPERATOR).role is Role.OPERATOR
+    with pytest.raises(NotFound):
+        users.disable_user(ctx, "nobody@example.com")
+
+
+def test_domains_are_added_once_listed_and_removed(atraxion: Atraxion) -> None:
+    ctx = atraxion.context
+    assert users.add_domain(ctx, "Example.com") == ("example.com", True)
+    assert users.add_domain(ctx, "example.com") == ("example.com", False)
+    users.add_domain(ctx, "acme.test")
+    assert users.list_domains(ctx) == ["acme.test", "example.com"]
+    assert users.remove_domain(ctx, "EXAMPLE.com") and not users.remove_domain(ctx, "example.com")
+    assert users.list_domains(ctx) == ["acme.test"]
+
+
+def test_sessions_live_in_the_store_hashed_until_logout_or_expiry(atraxion: Atraxion, clock: FakeClock) -> None:
+    ctx = atraxion.context
+    users.create_user(ctx, atraxion.accounts, "ann@example.com", PASSWORD, Role.OPERATOR)
+    signed = log_in(ctx, atraxion.accounts, "ann@example.com", PASSWORD)
+    found = session_user(ctx, signed.session_secret)
+    assert found is not None and found.email == "ann@example.com"
+    assert ctx.transaction(lambda uow: uow.admin_sessions.by_hash(signed.session_secret)) is None  # only the hash
+    log_out(ctx, signed.session_secret)
+    assert session_user(ctx, signed.session_secret) is None
+    again = log_in(ctx, atraxion.accounts, "ann@example.com", PASSWORD)
+    clock.advance(hours=12)
+    assert session_user(ctx, again.session_secret) is None
+
+
+def test_a_lock_survives_in_the_store(atraxion: Atraxion, clock: FakeClock) -> None:
+    ctx = atraxion.context
+    accounts = attrs.evolve(atraxion.accounts)
+    users.create_user(ctx, accounts, "ann@example.com", PASSWORD, Role.VIEWER)
+    for _ in range(10):
+        with pytest.raises(Exception):  # noqa: B017 - refused, then locked
+            log_in(ctx, accounts, "ann@example.com", "wrong password")
+    stored = ctx.transaction(lambda uow: uow.users.by_email("ann@example.com"))
+    assert stored is not None and stored.locked_until == clock.now() + timedelta(minutes=15)
