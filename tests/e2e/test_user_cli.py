@@ -3,7 +3,12 @@
 from __future__ import annotations
 
 import io
+import os
+import pty
+import select
+import signal
 import sys
+import time
 from pathlib import Path
 
 import pytest
@@ -65,3 +70,50 @@ def test_domain_add_list_remove(
     assert code == 1 and err.count("\n") == 1
     assert _run(["domain", "remove", "example.com"], monkeypatch, capsys)[:2] == (0, "removed example.com\n")
     assert _run(["domain", "remove", "example.com"], monkeypatch, capsys)[0] == 1
+
+
+def _on_a_terminal(argv: list[str], answers: list[str], env: dict[str, str]) -> tuple[int, str]:
+    """Run the command with a pseudo-terminal as its controlling terminal, typing ``answers`` at
+    each prompt; its exit code and everything it showed."""
+    pid, fd = pty.fork()
+    if pid == 0:  # the child: the terminal is its stdin, stdout and /dev/tty
+        os.execve(argv[0], argv, env)
+    shown, pending = b"", list(answers)
+    deadline = time.monotonic() + 30
+    while time.monotonic() < deadline:
+        ready, _, _ = select.select([fd], [], [], 0.2)
+        if ready:
+            try:
+                chunk = os.read(fd, 1024)
+            except OSError:  # the child closed the terminal
+                break
+            if not chunk:
+                break
+            shown += chunk
+            if pending and shown.rstrip().endswith(b":"):
+                time.sleep(0.3)  # let getpass turn echo off first (typing ahead of a prompt races it)
+                os.write(fd, pending.pop(0).encode() + b"\n")
+                shown += b"\n"
+    finished, status = os.waitpid(pid, os.WNOHANG)
+    if finished == 0:  # still running at the deadline: stop it, then report
+        os.kill(pid, signal.SIGKILL)
+        _, status = os.waitpid(pid, 0)
+    os.close(fd)
+    return os.waitstatus_to_exitcode(status), shown.decode(errors="replace")
+
+
+def test_user_create_on_a_terminal_asks_twice_without_echo(database: str) -> None:
+    env = {**{k: v for k, v in os.environ.items() if not k.startswith("ATRAXION_")}, "ATRAXION_DATABASE_URL": database}
+    atraxion = str(Path(sys.executable).parent / "atraxion")
+    code, shown = _on_a_terminal(
+        [atraxion, "user", "create", "tty@example.com", "--role", "operator"],
+        ["typed twice 123", "typed twice 123"],
+        env,
+    )
+    assert code == 0, shown
+    assert "Password:" in shown and "Repeat it:" in shown and "typed twice" not in shown
+    assert "created user tty@example.com (operator)" in shown
+    code, shown = _on_a_terminal(
+        [atraxion, "user", "create", "two@example.com", "--role", "viewer"], ["first one 12345", "second one 1234"], env
+    )
+    assert code == 1 and "the two passwords differ" in shown
