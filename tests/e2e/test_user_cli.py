@@ -9,6 +9,7 @@ import select
 import signal
 import sys
 import time
+import warnings
 from pathlib import Path
 
 import pytest
@@ -75,7 +76,9 @@ def test_domain_add_list_remove(
 def _on_a_terminal(argv: list[str], answers: list[str], env: dict[str, str]) -> tuple[int, str]:
     """Run the command with a pseudo-terminal as its controlling terminal, typing ``answers`` at
     each prompt; its exit code and everything it showed."""
-    pid, fd = pty.fork()
+    with warnings.catch_warnings():  # Python 3.12+ warns of fork() in a process with threads; the child only execs
+        warnings.simplefilter("ignore", DeprecationWarning)
+        pid, fd = pty.fork()
     if pid == 0:  # the child: the terminal is its stdin, stdout and /dev/tty
         os.execve(argv[0], argv, env)
     shown, pending = b"", list(answers)
