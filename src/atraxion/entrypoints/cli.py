@@ -9,7 +9,10 @@ import sys
 from collections.abc import Sequence
 from datetime import datetime
 
+from sqlalchemy.exc import InterfaceError, OperationalError
+
 from atraxion.adapters.sqlalchemy.collation import UnsupportedCollation
+from atraxion.adapters.sqlalchemy.engine import DatabaseUrlError, masked_url
 from atraxion.application import tokens
 from atraxion.bootstrap import bootstrap
 from atraxion.config import Settings
@@ -24,7 +27,8 @@ def _parser() -> argparse.ArgumentParser:
     serve = commands.add_parser("serve", help="migrate the database and run the HTTP service")
     serve.add_argument("--host", default="127.0.0.1")
     serve.add_argument("--port", type=int, default=8000)
-    serve.add_argument("--log-level", default="info")
+    levels = ["critical", "error", "warning", "info", "debug", "trace"]
+    serve.add_argument("--log-level", default="info", choices=levels)
     commands.add_parser("worker", help="run a Dramatiq worker and the outbox sweeper (redis:// or amqp:// broker)")
 
     db = commands.add_parser("db", help="database schema")
@@ -57,8 +61,13 @@ def _timestamp(text: str) -> datetime:
 def main(argv: Sequence[str] | None = None) -> int:
     try:
         return _main(argv)
-    except UnsupportedCollation as error:  # one line naming the collation, no traceback
+    except (UnsupportedCollation, DatabaseUrlError) as error:  # one line saying what to fix, no traceback
         print(f"atraxion: {error}", file=sys.stderr)
+        return 2
+    except (OperationalError, InterfaceError) as error:  # the database does not answer or refuses us
+        reason = str(error.orig).strip().splitlines()[0] if error.orig is not None else type(error).__name__
+        url = masked_url(Settings.from_env().database_url)
+        print(f"atraxion: cannot use the database at {url}: {reason} (check ATRAXION_DATABASE_URL)", file=sys.stderr)
         return 2
 
 
@@ -90,16 +99,40 @@ def _main(argv: Sequence[str] | None) -> int:
         from atraxion.entrypoints.worker import run_worker
 
         return run_worker(settings)
+    if args.command == "db":
+        return _db_upgrade(settings)
     app = bootstrap(settings, migrate=True)
     try:
-        if args.command == "db":
-            print(f"database at {_safe_url(settings.database_url)} is up to date")
-            return 0
         if args.command in ("user", "domain"):
             return user_cli.run(args, app)
         return _token_command(args, app.context)
     finally:
         app.close()
+
+
+def _db_upgrade(settings: Settings) -> int:
+    """``atraxion db upgrade``: says what it did — created the schema, upgraded it, or nothing to do."""
+    url = masked_url(settings.database_url)
+    if settings.database_url == "memory://":
+        print("memory:// keeps no schema: nothing to upgrade")
+        return 0
+    from atraxion.adapters.sqlalchemy.collation import refuse_unless_binary_keys
+    from atraxion.adapters.sqlalchemy.engine import create_engine_from_url
+    from atraxion.adapters.sqlalchemy.migrate import upgrade
+
+    engine = create_engine_from_url(settings.database_url)
+    try:
+        before, after = upgrade(engine)
+        refuse_unless_binary_keys(engine)
+    finally:
+        engine.dispose()
+    if before is None:
+        print(f"created the schema of {url} at revision {after}")
+    elif before != after:
+        print(f"upgraded {url} from revision {before} to {after}")
+    else:
+        print(f"{url} is already up to date (revision {after})")
+    return 0
 
 
 def _token_command(args: argparse.Namespace, context: object) -> int:
@@ -128,12 +161,6 @@ def _token_command(args: argparse.Namespace, context: object) -> int:
         return 0
     print(f"no active token with id {args.id}", file=sys.stderr)
     return 1
-
-
-def _safe_url(url: str) -> str:
-    from sqlalchemy.engine import make_url
-
-    return make_url(url).render_as_string(hide_password=True)
 
 
 if __name__ == "__main__":

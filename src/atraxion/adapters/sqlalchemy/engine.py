@@ -2,14 +2,44 @@
 
 from __future__ import annotations
 
+import re
 from typing import Any
 
 from sqlalchemy import Engine, create_engine, event
 from sqlalchemy.engine import make_url
+from sqlalchemy.exc import ArgumentError, NoSuchModuleError
 from sqlalchemy.pool import StaticPool
 
 
+class DatabaseUrlError(ValueError):
+    """``ATRAXION_DATABASE_URL`` names no database SQLAlchemy can open (the message says what to fix)."""
+
+
+def masked_url(url: str) -> str:
+    """The URL with its password replaced by ``***``, also when it does not parse."""
+    try:
+        return make_url(url).render_as_string(hide_password=True)
+    except ArgumentError:
+        return re.sub(r"(://[^:/@]*:)[^@]*@", r"\1***@", url)
+
+
 def create_engine_from_url(url: str, **kwargs: Any) -> Engine:
+    """An engine for ``url``, or :class:`DatabaseUrlError` naming what is wrong with it."""
+    try:
+        return _create(url, **kwargs)
+    except (ArgumentError, NoSuchModuleError) as error:
+        raise DatabaseUrlError(
+            f"ATRAXION_DATABASE_URL={masked_url(url)} is not a database URL Atraxion can use ({error}); "
+            "expected e.g. sqlite:///./atraxion.db or mysql+pymysql://user:pass@host/db"
+        ) from None
+    except ModuleNotFoundError as error:
+        raise DatabaseUrlError(
+            f"ATRAXION_DATABASE_URL={masked_url(url)} needs the Python module {error.name!r}, which is not "
+            "installed; use a driver Atraxion ships with (e.g. mysql+pymysql://)"
+        ) from None
+
+
+def _create(url: str, **kwargs: Any) -> Engine:
     """SQLite gets WAL and ``BEGIN IMMEDIATE`` (writers queue instead of failing); MySQL gets
     utf8mb4, READ COMMITTED and pre-ping."""
     parsed = make_url(url)
