@@ -83,7 +83,7 @@ def test_csrf_login_without_or_with_a_wrong_token_is_refused_and_not_counted(
         )
         assert missing.status_code == forged.status_code == 403
     user = atraxion.context.transaction(lambda uow: uow.users.by_email("ann@example.com"))
-    assert user is not None and user.failed_logins == 0 and user.locked_until is None
+    assert user is not None and user.recent_failures == () and user.locked_until is None
     assert sign_in(web, "ann@example.com") == 303  # 24 refused forms later, the account is not locked
 
 
@@ -183,6 +183,27 @@ def test_role_admin_creates_a_token_shown_once_and_revokes_it(atraxion: Atraxion
     revoked = web.post(f"/admin/tokens/{shop.id}/revoke", data={"csrf_token": token})
     assert revoked.status_code == 303
     assert web.get("/api/v1/webshop/products/changes", headers={"Authorization": f"Bearer {secret}"}).status_code == 401
+
+
+def test_role_admin_changes_roles_at_once_but_not_their_own(atraxion: Atraxion, web: TestClient) -> None:
+    make_user(atraxion, "ann@example.com", Role.ADMIN)
+    make_user(atraxion, "bob@example.com", Role.VIEWER)
+    with admin_client(atraxion) as bob:
+        assert sign_in(bob, "bob@example.com") == 303
+        assert sign_in(web, "ann@example.com") == 303
+        token = page_token(web)
+        assert (
+            web.post(
+                "/admin/users/role", data={"email": "ann@example.com", "role": "viewer", "csrf_token": token}
+            ).status_code
+            == 422
+        )
+        assert bob.get("/admin/users").status_code == 403
+        promoted = web.post(
+            "/admin/users/role", data={"email": "bob@example.com", "role": "admin", "csrf_token": token}
+        )
+        assert promoted.status_code == 303
+        assert bob.get("/admin/users").status_code == 200  # the same session, the new role
 
 
 def test_a_disabled_user_is_signed_out_and_cannot_sign_in(atraxion: Atraxion, web: TestClient) -> None:

@@ -67,29 +67,48 @@ def test_the_tenth_failure_within_15_minutes_locks_for_15_minutes() -> None:
     assert not user.locked(tenth + timedelta(minutes=15))
 
 
+def test_ten_failures_straddling_a_quarter_hour_still_lock() -> None:
+    user = _user()
+    for second in range(5):
+        user = user.after_failure(T0 + timedelta(seconds=second), POLICY)
+    late = T0 + timedelta(minutes=14)
+    for second in range(5):
+        user = user.after_failure(late + timedelta(seconds=second), POLICY)
+    assert user.locked(late + timedelta(seconds=4))
+    user = _user()
+    for second in range(5):
+        user = user.after_failure(T0 + timedelta(seconds=second), POLICY)
+    for second in range(5):  # the first five are older than 15 minutes by now: 5 count, not 10
+        user = user.after_failure(T0 + timedelta(minutes=15, seconds=10 + second), POLICY)
+    assert not user.locked(T0 + timedelta(minutes=15, seconds=14))
+    assert len(user.recent_failures) == 5
+
+
 def test_a_success_forgets_the_failures() -> None:
     user = _user()
     for _ in range(9):
         user = user.after_failure(T0, POLICY)
     user = user.after_success().after_failure(T0, POLICY)
-    assert user.failed_logins == 1 and not user.locked(T0)
+    assert len(user.recent_failures) == 1 and not user.locked(T0)
 
 
-@given(st.lists(st.integers(min_value=0, max_value=3600), max_size=40))
-def test_lockout_never_locks_before_10_failures_in_one_window(gaps: list[int]) -> None:
-    """Whatever the spacing of failures: a lock needs 10 failures within 15 minutes of the first of
-    them, and then lasts exactly 15 minutes from the last."""
+@given(st.lists(st.integers(min_value=0, max_value=600), max_size=40))
+def test_lockout_locks_exactly_at_10_failures_within_15_minutes(gaps: list[int]) -> None:
+    """Whatever the spacing of failures (a sliding window): the account locks at the failure that
+    makes 10 within the last 15 minutes (counting since the last lock), never earlier, and then
+    for exactly 15 minutes."""
     user, now, times = _user(), T0, []
     for gap in gaps:
         now += timedelta(seconds=gap)
         was_locked = user.locked(now)
         times.append(now)
         user = user.after_failure(now, POLICY)
-        if user.locked(now) and not was_locked:
+        in_window = [t for t in times if now - t < POLICY.window]
+        if len(in_window) >= POLICY.max_failures:
             assert user.locked_until == now + POLICY.lock_for
-            window = [t for t in times if now - t < POLICY.window]
-            assert len(window) >= POLICY.max_failures
             times = []
+        else:
+            assert user.locked(now) == was_locked
 
 
 @given(st.emails())

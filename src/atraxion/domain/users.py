@@ -104,9 +104,8 @@ class User:
     verified: bool
     created_at: datetime
     disabled_at: datetime | None = None
-    failed_logins: int = 0
-    """Failures in the window that began at ``failures_since``."""
-    failures_since: datetime | None = None
+    recent_failures: tuple[datetime, ...] = ()
+    """The times of the failed logins that may still count towards a lock (oldest first)."""
     locked_until: datetime | None = None
 
     @property
@@ -117,18 +116,16 @@ class User:
         return self.locked_until is not None and now < self.locked_until
 
     def after_failure(self, now: datetime, policy: LockoutPolicy) -> User:
-        """The user after one more failed login: counted in the current window (a new window when
-        the last began more than ``policy.window`` ago); the failure that reaches
-        ``max_failures`` locks the account and starts counting afresh."""
-        fresh = self.failures_since is None or now - self.failures_since >= policy.window
-        count = 1 if fresh else self.failed_logins + 1
-        since = now if fresh else self.failures_since
-        if count >= policy.max_failures:
-            return evolve(self, failed_logins=0, failures_since=None, locked_until=now + policy.lock_for)
-        return evolve(self, failed_logins=count, failures_since=since)
+        """The user after one more failed login. A sliding window: the failure that makes
+        ``max_failures`` within the last ``policy.window`` locks the account for ``policy.lock_for``
+        and starts counting afresh."""
+        recent = (*(t for t in self.recent_failures if now - t < policy.window), now)
+        if len(recent) >= policy.max_failures:
+            return evolve(self, recent_failures=(), locked_until=now + policy.lock_for)
+        return evolve(self, recent_failures=recent)
 
     def after_success(self) -> User:
-        return evolve(self, failed_logins=0, failures_since=None, locked_until=None)
+        return evolve(self, recent_failures=(), locked_until=None)
 
 
 def new_secret() -> str:

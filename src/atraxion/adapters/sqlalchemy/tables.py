@@ -315,8 +315,8 @@ users = Table(
     Column("verified", Boolean, nullable=False),
     Column("created_at", Stamp, nullable=False),
     Column("disabled_at", Stamp, nullable=True),
-    Column("failed_logins", Integer, nullable=False),
-    Column("failures_since", Stamp, nullable=True),
+    # The times of recent failed logins (a JSON list of ISO 8601 times, at most the lockout's limit).
+    Column("recent_failures", Text, nullable=False),
     Column("locked_until", Stamp, nullable=True),
 )
 

@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from datetime import datetime
+import json
+from datetime import UTC, datetime
 from typing import Any
 
 from sqlalchemy import Connection, Row, delete, insert, select, update
@@ -23,8 +24,7 @@ def _user(row: Row[Any]) -> User:
         verified=bool(row.verified),
         created_at=created,
         disabled_at=from_db_time(row.disabled_at),
-        failed_logins=row.failed_logins,
-        failures_since=from_db_time(row.failures_since),
+        recent_failures=tuple(datetime.fromisoformat(t) for t in json.loads(row.recent_failures)),
         locked_until=from_db_time(row.locked_until),
     )
 
@@ -37,8 +37,7 @@ def _user_row(user: User) -> dict[str, Any]:
         "verified": user.verified,
         "created_at": to_db_time(user.created_at),
         "disabled_at": to_db_time(user.disabled_at),
-        "failed_logins": user.failed_logins,
-        "failures_since": to_db_time(user.failures_since),
+        "recent_failures": json.dumps([t.astimezone(UTC).isoformat() for t in user.recent_failures]),
         "locked_until": to_db_time(user.locked_until),
     }
 

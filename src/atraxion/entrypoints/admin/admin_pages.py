@@ -79,6 +79,8 @@ async def user_list(request: Request, user: User) -> Response:
 
 async def user_role(request: Request, user: User, form: dict[str, list[str]]) -> Response:
     email = field(form, "email")
+    if email == user.email:
+        raise Refused(422, "you cannot change your own role (another admin can)")
     try:
         role = parse_role(field(form, "role"))
         changed = await run_in_threadpool(users.change_role, app_of(request).context, email, role)
