@@ -59,6 +59,12 @@ def test_dashboard_numbers_match_the_database(page: Any, site: Site, seeded: dic
     assert page.locator("[data-entity=partners]").inner_text() == str(figures.records["partners"]) == "4"
     assert page.locator("[data-ingest-total]").inner_text() == str(sum(figures.changes_per_hour))
     assert page.locator("#ingest-card svg rect").count() == 24
+    for consumer in figures.consumers:
+        row = page.locator(f"[data-consumer='{consumer}']")
+        for entity in figures.records:
+            expected = figures.pending.get(consumer, {}).get(entity, 0)
+            assert row.locator(f"[data-pending='{entity}']").inner_text() == str(expected), (consumer, entity)
+    assert figures.pending["webshop"]["partners"] == 4
 
 
 def test_retry_a_failure_and_see_it_completed(page: Any, site: Site, seeded: dict[str, int]) -> None:

@@ -67,3 +67,28 @@ def test_a_lock_survives_in_the_store(atraxion: Atraxion, clock: FakeClock) -> N
             log_in(ctx, accounts, "ann@example.com", "wrong password")
     stored = ctx.transaction(lambda uow: uow.users.by_email("ann@example.com"))
     assert stored is not None and stored.locked_until == clock.now() + timedelta(minutes=15)
+
+
+def test_the_dashboard_figures_come_from_the_store(atraxion: Atraxion, clock: FakeClock) -> None:
+    from atraxion.application.ingest import ingest
+    from atraxion.application.overview import overview
+    from atraxion.application.tokens import create_token
+    from atraxion.domain.auth import Scope
+    from atraxion.entrypoints.inbound import parse_push
+
+    ctx = atraxion.context
+    create_token(ctx, "shop", frozenset({Scope.WEBSHOP_READ}), "webshop")
+    ingest(ctx, parse_push("products", {"records": [{"externalId": "A", "data": {"n": 1}}]}))
+    clock.advance(hours=2)
+    ingest(
+        ctx,
+        parse_push(
+            "products", {"records": [{"externalId": "B", "data": {"n": 1}}, {"externalId": "A", "data": {"n": 2}}]}
+        ),
+    )
+    create_token(ctx, "app", frozenset({Scope.WEBSHOP_READ}), "mobile")
+    figures = overview(ctx)
+    assert figures.records["products"] == 2 and figures.consumers == ["mobile", "webshop"]
+    assert figures.pending == {"webshop": {"products": 2}, "mobile": {"products": 2}}
+    assert figures.outbox == {"pending": 0, "processing": 0, "completed": 0, "failed": 0} and figures.open_failures == 0
+    assert sum(figures.changes_per_hour) == 2 and figures.changes_per_hour[-1] == 2  # A changed again: counted once

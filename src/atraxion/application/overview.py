@@ -22,6 +22,9 @@ class Overview:
     open_failures: int
     records: dict[str, int]
     """Stored records by entity."""
+    consumers: list[str]
+    pending: dict[str, dict[str, int]]
+    """Records pending per consumer and entity (zero left out)."""
     pulls: list[PullCursor]
     since: datetime
     changes_per_hour: list[int]
@@ -39,6 +42,8 @@ def overview(ctx: Context) -> Overview:
             outbox={status.value: counts.get(status.value, 0) for status in OutboxStatus},
             open_failures=uow.overview.open_failures(),
             records={name: uow.records.count(name) for name in ctx.kinds},
+            consumers=sorted(uow.feed.consumers()),
+            pending=uow.overview.pending_counts(),
             pulls=uow.pull_cursors.all(),
             since=since,
             changes_per_hour=uow.overview.changes_per_hour(since, CHART_HOURS),

@@ -12,5 +12,8 @@ class OverviewRepository(Protocol):
 
     def open_failures(self) -> int: ...
 
+    def pending_counts(self) -> dict[str, dict[str, int]]:
+        """Records pending per consumer and entity (only the pairs with any)."""
+
     def changes_per_hour(self, since: datetime, hours: int) -> list[int]:
         """Records of every entity created or changed in each of the ``hours`` hours from ``since``."""

@@ -16,6 +16,13 @@ class MemoryOverviewRepository(TableAccess):
     def open_failures(self) -> int:
         return sum(1 for f in self.table("sync_failures").values() if f.status is FailureStatus.OPEN)
 
+    def pending_counts(self) -> dict[str, dict[str, int]]:
+        counts: dict[str, dict[str, int]] = {}
+        for entity, consumer, _ in self.table("pending"):
+            per_entity = counts.setdefault(consumer, {})
+            per_entity[entity] = per_entity.get(entity, 0) + 1
+        return counts
+
     def changes_per_hour(self, since: datetime, hours: int) -> list[int]:
         totals = [0] * hours
         for record in self.table("records").values():

@@ -8,7 +8,7 @@ from typing import Any
 from sqlalchemy import Connection, case, func, select
 
 from atraxion.adapters.sqlalchemy._sql import to_db_time
-from atraxion.adapters.sqlalchemy.tables import RECORD_TABLES, outbox, sync_failures
+from atraxion.adapters.sqlalchemy.tables import RECORD_TABLES, feed_pending, outbox, sync_failures
 
 
 class SqlOverviewRepository:
@@ -22,6 +22,15 @@ class SqlOverviewRepository:
     def open_failures(self) -> int:
         statement = select(func.count()).select_from(sync_failures).where(sync_failures.c.status == "open")
         return int(self.conn.execute(statement).scalar_one())
+
+    def pending_counts(self) -> dict[str, dict[str, int]]:
+        statement = select(feed_pending.c.consumer, feed_pending.c.entity, func.count()).group_by(
+            feed_pending.c.consumer, feed_pending.c.entity
+        )
+        counts: dict[str, dict[str, int]] = {}
+        for consumer, entity, n in self.conn.execute(statement):
+            counts.setdefault(consumer, {})[entity] = int(n)
+        return counts
 
     def changes_per_hour(self, since: datetime, hours: int) -> list[int]:
         totals = [0] * hours
