@@ -93,8 +93,8 @@ async def signup(request: Request) -> Response:
         return public_page(request, "signup.html", error.status, error=error.message, email=email[:254], enabled=True)
     except users.SignUpRefused as error:
         return public_page(request, "signup.html", 422, error=str(error), email=email[:254], enabled=True)
-    except MailNotConfigured as error:
-        return public_page(request, "signup.html", 503, error=str(error), enabled=False)
+    except MailNotConfigured as error:  # sign-up is off here: refused, as any other unavailable action
+        return public_page(request, "signup.html", 403, error=str(error), enabled=False)
     except OSError:
         message = "the confirmation mail could not be sent; try again later"
         return public_page(request, "signup.html", 503, error=message, email=email[:254], enabled=True)
