@@ -11,6 +11,7 @@ import hashlib
 import hmac
 from collections.abc import Awaitable, Callable, Mapping
 from datetime import datetime
+from functools import cache
 from typing import Any
 from urllib.parse import parse_qs, urlencode
 
@@ -33,19 +34,21 @@ _POLICY = (
     "frame-ancestors 'none'; base-uri 'none'"
 )
 
-templates = Environment(
-    loader=PackageLoader("atraxion.entrypoints.admin", "templates"),
-    autoescape=select_autoescape(default=True),
-    trim_blocks=True,
-    lstrip_blocks=True,
-)
-
-
 def _when(value: datetime | None) -> str:
     return value.strftime("%Y-%m-%d %H:%M:%S") if value else "—"
 
 
-templates.filters["when"] = _when
+@cache
+def templates() -> Environment:
+    """The pages' templates (autoescaped), loaded on first use rather than at import."""
+    environment = Environment(
+        loader=PackageLoader("atraxion.entrypoints.admin", "templates"),
+        autoescape=select_autoescape(default=True),
+        trim_blocks=True,
+        lstrip_blocks=True,
+    )
+    environment.filters["when"] = _when
+    return environment
 
 
 class Refused(Exception):
@@ -87,7 +90,7 @@ def render(
 ) -> HTMLResponse:
     if csrf is None and user is not None:
         csrf = csrf_for(request.cookies.get(SESSION_COOKIE, ""))
-    body = templates.get_template(template).render(request=request, user=user, csrf=csrf, **values)
+    body = templates().get_template(template).render(request=request, user=user, csrf=csrf, **values)
     response = HTMLResponse(body, status_code=http_status)
     response.headers["Cache-Control"] = "no-store"
     response.headers["X-Frame-Options"] = "DENY"
