@@ -224,3 +224,53 @@ def test_assets_are_served_by_atraxion(web: TestClient) -> None:
     css = web.get("/admin/static/admin.css")
     assert css.status_code == 200 and "@media" in css.text
     assert web.get("/admin/static/favicon.svg").status_code == 200
+
+
+def test_the_api_log_filters_by_path_status_consumer_and_time(
+    atraxion: Atraxion, web: TestClient, clock: FakeClock
+) -> None:
+    from atraxion.application import api_log
+    from atraxion.domain.api_log import ApiLogEntry
+
+    make_user(atraxion, "ann@example.com", Role.VIEWER)
+    start = clock.now()
+    api_log.record(
+        atraxion.context,
+        [
+            ApiLogEntry(
+                at=start,
+                method="GET",
+                path="/api/v1/webshop/products/changes",
+                status_code=200,
+                duration_ms=1,
+                consumer="webshop",
+            ),
+            ApiLogEntry(
+                at=start,
+                method="GET",
+                path="/api/v1/webshop/products/changes",
+                status_code=200,
+                duration_ms=1,
+                consumer="mobile",
+            ),
+            ApiLogEntry(
+                at=start.replace(hour=5),
+                method="POST",
+                path="/api/v1/odoo/products",
+                status_code=422,
+                duration_ms=2,
+                error="1 invalid record(s)",
+            ),
+        ],
+    )
+    assert sign_in(web, "ann@example.com") == 303
+
+    def rows(**query: str) -> int:  # the API's requests only: the admin pages' own are logged too
+        return web.get("/admin/logs", params={"path": "/api/", **query}).text.count("<tr>") - 1  # less the header
+
+    assert rows() == 3
+    assert rows(consumer="mobile") == 1
+    assert rows(status="422") == 1 and "1 invalid record(s)" in web.get("/admin/logs", params={"status": "422"}).text
+    assert rows(path="/api/v1/odoo") == 1
+    assert rows(until="2026-01-01T04:00:00") == 2 and rows(until="2026-01-01T05:00:00Z") == 3
+    assert web.get("/admin/logs", params={"until": "yesterday"}).status_code == 422

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
+from datetime import datetime
 from typing import Protocol
 
 from atraxion.domain.api_log import ApiLogEntry
@@ -13,8 +14,15 @@ class ApiLogRepository(Protocol):
         """Store ``entries`` (their ``id`` is ignored; the store numbers them in order), set-based."""
 
     def search(
-        self, path_prefix: str | None, status: int | None, limit: int, before_id: int | None
+        self,
+        path_prefix: str | None,
+        status: int | None,
+        limit: int,
+        before_id: int | None,
+        *,
+        consumer: str | None = None,
+        until: datetime | None = None,
     ) -> list[ApiLogEntry]:
         """Newest first (by id): at most ``limit`` entries whose path starts with ``path_prefix``
-        (exactly, case-sensitive), with status code ``status``, and id below ``before_id`` — each
-        filter only when given."""
+        (exactly, case-sensitive), with status code ``status``, id below ``before_id``, made by a
+        token of ``consumer``, and recorded at or before ``until`` — each filter only when given."""

@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+from datetime import datetime
+from functools import partial
+
 from starlette.concurrency import run_in_threadpool
 from starlette.requests import Request
 from starlette.responses import Response
@@ -121,19 +124,38 @@ async def logs(request: Request, user: User) -> Response:
     status = bounded_int(query.get("status") or None, 100, 599)
     consumer = (query.get("consumer") or "")[:64]
     before = bounded_int(query.get("before") or None, 1)
-    found = await run_in_threadpool(api_log.search, app_of(request).context, path, status, LOG_PAGE + 1, before)
-    items = [e for e in found[:LOG_PAGE] if not consumer or e.consumer == consumer]
+    until_text = (query.get("until") or "").strip()[:40]
+    until = _time(until_text) if until_text else None
+    found = await run_in_threadpool(
+        partial(api_log.search, consumer=consumer or None, until=until),
+        app_of(request).context,
+        path,
+        status,
+        LOG_PAGE + 1,
+        before,
+    )
     more = found[LOG_PAGE - 1].id if len(found) > LOG_PAGE else None
     return render(
         request,
         "logs.html",
         user=user,
-        items=items,
+        items=found[:LOG_PAGE],
         path=path or "",
         status=query.get("status", "")[:3],
         consumer=consumer,
+        until=until_text,
         more=more,
     )
+
+
+def _time(text: str) -> datetime:
+    """An RFC 3339 time; without a zone it is read as UTC (the times the log shows)."""
+    for candidate in (text, text + "Z"):
+        try:
+            return parse_expiry(candidate)
+        except ValueError:
+            continue
+    raise Refused(422, "'at or before' is a time such as 2026-01-31T18:00:00Z")
 
 
 routes = [

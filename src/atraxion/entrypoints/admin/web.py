@@ -34,6 +34,7 @@ _POLICY = (
     "frame-ancestors 'none'; base-uri 'none'"
 )
 
+
 def _when(value: datetime | None) -> str:
     return value.strftime("%Y-%m-%d %H:%M:%S") if value else "—"
 
