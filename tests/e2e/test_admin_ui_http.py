@@ -274,3 +274,21 @@ def test_the_api_log_filters_by_path_status_consumer_and_time(
     assert rows(path="/api/v1/odoo") == 1
     assert rows(until="2026-01-01T04:00:00") == 2 and rows(until="2026-01-01T05:00:00Z") == 3
     assert web.get("/admin/logs", params={"until": "yesterday"}).status_code == 422
+
+
+def test_a_session_is_known_to_every_replica_of_one_database(
+    atraxion: Atraxion, web: TestClient, clock: FakeClock
+) -> None:
+    from atraxion.bootstrap import bootstrap
+
+    make_user(atraxion, "ann@example.com", Role.VIEWER)
+    assert sign_in(web, "ann@example.com") == 303
+    replica = bootstrap(atraxion.settings, migrate=False, clock=clock)
+    try:
+        with admin_client(replica) as other:
+            other.cookies.set("atraxion_session", web.cookies["atraxion_session"], domain="testserver", path="/admin")
+            assert other.get("/admin").status_code == 200
+            assert other.post("/admin/logout", data={"csrf_token": page_token(other)}).status_code == 303
+        assert web.get("/admin").status_code == 303  # signed out on one replica: on every one
+    finally:
+        replica.close()
