@@ -11,6 +11,7 @@ from collections.abc import Callable, Sequence
 from datetime import timedelta
 from typing import Any
 
+import attrs
 from attrs import define, field
 from sqlalchemy import Engine
 
@@ -33,23 +34,25 @@ from atraxion.application.purchase_orders import extract_lines
 from atraxion.application.queued_pulls import drain_queued_pulls
 from atraxion.application.reconcile import reconcilable
 from atraxion.application.reconcile_runs import execute_run, run_start
-from atraxion.application.reverse_sync import process_entry, sweep
+from atraxion.application.reverse_sync import ConfigurationAlarm, process_entry, sweep
 from atraxion.application.scheduled_pull import give_up, lease_ttl, scheduled_pull
 from atraxion.application.users import Accounts
+from atraxion.application.webhooks import DeliveryOutcome, process_delivery, sweep_deliveries
 from atraxion.config import Settings
 from atraxion.domain.catalog import kinds_by_name
 from atraxion.domain.errors import OdooNotConfigured
-from atraxion.domain.odoo_orders import PermanentOdooError, TransientOdooError
+from atraxion.domain.odoo_orders import OdooCredentialsRefused, PermanentOdooError, TransientOdooError
 from atraxion.domain.outbound import OutboxPolicy, RetryPolicy
 from atraxion.domain.reconcile import ReconcileRun
 from atraxion.domain.records import Fingerprinter
+from atraxion.domain.webhooks import DeliveryPolicy, RetrySchedule
 from atraxion.ports.clock import Clock
 from atraxion.ports.odoo_gateway import OdooGateway
 from atraxion.ports.task_queue import TaskQueue
 from atraxion.ports.unit_of_work import UnitOfWork
+from atraxion.ports.webhooks import WebhookSender
 
 log = logging.getLogger(__name__)
-
 
 
 def new_holder() -> str:
@@ -76,6 +79,8 @@ class Atraxion:
     engine: Engine | None = None
     gateway: OdooGateway | None = None
     outbox_policy: OutboxPolicy = field(factory=OutboxPolicy)
+    alarm: ConfigurationAlarm = field(factory=ConfigurationAlarm)
+    """A configuration problem Odoo reported (credentials refused), said once."""
     queue_factory: Callable[[], TaskQueue] = field(default=EmbeddedQueue)
     _queue: TaskQueue | None = field(default=None, init=False)
     _sweeper: PeriodicTask | None = field(default=None, init=False)
@@ -83,6 +88,12 @@ class Atraxion:
     accounts: Accounts = field(factory=lambda: Accounts(Argon2PasswordHasher()))
     """The admin UI's people: password hasher, mailer (``ATRAXION_SMTP_URL``), lockout."""
     _puller: PeriodicTask | None = field(default=None, init=False)
+    delivery_policy: DeliveryPolicy = field(factory=DeliveryPolicy)
+    sender_factory: Callable[[], WebhookSender] | None = None
+    _sender: WebhookSender | None = field(default=None, init=False)
+    _delivery_sweeper: PeriodicTask | None = field(default=None, init=False)
+    delivery_observers: list[Callable[[DeliveryOutcome], None]] = field(factory=list)
+    """Called with the outcome of every webhook delivery attempt (``atraxion_webhook_deliveries_total``)."""
 
     @property
     def queue(self) -> TaskQueue:
@@ -90,11 +101,50 @@ class Atraxion:
             self._queue = self.queue_factory()
         return self._queue
 
+    def broker_check(self) -> Callable[[], None] | None:
+        """What checks the configured broker (None for the in-process ``memory`` queue)."""
+        if self.settings.broker_url == "memory":
+            return None
+        return lambda: self.queue.check()
+
     def handle_entry(self, entry_id: int) -> None:
-        """The queue's handler: process one outbox entry against Odoo."""
+        """The queue's handler: process one outbox entry against Odoo. Without Odoo the entry
+        waits in the outbox (the sweeper publishes it again once Odoo is configured)."""
         if self.gateway is None:
-            raise RuntimeError("Odoo is not configured: set ODOO_URL and ODOO_API_KEY (docs/reverse-sync.md)")
-        process_entry(self.context, self.gateway, entry_id, self.outbox_policy)
+            log.warning("outbox entry %s waits: Odoo is not configured (set ODOO_URL and ODOO_API_KEY)", entry_id)
+            return
+        process_entry(self.context, self.gateway, entry_id, self.outbox_policy, alarm=self.alarm)
+
+    # -- webhooks (docs/webhooks.md) --------------------------------------------------------------
+
+    @property
+    def sender(self) -> WebhookSender:
+        if self._sender is None:
+            factory = self.sender_factory or _http_sender(self.settings)
+            self._sender = factory()
+        return self._sender
+
+    def handle_delivery(self, delivery_id: int) -> DeliveryOutcome:
+        """The queue's handler of webhook deliveries: send one, record the outcome."""
+        return process_delivery(
+            self.context, self.sender, delivery_id, self.delivery_policy, observe=self._observe_delivery
+        )
+
+    def _observe_delivery(self, outcome: DeliveryOutcome) -> None:
+        for observer in self.delivery_observers:
+            observer(outcome)
+
+    def publish_deliveries(self, delivery_ids: Sequence[int]) -> None:
+        """Nudge workers to send these committed deliveries. Best effort: the sweeper publishes
+        whatever is due and unsent."""
+        try:
+            self.queue.publish_deliveries(delivery_ids)
+        except Exception:  # noqa: BLE001 - the rows are the durable record; the message is a nudge
+            log.warning("could not publish %d webhook deliveries; the sweeper will", len(delivery_ids), exc_info=True)
+
+    def sweep_deliveries(self) -> list[int]:
+        """Publish the deliveries that are due: retries, unannounced ones, lost messages."""
+        return sweep_deliveries(self.context, self.publish_deliveries, self.delivery_policy)
 
     def sweep(self) -> list[int]:
         """Re-publish entries left behind by a lost message or a dead worker."""
@@ -153,13 +203,18 @@ class Atraxion:
     def start_workers(self) -> bool:
         """Consume the queue in this process (embedded threads, or a Dramatiq worker), run the
         sweeper every ``outbox_sweep_interval`` seconds and, when ``pull_interval`` is set, the
-        periodic pull. False, with a warning, without Odoo."""
+        periodic pull; and the webhook deliveries with their sweeper (Odoo or not). False, with a
+        warning, without Odoo."""
+        if self._delivery_sweeper is None:
+            self.queue.start(self.handle_entry, self.drain_pulls, self.handle_delivery)
+            interval = self.settings.webhook_sweep_interval
+            self._delivery_sweeper = PeriodicTask(self.sweep_deliveries, interval, name="atraxion-webhooks")
+            self._delivery_sweeper.start()
         if self.gateway is None:
             log.warning("ODOO_URL is not set: webshop orders are queued but not sent to Odoo")
             return False
         if self._sweeper is not None:
             return True
-        self.queue.start(self.handle_entry, self.drain_pulls)
         self._sweeper = PeriodicTask(self.sweep, self.settings.outbox_sweep_interval, name="atraxion-sweeper")
         self._sweeper.start()
         if self.settings.pull_interval > 0:
@@ -169,13 +224,19 @@ class Atraxion:
         return True
 
     def check_odoo(self) -> bool:
-        """Check the Odoo credentials and read access once, logging one line: an error when they
-        are wrong (orders would all fail), a warning when Odoo cannot be reached now (orders wait in
-        the outbox), info when all is well. True when all is well; never raises."""
+        """Check the Odoo credentials and read access once, logging one line: an error when the
+        credentials are refused (orders wait: the alarm is raised, so workers do not say it again),
+        an error when Odoo refuses otherwise (orders would fail), a warning when Odoo cannot be
+        reached now (orders wait in the outbox), info when all is well. True when all is well;
+        never raises."""
         if self.gateway is None:
             return False
         try:
             result = check_odoo(self.gateway)
+        except OdooCredentialsRefused as error:  # said here, once: the workers' alarm stays quiet
+            if self.alarm.raise_(str(error), announce=False):
+                log.error("Odoo check failed, webshop orders wait in the queue until this is fixed: %s", error)
+            return False
         except PermanentOdooError as error:
             log.error("Odoo check failed, webshop orders will fail until this is fixed: %s", error)
             return False
@@ -208,15 +269,20 @@ class Atraxion:
         sweeper, self._sweeper = self._sweeper, None
         if sweeper is not None:
             sweeper.stop()
+        deliveries, self._delivery_sweeper = self._delivery_sweeper, None
+        if deliveries is not None:
+            deliveries.stop()
+        if sweeper is not None or deliveries is not None:
             self.queue.stop()
 
     def close(self) -> None:
         self.stop_workers()
         if self._queue is not None:
             self._queue.stop()
-        close_gateway = getattr(self.gateway, "close", None)
-        if callable(close_gateway):
-            close_gateway()
+        for closable in (self.gateway, self._sender):
+            close = getattr(closable, "close", None)
+            if callable(close):
+                close()
         if self.engine is not None:
             self.engine.dispose()
 
@@ -264,7 +330,33 @@ def bootstrap(
         after_ingest=_after_ingest(),
     )
     accounts = Accounts(Argon2PasswordHasher(), SmtpMailer.from_url(settings.smtp_url) if settings.smtp_url else None)
-    return Atraxion(settings, context, engine, accounts=accounts, **reverse_sync)
+    app = Atraxion(settings, context, engine, accounts=accounts, **reverse_sync, **_webhooks(settings))
+    # Use cases that record webhook deliveries nudge the workers once they committed.
+    app.context = attrs.evolve(
+        context, delivery_max_items=settings.webhook_max_items, announce_deliveries=app.publish_deliveries
+    )
+    return app
+
+
+def _webhooks(settings: Settings) -> dict[str, Any]:
+    timeout = settings.webhook_timeout
+    policy = DeliveryPolicy(
+        RetrySchedule(settings.webhook_retry_schedule),
+        # A claim is presumed dead well after the POST's timeout.
+        stale_after=timedelta(seconds=max(60.0, 4 * timeout)),
+        redeliver_after=timedelta(seconds=settings.webhook_redeliver_after),
+        max_items=settings.webhook_max_items,
+    )
+    return {"delivery_policy": policy}
+
+
+def _http_sender(settings: Settings) -> Callable[[], WebhookSender]:
+    def make() -> WebhookSender:
+        from atraxion.adapters.webhooks.http_sender import HttpWebhookSender
+
+        return HttpWebhookSender(settings.webhook_timeout, allow_private=settings.webhook_allow_private)
+
+    return make
 
 
 def _reverse_sync(settings: Settings, queue: TaskQueue | None, gateway: OdooGateway | None) -> dict[str, Any]:
@@ -273,6 +365,7 @@ def _reverse_sync(settings: Settings, queue: TaskQueue | None, gateway: OdooGate
         stale_after=timedelta(seconds=settings.outbox_stale_after),
         redeliver_after=timedelta(seconds=settings.outbox_redeliver_after),
         settle_after=timedelta(seconds=settings.odoo_settle_after),
+        configuration_wait=timedelta(seconds=settings.outbox_configuration_wait),
     )
     if settings.outbox_stale_after < 3 * settings.odoo_timeout:
         # A worker may need two Odoo calls of up to odoo_timeout each; a shorter stale timeout lets

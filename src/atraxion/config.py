@@ -11,6 +11,7 @@ from attrs import field, frozen
 
 from atraxion.domain.catalog import ALL_KINDS
 from atraxion.domain.odoo_mapping import PullOverride, validate_domain
+from atraxion.domain.webhooks import STANDARD_DELAYS
 
 DEFAULT_DATABASE_URL = "sqlite:///./atraxion.db"
 DEFAULT_MAX_BODY = 50 * 1024 * 1024
@@ -18,6 +19,7 @@ DEFAULT_MAX_NODES_PER_RECORD = 100_000
 DEFAULT_MAX_NODES_PER_REQUEST = 5_000_000
 DEFAULT_BODY_TIMEOUT = 60.0
 DEFAULT_ODOO_SETTLE_AFTER = 120.0 + 30.0
+DEFAULT_WEBHOOK_RETRY_SCHEDULE = STANDARD_DELAYS
 
 
 @frozen
@@ -43,9 +45,12 @@ class Settings:
     # Odoo's limit_time_real (120 s) and its own five retries of a conflict (up to 2+4+8+16 s).
     odoo_settle_after: float = DEFAULT_ODOO_SETTLE_AFTER
     worker_threads: int = 4
-    outbox_max_attempts: int = 8
-    outbox_backoff_base: float = 1.0
-    outbox_backoff_cap: float = 300.0
+    # Capped exponential backoff: the defaults retry for 2.5 to 5 hours (RetryPolicy.horizon).
+    outbox_max_attempts: int = 20
+    outbox_backoff_base: float = 2.0
+    outbox_backoff_cap: float = 1800.0
+    # Seconds an order waits when Odoo refused the credentials, before it tries again.
+    outbox_configuration_wait: float = 60.0
     outbox_stale_after: float = 300.0
     outbox_redeliver_after: float = 30.0
     outbox_sweep_interval: float = 5.0
@@ -65,6 +70,14 @@ class Settings:
     # address the service is reached at (links in mails; else the address of the sign-up request).
     smtp_url: str | None = field(default=None, repr=False)
     public_url: str | None = None
+    # Webhooks to consumers (docs/webhooks.md): the POST timeout, the waits between attempts, how
+    # often due deliveries are published, keys per changes.pending delivery, private targets.
+    webhook_timeout: float = 15.0
+    webhook_retry_schedule: tuple[float, ...] = DEFAULT_WEBHOOK_RETRY_SCHEDULE
+    webhook_sweep_interval: float = 1.0
+    webhook_redeliver_after: float = 10.0
+    webhook_max_items: int = 1000
+    webhook_allow_private: bool = True
 
     @classmethod
     def from_env(cls, environ: Mapping[str, str] | None = None, env_file: str | Path | None = ".env") -> Settings:
@@ -86,9 +99,10 @@ class Settings:
             odoo_timeout=float(values.get("ATRAXION_ODOO_TIMEOUT", 30.0)),
             odoo_settle_after=float(values.get("ATRAXION_ODOO_SETTLE_AFTER", DEFAULT_ODOO_SETTLE_AFTER)),
             worker_threads=int(values.get("ATRAXION_WORKER_THREADS", 4)),
-            outbox_max_attempts=int(values.get("ATRAXION_OUTBOX_MAX_ATTEMPTS", 8)),
-            outbox_backoff_base=float(values.get("ATRAXION_OUTBOX_BACKOFF_BASE", 1.0)),
-            outbox_backoff_cap=float(values.get("ATRAXION_OUTBOX_BACKOFF_CAP", 300.0)),
+            outbox_max_attempts=int(values.get("ATRAXION_OUTBOX_MAX_ATTEMPTS", 20)),
+            outbox_backoff_base=float(values.get("ATRAXION_OUTBOX_BACKOFF_BASE", 2.0)),
+            outbox_backoff_cap=float(values.get("ATRAXION_OUTBOX_BACKOFF_CAP", 1800.0)),
+            outbox_configuration_wait=_seconds(values, "ATRAXION_OUTBOX_CONFIGURATION_WAIT", 60.0),
             outbox_stale_after=float(values.get("ATRAXION_OUTBOX_STALE_AFTER", 300.0)),
             outbox_redeliver_after=float(values.get("ATRAXION_OUTBOX_REDELIVER_AFTER", 30.0)),
             outbox_sweep_interval=float(values.get("ATRAXION_OUTBOX_SWEEP_INTERVAL", 5.0)),
@@ -100,6 +114,13 @@ class Settings:
             webhook_settle=_seconds(values, "ATRAXION_WEBHOOK_SETTLE", 1.0),
             smtp_url=values.get("ATRAXION_SMTP_URL") or None,
             public_url=(values.get("ATRAXION_PUBLIC_URL") or "").rstrip("/") or None,
+            webhook_timeout=_seconds(values, "ATRAXION_WEBHOOK_TIMEOUT", 15.0),
+            webhook_retry_schedule=_schedule(values, "ATRAXION_WEBHOOK_RETRY_SCHEDULE"),
+            webhook_sweep_interval=_seconds(values, "ATRAXION_WEBHOOK_SWEEP_INTERVAL", 1.0),
+            webhook_redeliver_after=_seconds(values, "ATRAXION_WEBHOOK_REDELIVER_AFTER", 10.0),
+            webhook_max_items=_positive_int(values, "ATRAXION_WEBHOOK_MAX_ITEMS", 1000),
+            webhook_allow_private=values.get("ATRAXION_WEBHOOK_ALLOW_PRIVATE", "1").strip().lower()
+            not in ("0", "false", "no", "off"),
             volatile_fields=(
                 frozenset(v.strip() for v in volatile.split(",") if v.strip())
                 if volatile is not None
@@ -170,6 +191,23 @@ def _seconds(values: Mapping[str, str], name: str, default: float) -> float:
     if not 0 <= number < float("inf"):
         raise ValueError(f"{name} must be 0 or more seconds, got {text!r}")
     return number
+
+
+def _schedule(values: Mapping[str, str], name: str) -> tuple[float, ...]:
+    """A comma-separated list of seconds (``5,300,1800``); the default when unset."""
+    text = values.get(name)
+    if text is None or not text.strip():
+        return DEFAULT_WEBHOOK_RETRY_SCHEDULE
+    delays = []
+    for part in text.split(","):
+        try:
+            delay = float(part)
+        except ValueError:
+            raise ValueError(f"{name} must be a comma-separated list of seconds, got {text!r}") from None
+        if not 0 <= delay < float("inf"):
+            raise ValueError(f"{name} must list 0 or more seconds, got {text!r}")
+        delays.append(delay)
+    return tuple(delays)
 
 
 def _read_env_file(path: str | Path) -> dict[str, str]:

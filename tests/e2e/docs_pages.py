@@ -26,7 +26,7 @@ PAGES = [ROOT / "README.md", *sorted((ROOT / "docs").glob("*.md"))]
 RUNNABLE = frozenset({"sh", "python"})
 
 _FENCE = re.compile(r"^```(\w*)\n(.*?)^```", re.S | re.M)
-_DIRECTIVE = re.compile(r"<!--\s*doc-test:\s*(.*?)\s*-->\s*\Z", re.S)
+_DIRECTIVE = re.compile(r"<!--\s*doc-test:\s*((?:(?!-->).)*?)\s*-->\s*\Z", re.S)  # the last comment only
 # "name": value, where value is a string, a number, true/false/null or a flat list of those (not "[...]")
 _FRAGMENT = re.compile(r'"[\w.]+":\s*(?:"[^"]*"|-?\d+(?:\.\d+)?|true|false|null|\[(?![^\]]*\.\.\.)[^\[\]…]*\])')
 

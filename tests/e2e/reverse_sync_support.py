@@ -22,7 +22,7 @@ from atraxion.config import Settings
 from atraxion.domain.auth import Scope
 from atraxion.entrypoints.http import create_app
 from atraxion.entrypoints.inbound import parse_push
-from atraxion.ports.task_queue import EntryHandler, PullsHandler, TaskQueue
+from atraxion.ports.task_queue import DeliveryHandler, EntryHandler, PullsHandler, TaskQueue
 
 T = TypeVar("T")
 
@@ -76,8 +76,13 @@ class LossyQueue:
     def nudge_pulls(self) -> None:
         self.inner.nudge_pulls()
 
-    def start(self, handler: EntryHandler, pulls: PullsHandler | None = None) -> None:
-        self.inner.start(handler, pulls)
+    def publish_deliveries(self, delivery_ids: Sequence[int]) -> None:
+        self.inner.publish_deliveries(delivery_ids)
+
+    def start(
+        self, handler: EntryHandler, pulls: PullsHandler | None = None, deliveries: DeliveryHandler | None = None
+    ) -> None:
+        self.inner.start(handler, pulls, deliveries)
 
     def stop(self) -> None:
         self.inner.stop()

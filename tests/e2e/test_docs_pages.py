@@ -71,7 +71,12 @@ def test_the_page_runs_as_written(page: Path, tmp_path: Path) -> None:
     env = {k: v for k, v in os.environ.items() if not k.startswith(("ATRAXION_", "ODOO_"))}
     env["PATH"] = f"{VENV / 'bin'}{os.pathsep}{env.get('PATH', '')}"  # the pages assume an activated .venv
     port, odoo_port = free_port(), free_port()
-    ports = {":8000": f":{port}", ":8069": f":{odoo_port}"}
+    ports = {
+        ":8000": f":{port}",
+        ":8069": f":{odoo_port}",
+        "--port 8000": f"--port {port}",
+        "--port 8069": f"--port {odoo_port}",
+    }
     started = []
     try:
         if serves(page):
@@ -86,17 +91,21 @@ def test_the_page_runs_as_written(page: Path, tmp_path: Path) -> None:
             )
             started.append(server)
             _wait_until_serving(port, server)
-        session = subprocess.Popen(
-            ["bash", "-euo", "pipefail", "-c", _session(page, tmp_path, ports)],
-            cwd=tmp_path,
-            env=env,
-            stdout=subprocess.PIPE,
-            stderr=subprocess.PIPE,
-            text=True,
-            start_new_session=True,  # whatever a block starts in the background is stopped with it
-        )
-        started.append(session)
-        out, err = session.communicate(timeout=600)
+        # Output goes to files, not pipes: what a block leaves running in the background would keep
+        # a pipe open after the session ends.
+        with (tmp_path / "session.out").open("w") as out_file, (tmp_path / "session.err").open("w") as err_file:
+            session = subprocess.Popen(
+                ["bash", "-euo", "pipefail", "-c", _session(page, tmp_path, ports)],
+                cwd=tmp_path,
+                env=env,
+                stdout=out_file,
+                stderr=err_file,
+                text=True,
+                start_new_session=True,  # whatever a block starts in the background is stopped with it
+            )
+            started.append(session)
+            session.wait(timeout=240)
+        out, err = (tmp_path / "session.out").read_text(), (tmp_path / "session.err").read_text()
     finally:
         for process in started:
             try:

@@ -180,7 +180,7 @@ def test_request_id_is_echoed_or_made(client: TestClient) -> None:
 
 
 def test_service_endpoints(client: TestClient) -> None:
-    assert client.get("/ready").json() == {"status": "ready"}
+    assert client.get("/ready").json() == {"status": "ready", "checks": {"database": "ok"}}
     document = client.get("/openapi.json").json()
     for path in (
         "/api/v1/odoo/products",

@@ -128,7 +128,7 @@ def test_the_queue_lists_by_status_pages_and_retries(
     assert [e["id"] for e in page["items"]] == ids[:2] and page["nextCursor"] == str(ids[1])
     assert listing(cursor=page["nextCursor"]) == ids[2:]
     (backing_off,) = [e for e in admin.get("/api/v1/admin/queue").json()["items"] if e["id"] == ids[1]]
-    assert backing_off["nextAttemptAt"] == "2026-01-01T00:00:00.500000Z"  # base 1 s x jitter 0.5
+    assert backing_off["nextAttemptAt"] == "2026-01-01T00:00:00.750000Z"  # base 1 s: half fixed + 0.5 of half
 
     assert admin.post(f"/api/v1/admin/queue/{ids[0]}/retry").status_code == 409  # completed
     retried = admin.post(f"/api/v1/admin/queue/{ids[1]}/retry", headers={"Idempotency-Key": "r1"})

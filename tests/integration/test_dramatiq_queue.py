@@ -12,7 +12,13 @@ import dramatiq
 import dramatiq.broker
 import pytest
 
-from atraxion.adapters.queue.dramatiq_broker import ACTOR_NAME, PULLS_ACTOR_NAME, DramatiqQueue, make_dramatiq_queue
+from atraxion.adapters.queue.dramatiq_broker import (
+    ACTOR_NAME,
+    DELIVERY_ACTOR_NAME,
+    PULLS_ACTOR_NAME,
+    DramatiqQueue,
+    make_dramatiq_queue,
+)
 from atraxion.ports.task_queue import TaskQueue
 from tests.dramatiq_brokers import BROKERS, broker_url, throwaway_queue, unique_queue_name
 
@@ -81,6 +87,19 @@ def test_messages_wait_in_the_broker_until_a_worker_starts(url: str) -> None:
     assert recorder.calls == Counter({1: 1, 2: 1, 3: 1})
 
 
+def test_webhook_deliveries_travel_to_their_own_handler(url: str) -> None:
+    entries, deliveries = Recorder(), Recorder(failing=frozenset({8}))
+    name = unique_queue_name()
+    with throwaway_queue(url, name) as publisher:
+        publisher.publish_deliveries([7, 8, 9])
+        publisher.publish([1])
+        with throwaway_queue(url, name, worker_timeout_ms=100) as consumer:
+            consumer.start(entries, None, deliveries)
+            assert deliveries.wait_for(lambda calls: len(calls) == 3)  # a failing one does not stop the rest
+            assert entries.wait_for(lambda calls: len(calls) == 1)
+    assert deliveries.calls == Counter({7: 1, 8: 1, 9: 1}) and entries.calls == Counter({1: 1})
+
+
 def test_the_queue_name_travels_in_the_url(url: str) -> None:
     name = unique_queue_name()
     separator = "&" if "?" in url else "?"
@@ -88,7 +107,7 @@ def test_the_queue_name_travels_in_the_url(url: str) -> None:
     try:
         assert queue.queue_name == name
         assert queue.broker.get_declared_queues() == {name}
-        assert set(queue.broker.actors) == {ACTOR_NAME, PULLS_ACTOR_NAME}
+        assert set(queue.broker.actors) == {ACTOR_NAME, PULLS_ACTOR_NAME, DELIVERY_ACTOR_NAME}
     finally:
         queue.stop()
 

@@ -65,7 +65,7 @@ def test_an_entry_round_trips_with_its_history_and_times(atraxion: Atraxion, clo
     save(atraxion, claimed)
     save(atraxion, failed)
     assert get(atraxion, entry.id) == failed
-    assert failed.next_attempt_at == clock.now() + timedelta(seconds=0.25)  # microseconds survive
+    assert failed.next_attempt_at == clock.now() + timedelta(seconds=0.625)  # microseconds survive
 
 
 def test_saving_over_a_revision_that_moved_on_is_refused(atraxion: Atraxion, clock: FakeClock) -> None:

@@ -1,5 +1,6 @@
 """R8: random interleavings of pushes, deletions, re-creations, polls and acks by several consumers
-(one of them registered late) never lose a change.
+(one of them registered late, and maybe removed and registered again), with re-feeds, never lose a
+change; each consumer's backlog counts exactly its pending records.
 
 A plain-dict model holds Odoo's latest content per live key, the last content of deleted keys and,
 per consumer, the content it acknowledged. Each consumer also keeps a *replica* built only from
@@ -26,7 +27,7 @@ from hypothesis import strategies as st
 from hypothesis.stateful import RuleBasedStateMachine, invariant, precondition, rule, run_state_machine_as_test
 from sqlalchemy import Engine
 
-from atraxion.application import deletions, feed, tokens
+from atraxion.application import consumers, deletions, feed, tokens
 from atraxion.application.ingest import Batch, ingest
 from atraxion.bootstrap import Atraxion, bootstrap
 from atraxion.config import Settings
@@ -280,6 +281,32 @@ class FeedMachine(RuleBasedStateMachine):
         tokens.create_token(self.ctx, LATE, frozenset({Scope.WEBSHOP_READ, Scope.WEBSHOP_ACK}), LATE)
         self.registered.append(LATE)
 
+    @rule(data=st.data())
+    def refeed(self, data: st.DataObject) -> None:
+        """A consumer lost its database: every live record is pending for it again, as new; its
+        acks are forgotten and no deletion is pending for it any more."""
+        consumer = data.draw(st.sampled_from(self.registered))
+        done = consumers.refeed(self.ctx, consumer, [ENTITY])
+        assert done.entities[ENTITY].pending == len(self.latest)
+        self._forget(consumer)
+
+    @precondition(lambda self: LATE in self.registered)
+    @rule()
+    def remove_the_late_consumer(self) -> None:
+        """Removed: gone from the list, nothing of the others touched; a later token registers it anew."""
+        consumers.remove(self.ctx, LATE)
+        self.registered.remove(LATE)
+        self._forget(LATE)
+        assert [c.name for c in consumers.list_consumers(self.ctx)] == sorted(self.registered)
+
+    def _forget(self, consumer: str) -> None:
+        self.acked[consumer] = {}
+        self.replica[consumer] = {}
+        self.polled[consumer] = {}
+        self.cursor[consumer] = None
+        for told in self.told.values():
+            told.discard(consumer)
+
     @precondition(lambda self: bool(self.latest))
     @rule(data=st.data())
     def push_a_batch_repeating_a_key(self, data: st.DataObject) -> None:
@@ -417,6 +444,11 @@ class FeedMachine(RuleBasedStateMachine):
             assert [i.record.key for i in page.items] == self.pending_order(consumer)
             for item in page.items:
                 self.check_item(consumer, item)
+
+    @invariant()
+    def each_backlog_counts_its_pending_records(self) -> None:
+        for consumer in self.registered:
+            assert consumers.backlog(self.ctx, ENTITY, consumer).pending == len(self.pending_order(consumer))
 
     @invariant()
     def every_replica_holds_what_its_consumer_acknowledged(self) -> None:

@@ -21,6 +21,9 @@ AfterIngest = Callable[["Context", UnitOfWork, Sequence[StoredRecord]], None]
 whose content changed (parent linking, say), new tombstones included (``deleted``: treat them as
 gone). It may raise InvalidBatch to reject the whole push."""
 
+AnnounceDeliveries = Callable[[Sequence[int]], None]
+"""Nudges workers to send these committed webhook deliveries (the queue's ``publish_deliveries``)."""
+
 
 @frozen
 class Context:
@@ -30,6 +33,10 @@ class Context:
     fingerprinter: Fingerprinter = field(factory=Fingerprinter)
     after_ingest: Mapping[str, AfterIngest] = field(factory=dict)
     max_attempts: int = 8
+    # Webhooks (application/webhooks.py): keys per changes.pending delivery, and how a use case that
+    # recorded deliveries nudges the workers once it committed (None: the sweeper finds them).
+    delivery_max_items: int = 1000
+    announce_deliveries: AnnounceDeliveries | None = None
 
     def kind(self, name: str) -> Kind:
         try:

@@ -6,6 +6,7 @@ any other, made in the same transaction (see :mod:`atraxion.application.deletion
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Callable, Sequence
 from datetime import datetime
 from functools import partial
@@ -15,6 +16,7 @@ from attrs import frozen
 
 from atraxion.application.command import Command
 from atraxion.application.context import Context
+from atraxion.application.webhooks import ChangeNotices
 from atraxion.domain.errors import InvalidBatch
 from atraxion.domain.feed import plan_pending
 from atraxion.domain.ingest import IngestPlan, ensure_unique_keys, needs_full_load, plan_deletions, plan_ingest
@@ -40,12 +42,21 @@ def ingestion(ctx: Context, batches: Sequence[Batch]) -> Command[list[IngestPlan
     """
     for batch in batches:
         ensure_unique_keys([*(r.key for r in batch.records), *batch.deletions])
+    announce = ctx.announce_deliveries
+    recorded: list[int] = []  # webhook deliveries of the attempt that committed
 
     def work(uow: UnitOfWork) -> list[IngestPlan]:
-        plans = apply_batches(ctx, uow, batches)
-        return plans
+        recorded.clear()  # a retried unit of work records them anew
+        return apply_batches(ctx, uow, batches, recorded if announce is not None else None)
 
-    return Command(work)
+    def after_commit(_: list[IngestPlan]) -> None:
+        if recorded and announce is not None:
+            try:
+                announce(list(recorded))
+            except Exception:  # noqa: BLE001 - the rows are committed; the sweeper publishes them
+                log.warning("could not publish %d webhook deliveries; the sweeper will", len(recorded))
+
+    return Command(work, after_commit)
 
 
 def ingest(ctx: Context, batches: Sequence[Batch]) -> list[IngestPlan]:
@@ -53,15 +64,25 @@ def ingest(ctx: Context, batches: Sequence[Batch]) -> list[IngestPlan]:
     return ingestion(ctx, batches).run(ctx)
 
 
-def apply_batches(ctx: Context, uow: UnitOfWork, batches: Sequence[Batch]) -> list[IngestPlan]:
+def apply_batches(
+    ctx: Context, uow: UnitOfWork, batches: Sequence[Batch], announced: list[int] | None = None
+) -> list[IngestPlan]:
     """The work of :func:`ingest` inside the caller's unit of work, not committed: a pull commits
-    it with the page's cursor. Keys must be unique per batch (see :func:`ensure_unique_keys`)."""
+    it with the page's cursor. Keys must be unique per batch (see :func:`ensure_unique_keys`).
+
+    Each batch records its webhook deliveries (``changes.pending``, one per subscribed webhook,
+    split past ``ctx.delivery_max_items`` keys); their ids go to ``announced`` when the caller
+    publishes them after commit, else the sweeper does."""
     plans = []
+    active = uow.webhooks.active()
     for batch in batches:
         kind = ctx.kind(batch.entity)
-        plan = _apply(ctx, uow, kind, batch.records)
+        notices = ChangeNotices.for_batch(ctx, uow, kind.name, active, announced)
+        plan = _apply(ctx, uow, kind, batch.records, notices)
         if batch.deletions:
-            plan = _merged([plan, *_slices(batch.deletions, partial(_delete, ctx, uow, kind))])
+            plan = _merged([plan, *_slices(batch.deletions, partial(_delete, ctx, uow, kind, notices=notices))])
+        if notices is not None:
+            notices.flush()
         hook = ctx.after_ingest.get(kind.name)
         if hook is not None:
             try:
@@ -73,19 +94,22 @@ def apply_batches(ctx: Context, uow: UnitOfWork, batches: Sequence[Batch]) -> li
 
 
 T = TypeVar("T")
+log = logging.getLogger(__name__)
 
 SLICE = 10_000
 """Records screened and written at a time. A 128,000-record batch is applied slice by slice in its
 one transaction, so it never holds every stored head (with its stored JSON) in memory at once."""
 
 
-def _apply(ctx: Context, uow: UnitOfWork, kind: Kind, records: Sequence[Incoming]) -> IngestPlan:
+def _apply(
+    ctx: Context, uow: UnitOfWork, kind: Kind, records: Sequence[Incoming], notices: ChangeNotices | None
+) -> IngestPlan:
     if not records:
         return IngestPlan([], [], [], [])
     now, change_seq = ctx.clock.now(), ctx.clock.sequence()  # one instant and position for the batch
     if len(records) <= SLICE:
-        return _apply_slice(ctx, uow, kind, records, now, change_seq)
-    return _merged(_slices(records, lambda part: _apply_slice(ctx, uow, kind, part, now, change_seq)))
+        return _apply_slice(ctx, uow, kind, records, now, change_seq, notices)
+    return _merged(_slices(records, lambda part: _apply_slice(ctx, uow, kind, part, now, change_seq, notices)))
 
 
 def _slices(items: Sequence[T], apply: Callable[[Sequence[T]], IngestPlan]) -> list[IngestPlan]:
@@ -104,18 +128,26 @@ def _merged(plans: Sequence[IngestPlan]) -> IngestPlan:
     )
 
 
-def _delete(ctx: Context, uow: UnitOfWork, kind: Kind, keys: Sequence[str]) -> IngestPlan:
+def _delete(
+    ctx: Context, uow: UnitOfWork, kind: Kind, keys: Sequence[str], *, notices: ChangeNotices | None
+) -> IngestPlan:
     """Turn the live records among ``keys`` into tombstones and tell every consumer that held them."""
     loaded = uow.records.load(kind.name, keys, lock=True)
     tombstones, results = plan_deletions(keys, loaded, ctx.clock.now(), ctx.clock.sequence())
     if tombstones:
         uow.records.update(kind.name, tombstones)
-        _recompute_pending(ctx, uow, kind, tombstones)
+        _recompute_pending(ctx, uow, kind, tombstones, notices=notices)
     return IngestPlan([], [], [], results, tombstones)
 
 
 def _recompute_pending(
-    ctx: Context, uow: UnitOfWork, kind: Kind, changed: Sequence[StoredRecord], recreated: Sequence[str] = ()
+    ctx: Context,
+    uow: UnitOfWork,
+    kind: Kind,
+    changed: Sequence[StoredRecord],
+    recreated: Sequence[str] = (),
+    *,
+    notices: ChangeNotices | None,
 ) -> None:
     """Pending rows of ``changed`` for every consumer. A re-created record is new to everyone: a
     consumer may have applied its deletion from a poll without acknowledging it, so what it
@@ -131,10 +163,18 @@ def _recompute_pending(
     pending = uow.feed.pending_of(kind.name, consumers, gone) if gone else set()
     plan = plan_pending(kind, changed, consumers, acks, ctx.fingerprinter, pending)
     uow.feed.set_pending(kind.name, plan.add, plan.clear)
+    if notices is not None and plan.add:
+        notices.add(plan.add, {r.key: r.version for r in changed})
 
 
 def _apply_slice(
-    ctx: Context, uow: UnitOfWork, kind: Kind, records: Sequence[Incoming], now: datetime, change_seq: int
+    ctx: Context,
+    uow: UnitOfWork,
+    kind: Kind,
+    records: Sequence[Incoming],
+    now: datetime,
+    change_seq: int,
+    notices: ChangeNotices | None,
 ) -> IngestPlan:
     keys = [r.key for r in records]
     heads = uow.records.heads(kind.name, keys)
@@ -154,5 +194,5 @@ def _apply_slice(
     changed = plan.changed
     if changed:
         recreated = [r.key for r in plan.updates if heads[r.key].deleted]
-        _recompute_pending(ctx, uow, kind, changed, recreated)
+        _recompute_pending(ctx, uow, kind, changed, recreated, notices=notices)
     return plan

@@ -14,6 +14,7 @@ from __future__ import annotations
 import enum
 import logging
 import random
+import threading
 from collections.abc import Callable, Sequence
 from datetime import datetime, timedelta
 
@@ -21,11 +22,13 @@ from attrs import frozen
 
 from atraxion.application.command import Command
 from atraxion.application.context import Context
+from atraxion.application.webhooks import record_sync_failure
 from atraxion.domain.errors import Conflict, InvalidBatch, NotFound
-from atraxion.domain.odoo_orders import OdooSaleOrder, PermanentOdooError, TransientOdooError
+from atraxion.domain.odoo_orders import OdooCredentialsRefused, OdooSaleOrder, PermanentOdooError, TransientOdooError
 from atraxion.domain.outbound import (
     AttemptOutcome,
     FailureSource,
+    FailureStatus,
     OutboxEntry,
     OutboxPolicy,
     OutboxStatus,
@@ -49,6 +52,40 @@ log = logging.getLogger(__name__)
 DEFAULT_POLICY = OutboxPolicy()
 
 
+class ConfigurationAlarm:
+    """Reports a configuration problem (Odoo refused the credentials) once, however many entries
+    meet it, and once more when it is over: one log line each way, not one per order."""
+
+    def __init__(self) -> None:
+        self._lock = threading.Lock()
+        self._problem: str | None = None
+
+    @property
+    def problem(self) -> str | None:
+        """The problem in force, or None."""
+        return self._problem
+
+    def raise_(self, problem: str, *, announce: bool = True) -> bool:
+        """Record ``problem``; True, and (with ``announce``) one error line, if it is news."""
+        with self._lock:
+            first, self._problem = self._problem is None, problem
+        if first and announce:
+            log.error(
+                "configuration problem: %s; webshop orders wait in the queue (none fails) until it is fixed",
+                problem,
+            )
+        return first
+
+    def clear(self) -> None:
+        with self._lock:
+            was, self._problem = self._problem, None
+        if was is not None:
+            log.warning("Odoo accepts the credentials again; waiting webshop orders are sent")
+
+
+DEFAULT_ALARM = ConfigurationAlarm()
+
+
 class Outcome(enum.Enum):
     """What :func:`process_entry` did with a message."""
 
@@ -59,6 +96,8 @@ class Outcome(enum.Enum):
     """Nothing to do: unknown, completed, failed, not due yet, or being processed by a live worker."""
     SUPERSEDED = "superseded"
     """This worker's claim was taken over (it was presumed dead); its outcome was discarded."""
+    WAITING = "waiting"
+    """A configuration problem (Odoo refused the credentials): the entry waits, its attempt given back."""
 
 
 @frozen
@@ -74,6 +113,8 @@ class SyncStatus:
     odoo_id: int | None
     attempts: int
     error: str | None
+    resolved: bool = False
+    """The order failed and an operator resolved its failure (entered it in Odoo by hand, say)."""
 
 
 def order_submission(ctx: Context, queue: TaskQueue, order: WebshopSaleOrder, consumer: str) -> Command[Submitted]:
@@ -136,10 +177,13 @@ def process_entry(
     policy: OutboxPolicy = DEFAULT_POLICY,
     *,
     jitter: Callable[[], float] = random.random,
+    alarm: ConfigurationAlarm = DEFAULT_ALARM,
 ) -> Outcome:
     """Process one outbox entry; safe to call any number of times for the same id, concurrently.
 
-    ``jitter`` draws the random share of a backoff (in [0, 1)).
+    ``jitter`` draws the random share of a backoff (in [0, 1)). Credentials Odoo refuses are
+    reported once through ``alarm``; the entry waits ``policy.configuration_wait`` and tries again,
+    its attempt given back (a configuration problem is no fault of the order).
     """
     job = ctx.transaction(lambda uow: _claim(ctx, uow, entry_id, policy))
     if job is None:
@@ -167,6 +211,11 @@ def process_entry(
         return _finish(
             ctx, job.entry, lambda e, now: e.fail_transient(now, attempt, reason, policy.retry, share, settle)
         )
+    except OdooCredentialsRefused as error:
+        alarm.raise_(str(error))
+        reason = f"waiting for the Odoo configuration to be fixed: {error}"
+        wait = policy.configuration_wait
+        return _finish(ctx, job.entry, lambda e, now: e.wait(now, attempt, reason, now + max(wait, settle)))
     except PermanentOdooError as error:
         reason = str(error)
         return _finish(ctx, job.entry, lambda e, now: e.fail_permanent(now, attempt, reason))
@@ -175,6 +224,7 @@ def process_entry(
         share = jitter()
         reason = f"unexpected {type(error).__name__}: {error}"
         return _finish(ctx, job.entry, lambda e, now: e.fail_transient(now, attempt, reason, policy.retry, share))
+    alarm.clear()
     found_id = odoo_id
     return _finish(ctx, job.entry, lambda e, now: e.complete(now, attempt, found_id, outcome))
 
@@ -251,6 +301,7 @@ _LOG_LEVELS = {
     Outcome.FAILED: logging.WARNING,
     Outcome.SUPERSEDED: logging.WARNING,
     Outcome.SKIPPED: logging.DEBUG,
+    Outcome.WAITING: logging.DEBUG,  # the alarm said it once; one line per order would drown it
 }
 
 
@@ -259,17 +310,21 @@ def _outcome(entry: OutboxEntry) -> Outcome:
         return Outcome.COMPLETED
     if entry.status is OutboxStatus.FAILED:
         return Outcome.FAILED
+    if entry.history and entry.history[-1].outcome is AttemptOutcome.CONFIGURATION_ERROR:
+        return Outcome.WAITING
     return Outcome.RETRY_SCHEDULED
 
 
 def open_failure(uow: UnitOfWork, entry: OutboxEntry, now: datetime) -> None:
-    """Open a failure for a failed entry, or update the one already open for it."""
+    """Open a failure for a failed entry, or update the one already open for it; either way the
+    submitting consumer's webhooks get a ``sync.failed`` delivery (the sweeper sends it)."""
     assert entry.id is not None
     existing = uow.failures.open_for_entry(entry.id)
     if existing is not None:
         uow.failures.save(existing.failed_again(entry.last_error or "failed"))
     else:
         uow.failures.open(SyncFailure.open_for(entry, FailureSource.ODOO, now))
+    record_sync_failure(uow, entry, now)
 
 
 def _resolve_failure(uow: UnitOfWork, entry: OutboxEntry, now: datetime) -> None:
@@ -310,6 +365,11 @@ def sync_status(ctx: Context, external_id: str, consumer: str | None = None) -> 
         if order is None or entry is None:
             raise NotFound(f"no webshop sale order {external_id!r}")
         error = None if entry.status is OutboxStatus.COMPLETED else entry.last_error
-        return SyncStatus(external_id, entry.status, entry.odoo_id or order.odoo_id, entry.attempts, error)
+        resolved = False
+        if entry.status is OutboxStatus.FAILED and entry.id is not None:
+            failure = uow.failures.latest_for_entry(entry.id)
+            resolved = failure is not None and failure.status is FailureStatus.RESOLVED
+        odoo_id = entry.odoo_id or order.odoo_id
+        return SyncStatus(external_id, entry.status, odoo_id, entry.attempts, None if resolved else error, resolved)
 
     return ctx.transaction(work)

@@ -7,8 +7,9 @@ from attrs import frozen
 from atraxion.application.command import Command
 from atraxion.application.context import Context
 from atraxion.application.reverse_sync import publish
-from atraxion.domain.errors import Conflict, NotFound
+from atraxion.domain.errors import Conflict, FieldError, InvalidBatch, NotFound
 from atraxion.domain.outbound import FailureStatus, OutboxEntry, OutboxStatus, SyncFailure
+from atraxion.domain.webshop_orders import SALE_ORDER
 from atraxion.ports.task_queue import TaskQueue
 from atraxion.ports.unit_of_work import UnitOfWork
 
@@ -70,22 +71,99 @@ def retry_failure(ctx: Context, queue: TaskQueue, failure_id: int) -> RetriedFai
     return failure_retry(ctx, queue, failure_id).run(ctx)
 
 
-def failure_resolution(ctx: Context, failure_id: int) -> Command[SyncFailure]:
-    """Mark a failure as handled by hand (its entry stays as it is). Resolving twice is harmless."""
+def failure_resolution(ctx: Context, failure_id: int, odoo_id: int | None = None) -> Command[SyncFailure]:
+    """Mark a failure as handled by hand (its entry stays as it is). Resolving twice is harmless.
+    ``odoo_id``: the id of the order entered in Odoo by hand, shown on the order's sync status
+    from then on (sale orders only: Conflict for another kind)."""
 
     def work(uow: UnitOfWork) -> SyncFailure:
-        failure = _failure(uow, failure_id)
-        resolved = failure.resolve(ctx.clock.now())
-        if resolved is not failure:
-            uow.failures.save(resolved)
-        return resolved
+        return _resolve(ctx, uow, _failure(uow, failure_id), odoo_id)
 
     return Command(work)
 
 
-def resolve_failure(ctx: Context, failure_id: int) -> SyncFailure:
+def resolve_failure(ctx: Context, failure_id: int, odoo_id: int | None = None) -> SyncFailure:
     """:func:`failure_resolution`, run."""
-    return failure_resolution(ctx, failure_id).run(ctx)
+    return failure_resolution(ctx, failure_id, odoo_id).run(ctx)
+
+
+def _resolve(ctx: Context, uow: UnitOfWork, failure: SyncFailure, odoo_id: int | None) -> SyncFailure:
+    if odoo_id is not None:
+        if failure.entity_type != SALE_ORDER:
+            raise Conflict(f"failure {failure.id} is about a {failure.entity_type}, not a sale order: no odooId")
+        uow.outbound_orders.set_odoo_id(failure.external_id, odoo_id)
+    resolved = failure.resolve(ctx.clock.now())
+    if resolved is not failure:
+        uow.failures.save(resolved)
+    return resolved
+
+
+@frozen
+class FailureFilter:
+    """Which failures a bulk action takes: these ``ids``, or every failure of ``status`` (and of
+    entity type ``kind`` when given)."""
+
+    ids: tuple[int, ...] | None = None
+    status: FailureStatus | None = None
+    kind: str | None = None
+
+
+@frozen
+class BulkOutcome:
+    matched: int
+    """Failures the filter matched."""
+    done: int
+    """Of those, retried (or resolved) now; the others were resolved already, or have no entry."""
+    entry_ids: tuple[int, ...] = ()
+
+
+BULK_PAGE = 500
+
+
+def _matching(uow: UnitOfWork, which: FailureFilter) -> list[SyncFailure]:
+    if which.ids is not None:
+        return [f for f in (uow.failures.get(i) for i in dict.fromkeys(which.ids)) if f is not None]
+    found: list[SyncFailure] = []
+    after: int | None = None
+    while page := uow.failures.list(which.status, after, BULK_PAGE):
+        found += [f for f in page if which.kind is None or f.entity_type == which.kind]
+        after = page[-1].id
+    return found
+
+
+def bulk_retry(ctx: Context, queue: TaskQueue, which: FailureFilter) -> Command[BulkOutcome]:
+    """Retry the entry behind every open failure ``which`` matches, in one transaction, then publish
+    them. Resolved failures, failures without an entry and entries being processed are skipped."""
+
+    def work(uow: UnitOfWork) -> BulkOutcome:
+        matched = _matching(uow, which)
+        now = ctx.clock.now()
+        retried: list[int] = []
+        for failure in matched:
+            if failure.status is not FailureStatus.OPEN or failure.queue_id is None:
+                continue
+            entry = uow.outbox.get(failure.queue_id, lock=True)
+            if entry is None or entry.status not in (OutboxStatus.FAILED, OutboxStatus.PENDING):
+                continue
+            uow.outbox.save(entry.retry(now))
+            retried.append(failure.queue_id)
+        return BulkOutcome(len(matched), len(retried), tuple(retried))
+
+    return Command(work, lambda outcome: publish(queue, list(outcome.entry_ids)))
+
+
+def bulk_resolve(ctx: Context, which: FailureFilter, odoo_id: int | None = None) -> Command[BulkOutcome]:
+    """Resolve every failure ``which`` matches (already resolved ones count as matched, not done).
+    ``odoo_id`` names one order: it needs a filter of exactly one id."""
+    if odoo_id is not None and (which.ids is None or len(set(which.ids)) != 1):
+        raise InvalidBatch([FieldError(None, "odooId", "names one order: give it with exactly one id in ids")])
+
+    def work(uow: UnitOfWork) -> BulkOutcome:
+        matched = _matching(uow, which)
+        done = [f for f in matched if _resolve(ctx, uow, f, odoo_id).status is not f.status]
+        return BulkOutcome(len(matched), len(done))
+
+    return Command(work)
 
 
 def _entry(uow: UnitOfWork, entry_id: int) -> OutboxEntry:

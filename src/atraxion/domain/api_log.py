@@ -9,9 +9,10 @@ What a row holds is chosen so that it can never carry a secret (quality R6):
 * the **token id** and its consumer, never the token;
 * for 4xx/5xx answers the problem ``detail`` (our own words, truncated to :data:`MAX_ERROR`).
 
-Anything that still looks like one of our tokens (``atx_…``) is masked in every text field, and
-the token segment of an Odoo webhook's path (``/api/v1/odoo/webhooks/***``) whatever it holds. The
-``request_id`` links a row to the service log, where the details of a failure are.
+Anything that still looks like one of our tokens (``atx_…``) or a webhook secret (``whsec_…``) is
+masked in every text field, and the token segment of an Odoo webhook's path
+(``/api/v1/odoo/webhooks/***``) whatever it holds. The ``request_id`` links a row to the service
+log, where the details of a failure are.
 """
 
 from __future__ import annotations
@@ -48,6 +49,9 @@ WITHHELD = "***"
 
 _TOKEN = re.compile(r"atx_[A-Za-z0-9_\-]*", re.IGNORECASE)
 MASK = "atx_***"
+# A webhook secret (``whsec_<base64>``, docs/webhooks.md) is masked the same way.
+_WEBHOOK_SECRET = re.compile(r"whsec_[A-Za-z0-9+/=]*", re.IGNORECASE)
+WEBHOOK_SECRET_MASK = "whsec_***"
 # Odoo's automation webhooks cannot send headers, so their token travels in the path
 # (``/api/v1/odoo/webhooks/{token}``): that segment is masked whatever it holds, a wrong token too.
 _PATH_SECRET = re.compile(r"(/odoo/webhooks/)[^/]*")
@@ -86,7 +90,7 @@ class ApiLogEntry:
 def clean(text: str, limit: int) -> str:
     """``text`` safe to store: tokens masked, encodable as UTF-8, at most ``limit`` characters."""
     text = text.encode("utf-8", "replace").decode("utf-8")
-    return _TOKEN.sub(MASK, text)[:limit]
+    return _WEBHOOK_SECRET.sub(WEBHOOK_SECRET_MASK, _TOKEN.sub(MASK, text))[:limit]
 
 
 def safe_path(path: str) -> str:

@@ -40,7 +40,6 @@ class LeaseLost(Exception):
     replica does it now."""
 
 
-
 def check_name(name: str) -> str:
     if not name or len(name) > MAX_NAME_LENGTH:
         raise ValueError(f"a lease name has 1 to {MAX_NAME_LENGTH} characters, got {name!r}")

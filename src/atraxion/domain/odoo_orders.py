@@ -28,6 +28,12 @@ class PermanentOdooError(OdooError):
     """Retrying will not help: access denied, validation or user errors, missing records."""
 
 
+class OdooCredentialsRefused(PermanentOdooError):
+    """Odoo refused the credentials (a wrong ``ODOO_API_KEY``, user or database): a configuration
+    problem, not a fault of the record being sent. Nothing sent can succeed until it is fixed, so
+    work waits for the fix instead of failing record by record."""
+
+
 def _positive_id(_instance: object, attribute: object, value: int) -> None:
     # bool is an int: True would silently become record 1.
     if isinstance(value, bool) or not isinstance(value, int) or value <= 0:

@@ -48,6 +48,8 @@ class AttemptOutcome(enum.Enum):
     PERMANENT_ERROR = "permanent_error"
     ABANDONED = "abandoned"
     """The worker holding the claim gave no outcome within the stale timeout."""
+    CONFIGURATION_ERROR = "configuration_error"
+    """Odoo refused the credentials: the attempt is given back and the entry waits (:meth:`OutboxEntry.wait`)."""
 
 
 SUCCESSES = frozenset({AttemptOutcome.CREATED, AttemptOutcome.FOUND})
@@ -67,13 +69,17 @@ class Attempt:
 
 @frozen
 class RetryPolicy:
-    """Exponential backoff with full jitter: attempt ``n`` waits a uniform share of
-    ``min(cap, base * 2 ** (n - 1))`` seconds. Full jitter spreads the retries of many entries that
-    failed together (Odoo was down) instead of sending them back in one burst."""
+    """Capped exponential backoff with "equal jitter": after failed attempt ``n`` the wait is
+    between half and all of ``min(cap, base * 2 ** (n - 1))`` seconds. The random half spreads the
+    retries of many entries that failed together (Odoo was down) instead of sending them back in
+    one burst; the fixed half guarantees the horizon (:meth:`horizon`).
 
-    max_attempts: int = 8
-    base_seconds: float = 1.0
-    cap_seconds: float = 300.0
+    The defaults retry for 2.5 to 5 hours before an entry is ``failed``: an Odoo restart or upgrade
+    of tens of minutes fails no order."""
+
+    max_attempts: int = 20
+    base_seconds: float = 2.0
+    cap_seconds: float = 1800.0
 
     def __attrs_post_init__(self) -> None:
         if self.max_attempts < 1:
@@ -91,7 +97,13 @@ class RetryPolicy:
         """The wait after failed attempt ``attempt``, given a random ``fraction`` in [0, 1)."""
         if not 0.0 <= fraction < 1.0:
             raise ValueError("fraction must be in [0, 1)")
-        return timedelta(seconds=self.ceiling(attempt) * fraction)
+        return timedelta(seconds=self.ceiling(attempt) * (1.0 + fraction) / 2)
+
+    def horizon(self) -> tuple[timedelta, timedelta]:
+        """The least and the most time from a first failed attempt to the last attempt (every
+        attempt failing at once): an Odoo outage shorter than the least fails no entry."""
+        most = sum(self.ceiling(n) for n in range(1, self.max_attempts))
+        return timedelta(seconds=most / 2), timedelta(seconds=most)
 
 
 @frozen
@@ -112,6 +124,8 @@ class OutboxPolicy:
     redeliver_after: timedelta = timedelta(seconds=30)
     sweep_batch: int = 500
     settle_after: timedelta = timedelta(seconds=0)
+    configuration_wait: timedelta = timedelta(seconds=60)
+    """How long an entry waits when Odoo refused the credentials, before it tries again."""
 
 
 def _attempts(value: Iterable[Attempt]) -> tuple[Attempt, ...]:
@@ -260,6 +274,26 @@ class OutboxEntry:
             claimed_at=None,
             last_error=error,
             history=(*self.history, Attempt(attempt, now, AttemptOutcome.PERMANENT_ERROR, error)),
+        )
+
+    def wait(self, now: datetime, attempt: int, error: str, until: datetime) -> OutboxEntry:
+        """Give attempt ``attempt`` back and wait until ``until``: it failed for a reason outside
+        this entry (Odoo refused the credentials), so it neither counts against the attempt budget
+        nor ends in ``failed``. Consecutive waits keep one history item, the latest."""
+        self._check_holder(attempt)
+        error = _text(error)
+        history = self.history
+        if history and history[-1].outcome is AttemptOutcome.CONFIGURATION_ERROR and history[-1].number == attempt:
+            history = history[:-1]
+        return self._evolve(
+            now,
+            status=OutboxStatus.PENDING,
+            attempts=self.attempts - 1,
+            next_attempt_at=until,
+            claimed_at=None,
+            published_at=None,
+            last_error=error,
+            history=(*history, Attempt(attempt, now, AttemptOutcome.CONFIGURATION_ERROR, error)),
         )
 
     def retry(self, now: datetime) -> OutboxEntry:

@@ -1,5 +1,5 @@
-"""The ``atraxion`` command: serve, worker, db upgrade, token create|list|revoke, user create|list|disable,
-domain add|list|remove, odoo check|pull, odoo-sim."""
+"""The ``atraxion`` command: serve, worker, db upgrade, token create|list|revoke, consumer
+list|show|refeed|remove, user create|list|disable, domain add|list|remove, odoo check|pull, odoo-sim."""
 
 from __future__ import annotations
 
@@ -17,7 +17,7 @@ from atraxion.application import tokens
 from atraxion.bootstrap import bootstrap
 from atraxion.config import Settings
 from atraxion.domain.auth import DEFAULT_CONSUMER, Scope, parse_expiry, parse_scopes
-from atraxion.entrypoints import odoo_cli, user_cli
+from atraxion.entrypoints import consumer_cli, odoo_cli, user_cli
 
 
 def _parser() -> argparse.ArgumentParser:
@@ -45,6 +45,7 @@ def _parser() -> argparse.ArgumentParser:
     revoke = token_commands.add_parser("revoke", help="revoke a token by id")
     revoke.add_argument("id", type=int)
 
+    consumer_cli.add_parser(commands)
     commands.add_parser("odoo-sim", help="run the bundled Odoo simulator (atraxion odoo-sim --help)")
     odoo_cli.add_parser(commands)
     user_cli.add_parsers(commands)
@@ -105,6 +106,8 @@ def _main(argv: Sequence[str] | None) -> int:
     try:
         if args.command in ("user", "domain"):
             return user_cli.run(args, app)
+        if args.command == "consumer":
+            return consumer_cli.run(args, app.context)
         return _token_command(args, app.context)
     finally:
         app.close()

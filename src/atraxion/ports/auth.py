@@ -17,3 +17,6 @@ class TokenRepository(Protocol):
     def list(self) -> list[ApiToken]: ...
 
     def revoke(self, token_id: int, at: datetime) -> bool: ...
+
+    def revoke_consumer(self, consumer: str, at: datetime) -> int:
+        """Revoke every active token of ``consumer``; how many were revoked."""

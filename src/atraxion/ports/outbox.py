@@ -54,6 +54,9 @@ class SyncFailureRepository(Protocol):
     def open_for_entry(self, queue_id: int) -> SyncFailure | None:
         """The open failure of this outbox entry, if any."""
 
+    def latest_for_entry(self, queue_id: int) -> SyncFailure | None:
+        """The newest failure of this outbox entry, open or resolved, if any."""
+
     def save(self, failure: SyncFailure) -> None: ...
 
     def list(self, status: FailureStatus | None, after_id: int | None, limit: int) -> list[SyncFailure]: ...

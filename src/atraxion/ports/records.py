@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 from typing import Protocol
 
+from atraxion.domain.consumers import Backlog
 from atraxion.domain.feed import AckState, PendingEntry, PendingItem
 from atraxion.domain.records import RecordHead, StoredRecord
 
@@ -63,3 +64,17 @@ class FeedRepository(Protocol):
         """Records pending for ``consumer``, ordered by (change_seq, key), strictly after ``after``."""
 
     def is_pending(self, entity: str, consumer: str, key: str) -> bool: ...
+
+    def backlog(self, entity: str, consumer: str | None = None) -> dict[str, Backlog]:
+        """Per consumer (only ``consumer`` when given), the count of its pending ``entity`` records
+        and the oldest ``updated_at`` among them; consumers with nothing pending are left out.
+        One grouped query, whatever the number of records."""
+
+    def refeed(self, entity: str, consumer: str) -> None:
+        """Make every live record of ``entity`` pending for ``consumer`` as new: its acks and
+        pending rows of that entity are dropped, then one pending row (no changed fields: new) per
+        live record is written, set-based (never one statement per record)."""
+
+    def remove_consumer(self, name: str) -> bool:
+        """Unregister ``name`` and delete its acks and pending rows (every entity); other consumers
+        are untouched. False when ``name`` is not registered."""

@@ -18,6 +18,9 @@ EntryHandler = Callable[[int], None]
 PullsHandler = Callable[[], object]
 """Drains the pulls Odoo's webhooks queued (reads those records from Odoo and ingests them)."""
 
+DeliveryHandler = Callable[[int], object]
+"""Sends one webhook delivery by id (claims it, POSTs it, records the outcome)."""
+
 
 class TaskQueue(Protocol):
     def publish(self, entry_ids: Sequence[int]) -> None:
@@ -27,10 +30,20 @@ class TaskQueue(Protocol):
         """Ask a worker to drain the queued pulls now (best effort: the rows are committed, and a
         nudge that is lost only delays them until the next one or the periodic pull)."""
 
-    def start(self, handler: EntryHandler, pulls: PullsHandler | None = None) -> None:
+    def publish_deliveries(self, delivery_ids: Sequence[int]) -> None:
+        """Ask a worker to send these committed webhook deliveries (at-least-once, best effort)."""
+
+    def start(
+        self, handler: EntryHandler, pulls: PullsHandler | None = None, deliveries: DeliveryHandler | None = None
+    ) -> None:
         """Begin consuming in this process, if this adapter consumes in-process (the embedded
         queue's worker threads); a broker-backed adapter consumes in ``atraxion worker`` instead.
-        ``pulls`` handles the nudges of :meth:`nudge_pulls` (without it they are dropped)."""
+        ``pulls`` handles the nudges of :meth:`nudge_pulls`, ``deliveries`` the messages of
+        :meth:`publish_deliveries` (without them they are dropped)."""
 
     def stop(self) -> None:
         """Stop consuming and release resources; waits for running handlers to finish."""
+
+    def check(self) -> None:
+        """Raise when the broker this queue publishes to does not answer now (within seconds).
+        An in-process queue always answers."""

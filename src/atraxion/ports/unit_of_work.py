@@ -23,6 +23,7 @@ from atraxion.ports.users import (
     UserRepository,
     VerificationRepository,
 )
+from atraxion.ports.webhooks import DeliveryRepository, WebhookRepository
 
 
 class UnitOfWork(Protocol):
@@ -82,6 +83,12 @@ class UnitOfWork(Protocol):
 
     @property
     def overview(self) -> OverviewRepository: ...
+
+    @property
+    def webhooks(self) -> WebhookRepository: ...
+
+    @property
+    def deliveries(self) -> DeliveryRepository: ...
 
     def __enter__(self) -> Self: ...
 

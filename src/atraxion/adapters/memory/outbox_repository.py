@@ -81,6 +81,10 @@ class MemorySyncFailureRepository(TableAccess):
             None,
         )
 
+    def latest_for_entry(self, queue_id: int) -> SyncFailure | None:
+        found = [f for _, f in sorted(self.table("sync_failures").items()) if f.queue_id == queue_id]
+        return found[-1] if found else None
+
     def save(self, failure: SyncFailure) -> None:
         table = self.table("sync_failures")
         if failure.id not in table:

@@ -9,6 +9,7 @@ import attrs
 
 from atraxion.adapters.memory.store import TableAccess
 from atraxion.domain.auth import ApiToken
+from atraxion.domain.consumers import Backlog
 from atraxion.domain.feed import AckState, PendingEntry, PendingItem
 from atraxion.domain.records import RecordHead, StoredRecord
 
@@ -68,11 +69,41 @@ class MemoryFeedRepository(TableAccess):
         if name in consumers:
             return False
         consumers[name] = True
-        pending = self.table("pending")
-        for (entity, key), record in self.table("records").items():
-            if entity in entities and not record.deleted:
-                pending[(entity, name, key)] = (record.change_seq, None)
+        for entity in entities:
+            self._pend_everything(entity, name)
         return True
+
+    def _pend_everything(self, entity: str, consumer: str) -> None:
+        pending = self.table("pending")
+        for (e, key), record in self.table("records").items():
+            if e == entity and not record.deleted:
+                pending[(entity, consumer, key)] = (record.change_seq, None)
+
+    def backlog(self, entity: str, consumer: str | None = None) -> dict[str, Backlog]:
+        records = self.table("records")
+        found: dict[str, Backlog] = {}
+        for e, c, key in self.table("pending"):
+            if e != entity or (consumer is not None and c != consumer):
+                continue
+            changed = records[(entity, key)].updated_at
+            seen = found.get(c, Backlog())
+            oldest = changed if seen.oldest_pending_at is None else min(seen.oldest_pending_at, changed)
+            found[c] = Backlog(seen.pending + 1, oldest)
+        return found
+
+    def refeed(self, entity: str, consumer: str) -> None:
+        for name in ("acks", "pending"):
+            table = self.table(name)
+            for row in [row for row in table if row[0] == entity and row[1] == consumer]:
+                del table[row]
+        self._pend_everything(entity, consumer)
+
+    def remove_consumer(self, name: str) -> bool:
+        for table_name in ("acks", "pending"):
+            table = self.table(table_name)
+            for row in [row for row in table if row[1] == name]:
+                del table[row]
+        return self.table("consumers").pop(name, None) is not None
 
     def acks(self, entity: str, consumers: Sequence[str], keys: Sequence[str]) -> dict[tuple[str, str], AckState]:
         table = self.table("acks")
@@ -135,3 +166,10 @@ class MemoryTokenRepository(TableAccess):
             return False
         table[token_id] = attrs.evolve(token, revoked_at=at)
         return True
+
+    def revoke_consumer(self, consumer: str, at: datetime) -> int:
+        table = self.table("tokens")
+        active = [t for t in table.values() if t.consumer == consumer and t.revoked_at is None]
+        for token in active:
+            table[token.id] = attrs.evolve(token, revoked_at=at)
+        return len(active)

@@ -31,6 +31,7 @@ from atraxion.adapters.memory.user_repository import (
     MemoryUserRepository,
     MemoryVerificationRepository,
 )
+from atraxion.adapters.memory.webhook_repository import MemoryDeliveryRepository, MemoryWebhookRepository
 
 
 class _WorkingCopy:
@@ -70,6 +71,8 @@ class MemoryUnitOfWork:
         self.verifications = MemoryVerificationRepository(self._work)
         self.admin_sessions = MemoryAdminSessionRepository(self._work)
         self.overview = MemoryOverviewRepository(self._work)
+        self.webhooks = MemoryWebhookRepository(self._work)
+        self.deliveries = MemoryDeliveryRepository(self._work)
         return self
 
     def __exit__(

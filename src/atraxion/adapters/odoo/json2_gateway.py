@@ -5,7 +5,8 @@ and a JSON object of named arguments (``ids`` and ``context`` build the recordse
 the bare result, or an error object with the exception's HTTP status, mapped here as:
 
 ========================  ===========================================================
-401, 403                  :class:`PermanentOdooError` (key refused, access rights)
+401                       :class:`OdooCredentialsRefused` (the key was refused)
+403                       :class:`PermanentOdooError` (access rights)
 404                       :class:`PermanentOdooError` (missing record, model, database)
 409, 429, 5xx, network    :class:`TransientOdooError` (lock, overload, outage, timeout)
 422, other 4xx            :class:`PermanentOdooError` (validation, user error, bad argument)
@@ -36,7 +37,13 @@ from atraxion.adapters.odoo.odoo_values import (
     shorten,
     with_cursor_fields,
 )
-from atraxion.domain.odoo_orders import OdooError, OdooSaleOrder, PermanentOdooError, TransientOdooError
+from atraxion.domain.odoo_orders import (
+    OdooCredentialsRefused,
+    OdooError,
+    OdooSaleOrder,
+    PermanentOdooError,
+    TransientOdooError,
+)
 from atraxion.domain.odoo_records import OdooDomain, OdooIdentity, OdooPosition, OdooRow
 
 logger = logging.getLogger(__name__)
@@ -204,7 +211,7 @@ def _from_status(response: httpx.Response, what: str) -> OdooError:
         return PermanentOdooError(f"{what}: HTTP {status}: Odoo redirects to {target}; set ODOO_URL to that address")
     detail = _error_detail(response)
     if status == 401:
-        return PermanentOdooError(f"{what}: the API key was refused (HTTP 401); check ODOO_API_KEY")
+        return OdooCredentialsRefused(f"{what}: the API key was refused (HTTP 401); check ODOO_API_KEY")
     if status == 404 and not detail:
         return PermanentOdooError(
             f"{what}: HTTP 404: no JSON-2 API there (Odoo 19+ needed) or the database is not served"

@@ -29,7 +29,13 @@ from atraxion.adapters.odoo.odoo_values import (
     shorten,
     with_cursor_fields,
 )
-from atraxion.domain.odoo_orders import OdooError, OdooSaleOrder, PermanentOdooError, TransientOdooError
+from atraxion.domain.odoo_orders import (
+    OdooCredentialsRefused,
+    OdooError,
+    OdooSaleOrder,
+    PermanentOdooError,
+    TransientOdooError,
+)
 from atraxion.domain.odoo_records import OdooDomain, OdooIdentity, OdooPosition, OdooRow
 
 if TYPE_CHECKING:
@@ -206,7 +212,7 @@ class XmlRpcOdooGateway:
                 )
                 if not is_id(uid):
                     # Odoo answers False, not a fault, to a wrong login or key.
-                    raise PermanentOdooError(
+                    raise OdooCredentialsRefused(
                         f"authentication failed for user {self._username!r} on database {self._db!r}"
                     )
                 logger.info("authenticated to Odoo %s (db %r) as uid %s", self._url, self._db, uid)
@@ -241,7 +247,7 @@ def _from_fault(fault: xmlrpc.client.Fault, what: str) -> OdooError:
     code: object = fault.faultCode
     text = str(fault.faultString)
     if code == _ACCESS_DENIED:
-        return PermanentOdooError(f"{what}: access denied (Fault 3)")
+        return OdooCredentialsRefused(f"{what}: access denied (Fault 3)")
     if code in (_ACCESS_ERROR, _WARNING):
         return PermanentOdooError(f"{what}: {shorten(text)} (Fault {code})")
     if code == _APPLICATION_ERROR:

@@ -14,21 +14,24 @@ from __future__ import annotations
 
 import logging
 import threading
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 
 import dramatiq
 from dramatiq.middleware import Retries
 
 from atraxion.adapters.queue.dramatiq_url import BrokerUrl, parse_broker_url
-from atraxion.ports.task_queue import EntryHandler, PullsHandler
+from atraxion.ports.task_queue import DeliveryHandler, EntryHandler, PullsHandler
 
 logger = logging.getLogger(__name__)
 
 ACTOR_NAME = "atraxion_process_outbox_entry"
 PULLS_ACTOR_NAME = "atraxion_drain_queued_pulls"
+DELIVERY_ACTOR_NAME = "atraxion_send_webhook_delivery"
 DEFAULT_WORKER_THREADS = 8
 DEFAULT_WORKER_TIMEOUT_MS = 1000
 DEFAULT_STOP_TIMEOUT_MS = 90_000  # an attempt makes two Odoo calls of up to 30 s each (ATRAXION_ODOO_TIMEOUT)
+CHECK_TIMEOUT = 3.0
+"""Seconds :meth:`DramatiqQueue.check` gives the broker to answer."""
 
 
 class DramatiqQueue:
@@ -47,6 +50,7 @@ class DramatiqQueue:
         description: str = "",
         worker_threads: int = DEFAULT_WORKER_THREADS,
         worker_timeout_ms: int = DEFAULT_WORKER_TIMEOUT_MS,
+        probe: Callable[[], None] | None = None,
     ) -> None:
         if worker_threads < 1:
             raise ValueError("worker_threads must be at least 1")
@@ -55,8 +59,10 @@ class DramatiqQueue:
         self._description = description or type(broker).__name__
         self._worker_threads = worker_threads
         self._worker_timeout_ms = worker_timeout_ms
+        self._probe = probe
         self._handler: EntryHandler | None = None
         self._pulls: PullsHandler | None = None
+        self._deliveries: DeliveryHandler | None = None
         self._worker: dramatiq.Worker | None = None
         self._lock = threading.Lock()
         self._closed = False
@@ -66,6 +72,9 @@ class DramatiqQueue:
         self._pulls_actor: dramatiq.Actor[[], None] = dramatiq.actor(
             broker=broker, actor_name=PULLS_ACTOR_NAME, queue_name=queue_name, max_retries=0
         )(self._drain_pulls)
+        self._delivery_actor: dramatiq.Actor[[int], None] = dramatiq.actor(
+            broker=broker, actor_name=DELIVERY_ACTOR_NAME, queue_name=queue_name, max_retries=0
+        )(self._deliver)
 
     def __repr__(self) -> str:
         return f"DramatiqQueue({self._description}, queue={self.queue_name!r})"
@@ -94,6 +103,24 @@ class DramatiqQueue:
                 )
                 return
 
+    def publish_deliveries(self, delivery_ids: Sequence[int]) -> None:
+        """One message per webhook delivery id. Best effort, as :meth:`publish` (the sweeper
+        publishes whatever is still due)."""
+        for position, delivery_id in enumerate(delivery_ids):
+            if isinstance(delivery_id, bool) or not isinstance(delivery_id, int):
+                raise TypeError(f"a delivery id is an int, got {delivery_id!r}")
+            try:
+                self._delivery_actor.send(delivery_id)
+            except _broker_errors() as error:
+                logger.warning(
+                    "could not publish %d webhook deliveries to %s (%s: %s); the sweeper will",
+                    len(delivery_ids) - position,
+                    self,
+                    type(error).__name__,
+                    error,
+                )
+                return
+
     def nudge_pulls(self) -> None:
         """Send one "drain the queued pulls" message. Best effort, as :meth:`publish`."""
         try:
@@ -106,9 +133,18 @@ class DramatiqQueue:
                 error,
             )
 
-    def start(self, handler: EntryHandler, pulls: PullsHandler | None = None) -> None:
+    def check(self) -> None:
+        """Raise when the broker does not answer within :data:`CHECK_TIMEOUT` seconds: a fresh
+        connection of its own (a PING on Redis, an AMQP handshake on RabbitMQ), closed at once."""
+        if self._probe is not None:
+            self._probe()
+
+    def start(
+        self, handler: EntryHandler, pulls: PullsHandler | None = None, deliveries: DeliveryHandler | None = None
+    ) -> None:
         """Consume this queue in this process with a Dramatiq Worker, calling ``handler(entry_id)``
-        for outbox entries and ``pulls()`` for queued-pull nudges."""
+        for outbox entries, ``pulls()`` for queued-pull nudges and ``deliveries(delivery_id)`` for
+        webhook deliveries."""
         with self._lock:
             if self._closed:
                 raise RuntimeError(f"{self} is stopped")
@@ -116,6 +152,7 @@ class DramatiqQueue:
                 raise RuntimeError(f"{self} is already consuming")
             self._handler = handler
             self._pulls = pulls
+            self._deliveries = deliveries
             worker = dramatiq.Worker(
                 self.broker,
                 queues={self.queue_name},
@@ -167,6 +204,20 @@ class DramatiqQueue:
             # outbox and the sweeper publishes it again, so the message itself is done with.
             logger.exception("handling outbox entry %s failed; the sweeper will publish it again", entry_id)
 
+    def _deliver(self, delivery_id: int) -> None:
+        deliveries = self._deliveries
+        if deliveries is None:
+            logger.warning("%s received webhook delivery %s but has no delivery handler", self, delivery_id)
+            return
+        if isinstance(delivery_id, bool) or not isinstance(delivery_id, int):
+            logger.error("ignoring a malformed message on %s: delivery id %r", self, delivery_id)
+            return
+        try:
+            deliveries(delivery_id)
+        except Exception:
+            # The delivery stays pending or claimed; the sweeper publishes it again.
+            logger.exception("sending webhook delivery %s failed; the sweeper will publish it again", delivery_id)
+
     def _drain_pulls(self) -> None:
         pulls = self._pulls
         if pulls is None:
@@ -199,7 +250,48 @@ def make_dramatiq_queue(
         description=f"{parsed.kind} at {parsed.redacted}",
         worker_threads=worker_threads,
         worker_timeout_ms=worker_timeout_ms,
+        probe=_probe(parsed),
     )
+
+
+def _probe(url: BrokerUrl) -> Callable[[], None]:
+    if url.kind == "redis":
+
+        def ping_redis() -> None:
+            import redis
+
+            client = redis.Redis.from_url(
+                url.connection_url, socket_connect_timeout=CHECK_TIMEOUT, socket_timeout=CHECK_TIMEOUT
+            )
+            try:
+                client.ping()
+            finally:
+                client.close()
+
+        return ping_redis
+
+    def handshake_amqp() -> None:
+        import pika
+
+        parameters = pika.URLParameters(url.connection_url)
+        parameters.connection_attempts = 1
+        parameters.socket_timeout = CHECK_TIMEOUT
+        parameters.stack_timeout = CHECK_TIMEOUT
+        pika.BlockingConnection(parameters).close()
+
+    return handshake_amqp
+
+
+def quiet_pika() -> None:
+    """Pika logs every failed connection attempt at ERROR, with a traceback, from a dozen loggers:
+    pages for one unreachable broker, every publish. The queue reports the failure itself (one
+    warning with the count), so pika's own lines are kept for CRITICAL. Its child loggers are
+    reset to inherit, whatever configured them before (a test run, say)."""
+    pika_logger = logging.getLogger("pika")
+    pika_logger.setLevel(logging.CRITICAL)
+    for name, child in list(logging.Logger.manager.loggerDict.items()):
+        if name.startswith("pika.") and isinstance(child, logging.Logger):
+            child.setLevel(logging.NOTSET)
 
 
 def _make_broker(url: BrokerUrl) -> dramatiq.Broker:
@@ -212,6 +304,7 @@ def _make_broker(url: BrokerUrl) -> dramatiq.Broker:
         return RedisBroker(url=url.connection_url, middleware=middleware)  # type: ignore[no-untyped-call]
     from dramatiq.brokers.rabbitmq import RabbitmqBroker
 
+    quiet_pika()
     # Publisher confirms: without them a message the broker never stored looks sent.
     return RabbitmqBroker(url=url.connection_url, middleware=middleware, confirm_delivery=True)
 

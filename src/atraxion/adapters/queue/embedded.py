@@ -14,12 +14,16 @@ import threading
 import time
 from collections.abc import Sequence
 
-from atraxion.ports.task_queue import EntryHandler, PullsHandler
+from atraxion.ports.task_queue import DeliveryHandler, EntryHandler, PullsHandler
 
 log = logging.getLogger(__name__)
 
 _STOP = object()
 _PULLS = object()
+
+
+class _Delivery(int):
+    """A webhook delivery id in the queue (a plain int is an outbox entry id)."""
 
 
 class EmbeddedQueue:
@@ -39,11 +43,16 @@ class EmbeddedQueue:
         self._workers: list[threading.Thread] = []
         self._lock = threading.Lock()
         self._pulls: PullsHandler | None = None
+        self._deliveries: DeliveryHandler | None = None
         self._pulls_waiting = False  # a nudge is queued and not yet taken: more nudges add nothing
 
     def publish(self, entry_ids: Sequence[int]) -> None:
         for entry_id in entry_ids:
             self._queue.put(entry_id)
+
+    def publish_deliveries(self, delivery_ids: Sequence[int]) -> None:
+        for delivery_id in delivery_ids:
+            self._queue.put(_Delivery(delivery_id))
 
     def nudge_pulls(self) -> None:
         with self._lock:
@@ -52,17 +61,23 @@ class EmbeddedQueue:
             self._pulls_waiting = True
         self._queue.put(_PULLS)
 
-    def start(self, handler: EntryHandler, pulls: PullsHandler | None = None) -> None:
+    def start(
+        self, handler: EntryHandler, pulls: PullsHandler | None = None, deliveries: DeliveryHandler | None = None
+    ) -> None:
         with self._lock:
             if self._workers:
                 raise RuntimeError("the embedded queue is already started")
             self._pulls = pulls
+            self._deliveries = deliveries
             self._workers = [
                 threading.Thread(target=self._work, args=(handler,), name=f"{self._name}-{n}", daemon=True)
                 for n in range(1, self.threads + 1)
             ]
             for worker in self._workers:
                 worker.start()
+
+    def check(self) -> None:
+        """In-process: nothing to reach."""
 
     def stop(self) -> None:
         """Let each worker finish its current message, then end. Messages still queued stay
@@ -110,13 +125,22 @@ class EmbeddedQueue:
                     return
                 if item is _PULLS:
                     self._drain_pulls()
+                elif isinstance(item, _Delivery):
+                    self._deliver(int(item))
                 else:
                     assert isinstance(item, int)
                     handler(item)
             except Exception:  # noqa: BLE001 - one bad message must not kill the worker
-                log.exception("handling %s failed", "queued pulls" if item is _PULLS else f"outbox entry {item!r}")
+                log.exception("handling %s failed", _describe(item))
             finally:
                 self._queue.task_done()
+
+    def _deliver(self, delivery_id: int) -> None:
+        deliveries = self._deliveries
+        if deliveries is None:
+            log.warning("webhook delivery %s was published, but this queue has no delivery handler", delivery_id)
+            return
+        deliveries(delivery_id)
 
     def _drain_pulls(self) -> None:
         with self._lock:
@@ -127,3 +151,11 @@ class EmbeddedQueue:
             log.warning("queued pulls were nudged, but this queue was started without a pulls handler")
             return
         pulls()
+
+
+def _describe(item: object) -> str:
+    if item is _PULLS:
+        return "queued pulls"
+    if isinstance(item, _Delivery):
+        return f"webhook delivery {int(item)}"
+    return f"outbox entry {item!r}"

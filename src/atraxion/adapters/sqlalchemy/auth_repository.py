@@ -61,3 +61,11 @@ class SqlTokenRepository:
             .values(revoked_at=to_db_time(at))
         )
         return self.conn.execute(statement).rowcount == 1
+
+    def revoke_consumer(self, consumer: str, at: datetime) -> int:
+        statement = (
+            update(api_tokens)
+            .where(api_tokens.c.consumer == consumer, api_tokens.c.revoked_at.is_(None))
+            .values(revoked_at=to_db_time(at))
+        )
+        return int(self.conn.execute(statement).rowcount)

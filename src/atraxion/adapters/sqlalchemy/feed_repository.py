@@ -5,11 +5,12 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 from datetime import UTC, datetime
 
-from sqlalchemy import Connection, and_, delete, exists, false, literal, or_, select
+from sqlalchemy import Connection, and_, delete, exists, false, func, literal, or_, select
 
-from atraxion.adapters.sqlalchemy._sql import chunks, dumps, loads_many, to_db_time, upsert
+from atraxion.adapters.sqlalchemy._sql import chunks, dumps, from_db_time, loads_many, to_db_time, upsert
 from atraxion.adapters.sqlalchemy.record_repository import records_from_rows
 from atraxion.adapters.sqlalchemy.tables import RECORD_TABLES, consumers, feed_acks, feed_pending
+from atraxion.domain.consumers import Backlog
 from atraxion.domain.feed import AckState, PendingEntry, PendingItem
 
 
@@ -25,11 +26,38 @@ class SqlFeedRepository:
             return False
         self.conn.execute(consumers.insert().values(name=name, created_at=to_db_time(datetime.now(UTC))))
         for entity in entities:
-            table, _ = RECORD_TABLES[entity]
-            live = table.c.deleted == false()
-            backlog = select(literal(entity), literal(name), table.c.key, table.c.change_seq).where(live)
-            self.conn.execute(feed_pending.insert().from_select(["entity", "consumer", "key", "change_seq"], backlog))
+            self._pend_everything(entity, name)
         return True
+
+    def _pend_everything(self, entity: str, consumer: str) -> None:
+        """One INSERT … SELECT: every live record of ``entity`` pending for ``consumer``, as new."""
+        table, _ = RECORD_TABLES[entity]
+        live = table.c.deleted == false()
+        backlog = select(literal(entity), literal(consumer), table.c.key, table.c.change_seq).where(live)
+        self.conn.execute(feed_pending.insert().from_select(["entity", "consumer", "key", "change_seq"], backlog))
+
+    def backlog(self, entity: str, consumer: str | None = None) -> dict[str, Backlog]:
+        table, _ = RECORD_TABLES[entity]
+        p = feed_pending
+        query = (
+            select(p.c.consumer, func.count(), func.min(table.c.updated_at))
+            .select_from(p.join(table, table.c.key == p.c.key))
+            .where(p.c.entity == entity)
+            .group_by(p.c.consumer)
+        )
+        if consumer is not None:
+            query = query.where(p.c.consumer == consumer)
+        return {row[0]: Backlog(int(row[1]), from_db_time(row[2])) for row in self.conn.execute(query)}
+
+    def refeed(self, entity: str, consumer: str) -> None:
+        for t in (feed_acks, feed_pending):
+            self.conn.execute(delete(t).where(t.c.entity == entity, t.c.consumer == consumer))
+        self._pend_everything(entity, consumer)
+
+    def remove_consumer(self, name: str) -> bool:
+        for t in (feed_acks, feed_pending):
+            self.conn.execute(delete(t).where(t.c.consumer == name))
+        return bool(self.conn.execute(delete(consumers).where(consumers.c.name == name)).rowcount)
 
     def acks(self, entity: str, consumers: Sequence[str], keys: Sequence[str]) -> dict[tuple[str, str], AckState]:
         found: dict[tuple[str, str], AckState] = {}

@@ -203,6 +203,12 @@ class SqlSyncFailureRepository:
         row = self.conn.execute(query.order_by(c.id).limit(1)).first()
         return _failure(row) if row else None
 
+    def latest_for_entry(self, queue_id: int) -> SyncFailure | None:
+        c = sync_failures.c
+        row = self.conn.execute(select(sync_failures).where(c.queue_id == queue_id).order_by(c.id.desc()).limit(1))
+        found = row.first()
+        return _failure(found) if found else None
+
     def save(self, failure: SyncFailure) -> None:
         statement = update(sync_failures).where(sync_failures.c.id == failure.id).values(**_failure_row(failure))
         if self.conn.execute(statement).rowcount != 1:

@@ -341,3 +341,45 @@ admin_sessions = Table(
     Column("created_at", Stamp, nullable=False),
     Column("expires_at", Stamp, nullable=False, index=True),
 )
+
+# Webhooks (migration 0013): a consumer's subscription, and each message sent to it. The consumer
+# compares byte for byte (collation.KEY_COLUMNS). ``secret`` is kept to sign with (docs/webhooks.md).
+webhooks = Table(
+    "webhooks",
+    metadata,
+    Column("id", Id, primary_key=True, autoincrement=True),
+    Column("url", Text, nullable=False),
+    Column("consumer", String(64), nullable=False, index=True),
+    Column("secret", String(128), nullable=False),
+    Column("entities", JsonText, nullable=False),
+    Column("events", String(64), nullable=False),
+    Column("is_active", Boolean, nullable=False),
+    Column("disabled_reason", Text, nullable=True),
+    Column("created_at", Stamp, nullable=False),
+    Column("updated_at", Stamp, nullable=False),
+)
+
+webhook_deliveries = Table(
+    "webhook_deliveries",
+    metadata,
+    Column("id", Id, primary_key=True, autoincrement=True),
+    Column("webhook_id", BigInteger, nullable=False),
+    Column("event", String(32), nullable=False),
+    Column("message_id", String(64), nullable=False),
+    Column("body", JsonText, nullable=False),
+    Column("status", String(16), nullable=False),
+    Column("attempts", Integer, nullable=False),
+    Column("retry_base", Integer, nullable=False),
+    Column("response_status", Integer, nullable=True),
+    Column("latency_ms", Double, nullable=True),
+    Column("last_error", Text, nullable=True),
+    Column("created_at", Stamp, nullable=False),
+    Column("next_attempt_at", Stamp, nullable=False),
+    Column("last_attempt_at", Stamp, nullable=True),
+    Column("claimed_at", Stamp, nullable=True),
+    Column("published_at", Stamp, nullable=True),
+    Column("revision", Integer, nullable=False),
+    Index("ix_webhook_deliveries_webhook_id_id", "webhook_id", "id"),
+    Index("ix_webhook_deliveries_status_next_attempt_at", "status", "next_attempt_at"),
+    Index("ix_webhook_deliveries_created_at", "created_at"),
+)

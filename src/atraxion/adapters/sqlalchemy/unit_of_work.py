@@ -32,6 +32,7 @@ from atraxion.adapters.sqlalchemy.user_repository import (
     SqlUserRepository,
     SqlVerificationRepository,
 )
+from atraxion.adapters.sqlalchemy.webhook_repository import SqlDeliveryRepository, SqlWebhookRepository
 from atraxion.ports.unit_of_work import ConcurrentUpdate, DuplicateKey
 
 # MySQL/MariaDB: deadlock, lock wait timeout; duplicate key (two inserts of a new key raced).
@@ -91,6 +92,8 @@ class SqlUnitOfWork:
         self.verifications = SqlVerificationRepository(self.connection)
         self.admin_sessions = SqlAdminSessionRepository(self.connection)
         self.overview = SqlOverviewRepository(self.connection)
+        self.webhooks = SqlWebhookRepository(self.connection)
+        self.deliveries = SqlDeliveryRepository(self.connection)
         return self
 
     def __exit__(

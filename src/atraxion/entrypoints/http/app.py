@@ -12,12 +12,14 @@ from starlette.requests import Request
 from starlette.responses import JSONResponse, PlainTextResponse, Response
 from starlette.routing import BaseRoute, Match, Route
 
+from atraxion.application.health import readiness
 from atraxion.bootstrap import Atraxion
 from atraxion.domain.api_log import safe_path
 from atraxion.domain.errors import Conflict, InvalidBatch, LimitExceeded, NotFound
 from atraxion.entrypoints.admin import routes as admin_routes
 from atraxion.entrypoints.http import (
     api_log,
+    consumer_routes,
     docs,
     feed_routes,
     log_routes,
@@ -27,6 +29,7 @@ from atraxion.entrypoints.http import (
     reconcile_routes,
     reverse_sync_routes,
     token_routes,
+    webhook_routes,
 )
 from atraxion.entrypoints.http.middleware import (
     Metrics,
@@ -45,13 +48,11 @@ async def health(request: Request) -> Response:
 
 
 async def ready(request: Request) -> Response:
+    """200 ``{"status": "ready", "checks": {...}}``, or 503 with ``"unready"`` and the failing check's reason."""
     atraxion: Atraxion = request.app.state.atraxion
-    try:
-        await run_in_threadpool(atraxion.context.transaction, lambda uow: uow.records.count("products"))
-    except Exception:  # noqa: BLE001 - any failure means not ready; the reason goes to the log only
-        log.exception("readiness check failed")
-        raise Problem(503, "the database is not reachable", kind="not-ready") from None
-    return JSONResponse({"status": "ready"})
+    found = await run_in_threadpool(readiness, atraxion.context, atraxion.broker_check())
+    status = "ready" if found.ready else "unready"
+    return JSONResponse({"status": status, "checks": dict(found.checks)}, status_code=200 if found.ready else 503)
 
 
 async def metrics(request: Request) -> Response:
@@ -136,8 +137,10 @@ def create_app(
         *reconcile_routes.routes,
         *partner_routes.routes,
         *token_routes.routes,
+        *consumer_routes.routes,  # before /api/v1/webshop/{entity}/changes/…
         *log_routes.routes,
         *reverse_sync_routes.routes,
+        *webhook_routes.routes,
         *feed_routes.routes,
     ]
     recorder = api_log.recorder_for(atraxion.context, atraxion.settings.api_log_enabled)
@@ -168,10 +171,12 @@ def create_app(
         {
             **partner_routes.paths,
             **token_routes.paths,
+            **consumer_routes.paths,
             **log_routes.paths,
             **reverse_sync_routes.paths,
             **odoo_webhook_routes.paths,
             **reconcile_routes.paths,
+            **webhook_routes.paths,
             **(extra_paths or {}),
         }
     )

@@ -12,6 +12,7 @@ from typing import Any
 from starlette.requests import Request
 
 from atraxion.config import Settings
+from atraxion.domain.errors import FieldError, InvalidBatch
 from atraxion.entrypoints.http.problems import Problem
 
 
@@ -153,3 +154,16 @@ async def read_json(request: Request, limit: int) -> bytes:
 async def json_body(request: Request, limit: int) -> tuple[Any, bytes]:
     raw = await read_json(request, limit)
     return parse_json(raw), raw
+
+
+def optional_object(request: Request, raw: bytes) -> dict[str, Any]:
+    """An optional JSON object body, read already as ``raw``: empty means ``{}``; anything but an
+    object is a 422 naming the body."""
+    if not raw.strip():
+        return {}
+    require_json_media_type(request)
+    check_values(raw, _settings(request).max_nodes_per_request)
+    body = parse_json(raw)
+    if not isinstance(body, dict):
+        raise InvalidBatch([FieldError(None, "body", "must be a JSON object")])
+    return body

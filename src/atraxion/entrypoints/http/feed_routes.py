@@ -147,11 +147,26 @@ class RecordKey(Convertor[str]):
 
 register_url_convertor("record_key", RecordKey())
 
+
+class ChangeKey(Convertor[str]):
+    """A record key after ``…/changes/``: any text but ``summary``, the consumer's backlog route."""
+
+    regex = r"(?!summary$).+"
+
+    def convert(self, value: str) -> str:
+        return value
+
+    def to_string(self, value: str) -> str:
+        return value
+
+
+register_url_convertor("change_key", ChangeKey())
+
 routes = [
     Route("/api/v1/odoo/{entity}", push, methods=["POST"]),
     Route("/api/v1/odoo/{entity}/delete", delete_records, methods=["POST"]),
     Route("/api/v1/webshop/{entity}/changes", changes, methods=["GET"]),
     Route("/api/v1/webshop/{entity}/ack", ack, methods=["POST"]),
-    Route("/api/v1/webshop/{entity}/changes/{key:path}", ack_one, methods=["DELETE"]),
+    Route("/api/v1/webshop/{entity}/changes/{key:change_key}", ack_one, methods=["DELETE"]),
     Route("/api/v1/webshop/{entity}/{key:record_key}", get_one, methods=["GET"]),
 ]

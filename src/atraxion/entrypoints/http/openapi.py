@@ -465,13 +465,18 @@ def _entity_paths(entity: str) -> dict[str, Any]:
         "schema": {"type": "string", "minLength": 1, "maxLength": length},
         "description": "The record's key (externalId; for stock and prices {a}/{b})",
     }
+    change_key = {
+        **key_param,
+        "schema": {"type": "string", "minLength": 1, "maxLength": length, "not": {"const": "summary"}},
+        "description": "The record's key; 'summary' names the backlog route (acknowledge that key with the batch ack)",
+    }
     paths[f"/api/v1/webshop/{entity}/changes/{{{name}}}"] = {
         "delete": {
             "operationId": f"ack-one-{entity}",
             "summary": f"Acknowledge one {entity} record (scope webshop:ack)",
             "security": _SECURED,
-            "parameters": [key_param, {"name": "version", "in": "query", "required": True, "schema": _version}],
-            "responses": {"204": ok("Acknowledged"), **problems(401, 403, 404, 409, 422)},
+            "parameters": [change_key, {"name": "version", "in": "query", "required": True, "schema": _version}],
+            "responses": {"204": ok("Acknowledged"), **problems(401, 403, 404, 405, 409, 422)},
         }
     }
     paths[f"/api/v1/webshop/{entity}/{{{name}}}"] = {
@@ -499,11 +504,32 @@ def _one(entity: str) -> dict[str, Any]:
     }
 
 
+_READINESS = {
+    "type": "object",
+    "required": ["status", "checks"],
+    "properties": {
+        "status": {"enum": ["ready", "unready"]},
+        "checks": {
+            "type": "object",
+            "required": ["database"],
+            "properties": {"database": {"type": "string"}, "broker": {"type": "string"}},
+            "description": '"ok", or the reason the dependency does not answer; broker only when one is configured',
+        },
+    },
+}
+
+
 def build(extra_paths: Mapping[str, Any] | None = None) -> dict[str, Any]:
     paths: dict[str, Any] = {
         "/health": {"get": {"summary": "Liveness", "responses": {"200": ok("Alive")}}},
         "/ready": {
-            "get": {"summary": "Readiness: the database answers", "responses": {"200": ok("Ready"), **problems(503)}}
+            "get": {
+                "summary": "Readiness: the database answers, and the configured broker (not memory)",
+                "responses": {
+                    "200": ok("Ready: every check is ok", _READINESS),
+                    "503": ok("Unready: the failing check names its reason", _READINESS),
+                },
+            }
         },
         "/metrics": {
             "get": {

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from atraxion.domain.outbound import AttemptOutcome
 from atraxion.entrypoints.http.openapi import AMOUNT_MAX, IDEMPOTENCY_KEY, NOT_BLANK, json_body, ok, problems
 from atraxion.entrypoints.orders_in import MAX_LINES, MAX_NOTE, MIN_QUANTITY
 
@@ -60,7 +61,10 @@ SYNC_STATUS = {
     "required": ["externalId", "status", "odooId", "attempts", "error"],
     "properties": {
         "externalId": {"type": "string"},
-        "status": {"enum": _STATUSES},
+        "status": {
+            "enum": [*_STATUSES, "resolved"],
+            "description": "resolved: the order failed and an operator resolved it (odooId set when entered by hand)",
+        },
         "odooId": {"type": ["integer", "null"]},
         "attempts": {"type": "integer"},
         "error": {"type": ["string", "null"]},
@@ -88,7 +92,7 @@ ENTRY = {
                 "properties": {
                     "number": {"type": "integer"},
                     "at": _TIME,
-                    "outcome": {"enum": ["created", "found", "transient_error", "permanent_error", "abandoned"]},
+                    "outcome": {"enum": [o.value for o in AttemptOutcome]},
                     "error": {"type": ["string", "null"]},
                 },
             },
@@ -120,13 +124,61 @@ def _page_of(item: dict[str, Any]) -> dict[str, Any]:
     }
 
 
-def _admin_post(summary: str, answer: str, schema: dict[str, Any]) -> dict[str, Any]:
+def _admin_post(
+    summary: str, answer: str, schema: dict[str, Any], body: dict[str, Any] | None = None
+) -> dict[str, Any]:
+    post: dict[str, Any] = {
+        "summary": summary,
+        "security": _SECURED,
+        "parameters": [_ID, IDEMPOTENCY_KEY],
+        "responses": {"200": ok(answer, schema), **problems(400, 401, 403, 404, 409, 413)},
+    }
+    if body is not None:
+        post["requestBody"] = {"required": False, "content": {"application/json": {"schema": body}}}
+        post["responses"].update(problems(415, 422))
+    return {"post": post}
+
+
+_ODOO_ID = {"type": "integer", "minimum": 1, "maximum": 2**63 - 1, "description": "The order's id in Odoo"}
+_FILTER: dict[str, Any] = {
+    "type": "object",
+    "additionalProperties": False,
+    "properties": {
+        "ids": {
+            "type": "array",
+            "minItems": 1,
+            "maxItems": 1000,
+            "items": {"type": "integer", "minimum": 1, "maximum": 2**63 - 1},
+        },
+        "status": {"enum": ["open", "resolved"]},
+        "kind": {"type": "string", "minLength": 1, "maxLength": 32, "description": "The entity type (sale_order)"},
+    },
+    "oneOf": [
+        {"required": ["ids"], "not": {"anyOf": [{"required": ["status"]}, {"required": ["kind"]}]}},
+        {"required": ["status"], "not": {"required": ["ids"]}},
+    ],
+}
+
+
+def _bulk(summary: str, done: str, *, odoo_id: bool = False) -> dict[str, Any]:
+    body: dict[str, Any] = _FILTER
+    if odoo_id:
+        properties: dict[str, Any] = {**_FILTER["properties"], "odooId": _ODOO_ID}
+        body = {**_FILTER, "properties": properties}
+    answer = {
+        "type": "object",
+        "required": ["matched", done, "skipped"],
+        "properties": {name: {"type": "integer", "minimum": 0} for name in ("matched", done, "skipped")},
+    }
     return {
         "post": {
             "summary": summary,
+            "description": 'A filter: {"ids": [...]}, or {"status": "open"} with an optional "kind" (entity type). '
+            "Answers how many failures matched, how many were acted on, and how many were skipped.",
             "security": _SECURED,
-            "parameters": [_ID, IDEMPOTENCY_KEY],
-            "responses": {"200": ok(answer, schema), **problems(400, 401, 403, 404, 409, 413)},
+            "parameters": [IDEMPOTENCY_KEY],
+            "requestBody": json_body(body),
+            "responses": {"200": ok("The counts", answer), **problems(400, 401, 403, 409, 413, 415, 422)},
         }
     }
 
@@ -183,7 +235,18 @@ paths: dict[str, Any] = {
         {"type": "object", "required": ["failure", "entry"], "properties": {"failure": FAILURE, "entry": ENTRY}},
     ),
     "/api/v1/admin/failures/{id}/resolve": _admin_post(
-        "Mark a failure as handled by hand (scope admin)", "The resolved failure", FAILURE
+        "Mark a failure as handled by hand, optionally with the id of the order entered in Odoo (scope admin)",
+        "The resolved failure",
+        FAILURE,
+        {"type": "object", "additionalProperties": False, "properties": {"odooId": _ODOO_ID}},
+    ),
+    "/api/v1/admin/failures/retry": _bulk(
+        "Retry the entries behind every open failure a filter matches (scope admin)", "retried"
+    ),
+    "/api/v1/admin/failures/resolve": _bulk(
+        "Resolve every failure a filter matches; odooId only with a single id (scope admin)",
+        "resolved",
+        odoo_id=True,
     ),
     "/api/v1/admin/queue": {
         "get": {

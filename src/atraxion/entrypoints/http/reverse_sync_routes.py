@@ -24,7 +24,7 @@ from atraxion.domain.auth import ApiToken, Scope
 from atraxion.domain.errors import FieldError, InvalidBatch, NotFound
 from atraxion.domain.outbound import FailureStatus, OutboxEntry, OutboxStatus, SyncFailure
 from atraxion.entrypoints.http.auth import require
-from atraxion.entrypoints.http.body import bounded_int, json_body, read_body
+from atraxion.entrypoints.http.body import bounded_int, json_body, optional_object, read_body
 from atraxion.entrypoints.http.idempotency import answer, json_answer
 from atraxion.entrypoints.http.problems import Problem
 from atraxion.entrypoints.http.reverse_sync_openapi import paths
@@ -103,7 +103,7 @@ async def order_sync(request: Request) -> Response:
     return JSONResponse(
         {
             "externalId": status.external_id,
-            "status": status.status.value,
+            "status": "resolved" if status.resolved else status.status.value,
             "odooId": status.odoo_id,
             "attempts": status.attempts,
             "error": status.error,
@@ -158,9 +158,79 @@ async def resolve_failure(request: Request) -> Response:
     failure_id = _id(request)
     app = _app(request)
 
-    command = sync_admin.failure_resolution(app.context, failure_id)
     raw = await read_body(request, app.settings.max_body_bytes)
+    body = optional_object(request, raw)
+    _only(body, {"odooId"})
+    command = sync_admin.failure_resolution(app.context, failure_id, _odoo_id(body))
     return await answer(request, token, raw, command, lambda failure: json_answer(failure_view(failure)))
+
+
+async def retry_failures(request: Request) -> Response:
+    """``POST /api/v1/admin/failures/retry`` with a filter: ``{"ids": [...]}`` or ``{"status", "kind"}``."""
+    token = await require(request, Scope.ADMIN)
+    app = _app(request)
+    raw = await read_body(request, app.settings.max_body_bytes)
+    body = optional_object(request, raw)
+    _only(body, {"ids", "status", "kind"})
+    command = sync_admin.bulk_retry(app.context, app.queue, _filter(body))
+    return await answer(request, token, raw, command, lambda done: json_answer(_bulk_view(done, "retried")))
+
+
+async def resolve_failures(request: Request) -> Response:
+    """``POST /api/v1/admin/failures/resolve`` with a filter, and ``odooId`` with a single id."""
+    token = await require(request, Scope.ADMIN)
+    app = _app(request)
+    raw = await read_body(request, app.settings.max_body_bytes)
+    body = optional_object(request, raw)
+    _only(body, {"ids", "status", "kind", "odooId"})
+    command = sync_admin.bulk_resolve(app.context, _filter(body), _odoo_id(body))
+    return await answer(request, token, raw, command, lambda done: json_answer(_bulk_view(done, "resolved")))
+
+
+def _bulk_view(outcome: sync_admin.BulkOutcome, done: str) -> dict[str, int]:
+    return {"matched": outcome.matched, done: outcome.done, "skipped": outcome.matched - outcome.done}
+
+
+def _only(body: dict[str, Any], allowed: set[str]) -> None:
+    extra = sorted(set(body) - allowed)
+    if extra:
+        raise InvalidBatch([FieldError(None, name, "unknown field") for name in extra])
+
+
+def _is_id(value: Any) -> bool:
+    return isinstance(value, int) and not isinstance(value, bool) and 1 <= value <= MAX_ID
+
+
+def _odoo_id(body: dict[str, Any]) -> int | None:
+    if "odooId" not in body:
+        return None
+    value = body["odooId"]
+    if not _is_id(value):
+        raise InvalidBatch([FieldError(None, "odooId", "must be a positive integer (the order's id in Odoo)")])
+    assert isinstance(value, int)
+    return value
+
+
+def _filter(body: dict[str, Any]) -> sync_admin.FailureFilter:
+    """``{"ids": [...]}``, or ``{"status": ..., "kind"?: ...}``: a field given is given, null too."""
+    ids, status, kind = body.get("ids"), body.get("status"), body.get("kind")
+    errors: list[FieldError] = []
+    if "ids" in body:
+        if not isinstance(ids, list) or not 1 <= len(ids) <= MAX_LIMIT or not all(_is_id(i) for i in ids):
+            errors.append(FieldError(None, "ids", f"must be a list of 1 to {MAX_LIMIT} failure ids"))
+        if "status" in body or "kind" in body:
+            errors.append(FieldError(None, "ids", "give ids, or status (and kind), not both"))
+    elif "status" not in body:
+        errors.append(FieldError(None, "status", 'give ids, or status ("open" or "resolved") and optionally kind'))
+    if "status" in body and status not in [s.value for s in FailureStatus]:
+        errors.append(FieldError(None, "status", "must be open or resolved"))
+    if "kind" in body and (not isinstance(kind, str) or not 1 <= len(kind) <= 32):
+        errors.append(FieldError(None, "kind", "must be an entity type (sale_order)"))
+    if errors:
+        raise InvalidBatch(errors)
+    if isinstance(ids, list):
+        return sync_admin.FailureFilter(ids=tuple(ids))
+    return sync_admin.FailureFilter(status=FailureStatus(status), kind=kind)
 
 
 async def list_queue(request: Request) -> Response:
@@ -227,6 +297,8 @@ routes = [
     Route("/api/v1/webshop/sale-orders", submit_order, methods=["POST"]),
     Route("/api/v1/webshop/sale-orders/{key:path}/sync", order_sync, methods=["GET"]),
     Route("/api/v1/admin/failures", list_failures, methods=["GET"]),
+    Route("/api/v1/admin/failures/retry", retry_failures, methods=["POST"]),
+    Route("/api/v1/admin/failures/resolve", resolve_failures, methods=["POST"]),
     Route("/api/v1/admin/failures/{id:int}/retry", retry_failure, methods=["POST"]),
     Route("/api/v1/admin/failures/{id:int}/resolve", resolve_failure, methods=["POST"]),
     Route("/api/v1/admin/queue", list_queue, methods=["GET"]),
