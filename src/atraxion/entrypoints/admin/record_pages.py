@@ -1,5 +1,5 @@
-"""The record explorer (find by externalId or Odoo id; current data; the partner tree), and the
-pages other features fill in (consumers, webhooks): each a marked slot until its API is merged."""
+"""The record explorer: find by externalId or Odoo id; current data; who has it pending; the partner
+tree. (SLOT: the version history and the per-consumer diff join it with that feature.)"""
 
 from __future__ import annotations
 
@@ -56,26 +56,6 @@ async def records(request: Request, user: User) -> Response:
     )
 
 
-async def consumers(request: Request, user: User) -> Response:
-    return render(
-        request,
-        "slot.html",
-        user=user,
-        title="Consumers",
-        feature="the consumers admin API (backlog, lag, re-feed, remove)",
-    )
-
-
-async def webhooks(request: Request, user: User) -> Response:
-    return render(
-        request, "slot.html", user=user, title="Webhooks", feature="outgoing webhooks and their deliveries (redeliver)"
-    )
-
-
 routes = [
     Route("/admin/records", page(records), methods=["GET"]),
-    # SLOT: replaced by the consumers page once the consumers admin API is merged.
-    Route("/admin/consumers", page(consumers), methods=["GET"]),
-    # SLOT: replaced by the webhooks page once the webhooks feature is merged.
-    Route("/admin/webhooks", page(webhooks), methods=["GET"]),
 ]

@@ -39,6 +39,15 @@ def _when(value: datetime | None) -> str:
     return value.strftime("%Y-%m-%d %H:%M:%S") if value else "—"
 
 
+def _lag(now: datetime, since: datetime) -> str:
+    """How long ago, roughly: ``42 s``, ``7 min``, ``3 h``, ``2 d``."""
+    seconds = max(0, int((now - since).total_seconds()))
+    for unit, size in (("d", 86400), ("h", 3600), ("min", 60)):
+        if seconds >= size:
+            return f"{seconds // size} {unit}"
+    return f"{seconds} s"
+
+
 @cache
 def templates() -> Environment:
     """The pages' templates (autoescaped), loaded on first use rather than at import."""
@@ -49,6 +58,7 @@ def templates() -> Environment:
         lstrip_blocks=True,
     )
     environment.filters["when"] = _when
+    environment.globals["lag"] = _lag
     return environment
 
 
