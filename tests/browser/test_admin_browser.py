@@ -14,7 +14,7 @@ from atraxion.application import users
 from atraxion.application.overview import overview
 from atraxion.domain.users import Role
 from tests.admin_support import PASSWORD
-from tests.browser.conftest import Site, wait_until
+from tests.browser.conftest import PRODUCTS, Site, wait_until
 
 
 def sign_in(page: Any, email: str, password: str = PASSWORD) -> Any:
@@ -133,6 +133,27 @@ def test_open_the_partner_tree(page: Any, site: Site, seeded: dict[str, int]) ->
     with page.expect_navigation():
         page.click("button:has-text('Find')")
     assert '"name": "Desk"' in page.locator("[data-record-data]").inner_text()
+
+
+def test_refeed_a_consumer_after_confirming(page: Any, site: Site, seeded: dict[str, int]) -> None:
+    from atraxion.application import consumers
+
+    shop = {"Authorization": site.api.headers["Authorization"]}
+    items = site.api.get("/api/v1/webshop/products/changes", headers=shop).json()["items"]
+    ack = {"items": [{"key": i["key"], "version": i["version"]} for i in items]}
+    assert site.api.post("/api/v1/webshop/products/ack", json=ack).status_code == 200
+    assert consumers.show_consumer(site.app.context, "webshop").entities["products"].pending == 0
+    sign_in(page, site.user("refeed@example.com", Role.OPERATOR))
+    page.goto("/admin/consumers")
+    assert page.locator("[data-consumer=webshop] [data-pending=products]").inner_text().startswith("0")
+    page.locator("[data-consumer=webshop]").locator("text=Re-feed…").click()
+    page.check("input[name=entity][value=products]")
+    with page.expect_navigation():
+        page.click("button:has-text('Yes, re-feed webshop')")
+    assert f"re-fed webshop: {len(PRODUCTS)} record(s) pending" in page.content()
+    assert page.locator("[data-consumer=webshop] [data-pending=products]").inner_text().startswith(str(len(PRODUCTS)))
+    again = site.api.get("/api/v1/webshop/products/changes").json()["items"]
+    assert len(again) == len(PRODUCTS) and all(i["isNew"] for i in again)
 
 
 def test_role_viewer_cannot_press_retry_and_its_post_is_403(page: Any, site: Site, seeded: dict[str, int]) -> None:

@@ -8,7 +8,7 @@ from typing import Any
 
 from atraxion.domain.users import Role
 from tests.admin_support import PASSWORD
-from tests.browser.conftest import Site
+from tests.browser.conftest import Site, wait_until
 
 SHOTS = Path(__file__).resolve().parents[2] / "docs" / "screenshots"
 
@@ -22,6 +22,15 @@ def test_screenshots_of_the_main_pages(page: Any, site: Site, seeded: dict[str, 
     page.fill("input[name=password]", PASSWORD)
     with page.expect_navigation():
         page.click("button[type=submit]")
+    created = site.api.post("/api/v1/admin/webhooks", json={"url": f"{site.url}/nowhere", "consumer": "webshop"})
+    hook = created.json()["id"]
+    assert (
+        site.api.post(
+            "/api/v1/odoo/products", json={"records": [{"externalId": "LAMP-1", "data": {"name": "Lamp"}}]}
+        ).status_code
+        == 200
+    )
+    wait_until(lambda: site.api.get(f"/api/v1/admin/webhooks/{hook}/deliveries").json()["items"][0]["attempts"] >= 1)
     shots = {
         "dashboard": "/admin",
         "failures": "/admin/failures?status=all",
@@ -31,6 +40,8 @@ def test_screenshots_of_the_main_pages(page: Any, site: Site, seeded: dict[str, 
         "tokens": "/admin/tokens",
         "users": "/admin/users",
         "partner-tree": "/admin/records?entity=partners&key=ACME-SHIP",
+        "consumers": "/admin/consumers",
+        "webhook": f"/admin/webhooks/{hook}",
     }
     for name, path in shots.items():
         page.goto(path)

@@ -13,7 +13,19 @@ from atraxion.bootstrap import Atraxion
 from atraxion.domain.users import Role
 from tests.admin_support import admin_client, make_user, page_token, sign_in
 
-PAGES = ["/admin", "/admin/failures", "/admin/queue", "/admin/logs", "/admin/tokens", "/admin/users", "/admin/records"]
+PAGES = [
+    "/admin",
+    "/admin/failures",
+    "/admin/queue",
+    "/admin/logs",
+    "/admin/tokens",
+    "/admin/users",
+    "/admin/records",
+    "/admin/consumers",
+    "/admin/consumers/confirm",
+    "/admin/webhooks",
+    "/admin/webhooks/1",
+]
 FORMS = [
     "/admin/failures/retry",
     "/admin/failures/resolve",
@@ -24,6 +36,9 @@ FORMS = [
     "/admin/users/disable",
     "/admin/domains",
     "/admin/domains/remove",
+    "/admin/consumers/refeed",
+    "/admin/consumers/remove",
+    "/admin/webhooks/1/deliveries/1/redeliver",
     "/admin/login",
     "/admin/signup",
     "/admin/verify",
