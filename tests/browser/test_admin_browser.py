@@ -55,6 +55,8 @@ def test_dashboard_numbers_match_the_database(page: Any, site: Site, seeded: dic
     for status, count in figures.outbox.items():
         assert page.locator(f"[data-status={status}]").inner_text() == str(count), status
     assert page.locator("[data-open-failures]").inner_text() == str(figures.open_failures)
+    for status, count in figures.deliveries.items():
+        assert page.locator(f"[data-delivery-status={status}]").inner_text() == str(count), status
     assert figures.open_failures >= 1 and figures.outbox["failed"] >= 1
     assert page.locator("[data-entity=partners]").inner_text() == str(figures.records["partners"]) == "4"
     assert page.locator("[data-ingest-total]").inner_text() == str(sum(figures.changes_per_hour))

@@ -91,4 +91,23 @@ def test_the_dashboard_figures_come_from_the_store(atraxion: Atraxion, clock: Fa
     assert figures.records["products"] == 2 and figures.consumers == ["mobile", "webshop"]
     assert figures.pending == {"webshop": {"products": 2}, "mobile": {"products": 2}}
     assert figures.outbox == {"pending": 0, "processing": 0, "completed": 0, "failed": 0} and figures.open_failures == 0
+    assert figures.deliveries == {"pending": 0, "delivered": 0, "failed": 0} and figures.webhooks == 0
     assert sum(figures.changes_per_hour) == 2 and figures.changes_per_hour[-1] == 2  # A changed again: counted once
+
+
+def test_the_dashboard_counts_webhook_deliveries_by_status(atraxion: Atraxion) -> None:
+    from atraxion.application.ingest import ingest
+    from atraxion.application.overview import overview
+    from atraxion.application.tokens import create_token
+    from atraxion.application.webhooks import webhook_creation
+    from atraxion.domain.auth import Scope
+    from atraxion.domain.webhooks import WebhookEvent
+    from atraxion.entrypoints.inbound import parse_push
+
+    ctx = atraxion.context
+    create_token(ctx, "shop", frozenset({Scope.WEBSHOP_READ}), "webshop")
+    webhook_creation(ctx, "http://127.0.0.1:9/hook", "webshop", [], frozenset(WebhookEvent), None).run(ctx)
+    ingest(ctx, parse_push("products", {"records": [{"externalId": "A", "data": {"n": 1}}]}))
+    figures = overview(ctx)
+    assert figures.webhooks == figures.active_webhooks == 1
+    assert figures.deliveries["pending"] >= 1 and figures.deliveries["delivered"] == 0

@@ -12,6 +12,9 @@ class OverviewRepository(Protocol):
 
     def open_failures(self) -> int: ...
 
+    def delivery_counts(self) -> dict[str, int]:
+        """Webhook deliveries by status (statuses with none are absent)."""
+
     def pending_counts(self) -> dict[str, dict[str, int]]:
         """Records pending per consumer and entity (only the pairs with any)."""
 

@@ -16,6 +16,10 @@ class MemoryOverviewRepository(TableAccess):
     def open_failures(self) -> int:
         return sum(1 for f in self.table("sync_failures").values() if f.status is FailureStatus.OPEN)
 
+    def delivery_counts(self) -> dict[str, int]:
+        deliveries = self.table("webhook_deliveries")  # the memory webhook repository's table
+        return dict(Counter(d.status.value for d in deliveries.values()))
+
     def pending_counts(self) -> dict[str, dict[str, int]]:
         counts: dict[str, dict[str, int]] = {}
         for entity, consumer, _ in self.table("pending"):

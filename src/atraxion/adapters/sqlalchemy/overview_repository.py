@@ -8,7 +8,7 @@ from typing import Any
 from sqlalchemy import Connection, case, func, select
 
 from atraxion.adapters.sqlalchemy._sql import to_db_time
-from atraxion.adapters.sqlalchemy.tables import RECORD_TABLES, feed_pending, outbox, sync_failures
+from atraxion.adapters.sqlalchemy.tables import RECORD_TABLES, feed_pending, outbox, sync_failures, webhook_deliveries
 
 
 class SqlOverviewRepository:
@@ -22,6 +22,10 @@ class SqlOverviewRepository:
     def open_failures(self) -> int:
         statement = select(func.count()).select_from(sync_failures).where(sync_failures.c.status == "open")
         return int(self.conn.execute(statement).scalar_one())
+
+    def delivery_counts(self) -> dict[str, int]:
+        status = webhook_deliveries.c.status
+        return {s: int(n) for s, n in self.conn.execute(select(status, func.count()).group_by(status))}
 
     def pending_counts(self) -> dict[str, dict[str, int]]:
         statement = select(feed_pending.c.consumer, feed_pending.c.entity, func.count()).group_by(
