@@ -133,7 +133,9 @@ def record_table(entity: str) -> Table:
 def environment(backend: str) -> Iterator[Env]:
     """A fresh database on ``backend`` ("sqlite" or "mariadb"), dropped afterwards."""
     with _database(backend) as url:
-        app = bootstrap(Settings(database_url=url))
+        # ATRAXION_HISTORY_VERSIONS=0 measures the workloads without the version history.
+        history = int(os.environ.get("ATRAXION_HISTORY_VERSIONS", "10"))
+        app = bootstrap(Settings(database_url=url, history_versions=history))
         try:
             _, push_token = create_token(app.context, "bench-odoo", frozenset({Scope.ODOO_PUSH}), CONSUMER)
             scopes = frozenset({Scope.WEBSHOP_READ, Scope.WEBSHOP_ACK})

@@ -27,6 +27,7 @@ from atraxion.adapters.sqlalchemy import SqlUnitOfWork, create_engine_from_url, 
 from atraxion.adapters.sqlalchemy.collation import refuse_unless_binary_keys
 from atraxion.application.command import Command
 from atraxion.application.context import AfterIngest, Context
+from atraxion.application.leases import release_lease, run_if_leading
 from atraxion.application.odoo_check import check_odoo
 from atraxion.application.partners import link_partners
 from atraxion.application.pull import PullOptions, PullSummary
@@ -34,6 +35,8 @@ from atraxion.application.purchase_orders import extract_lines
 from atraxion.application.queued_pulls import drain_queued_pulls
 from atraxion.application.reconcile import reconcilable
 from atraxion.application.reconcile_runs import execute_run, run_start
+from atraxion.application.retention import LEASE as PRUNE_LEASE
+from atraxion.application.retention import STORES, PrunableStore, Pruned, scheduled_prune
 from atraxion.application.reverse_sync import ConfigurationAlarm, process_entry, sweep
 from atraxion.application.scheduled_pull import give_up, lease_ttl, scheduled_pull
 from atraxion.application.users import Accounts
@@ -46,6 +49,7 @@ from atraxion.domain.outbound import OutboxPolicy, RetryPolicy
 from atraxion.domain.reconcile import ReconcileRun
 from atraxion.domain.records import Fingerprinter
 from atraxion.domain.webhooks import DeliveryPolicy, RetrySchedule
+from atraxion.observability import metrics
 from atraxion.ports.clock import Clock
 from atraxion.ports.odoo_gateway import OdooGateway
 from atraxion.ports.task_queue import TaskQueue
@@ -53,6 +57,11 @@ from atraxion.ports.unit_of_work import UnitOfWork
 from atraxion.ports.webhooks import WebhookSender
 
 log = logging.getLogger(__name__)
+
+
+OUTBOX_SWEEPER = "outbox-sweeper"
+DELIVERY_SWEEPER = "webhook-sweeper"
+"""The leases of the periodic sweepers: each sweeps on one replica at a time."""
 
 
 def new_holder() -> str:
@@ -72,6 +81,9 @@ class Atraxion:
     Pulling from Odoo: :meth:`nudge_pulls` and :meth:`drain_pulls` (the webhooks' queued pulls),
     :meth:`periodic_pull` (every ``pull_interval`` seconds in the workers, one replica at a time:
     ``holder`` names this instance in the leases), :meth:`start_reconcile`.
+
+    Retention: :meth:`periodic_prune` (every ``prune_interval`` seconds once :meth:`start_pruner`
+    ran, one replica at a time) over :func:`prunable_stores`.
     """
 
     settings: Settings
@@ -88,6 +100,7 @@ class Atraxion:
     accounts: Accounts = field(factory=lambda: Accounts(Argon2PasswordHasher()))
     """The admin UI's people: password hasher, mailer (``ATRAXION_SMTP_URL``), lockout."""
     _puller: PeriodicTask | None = field(default=None, init=False)
+    _pruner: PeriodicTask | None = field(default=None, init=False)
     delivery_policy: DeliveryPolicy = field(factory=DeliveryPolicy)
     sender_factory: Callable[[], WebhookSender] | None = None
     _sender: WebhookSender | None = field(default=None, init=False)
@@ -143,12 +156,30 @@ class Atraxion:
             log.warning("could not publish %d webhook deliveries; the sweeper will", len(delivery_ids), exc_info=True)
 
     def sweep_deliveries(self) -> list[int]:
-        """Publish the deliveries that are due: retries, unannounced ones, lost messages."""
-        return sweep_deliveries(self.context, self.publish_deliveries, self.delivery_policy)
+        """Publish the deliveries that are due: retries, unannounced ones, lost messages. One
+        replica at a time (lease ``webhook-sweeper``); on the others this does nothing."""
+        interval = self.settings.webhook_sweep_interval
+        due = run_if_leading(
+            self.context,
+            DELIVERY_SWEEPER,
+            self.holder,
+            interval,
+            lambda: sweep_deliveries(self.context, self.publish_deliveries, self.delivery_policy),
+        )
+        return due or []
 
     def sweep(self) -> list[int]:
-        """Re-publish entries left behind by a lost message or a dead worker."""
-        return sweep(self.context, self.queue, self.outbox_policy)
+        """Re-publish entries left behind by a lost message or a dead worker. One replica at a
+        time (lease ``outbox-sweeper``); on the others this does nothing."""
+        interval = self.settings.outbox_sweep_interval
+        swept = run_if_leading(
+            self.context,
+            OUTBOX_SWEEPER,
+            self.holder,
+            interval,
+            lambda: sweep(self.context, self.queue, self.outbox_policy),
+        )
+        return swept or []
 
     def pull_options(self) -> PullOptions:
         """How pulls, webhooks' pulls and reconcile read Odoo (``ATRAXION_PULL_*``)."""
@@ -223,6 +254,21 @@ class Atraxion:
         self.nudge_pulls()  # pulls queued while no worker ran (a crash, a restart) are drained now
         return True
 
+    def periodic_prune(self) -> list[Pruned] | None:
+        """One run of the periodic prune, if this instance holds the prune lease (else None)."""
+        ages = {name: timedelta(days=days) for name, days in self.settings.retention_days.items()}
+        ttl = lease_ttl(self.settings.prune_interval)
+        return scheduled_prune(self.context, ages, prunable_stores(), self.holder, ttl)
+
+    def start_pruner(self) -> bool:
+        """Prune every ``prune_interval`` seconds (``ATRAXION_PRUNE_INTERVAL``), one replica at a
+        time; False when it is off (0)."""
+        if self.settings.prune_interval <= 0 or self._pruner is not None:
+            return self._pruner is not None
+        self._pruner = PeriodicTask(self.periodic_prune, self.settings.prune_interval, name="atraxion-pruner")
+        self._pruner.start()
+        return True
+
     def check_odoo(self) -> bool:
         """Check the Odoo credentials and read access once, logging one line: an error when the
         credentials are refused (orders wait: the alarm is raised, so workers do not say it again),
@@ -274,8 +320,21 @@ class Atraxion:
             deliveries.stop()
         if sweeper is not None or deliveries is not None:
             self.queue.stop()
+        for lease, task in ((OUTBOX_SWEEPER, sweeper), (DELIVERY_SWEEPER, deliveries)):
+            if task is not None:
+                try:
+                    release_lease(self.context, lease, self.holder)  # another replica sweeps from now on
+                except Exception:  # noqa: BLE001 - stopping goes on; the lease expires by itself
+                    log.warning("could not release the %s lease; it expires by itself", lease, exc_info=True)
 
     def close(self) -> None:
+        pruner, self._pruner = self._pruner, None
+        if pruner is not None:
+            pruner.stop()
+            try:
+                release_lease(self.context, PRUNE_LEASE, self.holder)  # another replica takes over now
+            except Exception:  # noqa: BLE001 - stopping goes on; the lease expires by itself
+                log.warning("could not release the prune lease; it expires by itself", exc_info=True)
         self.stop_workers()
         if self._queue is not None:
             self._queue.stop()
@@ -285,6 +344,11 @@ class Atraxion:
                 close()
         if self.engine is not None:
             self.engine.dispose()
+
+
+def prunable_stores() -> list[PrunableStore]:
+    """What ``atraxion prune`` and the periodic prune can prune (``--logs``, ``--outbox``, …)."""
+    return list(STORES)
 
 
 def _after_ingest() -> dict[str, AfterIngest]:
@@ -328,6 +392,7 @@ def bootstrap(
         kinds_by_name(),
         Fingerprinter(settings.volatile_fields),
         after_ingest=_after_ingest(),
+        history_versions=settings.history_versions,
     )
     accounts = Accounts(Argon2PasswordHasher(), SmtpMailer.from_url(settings.smtp_url) if settings.smtp_url else None)
     app = Atraxion(settings, context, engine, accounts=accounts, **reverse_sync, **_webhooks(settings))
@@ -347,7 +412,14 @@ def _webhooks(settings: Settings) -> dict[str, Any]:
         redeliver_after=timedelta(seconds=settings.webhook_redeliver_after),
         max_items=settings.webhook_max_items,
     )
-    return {"delivery_policy": policy}
+    return {"delivery_policy": policy, "delivery_observers": [_count_delivery]}
+
+
+def _count_delivery(outcome: DeliveryOutcome) -> None:
+    """``atraxion_webhook_deliveries_total{outcome}``: every attempt's outcome (a message skipped,
+    with nothing attempted, is not counted)."""
+    if outcome is not DeliveryOutcome.SKIPPED:
+        metrics.observe_webhook_delivery(outcome.value)
 
 
 def _http_sender(settings: Settings) -> Callable[[], WebhookSender]:

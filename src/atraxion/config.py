@@ -19,6 +19,9 @@ DEFAULT_MAX_NODES_PER_RECORD = 100_000
 DEFAULT_MAX_NODES_PER_REQUEST = 5_000_000
 DEFAULT_BODY_TIMEOUT = 60.0
 DEFAULT_ODOO_SETTLE_AFTER = 120.0 + 30.0
+RETAINED = ("logs", "outbox", "deliveries")
+"""What ``atraxion prune`` and the periodic prune delete when it is old enough."""
+DEFAULT_RETENTION_DAYS = 30.0
 DEFAULT_WEBHOOK_RETRY_SCHEDULE = STANDARD_DELAYS
 
 
@@ -70,6 +73,13 @@ class Settings:
     # address the service is reached at (links in mails; else the address of the sign-up request).
     smtp_url: str | None = field(default=None, repr=False)
     public_url: str | None = None
+    # Operations (docs/operations.md): versions kept per record (0: no history), the log format
+    # (text or json), and retention: prune every ATRAXION_PRUNE_INTERVAL seconds (0: never) what is
+    # older than ATRAXION_RETENTION_DAYS (or ATRAXION_RETENTION_<LOGS|OUTBOX|DELIVERIES>_DAYS).
+    history_versions: int = 10
+    log_format: str = "text"
+    prune_interval: float = 0.0
+    retention_days: Mapping[str, float] = field(factory=lambda: dict.fromkeys(RETAINED, DEFAULT_RETENTION_DAYS))
     # Webhooks to consumers (docs/webhooks.md): the POST timeout, the waits between attempts, how
     # often due deliveries are published, keys per changes.pending delivery, private targets.
     webhook_timeout: float = 15.0
@@ -114,6 +124,10 @@ class Settings:
             webhook_settle=_seconds(values, "ATRAXION_WEBHOOK_SETTLE", 1.0),
             smtp_url=values.get("ATRAXION_SMTP_URL") or None,
             public_url=(values.get("ATRAXION_PUBLIC_URL") or "").rstrip("/") or None,
+            history_versions=_count(values, "ATRAXION_HISTORY_VERSIONS", 10),
+            log_format=_choice(values, "ATRAXION_LOG_FORMAT", ("text", "json")),
+            prune_interval=_seconds(values, "ATRAXION_PRUNE_INTERVAL", 0.0),
+            retention_days=retention_days(values),
             webhook_timeout=_seconds(values, "ATRAXION_WEBHOOK_TIMEOUT", 15.0),
             webhook_retry_schedule=_schedule(values, "ATRAXION_WEBHOOK_RETRY_SCHEDULE"),
             webhook_sweep_interval=_seconds(values, "ATRAXION_WEBHOOK_SWEEP_INTERVAL", 1.0),
@@ -165,6 +179,46 @@ def _domain(name: str, text: str) -> tuple[object, ...]:
         return validate_domain(value)
     except ValueError as error:
         raise ValueError(f"{name} {error}") from None
+
+
+def retention_days(values: Mapping[str, str]) -> dict[str, float]:
+    """Days each of :data:`RETAINED` is kept by the periodic prune: ``ATRAXION_RETENTION_DAYS``
+    (default 30) for all, ``ATRAXION_RETENTION_<NAME>_DAYS`` for one."""
+    default = _days(values, "ATRAXION_RETENTION_DAYS", DEFAULT_RETENTION_DAYS)
+    return {name: _days(values, f"ATRAXION_RETENTION_{name.upper()}_DAYS", default) for name in RETAINED}
+
+
+def _days(values: Mapping[str, str], name: str, default: float) -> float:
+    text = values.get(name)
+    if text is None or not text.strip():
+        return default
+    try:
+        number = float(text)
+    except ValueError:
+        raise ValueError(f"{name} must be a number of days, got {text!r}") from None
+    if not 0 < number < float("inf"):
+        raise ValueError(f"{name} must be more than 0 days, got {text!r}")
+    return number
+
+
+def _count(values: Mapping[str, str], name: str, default: int) -> int:
+    text = values.get(name)
+    if text is None or not text.strip():
+        return default
+    try:
+        number = int(text)
+    except ValueError:
+        raise ValueError(f"{name} must be a whole number, got {text!r}") from None
+    if number < 0:
+        raise ValueError(f"{name} must be 0 or more, got {number}")
+    return number
+
+
+def _choice(values: Mapping[str, str], name: str, choices: tuple[str, ...]) -> str:
+    text = values.get(name, "").strip().lower() or choices[0]
+    if text not in choices:
+        raise ValueError(f"{name} must be one of {', '.join(choices)}, got {values.get(name)!r}")
+    return text
 
 
 def _positive_int(values: Mapping[str, str], name: str, default: int) -> int:

@@ -178,7 +178,7 @@ def test_without_a_lifespan_entries_wait_bounded_and_drops_are_counted(atraxion:
     for _ in range(5):
         assert client.get("/api/v1/webshop/products/changes", headers=tokens.shop).status_code == 200
     metrics = client.get("/metrics").text
-    assert "atraxion_api_log_dropped_total 3\n" in metrics and "atraxion_api_log_pending 2\n" in metrics
+    assert "atraxion_api_log_dropped_total 3.0\n" in metrics and "atraxion_api_log_pending 2.0\n" in metrics
     assert api_log.search(atraxion.context, None, None, 10, None) == []
     assert len(flushed(client)) == 2
 
@@ -202,6 +202,6 @@ def test_the_log_can_be_turned_off() -> None:
     with TestClient(create_app(app)) as client:
         assert client.app.state.api_log is None  # type: ignore[attr-defined]
         assert client.get("/api/v1/admin/logs").status_code == 401
-        assert "atraxion_api_log_dropped_total 0" in client.get("/metrics").text
+        assert "atraxion_api_log_dropped_total 0.0\n" in client.get("/metrics").text
     assert api_log.search(app.context, None, None, 10, None) == []
     app.close()

@@ -192,7 +192,7 @@ def test_service_endpoints(client: TestClient) -> None:
         assert path in document["paths"]
     assert "swagger-ui" in client.get("/docs").text.lower()
     assert client.get("/docs/assets/swagger-ui-bundle.js").status_code == 200
-    assert "atraxion_http_requests_total" in client.get("/metrics").text
+    assert "atraxion_http_request_duration_seconds_bucket" in client.get("/metrics").text
 
 
 def test_unknown_entity_and_route(client: TestClient, tokens: Tokens) -> None:

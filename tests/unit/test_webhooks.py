@@ -12,7 +12,7 @@ from typing import Any
 import attrs
 import pytest
 
-from atraxion.application import webhooks
+from atraxion.application import retention, webhooks
 from atraxion.application.feed import register_consumer
 from atraxion.application.ingest import Batch, ingest
 from atraxion.application.reverse_sync import open_failure
@@ -299,7 +299,8 @@ def test_prune_deletes_old_finished_deliveries_only(app: Atraxion, clock: FakeCl
     process_delivery(app.context, FakeSender(), first, POLICY)
     clock.advance(days=31)
     push(app, "products", "C")
-    assert webhooks.prune_deliveries(app.context, clock.now() - timedelta(days=30)) == 1
+    [pruned] = retention.prune(app.context, {"deliveries": timedelta(days=30)})
+    assert pruned.removed == 1
     assert [data(d)["data"]["items"][0]["key"] for d in all_deliveries(app, hook)] == ["B", "C"]
 
 

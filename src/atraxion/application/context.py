@@ -10,6 +10,7 @@ from typing import TypeVar
 from attrs import field, frozen
 
 from atraxion.domain.errors import UnknownEntity
+from atraxion.domain.history import DEFAULT_KEEP
 from atraxion.domain.records import Fingerprinter, Kind, StoredRecord
 from atraxion.ports.clock import Clock
 from atraxion.ports.unit_of_work import ConcurrentUpdate, DuplicateKey, UnitOfWork, UnitOfWorkFactory
@@ -33,6 +34,8 @@ class Context:
     fingerprinter: Fingerprinter = field(factory=Fingerprinter)
     after_ingest: Mapping[str, AfterIngest] = field(factory=dict)
     max_attempts: int = 8
+    history_versions: int = DEFAULT_KEEP
+    """Versions of each record kept in its history (``ATRAXION_HISTORY_VERSIONS``); 0 keeps none."""
     # Webhooks (application/webhooks.py): keys per changes.pending delivery, and how a use case that
     # recorded deliveries nudges the workers once it committed (None: the sweeper finds them).
     delivery_max_items: int = 1000

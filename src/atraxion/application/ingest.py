@@ -19,8 +19,17 @@ from atraxion.application.context import Context
 from atraxion.application.webhooks import ChangeNotices
 from atraxion.domain.errors import InvalidBatch
 from atraxion.domain.feed import plan_pending
-from atraxion.domain.ingest import IngestPlan, ensure_unique_keys, needs_full_load, plan_deletions, plan_ingest
+from atraxion.domain.history import versions_of
+from atraxion.domain.ingest import (
+    IngestPlan,
+    IngestResult,
+    ensure_unique_keys,
+    needs_full_load,
+    plan_deletions,
+    plan_ingest,
+)
 from atraxion.domain.records import Incoming, Kind, StoredRecord
+from atraxion.observability import metrics
 from atraxion.ports.unit_of_work import UnitOfWork
 
 
@@ -49,7 +58,9 @@ def ingestion(ctx: Context, batches: Sequence[Batch]) -> Command[list[IngestPlan
         recorded.clear()  # a retried unit of work records them anew
         return apply_batches(ctx, uow, batches, recorded if announce is not None else None)
 
-    def after_commit(_: list[IngestPlan]) -> None:
+    def after_commit(plans: list[IngestPlan]) -> None:
+        for batch, plan in zip(batches, plans, strict=True):
+            observe(batch.entity, [plan])
         if recorded and announce is not None:
             try:
                 announce(list(recorded))
@@ -57,6 +68,13 @@ def ingestion(ctx: Context, batches: Sequence[Batch]) -> Command[list[IngestPlan
                 log.warning("could not publish %d webhook deliveries; the sweeper will", len(recorded))
 
     return Command(work, after_commit)
+
+
+def observe(entity: str, plans: Sequence[IngestPlan]) -> None:
+    """Count committed ``plans`` of ``entity`` in the metrics (records received and changed)."""
+    received = sum(len(p.results) for p in plans)
+    changed = sum(len(p.inserts) + len(p.updates) + len(p.deletions) for p in plans)
+    metrics.observe_ingest(entity, received, changed)
 
 
 def ingest(ctx: Context, batches: Sequence[Batch]) -> list[IngestPlan]:
@@ -133,10 +151,12 @@ def _delete(
 ) -> IngestPlan:
     """Turn the live records among ``keys`` into tombstones and tell every consumer that held them."""
     loaded = uow.records.load(kind.name, keys, lock=True)
-    tombstones, results = plan_deletions(keys, loaded, ctx.clock.now(), ctx.clock.sequence())
+    now = ctx.clock.now()
+    tombstones, results = plan_deletions(keys, loaded, now, ctx.clock.sequence())
     if tombstones:
         uow.records.update(kind.name, tombstones)
         _recompute_pending(ctx, uow, kind, tombstones, notices=notices)
+        _record_versions(ctx, uow, kind, results, now)
     return IngestPlan([], [], [], results, tombstones)
 
 
@@ -195,4 +215,11 @@ def _apply_slice(
     if changed:
         recreated = [r.key for r in plan.updates if heads[r.key].deleted]
         _recompute_pending(ctx, uow, kind, changed, recreated, notices=notices)
+        _record_versions(ctx, uow, kind, plan.results, now)
     return plan
+
+
+def _record_versions(ctx: Context, uow: UnitOfWork, kind: Kind, results: Sequence[IngestResult], at: datetime) -> None:
+    """The version history of what changed, in the ingest's own transaction (set-based)."""
+    if ctx.history_versions > 0:
+        uow.records.add_versions(kind.name, versions_of(results, at), ctx.history_versions)

@@ -6,11 +6,33 @@ is committed, and it must never be held open by a long job's transaction.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import timedelta
+from typing import TypeVar
 
 from atraxion.application.context import Context
 from atraxion.domain.leases import Lease, check_name
 from atraxion.ports.unit_of_work import UnitOfWork
+
+T = TypeVar("T")
+
+SHORTEST_PERIODIC_TTL = timedelta(seconds=2)
+"""A periodic job's lease outlives three of its intervals, and at least this (a sweeper every 0.1 s
+must not lose its lease to one slow transaction)."""
+
+
+def periodic_lease_ttl(interval: float) -> timedelta:
+    """How long the lease of a job run every ``interval`` seconds lasts unrenewed: when its holder
+    dies, another replica takes the job over after at most this."""
+    return max(timedelta(seconds=3 * interval), SHORTEST_PERIODIC_TTL)
+
+
+def run_if_leading(ctx: Context, name: str, holder: str, interval: float, job: Callable[[], T]) -> T | None:
+    """One run of a periodic job, on one replica at a time: ``job()`` if ``holder`` holds (or can
+    take) the lease ``name``; None, without running it, when another replica leads."""
+    if not acquire_lease(ctx, name, holder, periodic_lease_ttl(interval)):
+        return None
+    return job()
 
 
 def acquire_lease(ctx: Context, name: str, holder: str, ttl: timedelta) -> bool:

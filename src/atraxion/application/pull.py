@@ -30,7 +30,7 @@ from typing import Any, Protocol, TypeVar
 from attrs import define, frozen
 
 from atraxion.application.context import Context
-from atraxion.application.ingest import Batch, apply_batches
+from atraxion.application.ingest import Batch, apply_batches, observe
 from atraxion.domain.errors import UnknownEntity
 from atraxion.domain.ingest import IngestPlan
 from atraxion.domain.odoo_mapping import (
@@ -316,6 +316,7 @@ def _delete_missing(ctx: Context, entity: str, odoo_ids: Sequence[int]) -> int:
         keys = sorted(set(uow.records.keys_by_odoo_id(entity, odoo_ids).values()))
         plans = apply_batches(ctx, uow, [Batch(entity, [], deletions=keys)]) if keys else []
         uow.commit()
+        observe(entity, plans)
         return plans
 
     return sum(plan.summary().get("deleted", 0) for plan in ctx.transaction(work))
@@ -338,6 +339,7 @@ def _commit(
     if position is not None:
         uow.pull_cursors.advance(entity, position, ctx.clock.now())
     uow.commit()
+    observe(entity, plans)  # committed: a retried transaction is not counted twice
     return plans
 
 

@@ -43,6 +43,7 @@ from atraxion.domain.webshop_orders import (
     reference_errors,
     to_odoo,
 )
+from atraxion.observability import log_context
 from atraxion.ports.odoo_gateway import OdooGateway
 from atraxion.ports.task_queue import TaskQueue
 from atraxion.ports.unit_of_work import ConcurrentUpdate, UnitOfWork
@@ -188,6 +189,19 @@ def process_entry(
     job = ctx.transaction(lambda uow: _claim(ctx, uow, entry_id, policy))
     if job is None:
         return Outcome.SKIPPED
+    with log_context.bound(order=job.entry.entity_key):  # every line of this attempt names the order
+        return _attempt(ctx, gateway, job, policy, jitter, alarm)
+
+
+def _attempt(
+    ctx: Context,
+    gateway: OdooGateway,
+    job: _Job,
+    policy: OutboxPolicy,
+    jitter: Callable[[], float],
+    alarm: ConfigurationAlarm,
+) -> Outcome:
+    entry_id = job.entry.id
     if job.entry.status is OutboxStatus.FAILED:
         return Outcome.FAILED  # a stale claim that used the last attempt: failed in _claim
     attempt = job.entry.attempts
@@ -268,9 +282,12 @@ Transition = Callable[[OutboxEntry, datetime], OutboxEntry]
 def _finish(ctx: Context, claimed: OutboxEntry, transition: Transition) -> Outcome:
     """Record the outcome of the attempt that ``claimed`` started, unless it was taken over."""
 
+    causes: list[str | None] = []
+
     def work(uow: UnitOfWork) -> Outcome:
         now = ctx.clock.now()
         done = transition(claimed, now)
+        causes[:] = [done.last_error]
         try:
             # Saved over the claim's revision: if a sweeper-triggered takeover moved the entry on
             # (this worker was presumed dead), this outcome is stale and is dropped.
@@ -291,7 +308,16 @@ def _finish(ctx: Context, claimed: OutboxEntry, transition: Transition) -> Outco
 
     attempt, entry_id = claimed.attempts, claimed.id
     outcome = ctx.transaction(work)
-    log.log(_LOG_LEVELS[outcome], "outbox entry %s attempt %s: %s", entry_id, attempt, outcome.value)
+    cause = causes[-1] if causes and outcome in (Outcome.RETRY_SCHEDULED, Outcome.FAILED) else None
+    log.log(
+        _LOG_LEVELS[outcome],
+        "outbox entry %s attempt %s: %s%s",
+        entry_id,
+        attempt,
+        outcome.value,
+        f" ({cause})" if cause else "",
+        extra={"cause": cause},
+    )
     return outcome
 
 
@@ -362,6 +388,9 @@ def sync_status(ctx: Context, external_id: str, consumer: str | None = None) -> 
         if order is not None and consumer is not None and order.consumer != consumer:
             order = None  # answered exactly as an unknown order: nothing of it leaks
         entry = uow.outbox.get(order.queue_id) if order is not None else None
+        if order is not None and entry is None and order.odoo_id is not None:
+            # Its completed outbox entry was pruned (``atraxion prune --outbox``): the order keeps its Odoo id.
+            return SyncStatus(external_id, OutboxStatus.COMPLETED, order.odoo_id, 0, None)
         if order is None or entry is None:
             raise NotFound(f"no webshop sale order {external_id!r}")
         error = None if entry.status is OutboxStatus.COMPLETED else entry.last_error

@@ -8,7 +8,7 @@ by workers with retries.
   :func:`record_sync_failure` when an order's sync fails (``sync.failed``).
 * Sending: :func:`process_delivery` is what a worker runs for a message (claim, sign, POST outside
   any transaction, record the outcome); :func:`sweep_deliveries` publishes what is due (retries,
-  lost messages, deliveries no one announced); :func:`prune_deliveries` is the retention.
+  lost messages, deliveries no one announced); their retention is ``application/retention.py``'s.
 """
 
 from __future__ import annotations
@@ -449,22 +449,3 @@ def sweep_deliveries(
             log.warning("could not publish %d webhook deliveries; the next sweep will", len(ids), exc_info=True)
     return ids
 
-
-PRUNE_BATCH = 10_000
-
-
-def prune_deliveries(ctx: Context, older_than: datetime) -> int:
-    """Delete delivered and failed deliveries created before ``older_than`` (pending ones stay),
-    in transactions of :data:`PRUNE_BATCH` rows; how many went. For ``atraxion prune --deliveries``."""
-    removed = 0
-    while True:
-
-        def work(uow: UnitOfWork) -> int:
-            count = uow.deliveries.prune(older_than, PRUNE_BATCH)
-            uow.commit()
-            return count
-
-        count = ctx.transaction(work)
-        removed += count
-        if count < PRUNE_BATCH:
-            return removed

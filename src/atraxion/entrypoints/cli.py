@@ -1,5 +1,5 @@
 """The ``atraxion`` command: serve, worker, db upgrade, token create|list|revoke, consumer
-list|show|refeed|remove, user create|list|disable, domain add|list|remove, odoo check|pull, odoo-sim."""
+list|show|refeed|remove, user create|list|disable, domain add|list|remove, prune, odoo check|pull, odoo-sim."""
 
 from __future__ import annotations
 
@@ -17,7 +17,7 @@ from atraxion.application import tokens
 from atraxion.bootstrap import bootstrap
 from atraxion.config import Settings
 from atraxion.domain.auth import DEFAULT_CONSUMER, Scope, parse_expiry, parse_scopes
-from atraxion.entrypoints import consumer_cli, odoo_cli, user_cli
+from atraxion.entrypoints import consumer_cli, logs, odoo_cli, prune_cli, user_cli
 
 
 def _parser() -> argparse.ArgumentParser:
@@ -46,6 +46,7 @@ def _parser() -> argparse.ArgumentParser:
     revoke.add_argument("id", type=int)
 
     consumer_cli.add_parser(commands)
+    prune_cli.add_parser(commands)
     commands.add_parser("odoo-sim", help="run the bundled Odoo simulator (atraxion odoo-sim --help)")
     odoo_cli.add_parser(commands)
     user_cli.add_parsers(commands)
@@ -79,14 +80,11 @@ def _main(argv: Sequence[str] | None) -> int:
 
         return int(simulator_main(argv[1:]))
     args = _parser().parse_args(argv)
-    quiet = args.command == "odoo"  # its answer is its output; log lines would only blur it
-    logging.basicConfig(
-        level=logging.WARNING if quiet else logging.INFO, format="%(asctime)s %(levelname)s %(name)s %(message)s"
-    )
-    for library in ("alembic", "httpx", "httpcore"):  # their request logs are not for the default level
-        logging.getLogger(library).setLevel(logging.WARNING)
     try:
         settings = Settings.from_env()
+        # The odoo commands' answer is their output; log lines would only blur it.
+        level = logging.WARNING if args.command == "odoo" else getattr(args, "log_level", "info")
+        logs.configure(settings.log_format, level)
     except ValueError as error:  # a bad setting: one line naming it, no traceback
         print(f"atraxion: {error}", file=sys.stderr)
         return 1
@@ -96,6 +94,8 @@ def _main(argv: Sequence[str] | None) -> int:
         from atraxion.entrypoints.serve import serve
 
         return serve(settings, args.host, args.port, args.log_level)
+    if args.command == "prune":
+        return prune_cli.run(args, settings)
     if args.command == "worker":
         from atraxion.entrypoints.worker import run_worker
 

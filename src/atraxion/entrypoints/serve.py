@@ -11,14 +11,33 @@ from atraxion.application.tokens import list_tokens
 from atraxion.bootstrap import bootstrap
 from atraxion.config import Settings
 from atraxion.entrypoints.http import create_app
+from atraxion.entrypoints.logs import safe_url
 
 log = logging.getLogger("atraxion.serve")
 
 
+def targets(settings: Settings) -> str:
+    """The start-up line naming what this service talks to, passwords masked."""
+    odoo = "not configured (ODOO_URL unset)"
+    if settings.odoo_url:
+        details = [f"protocol {settings.odoo_protocol}"]
+        if settings.odoo_db:
+            details.append(f"database {settings.odoo_db}")
+        if settings.odoo_username:
+            details.append(f"user {settings.odoo_username}")
+        odoo = f"{safe_url(settings.odoo_url)} ({', '.join(details)})"
+    return (
+        f"database {safe_url(settings.database_url)}; broker {safe_url(settings.broker_url)}; Odoo {odoo}; "
+        f"log format {settings.log_format}"
+    )
+
+
 def serve(settings: Settings, host: str, port: int, log_level: str = "info") -> int:
     """Serve until interrupted. uvicorn's access log is off: it would write query strings, which
-    may carry secrets, to the service log; the request log (``/api/v1/admin/logs``) replaces it."""
+    may carry secrets, to the service log; ours (``atraxion.access``) shows only what the request
+    log (``/api/v1/admin/logs``) may keep."""
     atraxion = bootstrap(settings, migrate=True)
+    log.info("%s", targets(settings))
     if not list_tokens(atraxion.context):
         log.warning(
             "no API tokens yet: create one with\n"
@@ -30,9 +49,17 @@ def serve(settings: Settings, host: str, port: int, log_level: str = "info") -> 
     if settings.broker_url == "memory":
         # The embedded queue: worker threads and the outbox sweeper run in this process.
         atraxion.start_workers()
+    atraxion.start_pruner()  # when ATRAXION_PRUNE_INTERVAL is set; one replica at a time
     try:
+        # log_config=None: uvicorn's own lines go through our handler (text or JSON, masked).
         uvicorn.run(
-            create_app(atraxion), host=host, port=port, log_level=log_level, proxy_headers=False, access_log=False
+            create_app(atraxion),
+            host=host,
+            port=port,
+            log_level=log_level,
+            log_config=None,
+            proxy_headers=False,
+            access_log=False,
         )
     finally:
         atraxion.close()

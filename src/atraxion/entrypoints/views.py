@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from atraxion.domain.feed import AckDecision, AckOutcome, FeedItem
+from atraxion.domain.history import Version
 from atraxion.domain.ingest import IngestPlan, IngestResult
 from atraxion.domain.records import IngestStatus, Kind
 
@@ -64,3 +65,12 @@ def delete_response(plan: IngestPlan) -> dict[str, Any]:
 
 def ack_response(decision: AckDecision) -> dict[str, list[str]]:
     return {outcome.value: decision.keys(outcome) for outcome in AckOutcome}
+
+
+def version(v: Version) -> dict[str, Any]:
+    """One entry of a record's history."""
+    return {
+        "version": v.version,
+        "changedFields": list(v.changed_fields),
+        "at": v.at.isoformat().replace("+00:00", "Z"),
+    }

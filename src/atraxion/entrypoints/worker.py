@@ -43,8 +43,6 @@ def run_worker(settings: Settings, *, ready: Callable[[], None] | None = None) -
             file=sys.stderr,
         )
         return EXIT_USAGE
-    # pika logs every connection open/close at INFO.
-    logging.getLogger("pika").setLevel(logging.WARNING)
     stopping = threading.Event()
     previous = _install_handlers(stopping)
     try:
@@ -54,6 +52,7 @@ def run_worker(settings: Settings, *, ready: Callable[[], None] | None = None) -
                 print("atraxion worker: set ODOO_URL and ODOO_API_KEY (docs/reverse-sync.md)", file=sys.stderr)
                 return EXIT_USAGE
             app.check_odoo_in_background()  # one clear log line when the Odoo credentials are wrong
+            app.start_pruner()  # when ATRAXION_PRUNE_INTERVAL is set; one replica at a time
             log.info("worker started on %s; SIGINT or SIGTERM stops it", app.queue)
             if ready is not None:
                 ready()

@@ -26,3 +26,6 @@ class ApiLogRepository(Protocol):
         """Newest first (by id): at most ``limit`` entries whose path starts with ``path_prefix``
         (exactly, case-sensitive), with status code ``status``, id below ``before_id``, made by a
         token of ``consumer``, and recorded at or before ``until`` — each filter only when given."""
+
+    def prune(self, older_than: datetime, limit: int) -> int:
+        """Delete at most ``limit`` of the oldest entries recorded before ``older_than``; how many."""

@@ -44,6 +44,13 @@ class OutboxRepository(Protocol):
     def list(self, status: OutboxStatus | None, after_id: int | None, limit: int) -> list[OutboxEntry]:
         """Entries by id, strictly after ``after_id``, optionally of one status."""
 
+    def count_by_status(self) -> dict[OutboxStatus, int]:
+        """How many entries are in each status (statuses without entries may be left out)."""
+
+    def prune_completed(self, older_than: datetime, limit: int) -> int:
+        """Delete at most ``limit`` completed entries last changed before ``older_than`` (oldest
+        first); how many. Their orders keep their Odoo ids."""
+
 
 class SyncFailureRepository(Protocol):
     def open(self, failure: SyncFailure) -> SyncFailure:
@@ -60,6 +67,8 @@ class SyncFailureRepository(Protocol):
     def save(self, failure: SyncFailure) -> None: ...
 
     def list(self, status: FailureStatus | None, after_id: int | None, limit: int) -> list[SyncFailure]: ...
+
+    def count(self, status: FailureStatus) -> int: ...
 
 
 class OutboundOrderRepository(Protocol):

@@ -7,6 +7,7 @@ from typing import Protocol
 
 from atraxion.domain.consumers import Backlog
 from atraxion.domain.feed import AckState, PendingEntry, PendingItem
+from atraxion.domain.history import Version
 from atraxion.domain.records import RecordHead, StoredRecord
 
 
@@ -37,6 +38,13 @@ class RecordRepository(Protocol):
     def keys_by_odoo_id(self, entity: str, odoo_ids: Sequence[int]) -> dict[int, str]:
         """The keys of the live records whose ``odooId`` is among ``odoo_ids`` (entities keyed by
         externalId: products, partners, sale and purchase orders; others have none)."""
+
+    def add_versions(self, entity: str, versions: Sequence[tuple[str, Version]], keep: int) -> None:
+        """Store ``versions`` (key, version) and drop every version of their keys older than the
+        newest ``keep``: a bounded number of statements per batch, never one per key."""
+
+    def versions(self, entity: str, key: str, limit: int) -> list[Version]:
+        """The stored versions of one record, newest first, at most ``limit``."""
 
 
 class FeedRepository(Protocol):

@@ -50,3 +50,10 @@ class MemoryApiLogRepository:
                 continue
             found.append(entry)
         return found
+
+    def prune(self, older_than: datetime, limit: int) -> int:
+        table = self._table()
+        gone = [i for i, e in sorted(table.items()) if e.at < older_than][:limit]
+        for entry_id in gone:
+            del table[entry_id]
+        return len(gone)

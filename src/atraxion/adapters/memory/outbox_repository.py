@@ -6,6 +6,7 @@ Memory transactions are serial (one lock for the whole unit of work), so ``lock`
 
 from __future__ import annotations
 
+from collections import Counter
 from collections.abc import Sequence
 from datetime import datetime
 
@@ -59,6 +60,18 @@ class MemoryOutboxRepository(TableAccess):
             :limit
         ]
 
+    def count_by_status(self) -> dict[OutboxStatus, int]:
+        return dict(Counter(e.status for e in self.table("outbox").values()))
+
+    def prune_completed(self, older_than: datetime, limit: int) -> int:
+        table = self.table("outbox")
+        newest = max(table, default=0)  # kept: ids are numbered after the highest (see the SQL one)
+        gone = [i for i, e in sorted(table.items()) if e.status is OutboxStatus.COMPLETED and e.updated_at < older_than]
+        gone = [i for i in gone if i != newest][:limit]
+        for entry_id in gone:
+            del table[entry_id]
+        return len(gone)
+
 
 class MemorySyncFailureRepository(TableAccess):
     def open(self, failure: SyncFailure) -> SyncFailure:
@@ -90,6 +103,9 @@ class MemorySyncFailureRepository(TableAccess):
         if failure.id not in table:
             raise KeyError(f"no sync failure {failure.id}")
         table[failure.id] = failure
+
+    def count(self, status: FailureStatus) -> int:
+        return sum(1 for f in self.table("sync_failures").values() if f.status is status)
 
     def list(self, status: FailureStatus | None, after_id: int | None, limit: int) -> list[SyncFailure]:
         failures = sorted(self.table("sync_failures").items())

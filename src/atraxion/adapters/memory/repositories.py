@@ -11,6 +11,7 @@ from atraxion.adapters.memory.store import TableAccess
 from atraxion.domain.auth import ApiToken
 from atraxion.domain.consumers import Backlog
 from atraxion.domain.feed import AckState, PendingEntry, PendingItem
+from atraxion.domain.history import Version
 from atraxion.domain.records import RecordHead, StoredRecord
 
 
@@ -58,6 +59,16 @@ class MemoryRecordRepository(TableAccess):
 
     def all(self, entity: str) -> list[StoredRecord]:
         return [r for (e, _), r in self.table("records").items() if e == entity]
+
+    def add_versions(self, entity: str, versions: Sequence[tuple[str, Version]], keep: int) -> None:
+        table = self.table("record_history")
+        for key, version in versions:
+            kept = (*table.get((entity, key), ()), version)
+            table[(entity, key)] = tuple(v for v in kept if v.version > version.version - keep)
+
+    def versions(self, entity: str, key: str, limit: int) -> list[Version]:
+        found: tuple[Version, ...] = self.table("record_history").get((entity, key), ())
+        return sorted(found, key=lambda v: v.version, reverse=True)[:limit]
 
 
 class MemoryFeedRepository(TableAccess):
@@ -144,6 +155,7 @@ class MemoryFeedRepository(TableAccess):
 
     def is_pending(self, entity: str, consumer: str, key: str) -> bool:
         return (entity, consumer, key) in self.table("pending")
+
 
 
 class MemoryTokenRepository(TableAccess):

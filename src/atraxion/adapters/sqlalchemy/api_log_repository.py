@@ -6,7 +6,7 @@ from collections.abc import Sequence
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import Connection, Row, func, select
+from sqlalchemy import Connection, Row, delete, func, select
 
 from atraxion.adapters.sqlalchemy._sql import from_db_time, to_db_time
 from atraxion.adapters.sqlalchemy.tables import api_logs
@@ -92,3 +92,12 @@ class SqlApiLogRepository:
         if until is not None:
             query = query.where(t.c.at <= to_db_time(until))
         return [_entry(row) for row in self.conn.execute(query)]
+
+    def prune(self, older_than: datetime, limit: int) -> int:
+        # Ids first (through the index on ``at``), then the delete: MariaDB refuses a LIMIT inside
+        # an IN subquery.
+        query = select(api_logs.c.id).where(api_logs.c.at < to_db_time(older_than)).order_by(api_logs.c.id).limit(limit)
+        ids = list(self.conn.execute(query).scalars())
+        if ids:
+            self.conn.execute(delete(api_logs).where(api_logs.c.id.in_(ids)))
+        return len(ids)

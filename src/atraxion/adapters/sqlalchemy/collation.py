@@ -31,6 +31,7 @@ KEY_COLUMNS: dict[str, tuple[str, ...]] = {
     "outbox": ("entity_key",),
     "sale_orders_out": ("external_id", "consumer"),
     "sync_failures": ("external_id",),
+    "record_history": ("key",),
     "webhooks": ("consumer",),
 }
 """The columns whose values are keys or consumer names: each must compare byte for byte."""

@@ -13,7 +13,7 @@ from datetime import datetime
 from typing import Any
 
 import attrs
-from sqlalchemy import Connection, Row, and_, bindparam, or_, select, update
+from sqlalchemy import Connection, Row, and_, bindparam, delete, func, or_, select, update
 
 from atraxion.adapters.sqlalchemy._sql import chunks, dumps, from_db_time, loads, to_db_time
 from atraxion.adapters.sqlalchemy.tables import outbox, sale_orders_out, sync_failures
@@ -155,6 +155,27 @@ class SqlOutboxRepository:
             query = query.where(outbox.c.id > after_id)
         return [_entry(row) for row in self.conn.execute(query)]
 
+    def count_by_status(self) -> dict[OutboxStatus, int]:
+        query = select(outbox.c.status, func.count()).group_by(outbox.c.status)
+        return {OutboxStatus(status): int(n) for status, n in self.conn.execute(query)}
+
+    def prune_completed(self, older_than: datetime, limit: int) -> int:
+        c = outbox.c
+        # The newest entry stays: SQLite numbers a new row after the highest id, and an order still
+        # names its (pruned) entry's id, which must never come back for another order.
+        newest = select(func.max(c.id)).scalar_subquery()
+        # Ids first, then the delete: MariaDB refuses a LIMIT inside an IN subquery.
+        query = (
+            select(c.id)
+            .where(c.status == OutboxStatus.COMPLETED.value, c.updated_at < to_db_time(older_than), c.id < newest)
+            .order_by(c.id)
+            .limit(limit)
+        )
+        ids = list(self.conn.execute(query).scalars())
+        if ids:
+            self.conn.execute(delete(outbox).where(c.id.in_(ids)))
+        return len(ids)
+
 
 def _failure_row(failure: SyncFailure) -> dict[str, Any]:
     return {
@@ -213,6 +234,10 @@ class SqlSyncFailureRepository:
         statement = update(sync_failures).where(sync_failures.c.id == failure.id).values(**_failure_row(failure))
         if self.conn.execute(statement).rowcount != 1:
             raise KeyError(f"no sync failure {failure.id}")
+
+    def count(self, status: FailureStatus) -> int:
+        query = select(func.count()).select_from(sync_failures).where(sync_failures.c.status == status.value)
+        return int(self.conn.execute(query).scalar_one())
 
     def list(self, status: FailureStatus | None, after_id: int | None, limit: int) -> list[SyncFailure]:
         query = select(sync_failures).order_by(sync_failures.c.id).limit(limit)

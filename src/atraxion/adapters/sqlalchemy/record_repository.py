@@ -6,10 +6,11 @@ from collections.abc import Sequence
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import Connection, Row, Select, Table, bindparam, func, select
+from sqlalchemy import Connection, Row, Select, Table, bindparam, delete, func, select
 
 from atraxion.adapters.sqlalchemy._sql import KEY_CHUNK, chunks, dumps, from_db_time, loads, loads_many, to_db_time
-from atraxion.adapters.sqlalchemy.tables import RECORD_TABLES
+from atraxion.adapters.sqlalchemy.tables import RECORD_TABLES, record_history
+from atraxion.domain.history import Version, trim_thresholds
 from atraxion.domain.records import RecordHead, StoredRecord
 
 
@@ -170,4 +171,44 @@ class SqlRecordRepository:
         for chunk in chunks(sorted(set(odoo_ids))):
             query = select(c.odoo_id, c.key).where(c.odoo_id.in_(chunk), c.deleted.is_(False))
             found.update((odoo_id, key) for odoo_id, key in self.conn.execute(query))
+        return found
+
+    def add_versions(self, entity: str, versions: Sequence[tuple[str, Version]], keep: int) -> None:
+        if not versions:
+            return
+        times: dict[datetime, datetime | None] = {}  # a batch shares one instant: convert it once
+        rows = []
+        for key, v in versions:
+            if v.at not in times:
+                times[v.at] = to_db_time(v.at)
+            rows.append(
+                {
+                    "entity": entity,
+                    "key": key,
+                    "version": v.version,
+                    "changed_fields": dumps(list(v.changed_fields)),
+                    "at": times[v.at],
+                }
+            )
+        self.conn.execute(record_history.insert(), rows)
+        h = record_history.c
+        for threshold, keys in trim_thresholds(versions, keep).items():
+            for chunk in chunks(sorted(keys), KEY_CHUNK):
+                self.conn.execute(
+                    delete(record_history).where(h.entity == entity, h.key.in_(chunk), h.version <= threshold)
+                )
+
+    def versions(self, entity: str, key: str, limit: int) -> list[Version]:
+        h = record_history.c
+        query = (
+            select(h.version, h.changed_fields, h.at)
+            .where(h.entity == entity, h.key == key)
+            .order_by(h.version.desc())
+            .limit(limit)
+        )
+        found = []
+        for version, changed, at in self.conn.execute(query):
+            when = from_db_time(at)
+            assert when is not None
+            found.append(Version(version, tuple(loads(changed)), when))
         return found

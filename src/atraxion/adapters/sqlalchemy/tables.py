@@ -342,6 +342,17 @@ admin_sessions = Table(
     Column("expires_at", Stamp, nullable=False, index=True),
 )
 
+# Version history (migration 0014): the newest ATRAXION_HISTORY_VERSIONS versions of each record.
+record_history = Table(
+    "record_history",
+    metadata,
+    Column("entity", String(32), primary_key=True),
+    Column("key", String(RECORD_KEY_LENGTH), primary_key=True),
+    Column("version", Integer, primary_key=True, autoincrement=False),
+    Column("changed_fields", JsonText, nullable=False),  # JSON list
+    Column("at", Stamp, nullable=False),
+)
+
 # Webhooks (migration 0013): a consumer's subscription, and each message sent to it. The consumer
 # compares byte for byte (collation.KEY_COLUMNS). ``secret`` is kept to sign with (docs/webhooks.md).
 webhooks = Table(

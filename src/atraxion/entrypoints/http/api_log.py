@@ -5,7 +5,7 @@
 :class:`ApiLogRecorder`: a bounded in-memory buffer that a background thread writes in batches
 (every :data:`INTERVAL` seconds, or as soon as :data:`BATCH` entries wait). A request pays for one
 append under a lock, never for a database write. When the buffer is full the oldest entry is
-dropped and counted (``atraxion_api_log_dropped_total`` in ``/metrics``): the log must never hold
+dropped and counted (``atraxion_api_log_dropped_total`` in ``/metrics``, see ``metrics.py``): the log must never hold
 requests up or grow without bound when the database is slow or down.
 
 The thread runs with the application's lifespan (:func:`lifespan`); the rest of the buffer is
@@ -243,15 +243,3 @@ def lifespan(recorder: ApiLogRecorder | None) -> Callable[[Any], AbstractAsyncCo
                 await run_in_threadpool(recorder.stop)
 
     return run
-
-
-def render_metrics(recorder: ApiLogRecorder | None) -> str:
-    dropped, pending = (recorder.dropped, recorder.pending) if recorder is not None else (0, 0)
-    return (
-        "# HELP atraxion_api_log_dropped_total Request-log entries dropped (buffer full or database failing).\n"
-        "# TYPE atraxion_api_log_dropped_total counter\n"
-        f"atraxion_api_log_dropped_total {dropped}\n"
-        "# HELP atraxion_api_log_pending Request-log entries waiting to be written.\n"
-        "# TYPE atraxion_api_log_pending gauge\n"
-        f"atraxion_api_log_pending {pending}\n"
-    )

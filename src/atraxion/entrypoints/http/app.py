@@ -9,7 +9,7 @@ from starlette.concurrency import run_in_threadpool
 from starlette.exceptions import HTTPException
 from starlette.middleware import Middleware
 from starlette.requests import Request
-from starlette.responses import JSONResponse, PlainTextResponse, Response
+from starlette.responses import JSONResponse, Response
 from starlette.routing import BaseRoute, Match, Route
 
 from atraxion.application.health import readiness
@@ -31,12 +31,8 @@ from atraxion.entrypoints.http import (
     token_routes,
     webhook_routes,
 )
-from atraxion.entrypoints.http.middleware import (
-    Metrics,
-    MetricsMiddleware,
-    RequestIdMiddleware,
-    UnexpectedErrorMiddleware,
-)
+from atraxion.entrypoints.http.metrics import metrics_route
+from atraxion.entrypoints.http.middleware import AccessMiddleware, RequestIdMiddleware, UnexpectedErrorMiddleware
 from atraxion.entrypoints.http.problems import Problem
 from atraxion.ports.unit_of_work import ConcurrentUpdate, DuplicateKey
 
@@ -53,11 +49,6 @@ async def ready(request: Request) -> Response:
     found = await run_in_threadpool(readiness, atraxion.context, atraxion.broker_check())
     status = "ready" if found.ready else "unready"
     return JSONResponse({"status": status, "checks": dict(found.checks)}, status_code=200 if found.ready else 503)
-
-
-async def metrics(request: Request) -> Response:
-    text = request.app.state.metrics.render() + api_log.render_metrics(request.app.state.api_log)
-    return PlainTextResponse(text, media_type="text/plain; version=0.0.4")
 
 
 def _instance(request: Request) -> str:
@@ -125,11 +116,10 @@ def create_app(
 ) -> Starlette:
     """The HTTP service over a bootstrapped application. ``extra_routes`` come before the shared
     entity routes, so specific paths (``/partners/{id}/tree``) win over ``/{entity}/{key}``."""
-    app_metrics = Metrics()
     routes: list[BaseRoute] = [
         Route("/health", health),
         Route("/ready", ready),
-        Route("/metrics", metrics),
+        Route("/metrics", metrics_route),
         *docs.routes,
         *admin_routes.routes,
         *(extra_routes or []),
@@ -149,7 +139,7 @@ def create_app(
         middleware=[
             Middleware(RequestIdMiddleware),
             *api_log.middleware(recorder),
-            Middleware(MetricsMiddleware, metrics=app_metrics),
+            Middleware(AccessMiddleware),
             Middleware(UnexpectedErrorMiddleware),
         ],
         lifespan=api_log.lifespan(recorder),
@@ -165,7 +155,6 @@ def create_app(
         },
     )
     app.state.atraxion = atraxion
-    app.state.metrics = app_metrics
     app.state.api_log = recorder  # flush() writes the buffered request log now (tests, no lifespan)
     app.state.openapi = openapi.build(
         {

@@ -8,6 +8,7 @@ from starlette.requests import Request
 from atraxion.application.tokens import authenticate
 from atraxion.domain.auth import ApiToken, Scope
 from atraxion.entrypoints.http.problems import Problem
+from atraxion.observability import log_context
 
 _CHALLENGE = {"WWW-Authenticate": 'Bearer realm="atraxion"'}
 
@@ -22,6 +23,7 @@ async def require(request: Request, scope: Scope) -> ApiToken:
     if token is None:
         raise Problem(401, "the token is unknown, expired or revoked", headers=_CHALLENGE)
     request.state.token = token  # before the scope check, so the request log names 403s' token too
+    log_context.bind(consumer=token.consumer)
     if not token.allows(scope):
         raise Problem(403, f"this token lacks the scope {scope.value!r}", kind="missing-scope")
     return token

@@ -15,6 +15,7 @@ from starlette.routing import Route
 
 from atraxion.application import feed
 from atraxion.application.context import Context
+from atraxion.application.history import record_history
 from atraxion.application.ingest import Batch, ingestion
 from atraxion.domain.auth import Scope
 from atraxion.domain.errors import FieldError, InvalidBatch
@@ -24,6 +25,7 @@ from atraxion.entrypoints.http.body import bounded_int, json_body, most_values, 
 from atraxion.entrypoints.http.idempotency import answer, json_answer
 from atraxion.entrypoints.http.schemas import AckRequest
 from atraxion.entrypoints.inbound import parse_deletion, parse_push, structure_each
+from atraxion.observability import log_context
 
 
 def _context(request: Request) -> Context:
@@ -34,6 +36,7 @@ def _context(request: Request) -> Context:
 def _entity(request: Request) -> str:
     entity: str = request.path_params["entity"]
     _context(request).kind(entity)  # unknown entity → 404 before anything else
+    log_context.bind(entity=entity)
     return entity
 
 
@@ -132,6 +135,14 @@ async def get_one(request: Request) -> Response:
     return JSONResponse(body)
 
 
+async def history(request: Request) -> Response:
+    """The last versions of one record, newest first."""
+    await require(request, Scope.WEBSHOP_READ)
+    entity = _entity(request)
+    versions = await run_in_threadpool(record_history, _context(request), entity, request.path_params["key"])
+    return JSONResponse({"items": [views.version(v) for v in versions]})
+
+
 class RecordKey(Convertor[str]):
     """A record key in a path: any text but ``ack`` and ``changes/…``, which name routes of their
     own (so a GET of ``…/ack`` is a 405 naming POST, not a 404 for a record called "ack")."""
@@ -168,5 +179,7 @@ routes = [
     Route("/api/v1/webshop/{entity}/changes", changes, methods=["GET"]),
     Route("/api/v1/webshop/{entity}/ack", ack, methods=["POST"]),
     Route("/api/v1/webshop/{entity}/changes/{key:change_key}", ack_one, methods=["DELETE"]),
+    # Before get_one: a key ending in "/history" names a record's history, not a record.
+    Route("/api/v1/webshop/{entity}/{key:record_key}/history", history, methods=["GET"]),
     Route("/api/v1/webshop/{entity}/{key:record_key}", get_one, methods=["GET"]),
 ]

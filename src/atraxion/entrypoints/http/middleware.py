@@ -1,26 +1,24 @@
-"""Pure ASGI middleware: request ids and request metrics (no BaseHTTPMiddleware)."""
+"""Pure ASGI middleware: request ids, the latency histogram and the access log, the last line of
+defence against unexpected errors (no BaseHTTPMiddleware)."""
 
 from __future__ import annotations
 
 import logging
 import re
-import threading
 import time
 import uuid
-from collections import Counter
+from urllib.parse import parse_qsl
 
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
-from atraxion.domain.api_log import safe_path
+from atraxion.domain.api_log import safe_path, safe_query
 from atraxion.entrypoints.http.problems import Problem
+from atraxion.observability import log_context, metrics
 
 log = logging.getLogger("atraxion.http")
+access_log = logging.getLogger("atraxion.access")
 
 _SAFE_ID = re.compile(r"^[A-Za-z0-9._:-]{1,128}$")
-
-METHODS = frozenset({"GET", "HEAD", "POST", "PUT", "PATCH", "DELETE", "OPTIONS"})
-"""Method label values; any other method (a client may invent one per request) is ``other``, so
-unauthenticated requests cannot grow the metrics without bound."""
 
 
 class RequestIdMiddleware:
@@ -36,6 +34,7 @@ class RequestIdMiddleware:
         given = dict(scope["headers"]).get(b"x-request-id", b"").decode("latin-1")
         request_id = given if _SAFE_ID.match(given) else uuid.uuid4().hex
         scope.setdefault("state", {})["request_id"] = request_id
+        log_context.bind(request_id=request_id)  # every log line of this request names it
 
         async def send_with_id(message: Message) -> None:
             if message["type"] == "http.response.start":
@@ -47,42 +46,14 @@ class RequestIdMiddleware:
         await self.app(scope, receive, send_with_id)
 
 
-class Metrics:
-    """Counters and durations per route template and status, rendered as Prometheus text."""
+class AccessMiddleware:
+    """Per request: its latency in the histogram (by route template, never the raw path) and one
+    access-log line. The line shows what the request log may store and nothing more: the path with
+    a webhook's token masked, of the query only the harmless parameters (``domain/api_log.py``);
+    never a header or a body."""
 
-    def __init__(self) -> None:
-        self._lock = threading.Lock()
-        self.requests: Counter[tuple[str, str, int]] = Counter()
-        self.seconds: dict[tuple[str, str], float] = {}
-
-    def observe(self, method: str, route: str, status: int, seconds: float) -> None:
-        with self._lock:
-            self.requests[(method, route, status)] += 1
-            self.seconds[(method, route)] = self.seconds.get((method, route), 0.0) + seconds
-
-    def render(self) -> str:
-        lines = [
-            "# HELP atraxion_http_requests_total HTTP requests by method, route and status.",
-            "# TYPE atraxion_http_requests_total counter",
-        ]
-        with self._lock:
-            for (method, route, status), count in sorted(self.requests.items()):
-                lines.append(
-                    f'atraxion_http_requests_total{{method="{method}",route="{route}",status="{status}"}} {count}'
-                )
-            lines += [
-                "# HELP atraxion_http_request_seconds_total Time spent answering, by method and route.",
-                "# TYPE atraxion_http_request_seconds_total counter",
-            ]
-            for (method, route), total in sorted(self.seconds.items()):
-                lines.append(f'atraxion_http_request_seconds_total{{method="{method}",route="{route}"}} {total:.6f}')
-        return "\n".join(lines) + "\n"
-
-
-class MetricsMiddleware:
-    def __init__(self, app: ASGIApp, metrics: Metrics) -> None:
+    def __init__(self, app: ASGIApp) -> None:
         self.app = app
-        self.metrics = metrics
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] != "http":
@@ -100,10 +71,31 @@ class MetricsMiddleware:
         try:
             await self.app(scope, receive, record_status)
         finally:
-            route = scope.get("route")
-            template = getattr(route, "path", "unmatched")
-            method = scope["method"] if scope["method"] in METHODS else "other"
-            self.metrics.observe(method, template, status, time.perf_counter() - started)
+            seconds = time.perf_counter() - started
+            template = getattr(scope.get("route"), "path", metrics.UNMATCHED)
+            metrics.observe_request(template, scope["method"], status, seconds)
+            level = logging.DEBUG if scope["path"] in PROBES else logging.INFO
+            if access_log.isEnabledFor(level):
+                _log_access(scope, status, seconds, level)
+
+
+PROBES = frozenset({"/health", "/ready", "/metrics"})
+"""Paths that load balancers and Prometheus call every few seconds: their access lines are DEBUG."""
+
+
+def _log_access(scope: Scope, status: int, seconds: float, level: int) -> None:
+    query = safe_query(parse_qsl(scope.get("query_string", b"").decode("latin-1"), keep_blank_values=True))
+    token = (scope.get("state") or {}).get("token")
+    access_log.log(
+        level,
+        "%s %s%s %d %.1f ms",
+        metrics.method_label(scope["method"]),
+        safe_path(scope["path"]),
+        f"?{query}" if query else "",
+        status,
+        seconds * 1000,
+        extra={"consumer": getattr(token, "consumer", None), "status": status},
+    )
 
 
 class UnexpectedErrorMiddleware:

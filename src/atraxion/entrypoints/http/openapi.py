@@ -308,7 +308,11 @@ def _links(entity: str, items: str) -> dict[str, Any]:
         "GetFirst": {
             "operationId": f"get-{entity}",
             "parameters": {_key_name(entity): f"$response.body#/{items}/0/key"},
-        }
+        },
+        "HistoryOfFirst": {
+            "operationId": f"history-{entity}",
+            "parameters": {_key_name(entity): f"$response.body#/{items}/0/key"},
+        },
     }
 
 
@@ -491,7 +495,39 @@ def _entity_paths(entity: str) -> dict[str, Any]:
             "responses": {"200": ok("The record", _one(entity)), **problems(401, 403, 404, 405)},
         }
     }
+    paths[f"/api/v1/webshop/{entity}/{{{name}}}/history"] = {
+        "get": {
+            "operationId": f"history-{entity}",
+            "summary": f"The last versions of one {entity} record, newest first (scope webshop:read)",
+            "description": "The newest ATRAXION_HISTORY_VERSIONS versions (default 10; 0 keeps none): each with the "
+            "fields it changed (every field for a creation, none for a deletion) and when it was stored. 404 for a "
+            "record GET of one would not show.",
+            "security": _SECURED,
+            "parameters": [key_param],
+            "responses": {"200": ok("The record's versions", _HISTORY), **problems(401, 403, 404)},
+        }
+    }
     return paths
+
+
+_HISTORY: dict[str, Any] = {
+    "type": "object",
+    "required": ["items"],
+    "properties": {
+        "items": {
+            "type": "array",
+            "items": {
+                "type": "object",
+                "required": ["version", "changedFields", "at"],
+                "properties": {
+                    "version": {"type": "integer", "minimum": 1},
+                    "changedFields": {"type": "array", "items": {"type": "string"}},
+                    "at": {"type": "string", "format": "date-time"},
+                },
+            },
+        }
+    },
+}
 
 
 def _one(entity: str) -> dict[str, Any]:
