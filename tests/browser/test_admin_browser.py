@@ -158,6 +158,21 @@ def test_refeed_a_consumer_after_confirming(page: Any, site: Site, seeded: dict[
     assert len(again) == len(PRODUCTS) and all(i["isNew"] for i in again)
 
 
+def test_open_the_diff_view_of_a_changed_product(page: Any, site: Site, seeded: dict[str, int]) -> None:
+    items = site.api.get("/api/v1/webshop/products/changes").json()["items"]
+    ack = {"items": [{"key": i["key"], "version": i["version"]} for i in items]}
+    assert site.api.post("/api/v1/webshop/products/ack", json=ack).status_code == 200
+    changed = {"externalId": "CHAIR-1", "odooId": 102, "data": {"name": "Chair", "list_price": 39.9, "color": "red"}}
+    assert site.api.post("/api/v1/odoo/products", json={"records": [changed]}).status_code == 200
+    sign_in(page, site.user("diff@example.com", Role.VIEWER))
+    page.goto("/admin/records?entity=products&key=CHAIR-1")
+    webshop = page.locator("[data-unacknowledged=webshop]")
+    assert webshop.locator("[data-field=list_price]").inner_text().split() == ["list_price", "45.5", "39.9"]
+    assert webshop.locator("[data-field=color]").inner_text().split() == ["color", "absent", '"red"']
+    assert page.locator("#history tbody tr").count() >= 2
+    assert "color, list_price" in page.locator("#history tbody tr").first.inner_text()
+
+
 def test_role_viewer_cannot_press_retry_and_its_post_is_403(page: Any, site: Site, seeded: dict[str, int]) -> None:
     sign_in(page, site.user("viewer@example.com", Role.VIEWER))
     failure_id = seeded["WEB-1002"]

@@ -40,6 +40,7 @@ def test_screenshots_of_the_main_pages(page: Any, site: Site, seeded: dict[str, 
         "tokens": "/admin/tokens",
         "users": "/admin/users",
         "partner-tree": "/admin/records?entity=partners&key=ACME-SHIP",
+        "record-diff": "/admin/records?entity=products&key=CHAIR-1",
         "consumers": "/admin/consumers",
         "webhook": f"/admin/webhooks/{hook}",
     }

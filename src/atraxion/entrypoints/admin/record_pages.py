@@ -1,5 +1,5 @@
-"""The record explorer: find by externalId or Odoo id; current data; who has it pending; the partner
-tree. (SLOT: the version history and the per-consumer diff join it with that feature.)"""
+"""The record explorer: find by externalId or Odoo id; current data; the version history; field by
+field what each consumer has not yet acknowledged; the partner tree."""
 
 from __future__ import annotations
 

@@ -22,6 +22,7 @@ from starlette.responses import HTMLResponse, RedirectResponse, Response
 
 from atraxion.application.sessions import session_user
 from atraxion.bootstrap import Atraxion
+from atraxion.domain.field_diff import ABSENT
 from atraxion.domain.users import SESSION_TTL, Role, User, new_secret
 
 SESSION_COOKIE = "atraxion_session"
@@ -59,6 +60,7 @@ def templates() -> Environment:
     )
     environment.filters["when"] = _when
     environment.globals["lag"] = _lag
+    environment.globals["absent"] = ABSENT
     return environment
 
 
