@@ -32,7 +32,6 @@ from typing import Any
 from attrs import frozen
 from sqlalchemy import func, select
 
-from atraxion.adapters.odoo.simulator import OdooSimulator
 from atraxion.adapters.odoo.xmlrpc_gateway import XmlRpcOdooGateway
 from atraxion.adapters.sqlalchemy.tables import outbox
 from atraxion.application.ingest import ingest
@@ -43,6 +42,7 @@ from atraxion.domain.odoo_orders import OdooOrderLine, OdooSaleOrder
 from atraxion.domain.outbound import AttemptOutcome, OutboxEntry, OutboxStatus
 from atraxion.domain.webshop_orders import OrderLine, WebshopSaleOrder
 from atraxion.entrypoints.inbound import parse_push
+from atraxion.testing.odoo_sim import OdooSimulator
 from benchmarks._env import CONSUMER, Env
 from benchmarks._report import Figure, say, secs, show, times
 

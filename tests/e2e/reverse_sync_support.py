@@ -12,7 +12,6 @@ import pytest
 from sqlalchemy import Engine
 from starlette.testclient import TestClient
 
-from atraxion.adapters.odoo.simulator import OdooSimulator
 from atraxion.adapters.queue import EmbeddedQueue
 from atraxion.adapters.sqlalchemy.tables import metadata
 from atraxion.application import tokens
@@ -23,6 +22,7 @@ from atraxion.domain.auth import Scope
 from atraxion.entrypoints.http import create_app
 from atraxion.entrypoints.inbound import parse_push
 from atraxion.ports.task_queue import DeliveryHandler, EntryHandler, PullsHandler, TaskQueue
+from atraxion.testing.odoo_sim import OdooSimulator
 
 T = TypeVar("T")
 

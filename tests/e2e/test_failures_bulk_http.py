@@ -5,11 +5,11 @@ from __future__ import annotations
 
 from starlette.testclient import TestClient
 
-from atraxion.adapters.odoo.simulator import OdooSimulator
 from atraxion.adapters.odoo.xmlrpc_gateway import XmlRpcOdooGateway
 from atraxion.application.reverse_sync import Outcome
 from atraxion.bootstrap import Atraxion
 from atraxion.domain.auth import Scope
+from atraxion.testing.odoo_sim import OdooSimulator
 from tests.e2e.reverse_sync_support import client, push
 from tests.e2e.test_reverse_sync_admin_http import admin, gateway, process, sim, submit
 

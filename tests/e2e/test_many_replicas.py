@@ -24,10 +24,10 @@ import pytest
 from sqlalchemy import text
 from sqlalchemy.engine import make_url
 
-from atraxion.adapters.odoo.simulator import OdooSimulator
 from atraxion.adapters.queue.dramatiq_broker import make_dramatiq_queue
 from atraxion.adapters.queue.dramatiq_cleanup import delete_queue
 from atraxion.adapters.sqlalchemy.engine import create_engine_from_url
+from atraxion.testing.odoo_sim import OdooSimulator
 from tests.conftest import MYSQL_URL, service_unavailable
 from tests.dramatiq_brokers import broker_url, unique_queue_name
 from tests.e2e.reverse_sync_support import odoo_orders

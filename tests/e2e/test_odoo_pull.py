@@ -11,12 +11,12 @@ from typing import Any
 
 import pytest
 
-from atraxion.adapters.odoo.simulator import OdooSimulator
 from atraxion.application.feed import acknowledge, changes, get_record, register_consumer
 from atraxion.application.pull import PullOptions, pull, pull_ids
 from atraxion.bootstrap import Atraxion, bootstrap
 from atraxion.config import Settings
 from atraxion.testing import FakeClock
+from atraxion.testing.odoo_sim import OdooSimulator
 
 KEY = "pull-test-key"
 SERVER_VERSION = {"xmlrpc": "17.0", "json2": "19.0"}  # Odoo 17 speaks XML-RPC; 19 offers JSON-2

@@ -14,7 +14,6 @@ from typing import Any
 import pytest
 from starlette.testclient import TestClient
 
-from atraxion.adapters.odoo.simulator import OdooSimulator
 from atraxion.application.feed import acknowledge, changes, register_consumer
 from atraxion.application.pull import pull
 from atraxion.application.tokens import create_token
@@ -22,6 +21,7 @@ from atraxion.bootstrap import Atraxion, bootstrap
 from atraxion.config import Settings
 from atraxion.domain.auth import Scope
 from atraxion.entrypoints.http import create_app
+from atraxion.testing.odoo_sim import OdooSimulator
 from tests.e2e.reverse_sync_support import Apps
 
 KEY = "reconcile-test-key"

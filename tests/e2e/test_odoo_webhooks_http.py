@@ -10,13 +10,13 @@ from typing import Any
 import pytest
 from starlette.testclient import TestClient
 
-from atraxion.adapters.odoo.simulator import OdooSimulator
 from atraxion.application.feed import changes, register_consumer
 from atraxion.application.queued_pulls import queued_count
 from atraxion.application.tokens import create_token, revoke_token
 from atraxion.bootstrap import Atraxion
 from atraxion.domain.auth import Scope
 from atraxion.entrypoints.http import create_app
+from atraxion.testing.odoo_sim import OdooSimulator
 from tests.e2e.reverse_sync_support import Apps, wait_for
 from tests.e2e.test_api_log_http import dump, logged
 

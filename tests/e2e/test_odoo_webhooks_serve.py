@@ -15,7 +15,7 @@ from typing import Any, TypeVar
 
 import pytest
 
-from atraxion.adapters.odoo.simulator import OdooSimulator
+from atraxion.testing.odoo_sim import OdooSimulator
 from tests.e2e.test_serve_smoke import call, cli, free_port
 
 T = TypeVar("T")

@@ -10,11 +10,11 @@ from collections.abc import Iterator
 
 import pytest
 
-from atraxion.adapters.odoo.simulator import OdooSimulator
 from atraxion.application.feed import changes, register_consumer
 from atraxion.application.leases import lease_of
 from atraxion.application.scheduled_pull import LEASE
 from atraxion.bootstrap import Atraxion
+from atraxion.testing.odoo_sim import OdooSimulator
 from tests.e2e.reverse_sync_support import Apps, wait_for
 
 INTERVAL = 0.4

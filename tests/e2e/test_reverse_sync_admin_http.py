@@ -11,13 +11,13 @@ from collections.abc import Iterator
 import pytest
 from starlette.testclient import TestClient
 
-from atraxion.adapters.odoo.simulator import OdooSimulator
 from atraxion.adapters.odoo.xmlrpc_gateway import XmlRpcOdooGateway
 from atraxion.application.reverse_sync import Outcome, process_entry, sweep
 from atraxion.bootstrap import Atraxion
 from atraxion.domain.auth import Scope
 from atraxion.domain.outbound import OutboxPolicy, RetryPolicy
 from atraxion.testing import FakeClock
+from atraxion.testing.odoo_sim import OdooSimulator
 from tests.e2e.reverse_sync_support import client, order, push, seed
 
 POLICY = OutboxPolicy(RetryPolicy(max_attempts=2, base_seconds=1.0, cap_seconds=1.0))

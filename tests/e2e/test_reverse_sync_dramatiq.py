@@ -18,7 +18,6 @@ from pathlib import Path
 import pytest
 from attrs import frozen
 
-from atraxion.adapters.odoo.simulator import OdooSimulator
 from atraxion.adapters.queue.dramatiq_broker import DramatiqQueue, make_dramatiq_queue
 from atraxion.adapters.queue.dramatiq_cleanup import delete_queue
 from atraxion.application.reverse_sync import submit_sale_order, sync_status
@@ -28,6 +27,7 @@ from atraxion.domain.auth import Scope
 from atraxion.domain.outbound import AttemptOutcome, OutboxEntry, OutboxStatus
 from atraxion.domain.webshop_orders import OrderLine, WebshopSaleOrder
 from atraxion.entrypoints.worker import run_worker
+from atraxion.testing.odoo_sim import OdooSimulator
 from tests.dramatiq_brokers import BROKERS, broker_url, unique_queue_name
 from tests.e2e.reverse_sync_support import Apps, client, odoo_orders, order, seed, wait_for
 
@@ -277,9 +277,7 @@ def test_worker_without_odoo_exits_2(broker: Broker, tmp_path: Path, capsys: pyt
 # -- Odoo's webhooks through the broker ----------------------------------------------------------
 
 
-def test_a_webhook_nudge_travels_through_the_broker_to_a_worker(
-    broker: Broker, apps: Apps, sim: OdooSimulator
-) -> None:
+def test_a_webhook_nudge_travels_through_the_broker_to_a_worker(broker: Broker, apps: Apps, sim: OdooSimulator) -> None:
     """`atraxion serve` (no workers with a broker) queues the pull and publishes the nudge; a worker
     process's Dramatiq Worker drains it. Two applications on one database and one broker."""
     from atraxion.application.feed import changes, register_consumer

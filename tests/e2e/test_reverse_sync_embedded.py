@@ -10,13 +10,13 @@ from typing import Any
 
 import pytest
 
-from atraxion.adapters.odoo.simulator import OdooSimulator
 from atraxion.application.reverse_sync import sync_status
 from atraxion.bootstrap import Atraxion
 from atraxion.domain.auth import Scope
 from atraxion.domain.odoo_orders import OdooOrderLine, OdooSaleOrder
 from atraxion.domain.outbound import AttemptOutcome, FailureStatus, OutboxEntry, OutboxStatus
 from atraxion.ports.unit_of_work import UnitOfWork
+from atraxion.testing.odoo_sim import OdooSimulator
 from tests.e2e.reverse_sync_support import (
     API_KEY,
     PROTOCOLS,

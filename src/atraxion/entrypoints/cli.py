@@ -76,7 +76,7 @@ def main(argv: Sequence[str] | None = None) -> int:
 def _main(argv: Sequence[str] | None) -> int:
     argv = list(sys.argv[1:] if argv is None else argv)
     if argv[:1] == ["odoo-sim"]:  # the simulator parses its own options (argparse can't pass `--port` through)
-        from atraxion.adapters.odoo.simulator import main as simulator_main
+        from atraxion.testing.odoo_sim import main as simulator_main
 
         return int(simulator_main(argv[1:]))
     args = _parser().parse_args(argv)

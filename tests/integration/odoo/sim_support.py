@@ -7,7 +7,7 @@ from typing import Any
 
 import pytest
 
-from atraxion.adapters.odoo.simulator import OdooSimulator
+from atraxion.testing.odoo_sim import OdooSimulator
 
 DB, LOGIN, PASSWORD = "odoo", "admin", "admin"
 

@@ -8,7 +8,6 @@ from collections.abc import Iterator
 import pytest
 
 from atraxion.adapters.odoo.json2_gateway import Json2OdooGateway
-from atraxion.adapters.odoo.simulator import OdooSimulator
 from atraxion.adapters.odoo.xmlrpc_gateway import XmlRpcOdooGateway
 from atraxion.application.reverse_sync import ConfigurationAlarm, Outcome, process_entry
 from atraxion.bootstrap import Atraxion, bootstrap
@@ -18,6 +17,7 @@ from atraxion.domain.odoo_orders import OdooCredentialsRefused
 from atraxion.domain.outbound import OutboxStatus
 from atraxion.ports.odoo_gateway import OdooGateway
 from atraxion.testing import FakeClock
+from atraxion.testing.odoo_sim import OdooSimulator
 from tests.e2e.reverse_sync_support import client, order, seed
 
 DB, LOGIN, KEY = "odoo", "admin", "right-key-0123456789"

@@ -14,11 +14,11 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from atraxion.adapters.odoo.json2_gateway import Json2OdooGateway
-from atraxion.adapters.odoo.simulator import OdooSimulator
 from atraxion.adapters.odoo.xmlrpc_gateway import XmlRpcOdooGateway
 from atraxion.domain.odoo_orders import OdooOrderLine, OdooSaleOrder, PermanentOdooError, TransientOdooError
 from atraxion.domain.odoo_records import OdooPosition
 from atraxion.ports.odoo_gateway import OdooGateway
+from atraxion.testing.odoo_sim import OdooSimulator
 
 DB, LOGIN, PASSWORD, API_KEY = "shop", "integration@example.com", "pw-not-used", "0123456789abcdef-secret"
 PROTOCOLS = ["xmlrpc", "json2"]
@@ -158,9 +158,7 @@ def test_identity_names_the_user_server_and_protocol(sim: OdooSimulator, gateway
     assert identity.name
 
 
-def test_wrong_credentials_fail_permanently_in_one_sentence_without_the_key(
-    sim: OdooSimulator, protocol: str
-) -> None:
+def test_wrong_credentials_fail_permanently_in_one_sentence_without_the_key(sim: OdooSimulator, protocol: str) -> None:
     gateway = connect(protocol, sim, key="not-the-key")
     for call in (gateway.identity, lambda: gateway.find_sale_order(client_order_ref="x")):
         with pytest.raises(PermanentOdooError) as caught:

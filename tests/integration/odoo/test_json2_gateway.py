@@ -10,9 +10,9 @@ import pytest
 
 from atraxion.adapters.odoo.auto_gateway import AutoOdooGateway
 from atraxion.adapters.odoo.json2_gateway import Json2OdooGateway
-from atraxion.adapters.odoo.simulator import OdooSimulator
 from atraxion.adapters.odoo.xmlrpc_gateway import XmlRpcOdooGateway
 from atraxion.domain.odoo_orders import PermanentOdooError, TransientOdooError
+from atraxion.testing.odoo_sim import OdooSimulator
 
 DB, LOGIN, PASSWORD, API_KEY = "shop", "integration@example.com", "pw-not-used", "0123456789abcdef-secret"
 

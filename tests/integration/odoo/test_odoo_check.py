@@ -16,11 +16,11 @@ from pathlib import Path
 
 import pytest
 
-from atraxion.adapters.odoo.simulator import OdooSimulator
 from atraxion.bootstrap import bootstrap
 from atraxion.config import Settings
 from atraxion.domain.pulled_models import PULLED_MODELS
 from atraxion.entrypoints import cli
+from atraxion.testing.odoo_sim import OdooSimulator
 
 DB, LOGIN, PASSWORD, API_KEY = "shop", "api@example.com", "pw", "check-key-0123456789"
 ODOO_VARIABLES = ("ODOO_URL", "ODOO_DB", "ODOO_USERNAME", "ODOO_API_KEY", "ODOO_PROTOCOL")

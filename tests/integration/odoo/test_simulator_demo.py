@@ -10,7 +10,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from atraxion.adapters.odoo.simulator import OdooSimulator
+from atraxion.testing.odoo_sim import OdooSimulator
 from tests.integration.odoo.sim_support import Odoo
 
 ALL = {"active_test": False}

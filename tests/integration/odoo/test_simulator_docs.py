@@ -8,8 +8,8 @@ from pathlib import Path
 
 import pytest
 
-from atraxion.adapters.odoo.sim.cli import build_parser
-from atraxion.adapters.odoo.simulator import OdooSimulator
+from atraxion.testing.odoo_sim import OdooSimulator
+from atraxion.testing.odoo_sim._cli import build_parser
 
 DOC = Path(__file__).resolve().parents[3] / "docs" / "odoo-simulator.md"
 FENCE = re.compile(r"```(?P<language>\w+)\n(?P<code>.*?)```", re.DOTALL)

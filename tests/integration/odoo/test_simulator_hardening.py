@@ -22,9 +22,9 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from atraxion.adapters.odoo.sim.control import Control
-from atraxion.adapters.odoo.sim.domains import like_matcher
-from atraxion.adapters.odoo.simulator import OdooSimulator
+from atraxion.testing.odoo_sim import OdooSimulator
+from atraxion.testing.odoo_sim._control import Control
+from atraxion.testing.odoo_sim._domains import like_matcher
 from tests.integration.odoo.sim_support import Odoo, fault_of
 
 PATHOLOGICAL = "%" * 7 + "Q"
@@ -171,7 +171,7 @@ def test_regression_an_idle_connection_is_closed_after_the_idle_timeout() -> Non
 
 
 def test_regression_sigterm_stops_the_command_line_with_connections_open() -> None:
-    command = [sys.executable, "-c", "import sys; from atraxion.adapters.odoo.simulator import main; sys.exit(main())"]
+    command = [sys.executable, "-c", "import sys; from atraxion.testing.odoo_sim import main; sys.exit(main())"]
     with subprocess.Popen([*command, "--port", "0"], stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True) as cli:
         assert cli.stdout is not None
         url = cli.stdout.readline().split(" on ", 1)[1].split(" ", 1)[0]

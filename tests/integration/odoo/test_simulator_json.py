@@ -10,7 +10,7 @@ from typing import Any
 import httpx
 import pytest
 
-from atraxion.adapters.odoo.simulator import OdooSimulator
+from atraxion.testing.odoo_sim import OdooSimulator
 
 DB, LOGIN, PASSWORD, API_KEY = "odoo", "admin", "admin", "k3y-for-tests"
 BEARER = {"Authorization": f"bearer {API_KEY}"}

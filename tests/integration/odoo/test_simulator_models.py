@@ -7,7 +7,7 @@ from typing import Any
 
 import pytest
 
-from atraxion.adapters.odoo.simulator import OdooSimulator
+from atraxion.testing.odoo_sim import OdooSimulator
 from tests.integration.odoo.sim_support import DB, LOGIN, PASSWORD, Odoo, fault_of
 
 ALL = {"active_test": False}

@@ -16,7 +16,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from atraxion.adapters.odoo.simulator import OdooSimulator
+from atraxion.testing.odoo_sim import OdooSimulator
 
 DB, LOGIN, PASSWORD, API_KEY = "odoo", "admin", "admin", "k3y-for-tests"
 
@@ -481,7 +481,7 @@ def test_the_control_route_steers_a_running_simulator(sim: OdooSimulator, odoo: 
 
 
 def test_the_command_line_serves_until_sigterm() -> None:
-    command = [sys.executable, "-c", "import sys; from atraxion.adapters.odoo.simulator import main; sys.exit(main())"]
+    command = [sys.executable, "-c", "import sys; from atraxion.testing.odoo_sim import main; sys.exit(main())"]
     arguments = ["--port", "0", "--db", "demo", "--demo-products", "5", "--api-key", "cli-key", "--fail-share", "0"]
     with subprocess.Popen([*command, *arguments], stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True) as process:
         assert process.stdout is not None

@@ -11,7 +11,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from atraxion.adapters.odoo.simulator import OdooSimulator
+from atraxion.testing.odoo_sim import OdooSimulator
 from tests.integration.odoo.sim_support import DB, LOGIN, PASSWORD, Odoo, fault_of
 
 STAMP = re.compile(r"^\d{4}-\d\d-\d\d \d\d:\d\d:\d\d$")

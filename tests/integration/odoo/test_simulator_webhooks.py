@@ -15,7 +15,7 @@ from typing import Any
 
 import pytest
 
-from atraxion.adapters.odoo.simulator import OdooSimulator
+from atraxion.testing.odoo_sim import OdooSimulator
 from tests.integration.odoo.sim_support import Odoo, fault_of
 
 
@@ -181,7 +181,7 @@ class socket_free_port:  # noqa: N801 - used as a context manager, reads as one
 
 
 def test_the_command_line_takes_a_webhook_url(receiver: Receiver) -> None:
-    command = [sys.executable, "-c", "import sys; from atraxion.adapters.odoo.simulator import main; sys.exit(main())"]
+    command = [sys.executable, "-c", "import sys; from atraxion.testing.odoo_sim import main; sys.exit(main())"]
     arguments = ["--port", "0", "--webhook", receiver.url, "--demo-products", "3"]
     with subprocess.Popen([*command, *arguments], stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True) as process:
         assert process.stdout is not None

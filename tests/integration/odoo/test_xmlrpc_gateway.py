@@ -9,7 +9,6 @@ from decimal import Decimal
 
 import pytest
 
-from atraxion.adapters.odoo.simulator import OdooSimulator
 from atraxion.adapters.odoo.xmlrpc_gateway import XmlRpcOdooGateway, _from_fault, _from_protocol_error
 from atraxion.domain.odoo_orders import (
     OdooOrderLine,
@@ -17,6 +16,7 @@ from atraxion.domain.odoo_orders import (
     PermanentOdooError,
     TransientOdooError,
 )
+from atraxion.testing.odoo_sim import OdooSimulator
 
 DB, LOGIN, PASSWORD, API_KEY = "shop", "integration@example.com", "pw-not-used", "0123456789abcdef-secret"
 

@@ -1,6 +1,6 @@
-"""Odoo over XML-RPC: the gateway Atraxion uses, and a simulator to develop and test against."""
+"""Odoo behind the gateway port: JSON-2, XML-RPC, and the protocol chosen automatically. (The Odoo
+simulator to develop and test against is a development tool: :mod:`atraxion.testing.odoo_sim`.)"""
 
-from atraxion.adapters.odoo.simulator import OdooSimulator
 from atraxion.adapters.odoo.xmlrpc_gateway import XmlRpcOdooGateway
 
-__all__ = ["OdooSimulator", "XmlRpcOdooGateway"]
+__all__ = ["XmlRpcOdooGateway"]

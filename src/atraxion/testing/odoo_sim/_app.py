@@ -16,11 +16,11 @@ from typing import Any
 
 from attrs import frozen
 
-from atraxion.adapters.odoo.sim.errors import FaultStyle, LockError, SerializationFailure, to_fault
-from atraxion.adapters.odoo.sim.faults import SERIALIZATION_MESSAGE, FaultPlan
-from atraxion.adapters.odoo.sim.methods import MUTATING
-from atraxion.adapters.odoo.sim.services import Services
-from atraxion.adapters.odoo.sim.web import WebRoutes
+from atraxion.testing.odoo_sim._errors import FaultStyle, LockError, SerializationFailure, to_fault
+from atraxion.testing.odoo_sim._faults import SERIALIZATION_MESSAGE, FaultPlan
+from atraxion.testing.odoo_sim._methods import MUTATING
+from atraxion.testing.odoo_sim._services import Services
+from atraxion.testing.odoo_sim._web import WebRoutes
 
 logger = logging.getLogger(__name__)
 

@@ -8,8 +8,8 @@ import sys
 import threading
 from collections.abc import Callable
 
-from atraxion.adapters.odoo.sim.demo import DEFAULT_PRODUCTS
-from atraxion.adapters.odoo.sim.faults import TransientKind
+from atraxion.testing.odoo_sim._demo import DEFAULT_PRODUCTS
+from atraxion.testing.odoo_sim._faults import TransientKind
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -87,7 +87,7 @@ def build_parser() -> argparse.ArgumentParser:
 
 
 def run(argv: list[str] | None = None) -> int:
-    from atraxion.adapters.odoo.simulator import OdooSimulator
+    from atraxion.testing.odoo_sim import OdooSimulator
 
     options = build_parser().parse_args(argv)
     simulator = OdooSimulator(

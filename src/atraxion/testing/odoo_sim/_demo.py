@@ -19,7 +19,7 @@ from typing import TYPE_CHECKING
 from attrs import frozen
 
 if TYPE_CHECKING:
-    from atraxion.adapters.odoo.sim.store import Store
+    from atraxion.testing.odoo_sim._store import Store
 
 DEFAULT_PRODUCTS = 36
 _CATEGORIES = ("Office Furniture", "Lighting", "Cables", "Storage", "Accessories")

@@ -22,17 +22,18 @@ from typing import Any
 
 from attrs import frozen
 
-from atraxion.adapters.odoo.sim import business, ordering
-from atraxion.adapters.odoo.sim.domains import And, Leaf, Node, Or, compile_node, mentions, moment_text, parse
-from atraxion.adapters.odoo.sim.errors import (
+from atraxion.testing.odoo_sim import _business as business
+from atraxion.testing.odoo_sim import _ordering as ordering
+from atraxion.testing.odoo_sim._domains import And, Leaf, Node, Or, compile_node, mentions, moment_text, parse
+from atraxion.testing.odoo_sim._errors import (
     QueryCanceled,
     UserError,
     ValidationError,
     missing_record,
     not_null_violation,
 )
-from atraxion.adapters.odoo.sim.schema import LOG_ACCESS_COLUMNS, FieldSpec, ModelSpec, build_models
-from atraxion.adapters.odoo.sim.values import DATETIME_FORMAT, convert, present, to_read
+from atraxion.testing.odoo_sim._schema import LOG_ACCESS_COLUMNS, FieldSpec, ModelSpec, build_models
+from atraxion.testing.odoo_sim._values import DATETIME_FORMAT, convert, present, to_read
 
 logger = logging.getLogger(__name__)
 

@@ -23,9 +23,9 @@ import time
 import xmlrpc.client
 from http.server import BaseHTTPRequestHandler, HTTPServer
 
-from atraxion.adapters.odoo.sim.app import CONTROL_SERVICE, Drop, HttpError, Reply, RpcApp
-from atraxion.adapters.odoo.sim.errors import FaultStyle
-from atraxion.adapters.odoo.sim.web import WebReply, is_web_path
+from atraxion.testing.odoo_sim._app import CONTROL_SERVICE, Drop, HttpError, Reply, RpcApp
+from atraxion.testing.odoo_sim._errors import FaultStyle
+from atraxion.testing.odoo_sim._web import WebReply, is_web_path
 
 logger = logging.getLogger(__name__)
 

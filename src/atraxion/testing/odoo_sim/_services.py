@@ -8,9 +8,9 @@ from typing import Any
 
 from attrs import define, field, frozen
 
-from atraxion.adapters.odoo.sim import methods
-from atraxion.adapters.odoo.sim.errors import AccessDenied
-from atraxion.adapters.odoo.sim.store import Store
+from atraxion.testing.odoo_sim import _methods as methods
+from atraxion.testing.odoo_sim._errors import AccessDenied
+from atraxion.testing.odoo_sim._store import Store
 
 
 class DatabaseNotFound(Exception):

@@ -12,7 +12,7 @@ from collections.abc import Callable, Sequence
 from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
-    from atraxion.adapters.odoo.simulator import OdooSimulator
+    from atraxion.testing.odoo_sim import OdooSimulator
 
 
 class Control:

@@ -20,7 +20,7 @@ import threading
 import urllib.request
 from collections.abc import Iterable, Mapping, Sequence
 
-from atraxion.adapters.odoo.sim.store import Change
+from atraxion.testing.odoo_sim._store import Change
 
 logger = logging.getLogger(__name__)
 

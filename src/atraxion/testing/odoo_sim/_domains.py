@@ -16,7 +16,7 @@ from typing import Any, Protocol
 
 from attrs import frozen
 
-from atraxion.adapters.odoo.sim.schema import FieldSpec
+from atraxion.testing.odoo_sim._schema import FieldSpec
 
 Predicate = Callable[[int], bool]
 

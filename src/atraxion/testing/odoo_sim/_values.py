@@ -11,11 +11,11 @@ import datetime as dt
 import xmlrpc.client
 from typing import TYPE_CHECKING, Any
 
-from atraxion.adapters.odoo.sim.errors import missing_record
-from atraxion.adapters.odoo.sim.schema import FieldSpec
+from atraxion.testing.odoo_sim._errors import missing_record
+from atraxion.testing.odoo_sim._schema import FieldSpec
 
 if TYPE_CHECKING:
-    from atraxion.adapters.odoo.sim.store import Store
+    from atraxion.testing.odoo_sim._store import Store
 
 DATE_FORMAT = "%Y-%m-%d"
 DATETIME_FORMAT = "%Y-%m-%d %H:%M:%S"

@@ -21,10 +21,11 @@ from typing import Any, Protocol
 
 from attrs import frozen
 
-from atraxion.adapters.odoo.sim import errors, methods
-from atraxion.adapters.odoo.sim.errors import AccessDenied, AccessError, LockError, MissingError, SerializationFailure
-from atraxion.adapters.odoo.sim.faults import SERIALIZATION_MESSAGE, FaultPlan
-from atraxion.adapters.odoo.sim.services import Services
+from atraxion.testing.odoo_sim import _errors as errors
+from atraxion.testing.odoo_sim import _methods as methods
+from atraxion.testing.odoo_sim._errors import AccessDenied, AccessError, LockError, MissingError, SerializationFailure
+from atraxion.testing.odoo_sim._faults import SERIALIZATION_MESSAGE, FaultPlan
+from atraxion.testing.odoo_sim._services import Services
 
 logger = logging.getLogger(__name__)
 

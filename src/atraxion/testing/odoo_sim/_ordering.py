@@ -10,7 +10,7 @@ import re
 from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
-    from atraxion.adapters.odoo.sim.store import Store
+    from atraxion.testing.odoo_sim._store import Store
 
 _TERM = re.compile(
     r"^\s*(?P<field>[a-z0-9_]+)(?:\s+(?P<direction>asc|desc))?(?:\s+nulls\s+(?P<nulls>first|last))?\s*$",

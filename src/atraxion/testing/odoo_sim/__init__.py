@@ -20,14 +20,14 @@ from collections.abc import Iterable, Mapping, Sequence
 from types import TracebackType
 from typing import Any, Self
 
-from atraxion.adapters.odoo.sim import demo
-from atraxion.adapters.odoo.sim.app import RpcApp
-from atraxion.adapters.odoo.sim.control import Control
-from atraxion.adapters.odoo.sim.faults import FaultPlan
-from atraxion.adapters.odoo.sim.server import IDLE_TIMEOUT, Listener
-from atraxion.adapters.odoo.sim.services import Services
-from atraxion.adapters.odoo.sim.store import Store
-from atraxion.adapters.odoo.sim.webhooks import WebhookSender
+from atraxion.testing.odoo_sim import _demo as demo
+from atraxion.testing.odoo_sim._app import RpcApp
+from atraxion.testing.odoo_sim._control import Control
+from atraxion.testing.odoo_sim._faults import FaultPlan
+from atraxion.testing.odoo_sim._server import IDLE_TIMEOUT, Listener
+from atraxion.testing.odoo_sim._services import Services
+from atraxion.testing.odoo_sim._store import Store
+from atraxion.testing.odoo_sim._webhooks import WebhookSender
 
 __all__ = ["OdooSimulator", "main"]
 
@@ -195,7 +195,7 @@ class OdooSimulator:
     def seed_demo(
         self, products: int = demo.DEFAULT_PRODUCTS, *, partners: int | None = None, pricelist_items: int | None = None
     ) -> demo.DemoCounts:
-        """Seed the demo catalogue (see ``sim/demo.py``): ``products`` products, ``partners``
+        """Seed the demo catalogue (see ``_demo.py``): ``products`` products, ``partners``
         companies (default products/4, at least 4), ``pricelist_items`` fixed-price items over
         two pricelists (default two per product). Notifies no webhook."""
         with self.store.transaction(self.uid, notify=False) as store:
@@ -266,6 +266,6 @@ def _major(server_version: str) -> int:
 
 def main(argv: list[str] | None = None) -> int:
     """``atraxion odoo-sim``: serve the simulator until interrupted."""
-    from atraxion.adapters.odoo.sim.cli import run
+    from atraxion.testing.odoo_sim._cli import run
 
     return run(argv)

@@ -14,9 +14,9 @@ from typing import Any
 
 from attrs import frozen
 
-from atraxion.adapters.odoo.sim import business
-from atraxion.adapters.odoo.sim.errors import AccessError, UserError
-from atraxion.adapters.odoo.sim.store import Store
+from atraxion.testing.odoo_sim import _business as business
+from atraxion.testing.odoo_sim._errors import AccessError, UserError
+from atraxion.testing.odoo_sim._store import Store
 
 # Methods that change data: the ones the "commit, then drop the answer" fault applies to.
 MUTATING = frozenset(

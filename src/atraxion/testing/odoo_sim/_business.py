@@ -18,11 +18,11 @@ import math
 from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
 
-from atraxion.adapters.odoo.sim.errors import UserError, ValidationError
-from atraxion.adapters.odoo.sim.schema import PARTNER_TYPES
+from atraxion.testing.odoo_sim._errors import UserError, ValidationError
+from atraxion.testing.odoo_sim._schema import PARTNER_TYPES
 
 if TYPE_CHECKING:
-    from atraxion.adapters.odoo.sim.store import Record, Store
+    from atraxion.testing.odoo_sim._store import Record, Store
 
 
 def display_name(store: Store, model: str, record_id: int) -> str:

@@ -1,1 +1,0 @@
-"""The Odoo simulator's parts; use :class:`atraxion.adapters.odoo.simulator.OdooSimulator`."""
