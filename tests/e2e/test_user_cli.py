@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import io
+import logging
 import os
 import pty
 import select
@@ -10,6 +11,7 @@ import signal
 import sys
 import time
 import warnings
+from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -18,6 +20,18 @@ from atraxion.application.sessions import log_in
 from atraxion.bootstrap import bootstrap
 from atraxion.config import Settings
 from atraxion.entrypoints.cli import main
+
+
+@pytest.fixture(autouse=True)
+def root_logging() -> Iterator[None]:
+    """The CLI configures logging onto the captured stderr of its test: undo it afterwards, or later
+    log lines (another test's server thread) go to a closed stream."""
+    root = logging.getLogger()
+    level, handlers = root.level, list(root.handlers)
+    yield
+    for handler in [h for h in root.handlers if h not in handlers]:
+        root.removeHandler(handler)
+    root.setLevel(level)
 
 
 @pytest.fixture
