@@ -65,8 +65,12 @@ def _truncate(engine: Engine) -> None:
             conn.execute(table.delete())
 
 
+TEST_SECRET_KEY = "oQ0rjB0bV1a9j4C5mLr3hYl0qgT2mX1c8i0XJ7pQm4E="
+"""The key sealing webhook secrets in tests (docs/deploying.md, "Secrets"), so none writes a key file."""
+
+
 def _settings(url: str) -> Settings:
-    return Settings(database_url=url)
+    return Settings(database_url=url, secret_key=TEST_SECRET_KEY)
 
 
 BACKENDS = ["memory", "sqlite", pytest.param("mariadb", marks=pytest.mark.mariadb)]

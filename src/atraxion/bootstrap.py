@@ -22,6 +22,7 @@ from atraxion.adapters.odoo.json2_gateway import Json2OdooGateway
 from atraxion.adapters.odoo.xmlrpc_gateway import XmlRpcOdooGateway
 from atraxion.adapters.passwords import Argon2PasswordHasher
 from atraxion.adapters.queue import EmbeddedQueue, PeriodicTask
+from atraxion.adapters.secret_box import secret_box
 from atraxion.adapters.smtp_mailer import SmtpMailer
 from atraxion.adapters.sqlalchemy import SqlUnitOfWork, create_engine_from_url, shares_one_connection, upgrade
 from atraxion.adapters.sqlalchemy.collation import refuse_unless_binary_keys
@@ -382,9 +383,10 @@ def bootstrap(
             upgrade(sql_engine)
         refuse_unless_binary_keys(sql_engine)  # keys compare byte for byte, or the service won't start
         turns = threading.RLock() if shares_one_connection(sql_engine) else None
+        box = secret_box(settings.secret_key, settings.secret_key_file)
 
         def uow_factory() -> UnitOfWork:
-            return SqlUnitOfWork(sql_engine, turns)
+            return SqlUnitOfWork(sql_engine, turns, secrets=box)
 
     context = Context(
         uow_factory,

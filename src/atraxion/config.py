@@ -23,6 +23,7 @@ RETAINED = ("logs", "outbox", "deliveries")
 """What ``atraxion prune`` and the periodic prune delete when it is old enough."""
 DEFAULT_RETENTION_DAYS = 30.0
 DEFAULT_WEBHOOK_RETRY_SCHEDULE = STANDARD_DELAYS
+DEFAULT_SECRET_KEY_FILE = "./atraxion.key"
 
 
 @frozen
@@ -88,6 +89,10 @@ class Settings:
     webhook_redeliver_after: float = 10.0
     webhook_max_items: int = 1000
     webhook_allow_private: bool = True
+    # Webhook secrets are sealed at rest with this key (docs/deploying.md, "Secrets"); unset: the key
+    # in secret_key_file, created on first use.
+    secret_key: str | None = field(default=None, repr=False)
+    secret_key_file: str = DEFAULT_SECRET_KEY_FILE
 
     @classmethod
     def from_env(cls, environ: Mapping[str, str] | None = None, env_file: str | Path | None = ".env") -> Settings:
@@ -135,6 +140,8 @@ class Settings:
             webhook_max_items=_positive_int(values, "ATRAXION_WEBHOOK_MAX_ITEMS", 1000),
             webhook_allow_private=values.get("ATRAXION_WEBHOOK_ALLOW_PRIVATE", "1").strip().lower()
             not in ("0", "false", "no", "off"),
+            secret_key=values.get("ATRAXION_SECRET_KEY") or None,
+            secret_key_file=values.get("ATRAXION_SECRET_KEY_FILE") or DEFAULT_SECRET_KEY_FILE,
             volatile_fields=(
                 frozenset(v.strip() for v in volatile.split(",") if v.strip())
                 if volatile is not None

@@ -69,6 +69,18 @@ def blocks(page: Path) -> list[Block]:
     return found
 
 
+def section_blocks(page: Path, heading: str) -> list[Block]:
+    """The blocks under ``heading`` (a heading's whole text, e.g. ``"## A short tour"``), up to the
+    next heading of its level or above."""
+    level = heading.split(" ", 1)[0]
+    text = page.read_text()
+    start = text.index(heading)
+    ends = [text.find(f"\n{'#' * n} ", start + 1) for n in range(1, len(level) + 1)]
+    end = min([e for e in ends if e != -1], default=len(text))
+    first, last = text.count("\n", 0, start) + 1, text.count("\n", 0, end) + 1
+    return [block for block in blocks(page) if first <= block.line <= last]
+
+
 def serves(page: Path) -> bool:
     return "<!-- doc-test: serve -->" in page.read_text()
 

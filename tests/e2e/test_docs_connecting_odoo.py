@@ -5,13 +5,13 @@ from __future__ import annotations
 
 import json
 import os
-import re
 import signal
 import subprocess
 import sys
 import time
 from pathlib import Path
 
+from tests.e2e.docs_pages import section_blocks
 from tests.e2e.test_serve_smoke import call, free_port
 
 DOC = Path(__file__).parents[2] / "docs" / "connecting-odoo.md"
@@ -19,11 +19,7 @@ DOC = Path(__file__).parents[2] / "docs" / "connecting-odoo.md"
 
 def blocks(section: str) -> list[tuple[str, str]]:
     """The fenced code blocks of ``section`` (a heading's text), as (language, code)."""
-    text = DOC.read_text()
-    start = text.index(section)
-    end = text.find("\n## ", start + 1)
-    body = text[start : end if end != -1 else len(text)]
-    return [(m.group(1), m.group(2)) for m in re.finditer(r"```(\w*)\n(.*?)```", body, re.S)]
+    return [(block.language, block.code) for block in section_blocks(DOC, section)]
 
 
 def test_the_webhook_tour_runs_as_written(tmp_path: Path) -> None:

@@ -8,14 +8,12 @@ from __future__ import annotations
 import json
 import os
 import re
-import signal
 import subprocess
 import sys
-import time
 from pathlib import Path
 
 from tests.e2e.docs_pages import blocks
-from tests.e2e.test_serve_smoke import call, free_port
+from tests.e2e.test_serve_smoke import free_port, serving
 
 DOC = Path(__file__).parents[2] / "docs" / "consumers.md"
 ENTITIES = {"products", "partners", "sale-orders", "purchase-orders", "stock", "prices"}
@@ -33,25 +31,7 @@ def test_the_consumers_page_runs_as_written(tmp_path: Path) -> None:
     port = free_port()
     (tmp_path / ".venv").symlink_to(Path(sys.executable).parents[1])
     env = {k: v for k, v in os.environ.items() if not k.startswith(("ATRAXION_", "ODOO_"))}
-    serve = subprocess.Popen(
-        [".venv/bin/atraxion", "serve", "--port", str(port)],
-        cwd=tmp_path,
-        env=env,
-        stdout=subprocess.PIPE,
-        stderr=subprocess.STDOUT,
-        text=True,
-        start_new_session=True,
-    )
-    try:
-        deadline = time.monotonic() + 60
-        while True:
-            try:
-                if call("GET", f"http://127.0.0.1:{port}/health")[0] == 200:
-                    break
-            except OSError:
-                pass
-            assert serve.poll() is None and time.monotonic() < deadline, "serve did not start"
-            time.sleep(0.2)
+    with serving(tmp_path, env, port, executable=".venv/bin/atraxion"):
         script = "\n".join(f'echo "@@ block {n}"\n{code}' for n, code in enumerate(sh_blocks()))
         ran = subprocess.run(
             ["bash", "-euo", "pipefail", "-c", script.replace("8000", str(port))],
@@ -62,9 +42,6 @@ def test_the_consumers_page_runs_as_written(tmp_path: Path) -> None:
             text=True,
             timeout=120,
         )
-    finally:
-        os.killpg(serve.pid, signal.SIGTERM)
-        serve.communicate(timeout=30)
     assert ran.returncode == 0, ran.stdout
     push, backlog, summary, acked, refeed, removed, failures, ready = re.split(r"@@ block \d+\n", ran.stdout)[1:]
 

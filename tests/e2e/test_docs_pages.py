@@ -7,13 +7,13 @@ import os
 import signal
 import subprocess
 import sys
-import time
+from contextlib import ExitStack
 from pathlib import Path
 
 import pytest
 
 from tests.e2e.docs_pages import PAGES, ROOT, RUNNABLE, Block, blocks, serves, squeezed
-from tests.e2e.test_serve_smoke import call, free_port
+from tests.e2e.test_serve_smoke import free_port, serving
 
 VENV = Path(sys.executable).parent.parent
 ALL_BLOCKS = [block for page in PAGES for block in blocks(page) if block.language in RUNNABLE]
@@ -51,18 +51,6 @@ def _session(page: Path, tmp_path: Path, ports: dict[str, str]) -> str:
     return "\n".join(lines)
 
 
-def _wait_until_serving(port: int, process: subprocess.Popen[str]) -> None:
-    deadline = time.monotonic() + 60
-    while True:
-        try:
-            if call("GET", f"http://127.0.0.1:{port}/health")[0] == 200:
-                return
-        except OSError:
-            pass
-        assert process.poll() is None and time.monotonic() < deadline, "atraxion serve did not start"
-        time.sleep(0.2)
-
-
 @pytest.mark.parametrize("page", RUN_HERE, ids=lambda page: page.name)
 def test_the_page_runs_as_written(page: Path, tmp_path: Path) -> None:
     (tmp_path / ".venv").symlink_to(VENV)  # where `make run` installs the `atraxion` command
@@ -77,20 +65,9 @@ def test_the_page_runs_as_written(page: Path, tmp_path: Path) -> None:
         "--port 8000": f"--port {port}",
         "--port 8069": f"--port {odoo_port}",
     }
-    started = []
-    try:
+    with ExitStack() as stack:
         if serves(page):
-            server = subprocess.Popen(
-                ["atraxion", "serve", "--port", str(port)],
-                cwd=tmp_path,
-                env=env,
-                stdout=subprocess.DEVNULL,
-                stderr=subprocess.DEVNULL,
-                text=True,
-                start_new_session=True,
-            )
-            started.append(server)
-            _wait_until_serving(port, server)
+            stack.enter_context(serving(tmp_path, env, port))
         # Output goes to files, not pipes: what a block leaves running in the background would keep
         # a pipe open after the session ends.
         with (tmp_path / "session.out").open("w") as out_file, (tmp_path / "session.err").open("w") as err_file:
@@ -103,16 +80,15 @@ def test_the_page_runs_as_written(page: Path, tmp_path: Path) -> None:
                 text=True,
                 start_new_session=True,  # whatever a block starts in the background is stopped with it
             )
-            started.append(session)
-            session.wait(timeout=240)
-        out, err = (tmp_path / "session.out").read_text(), (tmp_path / "session.err").read_text()
-    finally:
-        for process in started:
             try:
-                os.killpg(process.pid, signal.SIGTERM)
-            except ProcessLookupError:
-                pass
-            process.wait(timeout=30)
+                session.wait(timeout=240)
+            finally:
+                try:
+                    os.killpg(session.pid, signal.SIGTERM)
+                except ProcessLookupError:
+                    pass
+                session.wait(timeout=30)
+    out, err = (tmp_path / "session.out").read_text(), (tmp_path / "session.err").read_text()
     assert session.returncode == 0, f"{page.name} failed:\n{out[-3000:]}\n{err[-3000:]}"
     outputs = {int(part.split("\n", 1)[0]): part.partition("\n")[2] for part in out.split(MARK)[1:]}
     for index, block in enumerate(blocks(page)):

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import os
+import signal
 import socket
 import subprocess
 import sys
@@ -11,6 +12,7 @@ import time
 import urllib.error
 import urllib.request
 from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
@@ -43,6 +45,41 @@ def call(method: str, url: str, token: str | None = None, body: Any = None) -> t
     except urllib.error.HTTPError as error:
         with error:
             return error.code, json.loads(error.read())
+
+
+def wait_until_serving(port: int, process: subprocess.Popen[str], timeout: float = 60) -> None:
+    """Until ``GET /health`` answers 200 on ``port``; fails if ``process`` exits or time runs out."""
+    deadline = time.monotonic() + timeout
+    while True:
+        try:
+            if call("GET", f"http://127.0.0.1:{port}/health")[0] == 200:
+                return
+        except OSError:
+            pass
+        if process.poll() is not None or time.monotonic() > deadline:
+            pytest.fail("atraxion serve did not start")
+        time.sleep(0.2)
+
+
+@contextmanager
+def serving(cwd: Path, env: dict[str, str], port: int, executable: str = "atraxion") -> Iterator[None]:
+    """``atraxion serve --port PORT`` in ``cwd`` until it answers; on exit it is stopped, with
+    whatever it started (its own session)."""
+    process = subprocess.Popen(
+        [executable, "serve", "--port", str(port)],
+        cwd=cwd,
+        env=env,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+        text=True,
+        start_new_session=True,
+    )
+    try:
+        wait_until_serving(port, process)
+        yield
+    finally:
+        os.killpg(process.pid, signal.SIGTERM)
+        process.wait(timeout=30)
 
 
 @pytest.fixture

@@ -17,10 +17,12 @@ from pathlib import Path
 
 import attrs
 import pytest
+from cryptography.fernet import Fernet
 from sqlalchemy import Engine, column, func, select, table, text
 from sqlalchemy.engine import make_url
 from starlette.testclient import TestClient
 
+from atraxion.adapters.secret_box import SecretBox
 from atraxion.adapters.sqlalchemy import create_engine_from_url, upgrade
 from atraxion.adapters.sqlalchemy.tables import idempotency_keys
 from atraxion.adapters.sqlalchemy.unit_of_work import SqlUnitOfWork
@@ -184,7 +186,9 @@ def test_a_duplicate_that_cannot_wait_is_a_409_in_progress(mysql_engine: Engine)
     url = mysql_engine.url.render_as_string(hide_password=False)
     app = bootstrap(Settings(database_url=url), migrate=False)
     impatient_engine = create_engine_from_url(url, connect_args={"init_command": "SET innodb_lock_wait_timeout=1"})
-    impatient = attrs.evolve(app.context, uow=lambda: SqlUnitOfWork(impatient_engine))
+    impatient = attrs.evolve(
+        app.context, uow=lambda: SqlUnitOfWork(impatient_engine, secrets=SecretBox([Fernet.generate_key()]))
+    )
     try:
         admin, secret = tokens.create_token(app.context, "admin", frozenset({Scope.ADMIN}), "ops")
         owner = f"{admin.id}:POST /api/v1/admin/tokens"

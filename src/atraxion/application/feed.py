@@ -9,11 +9,10 @@ from attrs import frozen
 
 from atraxion.application.command import Command
 from atraxion.application.context import Context
+from atraxion.domain.bounds import MAX_LIMIT
 from atraxion.domain.errors import Conflict, FieldError, InvalidBatch, NotFound
 from atraxion.domain.feed import AckDecision, AckOutcome, FeedItem, decide_acks, feed_item, pending_feed_item
 from atraxion.ports.unit_of_work import UnitOfWork
-
-MAX_LIMIT = 1000
 
 
 @frozen

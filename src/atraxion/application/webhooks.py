@@ -113,6 +113,7 @@ def update_webhook(ctx: Context, webhook_id: int, changes: WebhookChanges) -> We
             webhook.created_at,
             ctx.clock.now(),
             None if changes.is_active else webhook.disabled_reason,
+            webhook.secret_error,
         )
         uow.webhooks.save(updated)
         uow.commit()
@@ -374,6 +375,12 @@ def _claim(ctx: Context, uow: UnitOfWork, delivery_id: int, policy: DeliveryPoli
         uow.deliveries.save(cancelled)
         uow.commit()
         return _Job(cancelled, None)
+    if webhook.secret_error is not None:
+        log.warning("webhook %s cannot sign delivery %s: %s", webhook.id, delivery_id, webhook.secret_error)
+        cancelled = delivery.cancel(f"cannot sign: {webhook.secret_error}")
+        uow.deliveries.save(cancelled)
+        uow.commit()
+        return _Job(cancelled, None)
     claimed = delivery.claim(now, policy.stale_after, policy.schedule)
     uow.deliveries.save(claimed)
     uow.commit()
@@ -448,4 +455,3 @@ def sweep_deliveries(
         except Exception:  # noqa: BLE001 - the next sweep publishes them again
             log.warning("could not publish %d webhook deliveries; the next sweep will", len(ids), exc_info=True)
     return ids
-

@@ -28,13 +28,6 @@ if TYPE_CHECKING:
 JsonObject = Mapping[str, Any]
 
 
-class ProcessingState(enum.Enum):
-    PENDING = "pending"
-    PROCESSING = "processing"
-    COMPLETED = "completed"
-    FAILED = "failed"
-
-
 class IngestStatus(enum.Enum):
     CREATED = "created"
     UPDATED = "updated"
@@ -121,12 +114,6 @@ class Kind:
     comparable: Callable[[JsonObject], JsonObject] = _identity
     derive: Deriver = _no_derived
     odoo: OdooMapping | None = None
-
-
-@frozen
-class Fingerprint:
-    content_hash: str
-    full_hash: str
 
 
 class Fingerprinter:

@@ -11,6 +11,7 @@ from datetime import datetime
 
 from sqlalchemy.exc import InterfaceError, OperationalError
 
+from atraxion.adapters.secret_box import SecretKeyError
 from atraxion.adapters.sqlalchemy.collation import UnsupportedCollation
 from atraxion.adapters.sqlalchemy.engine import DatabaseUrlError, masked_url
 from atraxion.application import tokens
@@ -63,7 +64,11 @@ def _timestamp(text: str) -> datetime:
 def main(argv: Sequence[str] | None = None) -> int:
     try:
         return _main(argv)
-    except (UnsupportedCollation, DatabaseUrlError) as error:  # one line saying what to fix, no traceback
+    except (
+        UnsupportedCollation,
+        DatabaseUrlError,
+        SecretKeyError,
+    ) as error:  # one line saying what to fix, no traceback
         print(f"atraxion: {error}", file=sys.stderr)
         return 2
     except (OperationalError, InterfaceError) as error:  # the database does not answer or refuses us

@@ -21,6 +21,7 @@ from attrs import frozen
 from cattrs.cols import is_sequence, list_structure_factory
 
 from atraxion.application.ingest import Batch
+from atraxion.domain.bounds import MAX_ID
 from atraxion.domain.errors import FieldError, InvalidBatch, LimitExceeded, UnknownEntity
 from atraxion.domain.partners import derive_partner_type
 from atraxion.domain.records import Incoming
@@ -61,11 +62,11 @@ def _string(value: Any, _: Any) -> str:
 
 
 def _integer(value: Any, _: Any) -> int:
-    if type(value) is float and value.is_integer() and abs(value) <= fast.MAX_ID:
+    if type(value) is float and value.is_integer() and abs(value) <= MAX_ID:
         value = int(value)  # 7.0 is an integer to JSON Schema (and to the OpenAPI document)
     if isinstance(value, bool) or not isinstance(value, int):
         raise ValueError(f"must be an integer, got {type(value).__name__}")
-    if not -fast.MAX_ID <= value <= fast.MAX_ID:
+    if not -MAX_ID <= value <= MAX_ID:
         raise ValueError("is out of the 64-bit range")
     return value
 

@@ -17,6 +17,8 @@ from itertools import chain, repeat
 from operator import is_not
 from typing import Any, TypeVar
 
+from atraxion.domain.bounds import MAX_ID
+
 T = TypeVar("T")
 
 INVALID: Any = object()
@@ -29,7 +31,6 @@ Spec = tuple[tuple[str, Converter, bool], ...]
 MAX_AMOUNT = 10**15
 """The largest price or quantity accepted: far above any real one, far below where Decimal
 quantizing or the database's exact types would overflow."""
-MAX_ID = 2**63 - 1
 """The largest Odoo id accepted (a signed 64-bit column)."""
 BLANK = " \t\n\r\x0b\x0c"
 """What a key may not consist of only: ASCII white space, exactly what the OpenAPI pattern

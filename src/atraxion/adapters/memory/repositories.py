@@ -157,7 +157,6 @@ class MemoryFeedRepository(TableAccess):
         return (entity, consumer, key) in self.table("pending")
 
 
-
 class MemoryTokenRepository(TableAccess):
     def add(self, token: ApiToken) -> ApiToken:
         table = self.table("tokens")

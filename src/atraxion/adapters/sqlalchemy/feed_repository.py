@@ -153,4 +153,3 @@ class SqlFeedRepository:
         p = feed_pending
         query = select(exists().where(p.c.entity == entity, p.c.consumer == consumer, p.c.key == key))
         return bool(self.conn.execute(query).scalar())
-

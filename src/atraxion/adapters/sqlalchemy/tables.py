@@ -354,14 +354,15 @@ record_history = Table(
 )
 
 # Webhooks (migration 0013): a consumer's subscription, and each message sent to it. The consumer
-# compares byte for byte (collation.KEY_COLUMNS). ``secret`` is kept to sign with (docs/webhooks.md).
+# compares byte for byte (collation.KEY_COLUMNS). ``secret`` is kept to sign with, sealed (0016,
+# adapters/secret_box.py; docs/deploying.md, "Secrets").
 webhooks = Table(
     "webhooks",
     metadata,
     Column("id", Id, primary_key=True, autoincrement=True),
     Column("url", Text, nullable=False),
     Column("consumer", String(64), nullable=False, index=True),
-    Column("secret", String(128), nullable=False),
+    Column("secret", String(512), nullable=False),
     Column("entities", JsonText, nullable=False),
     Column("events", String(64), nullable=False),
     Column("is_active", Boolean, nullable=False),

@@ -9,6 +9,7 @@ from typing import Self
 from sqlalchemy import Engine
 from sqlalchemy.exc import DBAPIError
 
+from atraxion.adapters.secret_box import SecretBox
 from atraxion.adapters.sqlalchemy.api_log_repository import SqlApiLogRepository
 from atraxion.adapters.sqlalchemy.auth_repository import SqlTokenRepository
 from atraxion.adapters.sqlalchemy.feed_repository import SqlFeedRepository
@@ -64,9 +65,10 @@ class SqlUnitOfWork:
     """``lock``: for an engine whose threads share one connection (in-memory SQLite), units of
     work must take turns, or one thread's BEGIN lands inside another's transaction."""
 
-    def __init__(self, engine: Engine, lock: threading.RLock | None = None) -> None:
+    def __init__(self, engine: Engine, lock: threading.RLock | None = None, *, secrets: SecretBox) -> None:
         self.engine = engine
         self.lock = lock
+        self.secrets = secrets
 
     def __enter__(self) -> Self:
         if self.lock is not None:
@@ -92,7 +94,7 @@ class SqlUnitOfWork:
         self.verifications = SqlVerificationRepository(self.connection)
         self.admin_sessions = SqlAdminSessionRepository(self.connection)
         self.overview = SqlOverviewRepository(self.connection)
-        self.webhooks = SqlWebhookRepository(self.connection)
+        self.webhooks = SqlWebhookRepository(self.connection, self.secrets)
         self.deliveries = SqlDeliveryRepository(self.connection)
         return self
 

@@ -12,6 +12,7 @@ from typing import Any
 from starlette.requests import Request
 
 from atraxion.config import Settings
+from atraxion.domain.bounds import MAX_ID
 from atraxion.domain.errors import FieldError, InvalidBatch
 from atraxion.entrypoints.http.problems import Problem
 
@@ -31,7 +32,7 @@ def _finite_float(text: str) -> float:
 _SURROGATE_ESCAPE = re.compile(rb"\\u[dD][89a-fA-F]")
 
 
-def bounded_int(text: str | None, low: int = 0, high: int = 2**63 - 1) -> int | None:
+def bounded_int(text: str | None, low: int = 0, high: int = MAX_ID) -> int | None:
     """``text`` as a plain decimal integer in [low, high], else None (``'²'.isdigit()`` is true
     but ``int('²')`` fails: only ASCII digits count)."""
     if text is None or not (text.isascii() and text.isdigit()) or len(text) > 19:

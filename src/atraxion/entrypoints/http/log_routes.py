@@ -17,13 +17,11 @@ from atraxion.application import api_log
 from atraxion.application.context import Context
 from atraxion.domain.api_log import MAX_PATH, ApiLogEntry
 from atraxion.domain.auth import Scope
+from atraxion.domain.bounds import MAX_ID, MAX_LIMIT
 from atraxion.domain.errors import FieldError, InvalidBatch
 from atraxion.entrypoints.http import openapi
 from atraxion.entrypoints.http.auth import require
 from atraxion.entrypoints.http.body import bounded_int
-
-MAX_LIMIT = 1000
-MAX_ID = 2**63 - 1
 
 
 def _view(entry: ApiLogEntry) -> dict[str, Any]:

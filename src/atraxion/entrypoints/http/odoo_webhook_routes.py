@@ -23,12 +23,11 @@ from atraxion.application.queued_pulls import entity_of_model, queue_pull
 from atraxion.application.tokens import authenticate
 from atraxion.bootstrap import Atraxion
 from atraxion.domain.auth import Scope
+from atraxion.domain.bounds import MAX_ID
 from atraxion.domain.errors import FieldError, InvalidBatch
 from atraxion.entrypoints.http import openapi
 from atraxion.entrypoints.http.body import json_body
 from atraxion.entrypoints.http.problems import Problem
-
-MAX_ID = 2**63 - 1
 
 
 async def odoo_webhook(request: Request) -> Response:

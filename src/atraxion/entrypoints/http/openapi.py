@@ -11,13 +11,14 @@ from typing import Any
 
 from atraxion import __version__
 from atraxion.application.feed import CURSOR_PATTERN
+from atraxion.domain.bounds import MAX_ID
 
 ENTITIES = ["products", "partners", "sale-orders", "purchase-orders", "stock", "prices"]
 KEYED_BY_EXTERNAL_ID = ["products", "partners", "sale-orders", "purchase-orders"]
 
 AMOUNT_MAX = 10**15
 """The largest price or quantity accepted (inbound_fast.MAX_AMOUNT)."""
-INT64_MAX = 2**63 - 1
+INT64_MAX = MAX_ID
 CURSOR = {
     "type": "string",
     "maxLength": 20 + 6 * 511,

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from atraxion.domain.bounds import MAX_ID
 from atraxion.domain.outbound import AttemptOutcome
 from atraxion.entrypoints.http.openapi import AMOUNT_MAX, IDEMPOTENCY_KEY, NOT_BLANK, json_body, ok, problems
 from atraxion.entrypoints.orders_in import MAX_LINES, MAX_NOTE, MIN_QUANTITY
@@ -139,7 +140,7 @@ def _admin_post(
     return {"post": post}
 
 
-_ODOO_ID = {"type": "integer", "minimum": 1, "maximum": 2**63 - 1, "description": "The order's id in Odoo"}
+_ODOO_ID = {"type": "integer", "minimum": 1, "maximum": MAX_ID, "description": "The order's id in Odoo"}
 _FILTER: dict[str, Any] = {
     "type": "object",
     "additionalProperties": False,
@@ -148,7 +149,7 @@ _FILTER: dict[str, Any] = {
             "type": "array",
             "minItems": 1,
             "maxItems": 1000,
-            "items": {"type": "integer", "minimum": 1, "maximum": 2**63 - 1},
+            "items": {"type": "integer", "minimum": 1, "maximum": MAX_ID},
         },
         "status": {"enum": ["open", "resolved"]},
         "kind": {"type": "string", "minLength": 1, "maxLength": 32, "description": "The entity type (sale_order)"},

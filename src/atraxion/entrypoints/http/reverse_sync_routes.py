@@ -21,6 +21,7 @@ from starlette.routing import Route
 from atraxion.application import reverse_sync, sync_admin
 from atraxion.bootstrap import Atraxion
 from atraxion.domain.auth import ApiToken, Scope
+from atraxion.domain.bounds import MAX_ID, MAX_LIMIT
 from atraxion.domain.errors import FieldError, InvalidBatch, NotFound
 from atraxion.domain.outbound import FailureStatus, OutboxEntry, OutboxStatus, SyncFailure
 from atraxion.entrypoints.http.auth import require
@@ -32,9 +33,6 @@ from atraxion.entrypoints.orders_in import parse_sale_order
 from atraxion.ports.idempotency import Answer
 
 __all__ = ["paths", "routes"]
-
-MAX_LIMIT = 1000
-MAX_ID = 2**63 - 1  # the database's BIGINT; a larger path id cannot exist and must not reach SQL
 
 
 def _app(request: Request) -> Atraxion:

@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from atraxion.application.webhooks import MAX_BULK
+from atraxion.domain.bounds import MAX_ID
 from atraxion.entrypoints.http.openapi import ENTITIES, IDEMPOTENCY_KEY, NOT_BLANK, json_body, ok, problems
 
 MAX_URL = 2048
@@ -205,7 +206,7 @@ paths: dict[str, Any] = {
                             "type": "array",
                             "minItems": 1,
                             "maxItems": MAX_IDS,
-                            "items": {"type": "integer", "minimum": 1, "maximum": 2**63 - 1},
+                            "items": {"type": "integer", "minimum": 1, "maximum": MAX_ID},
                         },
                         "status": {"enum": ["pending", "delivered", "failed"]},
                     },

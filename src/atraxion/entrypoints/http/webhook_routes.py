@@ -19,13 +19,14 @@ from starlette.routing import Route
 from atraxion.application import webhooks
 from atraxion.bootstrap import Atraxion
 from atraxion.domain.auth import Scope
+from atraxion.domain.bounds import MAX_ID
 from atraxion.domain.errors import FieldError, InvalidBatch, NotFound
 from atraxion.domain.webhook_signing import secret_key
 from atraxion.domain.webhooks import DeliveryStatus, Webhook, WebhookDelivery, WebhookEvent
 from atraxion.entrypoints.http.auth import require
 from atraxion.entrypoints.http.body import json_body, read_body
 from atraxion.entrypoints.http.idempotency import answer, json_answer
-from atraxion.entrypoints.http.reverse_sync_routes import MAX_ID, _next, _page
+from atraxion.entrypoints.http.reverse_sync_routes import _next, _page
 from atraxion.entrypoints.http.webhook_openapi import MAX_IDS, MAX_URL, SECRET_PATTERN, URL_PATTERN, paths
 from atraxion.entrypoints.inbound_fast import BLANK
 from atraxion.ports.idempotency import Answer
