@@ -1,7 +1,7 @@
 """admin UI: users, allowed domains, e-mail verifications, sessions
 
 Revision ID: 0015
-Revises: 0014
+Revises: 0016
 
 Written out rather than derived from ``tables.py`` so this revision keeps meaning what it means today.
 """
@@ -13,7 +13,7 @@ from alembic import op
 from sqlalchemy.dialects import mysql
 
 revision = "0015"
-down_revision = "0014"
+down_revision = "0016"
 branch_labels = None
 depends_on = None
 
