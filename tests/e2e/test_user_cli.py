@@ -68,7 +68,7 @@ def test_user_create_reads_the_password_from_stdin_and_the_user_can_sign_in(
     code, _, err = _run(
         ["user", "create", "ann@example.com", "--role", "viewer"], monkeypatch, capsys, "another password\n"
     )
-    assert code == 1 and err.strip() == "atraxion: a user ann@example.com already exists"
+    assert code == 1 and err.strip().splitlines()[-1] == "atraxion: a user ann@example.com already exists"
     code, _, err = _run(["user", "create", "bob@example.com", "--role", "viewer"], monkeypatch, capsys, "short\n")
     assert code == 1 and "10 to 1024 characters" in err
     code, out, _ = _run(["user", "disable", "ann@example.com"], monkeypatch, capsys)
@@ -82,7 +82,10 @@ def test_domain_add_list_remove(
     assert _run(["domain", "add", "example.com"], monkeypatch, capsys)[1].strip() == "example.com was already allowed"
     assert _run(["domain", "list"], monkeypatch, capsys)[1] == "example.com\n"
     code, _, err = _run(["domain", "add", "not a domain"], monkeypatch, capsys)
-    assert code == 1 and err.count("\n") == 1
+    assert (
+        code == 1
+        and err.strip().splitlines()[-1] == "atraxion: 'not a domain' is not a domain name such as example.com"
+    )
     assert _run(["domain", "remove", "example.com"], monkeypatch, capsys)[:2] == (0, "removed example.com\n")
     assert _run(["domain", "remove", "example.com"], monkeypatch, capsys)[0] == 1
 
