@@ -379,9 +379,13 @@ def bootstrap(
 
     else:
         sql_engine = engine = create_engine_from_url(settings.database_url)
-        if migrate:
-            upgrade(sql_engine)
-        refuse_unless_binary_keys(sql_engine)  # keys compare byte for byte, or the service won't start
+        try:
+            if migrate:
+                upgrade(sql_engine)
+            refuse_unless_binary_keys(sql_engine)  # keys compare byte for byte, or the service won't start
+        except BaseException:
+            sql_engine.dispose()  # no pooled connection outlives a refused start
+            raise
         turns = threading.RLock() if shares_one_connection(sql_engine) else None
         box = secret_box(settings.secret_key, settings.secret_key_file)
 

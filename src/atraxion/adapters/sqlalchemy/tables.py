@@ -22,7 +22,8 @@ from sqlalchemy import (
     String,
     Table,
     Text,
-    text,
+    false,
+    true,
 )
 from sqlalchemy.dialects import mysql
 
@@ -62,7 +63,7 @@ def _record_table(name: str, *extra: Column[Any]) -> Table:
         Column("created_at", DateTime, nullable=False),
         Column("updated_at", DateTime, nullable=False),
         # A tombstone: deleted in Odoo, last known content kept (migration 0007).
-        Column("deleted", Boolean, nullable=False, server_default=text("0")),
+        Column("deleted", Boolean, nullable=False, server_default=false()),
         *extra,
     )
 
@@ -78,7 +79,7 @@ partners = _record_table(
     Column("type", String(16)),
     _ref("external_parent_id"),
     # Derived (migration 0003): is the parent stored? Written only by the partner repository.
-    Column("parent_resolved", Boolean, nullable=False, server_default=text("1")),
+    Column("parent_resolved", Boolean, nullable=False, server_default=true()),
 )
 sale_orders = _record_table("sale_orders", Column("odoo_id", BigInteger, index=True))
 purchase_orders = _record_table("purchase_orders", Column("odoo_id", BigInteger, index=True))

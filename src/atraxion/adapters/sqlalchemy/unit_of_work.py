@@ -10,6 +10,7 @@ from sqlalchemy import Engine
 from sqlalchemy.exc import DBAPIError
 
 from atraxion.adapters.secret_box import SecretBox
+from atraxion.adapters.sqlalchemy._sql import error_code
 from atraxion.adapters.sqlalchemy.api_log_repository import SqlApiLogRepository
 from atraxion.adapters.sqlalchemy.auth_repository import SqlTokenRepository
 from atraxion.adapters.sqlalchemy.feed_repository import SqlFeedRepository
@@ -36,27 +37,24 @@ from atraxion.adapters.sqlalchemy.user_repository import (
 from atraxion.adapters.sqlalchemy.webhook_repository import SqlDeliveryRepository, SqlWebhookRepository
 from atraxion.ports.unit_of_work import ConcurrentUpdate, DuplicateKey
 
-# MySQL/MariaDB: deadlock, lock wait timeout; duplicate key (two inserts of a new key raced).
-_MYSQL_CONFLICTS = {1213, 1205}
-_MYSQL_DUPLICATE = 1062
-
-
-def _code(error: DBAPIError) -> int | None:
-    code = error.orig.args[0] if error.orig is not None and error.orig.args else None
-    return code if isinstance(code, int) else None
+# Duplicate key (two inserts of a new key raced): MySQL/MariaDB's 1062, PostgreSQL's unique_violation.
+_DUPLICATE: frozenset[int | str] = frozenset({1062, "23505"})
+# Worth retrying: MySQL/MariaDB's deadlock and lock wait timeout; PostgreSQL's serialization
+# failure, deadlock and lock_timeout.
+_CONFLICTS: frozenset[int | str] = frozenset({1213, 1205, "40001", "40P01", "55P03"})
 
 
 def is_duplicate(error: DBAPIError) -> bool:
-    code = _code(error)
+    code = error_code(error)
     if code is not None:
-        return code == _MYSQL_DUPLICATE
+        return code in _DUPLICATE
     return "unique constraint failed" in str(error.orig).lower()
 
 
 def is_conflict(error: DBAPIError) -> bool:
-    code = _code(error)
+    code = error_code(error)
     if code is not None:
-        return code in _MYSQL_CONFLICTS or code == _MYSQL_DUPLICATE
+        return code in _CONFLICTS or code in _DUPLICATE
     message = str(error.orig).lower()
     return "database is locked" in message or "unique constraint failed" in message
 

@@ -32,7 +32,12 @@ from atraxion.entrypoints.http import (
     webhook_routes,
 )
 from atraxion.entrypoints.http.metrics import metrics_route
-from atraxion.entrypoints.http.middleware import AccessMiddleware, RequestIdMiddleware, UnexpectedErrorMiddleware
+from atraxion.entrypoints.http.middleware import (
+    AccessMiddleware,
+    RefuseNulMiddleware,
+    RequestIdMiddleware,
+    UnexpectedErrorMiddleware,
+)
 from atraxion.entrypoints.http.problems import Problem
 from atraxion.ports.unit_of_work import ConcurrentUpdate, DuplicateKey
 
@@ -141,6 +146,7 @@ def create_app(
             *api_log.middleware(recorder),
             Middleware(AccessMiddleware),
             Middleware(UnexpectedErrorMiddleware),
+            Middleware(RefuseNulMiddleware),
         ],
         lifespan=api_log.lifespan(recorder),
         exception_handlers={
