@@ -70,6 +70,10 @@ class Settings:
     pull_interval: float = 0.0
     # Odoo 17 sends a webhook before its transaction commits: a queued pull waits this long.
     webhook_settle: float = 1.0
+    # The admin UI (docs/operators-guide.md): the SMTP server that sends sign-up links, and the
+    # address the service is reached at (links in mails; else the address of the sign-up request).
+    smtp_url: str | None = field(default=None, repr=False)
+    public_url: str | None = None
     # Operations (docs/operations.md): versions kept per record (0: no history), the log format
     # (text or json), and retention: prune every ATRAXION_PRUNE_INTERVAL seconds (0: never) what is
     # older than ATRAXION_RETENTION_DAYS (or ATRAXION_RETENTION_<LOGS|OUTBOX|DELIVERIES>_DAYS).
@@ -123,6 +127,8 @@ class Settings:
             pull_overrides=pull_overrides(values),
             pull_interval=_seconds(values, "ATRAXION_PULL_INTERVAL", 0.0),
             webhook_settle=_seconds(values, "ATRAXION_WEBHOOK_SETTLE", 1.0),
+            smtp_url=values.get("ATRAXION_SMTP_URL") or None,
+            public_url=(values.get("ATRAXION_PUBLIC_URL") or "").rstrip("/") or None,
             history_versions=_count(values, "ATRAXION_HISTORY_VERSIONS", 10),
             log_format=_choice(values, "ATRAXION_LOG_FORMAT", ("text", "json")),
             prune_interval=_seconds(values, "ATRAXION_PRUNE_INTERVAL", 0.0),

@@ -1,5 +1,5 @@
 """The ``atraxion`` command: serve, worker, db upgrade, token create|list|revoke, consumer
-list|show|refeed|remove, prune, odoo check|pull, odoo-sim."""
+list|show|refeed|remove, user create|list|disable, domain add|list|remove, prune, odoo check|pull, odoo-sim."""
 
 from __future__ import annotations
 
@@ -18,7 +18,7 @@ from atraxion.application import tokens
 from atraxion.bootstrap import bootstrap
 from atraxion.config import Settings
 from atraxion.domain.auth import DEFAULT_CONSUMER, Scope, parse_expiry, parse_scopes
-from atraxion.entrypoints import consumer_cli, logs, odoo_cli, prune_cli
+from atraxion.entrypoints import consumer_cli, logs, odoo_cli, prune_cli, user_cli
 
 
 def _parser() -> argparse.ArgumentParser:
@@ -50,6 +50,7 @@ def _parser() -> argparse.ArgumentParser:
     prune_cli.add_parser(commands)
     commands.add_parser("odoo-sim", help="run the bundled Odoo simulator (atraxion odoo-sim --help)")
     odoo_cli.add_parser(commands)
+    user_cli.add_parsers(commands)
     return parser
 
 
@@ -108,6 +109,8 @@ def _main(argv: Sequence[str] | None) -> int:
         return _db_upgrade(settings)
     app = bootstrap(settings, migrate=True)
     try:
+        if args.command in ("user", "domain"):
+            return user_cli.run(args, app)
         if args.command == "consumer":
             return consumer_cli.run(args, app.context)
         return _token_command(args, app.context)

@@ -305,6 +305,44 @@ pull_cursors = Table(
     Column("updated_at", DateTime, nullable=False),
 )
 
+# People of the admin UI (migration 0015). Addresses and domains are stored normalized (lower case).
+users = Table(
+    "users",
+    metadata,
+    Column("id", Id, primary_key=True, autoincrement=True),
+    Column("email", String(254), nullable=False, unique=True),
+    Column("role", String(16), nullable=False),
+    Column("password_hash", String(255), nullable=False),
+    Column("verified", Boolean, nullable=False),
+    Column("created_at", Stamp, nullable=False),
+    Column("disabled_at", Stamp, nullable=True),
+    # The times of recent failed logins (a JSON list of ISO 8601 times, at most the lockout's limit).
+    Column("recent_failures", Text, nullable=False),
+    Column("locked_until", Stamp, nullable=True),
+)
+
+allowed_domains = Table("allowed_domains", metadata, Column("domain", String(253), primary_key=True))
+
+# Single-use e-mail verification tokens, stored hashed.
+email_verifications = Table(
+    "email_verifications",
+    metadata,
+    Column("token_hash", String(64), primary_key=True),
+    Column("user_id", Id, nullable=False, index=True),
+    Column("expires_at", Stamp, nullable=False),
+    Column("used_at", Stamp, nullable=True),
+)
+
+# Admin UI sessions, server-side so that every replica knows them; the cookie holds the id, the row its hash.
+admin_sessions = Table(
+    "admin_sessions",
+    metadata,
+    Column("id_hash", String(64), primary_key=True),
+    Column("user_id", Id, nullable=False, index=True),
+    Column("created_at", Stamp, nullable=False),
+    Column("expires_at", Stamp, nullable=False, index=True),
+)
+
 # Version history (migration 0014): the newest ATRAXION_HISTORY_VERSIONS versions of each record.
 record_history = Table(
     "record_history",

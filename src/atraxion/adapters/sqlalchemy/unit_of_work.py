@@ -21,12 +21,19 @@ from atraxion.adapters.sqlalchemy.outbox_repository import (
     SqlOutboxRepository,
     SqlSyncFailureRepository,
 )
+from atraxion.adapters.sqlalchemy.overview_repository import SqlOverviewRepository
 from atraxion.adapters.sqlalchemy.partner_repository import SqlPartnerRepository
 from atraxion.adapters.sqlalchemy.pull_cursor_repository import SqlPullCursorRepository
 from atraxion.adapters.sqlalchemy.purchase_order_line_repository import SqlPurchaseOrderLineRepository
 from atraxion.adapters.sqlalchemy.queued_pull_repository import SqlQueuedPullRepository
 from atraxion.adapters.sqlalchemy.reconcile_run_repository import SqlReconcileRunRepository
 from atraxion.adapters.sqlalchemy.record_repository import SqlRecordRepository
+from atraxion.adapters.sqlalchemy.user_repository import (
+    SqlAdminSessionRepository,
+    SqlAllowedDomainRepository,
+    SqlUserRepository,
+    SqlVerificationRepository,
+)
 from atraxion.adapters.sqlalchemy.webhook_repository import SqlDeliveryRepository, SqlWebhookRepository
 from atraxion.ports.unit_of_work import ConcurrentUpdate, DuplicateKey
 
@@ -80,6 +87,11 @@ class SqlUnitOfWork:
         self.queued_pulls = SqlQueuedPullRepository(self.connection)
         self.reconcile_runs = SqlReconcileRunRepository(self.connection)
         self.pull_cursors = SqlPullCursorRepository(self.connection)
+        self.users = SqlUserRepository(self.connection)
+        self.allowed_domains = SqlAllowedDomainRepository(self.connection)
+        self.verifications = SqlVerificationRepository(self.connection)
+        self.admin_sessions = SqlAdminSessionRepository(self.connection)
+        self.overview = SqlOverviewRepository(self.connection)
         self.webhooks = SqlWebhookRepository(self.connection, self.secrets)
         self.deliveries = SqlDeliveryRepository(self.connection)
         return self

@@ -16,6 +16,7 @@ from atraxion.application.health import readiness
 from atraxion.bootstrap import Atraxion
 from atraxion.domain.api_log import safe_path
 from atraxion.domain.errors import Conflict, InvalidBatch, LimitExceeded, NotFound
+from atraxion.entrypoints.admin import routes as admin_routes
 from atraxion.entrypoints.http import (
     api_log,
     consumer_routes,
@@ -125,6 +126,7 @@ def create_app(
         Route("/ready", ready),
         Route("/metrics", metrics_route),
         *docs.routes,
+        *admin_routes.routes,
         *(extra_routes or []),
         *odoo_webhook_routes.routes,  # before /api/v1/odoo/{entity}/…
         *reconcile_routes.routes,
