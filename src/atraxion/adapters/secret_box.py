@@ -101,9 +101,10 @@ def secret_box(secret_key: str | None, secret_key_file: str) -> SecretBox:
         return SecretBox(parse_keys(secret_key))
     path = Path(secret_key_file).expanduser().resolve()
     key, created = key_file(path)
-    log.info(
-        "ATRAXION_SECRET_KEY is not set: webhook secrets are sealed with the key in %s%s",
-        path,
-        " (created now; every replica must share it)" if created else "",
-    )
+    if created:  # said once, when it is made: later commands use it quietly (`serve` names it at start)
+        log.info(
+            "ATRAXION_SECRET_KEY is not set: webhook secrets are sealed with the key in %s "
+            "(created now; every replica must share it)",
+            path,
+        )
     return SecretBox([key])
