@@ -1,8 +1,9 @@
-"""``python -m benchmarks [--only P1,P3] [--backend sqlite|mariadb|all] [--quick]`` (``make bench``).
+"""``python -m benchmarks [--only P1,P3] [--backend sqlite|mariadb|postgresql|all] [--quick]`` (``make bench``).
 
-Runs the workloads of the quality spec on SQLite and on a throwaway MariaDB database (server URL
-from ``ATRAXION_BENCH_MYSQL_URL``, default ``mysql+pymysql://root@127.0.0.1:3306``), printing each
-figure beside its baseline from the same run, then a summary table with the bars.
+Runs the workloads of the quality spec on SQLite and on throwaway MariaDB and PostgreSQL databases
+(server URLs from ``ATRAXION_BENCH_MYSQL_URL``, default ``mysql+pymysql://root@127.0.0.1:3306``, and
+``ATRAXION_BENCH_POSTGRES_URL``, default ``postgresql+psycopg://postgres@127.0.0.1:5432/postgres``),
+printing each figure beside its baseline from the same run, then a summary table with the bars.
 
 P5 and P7 run only when named (``--only P5``, ``--only P7``). P7, a large shop, stores 1,000,000
 products and 10,000,000 price items (hours on a small machine); ``ATRAXION_BENCH_P7_PRODUCTS`` and
@@ -25,7 +26,7 @@ from sqlalchemy import text
 from sqlalchemy.engine import make_url
 
 from atraxion.adapters.sqlalchemy import create_engine_from_url
-from benchmarks._env import BackendUnavailable, Env, environment, mysql_server_url
+from benchmarks._env import SERVERS, BackendUnavailable, Env, environment, server_url
 from benchmarks._report import Figure, say, secs, summary
 
 WORKLOADS: dict[str, tuple[str, str]] = {
@@ -48,14 +49,14 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument(
         "--only", default=DEFAULT, help=f"comma-separated workloads of {', '.join(WORKLOADS)} (default: {DEFAULT})"
     )
-    parser.add_argument("--backend", choices=["sqlite", "mariadb", "all"], default="all")
+    parser.add_argument("--backend", choices=["sqlite", *SERVERS, "all"], default="all")
     parser.add_argument("--quick", action="store_true", help="smaller sizes: a smoke run, not the bars' sizes")
     args = parser.parse_args(argv)
     selected = [w.strip().upper() for w in args.only.split(",") if w.strip()]
     unknown = [w for w in selected if w not in WORKLOADS]
     if unknown:
         parser.error(f"unknown workload(s) {', '.join(unknown)}; known: {', '.join(WORKLOADS)}")
-    backends = ["sqlite", "mariadb"] if args.backend == "all" else [args.backend]
+    backends = ["sqlite", *SERVERS] if args.backend == "all" else [args.backend]
 
     say(f"atraxion benchmarks{' — QUICK: smaller sizes, a smoke run' if args.quick else ''}")
     say(f"machine: {machine()}")
@@ -72,9 +73,10 @@ def main(argv: list[str] | None = None) -> int:
                 with environment(backend) as env:
                     figures += run(env, args.quick)
             except BackendUnavailable as reason:
+                title, variable, _ = SERVERS[backend]
                 skipped.append(
-                    f"SKIP {backend}: MariaDB is not reachable at {_redacted(mysql_server_url())} ({reason}); "
-                    "set ATRAXION_BENCH_MYSQL_URL to a server where a database may be created and dropped"
+                    f"SKIP {backend}: {title} is not reachable at {_redacted(server_url(backend))} ({reason}); "
+                    f"set {variable} to a server where a database may be created and dropped"
                 )
                 say(skipped[-1])
                 break
@@ -88,7 +90,7 @@ def main(argv: list[str] | None = None) -> int:
 
 
 def machine() -> str:
-    """CPU, cores, memory, Python, SQLite and (if reachable) MariaDB versions, for the record."""
+    """CPU, cores, memory, Python, SQLite and (if reachable) MariaDB and PostgreSQL versions."""
     cpu = platform.processor() or platform.machine()
     cpuinfo = Path("/proc/cpuinfo")
     if cpuinfo.is_file():
@@ -101,16 +103,18 @@ def machine() -> str:
         memory = f", {total_kb / 1024 / 1024:.0f} GiB RAM"
     return (
         f"{cpu}, {os.cpu_count()} CPUs{memory}; Python {platform.python_version()}, "
-        f"SQLite {sqlite3.sqlite_version}, MariaDB {_mariadb_version()}"
+        f"SQLite {sqlite3.sqlite_version}, MariaDB {_server_version('mariadb')}, "
+        f"PostgreSQL {_server_version('postgresql')}"
     )
 
 
-def _mariadb_version() -> str:
+def _server_version(backend: str) -> str:
     try:
-        engine = create_engine_from_url(mysql_server_url())
+        engine = create_engine_from_url(server_url(backend))
         try:
             with engine.connect() as conn:
-                return str(conn.execute(text("SELECT VERSION()")).scalar_one())
+                query = "SHOW server_version" if backend == "postgresql" else "SELECT VERSION()"
+                return str(conn.execute(text(query)).scalar_one())
         finally:
             engine.dispose()
     except Exception:  # noqa: BLE001 - only informative here; the workloads report the skip

@@ -1,5 +1,6 @@
-"""A fresh, migrated database per workload (SQLite file or a throwaway MariaDB database), the app
-on it behind Starlette's in-process ``TestClient``, tokens, and set-based test-data helpers."""
+"""A fresh, migrated database per workload (SQLite file or a throwaway MariaDB or PostgreSQL
+database), the app on it behind Starlette's in-process ``TestClient``, tokens, and set-based
+test-data helpers."""
 
 from __future__ import annotations
 
@@ -26,6 +27,12 @@ from atraxion.domain.auth import Scope
 from atraxion.entrypoints.http import create_app
 
 DEFAULT_MYSQL_URL = "mysql+pymysql://root@127.0.0.1:3306"
+DEFAULT_POSTGRES_URL = "postgresql+psycopg://postgres@127.0.0.1:5432/postgres"
+SERVERS = {
+    "mariadb": ("MariaDB", "ATRAXION_BENCH_MYSQL_URL", DEFAULT_MYSQL_URL),
+    "postgresql": ("PostgreSQL", "ATRAXION_BENCH_POSTGRES_URL", DEFAULT_POSTGRES_URL),
+}
+"""backend → (name, environment variable with the server's URL, its default)."""
 CONSUMER = "webshop"
 
 
@@ -33,8 +40,9 @@ class BackendUnavailable(Exception):
     """The backend cannot be reached; the workload is skipped with this reason."""
 
 
-def mysql_server_url() -> str:
-    return os.environ.get("ATRAXION_BENCH_MYSQL_URL", DEFAULT_MYSQL_URL)
+def server_url(backend: str) -> str:
+    _, variable, default = SERVERS[backend]
+    return os.environ.get(variable, default)
 
 
 @dataclass
@@ -131,7 +139,7 @@ def record_table(entity: str) -> Table:
 
 @contextmanager
 def environment(backend: str) -> Iterator[Env]:
-    """A fresh database on ``backend`` ("sqlite" or "mariadb"), dropped afterwards."""
+    """A fresh database on ``backend`` ("sqlite", "mariadb" or "postgresql"), dropped afterwards."""
     with _database(backend) as url:
         # ATRAXION_HISTORY_VERSIONS=0 measures the workloads without the version history.
         history = int(os.environ.get("ATRAXION_HISTORY_VERSIONS", "10"))
@@ -155,19 +163,23 @@ def _database(backend: str) -> Iterator[str]:
         finally:
             shutil.rmtree(folder, ignore_errors=True)
         return
-    server = make_url(mysql_server_url())
+    server = make_url(server_url(backend))
     name = f"atraxion_bench_{uuid.uuid4().hex[:8]}"
+    postgresql = backend == "postgresql"
+    options = "TEMPLATE template0 ENCODING 'UTF8'" if postgresql else "CHARACTER SET utf8mb4 COLLATE utf8mb4_bin"
     try:
         admin = create_engine_from_url(server.render_as_string(hide_password=False))
         with admin.connect() as conn:
-            conn.execute(text(f"CREATE DATABASE {name} CHARACTER SET utf8mb4 COLLATE utf8mb4_bin"))
-    except Exception as error:  # noqa: BLE001 - any failure to connect means "skip MariaDB"
+            conn.execution_options(isolation_level="AUTOCOMMIT")  # PostgreSQL: not in a transaction
+            conn.execute(text(f"CREATE DATABASE {name} {options}"))
+    except Exception as error:  # noqa: BLE001 - any failure to connect means "skip this server"
         raise BackendUnavailable(f"{type(error).__name__}: {str(error).splitlines()[0][:200]}") from None
     try:
         yield server.set(database=name).render_as_string(hide_password=False)
     finally:
         with admin.connect() as conn:
-            conn.execute(text(f"DROP DATABASE IF EXISTS {name}"))
+            conn.execution_options(isolation_level="AUTOCOMMIT")
+            conn.execute(text(f"DROP DATABASE IF EXISTS {name}{' WITH (FORCE)' if postgresql else ''}"))
         admin.dispose()
 
 

@@ -20,7 +20,10 @@ from atraxion.adapters.memory import MemoryStore, MemoryUnitOfWork
 from atraxion.adapters.odoo.auto_gateway import AutoOdooGateway
 from atraxion.adapters.odoo.json2_gateway import Json2OdooGateway
 from atraxion.adapters.odoo.xmlrpc_gateway import XmlRpcOdooGateway
+from atraxion.adapters.passwords import Argon2PasswordHasher
 from atraxion.adapters.queue import EmbeddedQueue, PeriodicTask
+from atraxion.adapters.secret_box import secret_box
+from atraxion.adapters.smtp_mailer import SmtpMailer
 from atraxion.adapters.sqlalchemy import SqlUnitOfWork, create_engine_from_url, shares_one_connection, upgrade
 from atraxion.adapters.sqlalchemy.collation import refuse_unless_binary_keys
 from atraxion.application.command import Command
@@ -37,6 +40,7 @@ from atraxion.application.retention import LEASE as PRUNE_LEASE
 from atraxion.application.retention import STORES, PrunableStore, Pruned, scheduled_prune
 from atraxion.application.reverse_sync import ConfigurationAlarm, process_entry, sweep
 from atraxion.application.scheduled_pull import give_up, lease_ttl, scheduled_pull
+from atraxion.application.users import Accounts
 from atraxion.application.webhooks import DeliveryOutcome, process_delivery, sweep_deliveries
 from atraxion.config import Settings
 from atraxion.domain.catalog import kinds_by_name
@@ -94,6 +98,8 @@ class Atraxion:
     _queue: TaskQueue | None = field(default=None, init=False)
     _sweeper: PeriodicTask | None = field(default=None, init=False)
     holder: str = field(factory=new_holder)
+    accounts: Accounts = field(factory=lambda: Accounts(Argon2PasswordHasher()))
+    """The admin UI's people: password hasher, mailer (``ATRAXION_SMTP_URL``), lockout."""
     _puller: PeriodicTask | None = field(default=None, init=False)
     _pruner: PeriodicTask | None = field(default=None, init=False)
     delivery_policy: DeliveryPolicy = field(factory=DeliveryPolicy)
@@ -373,13 +379,18 @@ def bootstrap(
 
     else:
         sql_engine = engine = create_engine_from_url(settings.database_url)
-        if migrate:
-            upgrade(sql_engine)
-        refuse_unless_binary_keys(sql_engine)  # keys compare byte for byte, or the service won't start
+        try:
+            if migrate:
+                upgrade(sql_engine)
+            refuse_unless_binary_keys(sql_engine)  # keys compare byte for byte, or the service won't start
+        except BaseException:
+            sql_engine.dispose()  # no pooled connection outlives a refused start
+            raise
         turns = threading.RLock() if shares_one_connection(sql_engine) else None
+        box = secret_box(settings.secret_key, settings.secret_key_file)
 
         def uow_factory() -> UnitOfWork:
-            return SqlUnitOfWork(sql_engine, turns)
+            return SqlUnitOfWork(sql_engine, turns, secrets=box)
 
     context = Context(
         uow_factory,
@@ -389,7 +400,8 @@ def bootstrap(
         after_ingest=_after_ingest(),
         history_versions=settings.history_versions,
     )
-    app = Atraxion(settings, context, engine, **reverse_sync, **_webhooks(settings))
+    accounts = Accounts(Argon2PasswordHasher(), SmtpMailer.from_url(settings.smtp_url) if settings.smtp_url else None)
+    app = Atraxion(settings, context, engine, accounts=accounts, **reverse_sync, **_webhooks(settings))
     # Use cases that record webhook deliveries nudge the workers once they committed.
     app.context = attrs.evolve(
         context, delivery_max_items=settings.webhook_max_items, announce_deliveries=app.publish_deliveries

@@ -23,6 +23,7 @@ RETAINED = ("logs", "outbox", "deliveries")
 """What ``atraxion prune`` and the periodic prune delete when it is old enough."""
 DEFAULT_RETENTION_DAYS = 30.0
 DEFAULT_WEBHOOK_RETRY_SCHEDULE = STANDARD_DELAYS
+DEFAULT_SECRET_KEY_FILE = "./atraxion.key"
 
 
 @frozen
@@ -69,6 +70,10 @@ class Settings:
     pull_interval: float = 0.0
     # Odoo 17 sends a webhook before its transaction commits: a queued pull waits this long.
     webhook_settle: float = 1.0
+    # The admin UI (docs/operators-guide.md): the SMTP server that sends sign-up links, and the
+    # address the service is reached at (links in mails; else the address of the sign-up request).
+    smtp_url: str | None = field(default=None, repr=False)
+    public_url: str | None = None
     # Operations (docs/operations.md): versions kept per record (0: no history), the log format
     # (text or json), and retention: prune every ATRAXION_PRUNE_INTERVAL seconds (0: never) what is
     # older than ATRAXION_RETENTION_DAYS (or ATRAXION_RETENTION_<LOGS|OUTBOX|DELIVERIES>_DAYS).
@@ -84,6 +89,10 @@ class Settings:
     webhook_redeliver_after: float = 10.0
     webhook_max_items: int = 1000
     webhook_allow_private: bool = True
+    # Webhook secrets are sealed at rest with this key (docs/deploying.md, "Secrets"); unset: the key
+    # in secret_key_file, created on first use.
+    secret_key: str | None = field(default=None, repr=False)
+    secret_key_file: str = DEFAULT_SECRET_KEY_FILE
 
     @classmethod
     def from_env(cls, environ: Mapping[str, str] | None = None, env_file: str | Path | None = ".env") -> Settings:
@@ -118,6 +127,8 @@ class Settings:
             pull_overrides=pull_overrides(values),
             pull_interval=_seconds(values, "ATRAXION_PULL_INTERVAL", 0.0),
             webhook_settle=_seconds(values, "ATRAXION_WEBHOOK_SETTLE", 1.0),
+            smtp_url=values.get("ATRAXION_SMTP_URL") or None,
+            public_url=(values.get("ATRAXION_PUBLIC_URL") or "").rstrip("/") or None,
             history_versions=_count(values, "ATRAXION_HISTORY_VERSIONS", 10),
             log_format=_choice(values, "ATRAXION_LOG_FORMAT", ("text", "json")),
             prune_interval=_seconds(values, "ATRAXION_PRUNE_INTERVAL", 0.0),
@@ -129,6 +140,8 @@ class Settings:
             webhook_max_items=_positive_int(values, "ATRAXION_WEBHOOK_MAX_ITEMS", 1000),
             webhook_allow_private=values.get("ATRAXION_WEBHOOK_ALLOW_PRIVATE", "1").strip().lower()
             not in ("0", "false", "no", "off"),
+            secret_key=values.get("ATRAXION_SECRET_KEY") or None,
+            secret_key_file=values.get("ATRAXION_SECRET_KEY_FILE") or DEFAULT_SECRET_KEY_FILE,
             volatile_fields=(
                 frozenset(v.strip() for v in volatile.split(",") if v.strip())
                 if volatile is not None

@@ -9,11 +9,9 @@ from collections.abc import Callable, Sequence
 from typing import Any, TypeVar
 
 import pytest
-from sqlalchemy import Engine
 from starlette.testclient import TestClient
 
 from atraxion.adapters.queue import EmbeddedQueue
-from atraxion.adapters.sqlalchemy.tables import metadata
 from atraxion.application import tokens
 from atraxion.application.ingest import ingest
 from atraxion.bootstrap import Atraxion, bootstrap
@@ -23,6 +21,7 @@ from atraxion.entrypoints.http import create_app
 from atraxion.entrypoints.inbound import parse_push
 from atraxion.ports.task_queue import DeliveryHandler, EntryHandler, PullsHandler, TaskQueue
 from atraxion.testing.odoo_sim import OdooSimulator
+from tests.conftest import SERVERS, server_engine
 
 T = TypeVar("T")
 
@@ -112,11 +111,7 @@ class Apps:
             return "memory://"
         if self.backend == "sqlite":
             return f"sqlite:///{self.request.getfixturevalue('tmp_path') / 'atraxion.db'}"
-        engine: Engine = self.request.getfixturevalue("mysql_engine")
-        with engine.begin() as conn:
-            for table in reversed(metadata.sorted_tables):
-                conn.execute(table.delete())
-        return engine.url.render_as_string(hide_password=False)
+        return server_engine(self.request, self.backend).url.render_as_string(hide_password=False)
 
     def make(self, queue: TaskQueue | None = None, **overrides: Any) -> Atraxion:
         settings = Settings(
@@ -128,7 +123,7 @@ class Apps:
             odoo_protocol=self.protocol,
             **{**FAST, **overrides},
         )
-        app = bootstrap(settings, migrate=self.backend != "mariadb", queue=queue)
+        app = bootstrap(settings, migrate=self.backend not in SERVERS, queue=queue)
         self.built.append(app)
         return app
 

@@ -18,6 +18,7 @@ from atraxion.bootstrap import Atraxion
 from atraxion.domain.auth import Scope
 from atraxion.entrypoints.http import create_app
 from atraxion.testing import FakeClock
+from tests.conftest import SQL_BACKENDS
 
 EVERY_SCOPE = frozenset(Scope)
 PUSH = b'{"records": [{"externalId": "P1", "data": {"name": "Desk"}}]}'
@@ -133,9 +134,6 @@ def dump_database(engine: Engine) -> str:
             for row in conn.execute(select(text("*")).select_from(table(name))):
                 rows.append(f"{name}: {tuple(row)!r}")
     return "\n".join(rows)
-
-
-SQL_BACKENDS = ["sqlite", pytest.param("mariadb", marks=pytest.mark.mariadb)]
 
 
 @pytest.mark.parametrize("backend", SQL_BACKENDS)

@@ -15,7 +15,6 @@ from collections.abc import Callable, Iterator
 from typing import Any
 
 import pytest
-from sqlalchemy import Engine
 from starlette.testclient import TestClient
 
 from atraxion.application import tokens
@@ -25,7 +24,7 @@ from atraxion.config import Settings
 from atraxion.domain.auth import Scope
 from atraxion.entrypoints.http import create_app
 from atraxion.entrypoints.inbound import parse_push
-from tests.conftest import _truncate
+from tests.conftest import SERVER_BACKENDS, server_engine
 
 WORKERS = 8
 TOKEN_BODY = {"name": "dash", "scopes": ["webshop:read"], "consumer": "dash"}
@@ -187,10 +186,11 @@ def test_eight_processes_under_one_key_do_the_work_once_on_sqlite(sqlite_file: t
     run_processes(*sqlite_file)
 
 
-@pytest.mark.mariadb
-def test_eight_processes_under_one_key_do_the_work_once_on_mariadb(mysql_engine: Engine) -> None:
-    _truncate(mysql_engine)
-    url = mysql_engine.url.render_as_string(hide_password=False)
+@pytest.mark.parametrize("backend", SERVER_BACKENDS)
+def test_eight_processes_under_one_key_do_the_work_once_on_a_database_server(
+    backend: str, request: pytest.FixtureRequest
+) -> None:
+    url = server_engine(request, backend).url.render_as_string(hide_password=False)
     app = bootstrap(Settings(database_url=url), migrate=False)
     try:
         run_processes(app, url)

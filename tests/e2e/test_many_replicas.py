@@ -14,21 +14,18 @@ import subprocess
 import sys
 import threading
 import time
-import uuid
 from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
 
 import httpx
 import pytest
-from sqlalchemy import text
-from sqlalchemy.engine import make_url
+from cryptography.fernet import Fernet
 
 from atraxion.adapters.queue.dramatiq_broker import make_dramatiq_queue
 from atraxion.adapters.queue.dramatiq_cleanup import delete_queue
-from atraxion.adapters.sqlalchemy.engine import create_engine_from_url
 from atraxion.testing.odoo_sim import OdooSimulator
-from tests.conftest import MYSQL_URL, service_unavailable
+from tests.conftest import server_database
 from tests.dramatiq_brokers import broker_url, unique_queue_name
 from tests.e2e.reverse_sync_support import odoo_orders
 from tests.e2e.test_serve_smoke import free_port
@@ -52,26 +49,9 @@ FAST = {  # retries within a second, a dead worker's claim taken over after 4 s
 }
 
 
-def _mariadb() -> Iterator[str]:
-    server = make_url(MYSQL_URL)
-    name = f"atraxion_replicas_{uuid.uuid4().hex[:8]}"
-    try:
-        admin = create_engine_from_url(server.render_as_string(hide_password=False))
-        with admin.begin() as conn:
-            conn.execute(text(f"CREATE DATABASE {name} CHARACTER SET utf8mb4"))
-    except Exception as error:  # noqa: BLE001 - any failure means "not reachable"
-        service_unavailable("MariaDB", f"{type(error).__name__}: {error}")
-    try:
-        yield server.set(database=name).render_as_string(hide_password=False)
-    finally:
-        with admin.begin() as conn:
-            conn.execute(text(f"DROP DATABASE {name}"))
-        admin.dispose()
-
-
-DATABASES: dict[str, Callable[[], Iterator[str]]] = {"mariadb": _mariadb}
 TOPOLOGIES = [
     pytest.param(("mariadb", "rabbitmq"), marks=[pytest.mark.mariadb, pytest.mark.rabbitmq], id="mariadb-rabbitmq"),
+    pytest.param(("postgresql", "redis"), marks=[pytest.mark.postgresql, pytest.mark.redis], id="postgresql-redis"),
 ]
 
 
@@ -81,17 +61,15 @@ def shared(request: pytest.FixtureRequest) -> Iterator[tuple[str, str]]:
     database, broker = request.param
     base = broker_url(broker)
     queue = unique_queue_name("atraxion-replicas")
-    databases = DATABASES[database]()
-    url = next(databases)
-    try:
-        yield url, f"{base}{'&' if '?' in base else '?'}queue={queue}"
-    finally:
-        next(databases, None)
-        cleaner = make_dramatiq_queue(base, queue_name=queue)
+    with server_database(database, prefix="atraxion_replicas") as url:
         try:
-            delete_queue(cleaner)
+            yield url, f"{base}{'&' if '?' in base else '?'}queue={queue}"
         finally:
-            cleaner.stop()
+            cleaner = make_dramatiq_queue(base, queue_name=queue)
+            try:
+                delete_queue(cleaner)
+            finally:
+                cleaner.stop()
 
 
 class Process:
@@ -190,6 +168,7 @@ def test_three_replicas_and_two_workers_keep_one_truth(shared: tuple[str, str], 
             ODOO_USERNAME="admin",
             ODOO_API_KEY="admin",
             ODOO_PROTOCOL="xmlrpc",
+            ATRAXION_SECRET_KEY=Fernet.generate_key().decode(),  # every replica shares it (docs/scaling-out.md)
         )
         _cli(env, tmp_path, "db", "upgrade")  # once, before anything starts (docs/deploying.md)
         odoo = _cli(env, tmp_path, "token", "create", "odoo", "--scope", "odoo:push")

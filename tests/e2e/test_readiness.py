@@ -9,9 +9,11 @@ from collections.abc import Iterator
 
 import attrs
 import pytest
+from cryptography.fernet import Fernet
 from starlette.testclient import TestClient
 
 from atraxion.adapters.queue.dramatiq_broker import make_dramatiq_queue
+from atraxion.adapters.secret_box import SecretBox
 from atraxion.adapters.sqlalchemy import SqlUnitOfWork, create_engine_from_url
 from atraxion.bootstrap import Atraxion, bootstrap
 from atraxion.config import Settings
@@ -47,7 +49,9 @@ def test_ready_with_the_database_and_no_broker(sqlite_app: Atraxion) -> None:
 
 def test_unready_when_the_database_does_not_answer(sqlite_app: Atraxion) -> None:
     engine = create_engine_from_url(f"mysql+pymysql://root:db-secret@127.0.0.1:{free_port()}/atraxion")
-    gone = attrs.evolve(sqlite_app.context, uow=lambda: SqlUnitOfWork(engine, None))
+    gone = attrs.evolve(
+        sqlite_app.context, uow=lambda: SqlUnitOfWork(engine, None, secrets=SecretBox([Fernet.generate_key()]))
+    )
     app = attrs.evolve(sqlite_app, context=gone)
 
     status, body = _ready(app)

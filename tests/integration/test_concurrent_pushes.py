@@ -22,7 +22,6 @@ from typing import Any
 
 import pytest
 from attrs import frozen
-from sqlalchemy import Engine
 
 from atraxion.application import feed, tokens
 from atraxion.application.context import Context
@@ -32,7 +31,7 @@ from atraxion.config import Settings
 from atraxion.domain.auth import Scope
 from atraxion.domain.feed import AckOutcome
 from atraxion.domain.records import Incoming
-from tests.conftest import _truncate
+from tests.conftest import SERVER_BACKENDS, server_engine
 
 ENTITY = "products"
 KEYS = [f"C{i:02d}" for i in range(50)]
@@ -336,10 +335,9 @@ def test_eight_processes_lose_no_update_on_sqlite(sqlite_file: tuple[Atraxion, s
     run_processes(app, url)
 
 
-@pytest.mark.mariadb
-def test_eight_processes_lose_no_update_on_mariadb(mysql_engine: Engine) -> None:
-    _truncate(mysql_engine)
-    url = mysql_engine.url.render_as_string(hide_password=False)
+@pytest.mark.parametrize("backend", SERVER_BACKENDS)
+def test_eight_processes_lose_no_update_on_a_database_server(backend: str, request: pytest.FixtureRequest) -> None:
+    url = server_engine(request, backend).url.render_as_string(hide_password=False)
     app = bootstrap(Settings(database_url=url), migrate=False)
     try:
         run_processes(app, url)

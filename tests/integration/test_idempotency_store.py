@@ -9,7 +9,6 @@ from __future__ import annotations
 import json
 import threading
 import traceback
-import uuid
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from datetime import datetime
@@ -17,10 +16,11 @@ from pathlib import Path
 
 import attrs
 import pytest
-from sqlalchemy import Engine, column, func, select, table, text
-from sqlalchemy.engine import make_url
+from cryptography.fernet import Fernet
+from sqlalchemy import Engine, column, func, select, table
 from starlette.testclient import TestClient
 
+from atraxion.adapters.secret_box import SecretBox
 from atraxion.adapters.sqlalchemy import create_engine_from_url, upgrade
 from atraxion.adapters.sqlalchemy.tables import idempotency_keys
 from atraxion.adapters.sqlalchemy.unit_of_work import SqlUnitOfWork
@@ -34,7 +34,7 @@ from atraxion.domain.auth import Scope
 from atraxion.entrypoints.http import create_app
 from atraxion.ports.idempotency import Answer
 from atraxion.ports.unit_of_work import UnitOfWork
-from tests.conftest import MYSQL_URL, _truncate, service_unavailable
+from tests.conftest import SERVER_BACKENDS, SQL_BACKENDS, blank_database, server_engine
 
 READ = frozenset({Scope.WEBSHOP_READ})
 OWNER = "1:POST /api/v1/admin/tokens"
@@ -178,13 +178,21 @@ def claim_held(ctx: Context, owner: str, key: str) -> Iterator[None]:
         holder.join(timeout=30)
 
 
-@pytest.mark.mariadb
-def test_a_duplicate_that_cannot_wait_is_a_409_in_progress(mysql_engine: Engine) -> None:
-    _truncate(mysql_engine)
-    url = mysql_engine.url.render_as_string(hide_password=False)
+IMPATIENT = {
+    "mariadb": {"init_command": "SET innodb_lock_wait_timeout=1"},
+    "postgresql": {"options": "-c lock_timeout=1000"},
+}
+"""Connection arguments that make a lock wait give up after one second."""
+
+
+@pytest.mark.parametrize("backend", SERVER_BACKENDS)
+def test_a_duplicate_that_cannot_wait_is_a_409_in_progress(backend: str, request: pytest.FixtureRequest) -> None:
+    url = server_engine(request, backend).url.render_as_string(hide_password=False)
     app = bootstrap(Settings(database_url=url), migrate=False)
-    impatient_engine = create_engine_from_url(url, connect_args={"init_command": "SET innodb_lock_wait_timeout=1"})
-    impatient = attrs.evolve(app.context, uow=lambda: SqlUnitOfWork(impatient_engine))
+    impatient_engine = create_engine_from_url(url, connect_args=IMPATIENT[backend])
+    impatient = attrs.evolve(
+        app.context, uow=lambda: SqlUnitOfWork(impatient_engine, secrets=SecretBox([Fernet.generate_key()]))
+    )
     try:
         admin, secret = tokens.create_token(app.context, "admin", frozenset({Scope.ADMIN}), "ops")
         owner = f"{admin.id}:POST /api/v1/admin/tokens"
@@ -208,30 +216,9 @@ def test_a_duplicate_that_cannot_wait_is_a_409_in_progress(mysql_engine: Engine)
 # --- Migration 0009 carries the answers stored before it ----------------------------------------------
 
 
-@pytest.fixture(params=["sqlite", pytest.param("mariadb", marks=pytest.mark.mariadb)])
+@pytest.fixture(params=SQL_BACKENDS)
 def blank_engine(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[Engine]:
-    """An empty database of its own (the session's MariaDB database is already at head)."""
-    if request.param == "sqlite":
-        engine = create_engine_from_url(f"sqlite:///{tmp_path / 'old.db'}")
-        yield engine
-        engine.dispose()
-        return
-    server = make_url(MYSQL_URL)
-    name = f"atraxion_migrate_{uuid.uuid4().hex[:8]}"
-    try:
-        admin = create_engine_from_url(server.render_as_string(hide_password=False))
-        with admin.connect() as conn:
-            conn.execute(text(f"CREATE DATABASE {name} CHARACTER SET utf8mb4 COLLATE utf8mb4_bin"))
-    except Exception as error:  # noqa: BLE001
-        service_unavailable("MariaDB", f"{type(error).__name__}: {error}")
-    engine = create_engine_from_url(server.set(database=name).render_as_string(hide_password=False))
-    try:
-        yield engine
-    finally:
-        engine.dispose()
-        with admin.connect() as conn:
-            conn.execute(text(f"DROP DATABASE {name}"))
-        admin.dispose()
+    yield from blank_database(request.param, tmp_path)
 
 
 def test_migration_0009_keeps_the_answers_stored_before_it(blank_engine: Engine) -> None:

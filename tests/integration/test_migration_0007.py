@@ -1,11 +1,15 @@
-"""Migration 0007: records stored before it are live, and can be deleted afterwards (SQLite)."""
+"""Migration 0007: records stored before it are live, and can be deleted afterwards."""
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from datetime import UTC, datetime
 from pathlib import Path
 
-from atraxion.adapters.sqlalchemy import create_engine_from_url, upgrade
+import pytest
+from sqlalchemy import Engine
+
+from atraxion.adapters.sqlalchemy import upgrade
 from atraxion.adapters.sqlalchemy.record_repository import records_to_rows
 from atraxion.adapters.sqlalchemy.tables import RECORD_TABLES
 from atraxion.application import feed
@@ -13,6 +17,7 @@ from atraxion.application.deletions import delete
 from atraxion.bootstrap import bootstrap
 from atraxion.config import Settings
 from atraxion.domain.records import IngestStatus, StoredRecord
+from tests.conftest import SQL_BACKENDS, blank_database
 
 ENVELOPES = {
     "stock": {"supplierExternalId": "K", "productExternalId": "1", "quantity": 1},
@@ -20,8 +25,13 @@ ENVELOPES = {
 }
 
 
-def test_rows_from_before_0007_are_live_and_deletable(tmp_path: Path) -> None:
-    engine = create_engine_from_url(f"sqlite:///{tmp_path / 'old.db'}")
+@pytest.fixture(params=SQL_BACKENDS)
+def blank_engine(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[Engine]:
+    yield from blank_database(request.param, tmp_path)
+
+
+def test_rows_from_before_0007_are_live_and_deletable(blank_engine: Engine) -> None:
+    engine = blank_engine
     upgrade(engine, "0005")
     now = datetime(2026, 1, 1, tzinfo=UTC)
     for entity in RECORD_TABLES:
@@ -31,7 +41,7 @@ def test_rows_from_before_0007_are_live_and_deletable(tmp_path: Path) -> None:
         with engine.begin() as conn:
             conn.execute(RECORD_TABLES[entity][0].insert(), rows)
     upgrade(engine, "head")
-    app = bootstrap(Settings(database_url=str(engine.url)), migrate=False)
+    app = bootstrap(Settings(database_url=engine.url.render_as_string(hide_password=False)), migrate=False)
     try:
         feed.register_consumer(app.context, "webshop")
         for entity in RECORD_TABLES:
@@ -40,4 +50,3 @@ def test_rows_from_before_0007_are_live_and_deletable(tmp_path: Path) -> None:
             assert (result.status, result.version) == (IngestStatus.DELETED, 5)
     finally:
         app.close()
-        engine.dispose()

@@ -10,9 +10,10 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from sqlalchemy import Engine
 from starlette.testclient import TestClient
 
-from atraxion.adapters.sqlalchemy import create_engine_from_url, upgrade
+from atraxion.adapters.sqlalchemy import upgrade
 from atraxion.adapters.sqlalchemy.record_repository import records_to_rows
 from atraxion.adapters.sqlalchemy.tables import RECORD_TABLES
 from atraxion.application import feed
@@ -30,6 +31,7 @@ from atraxion.domain.records import StoredRecord
 from atraxion.entrypoints import views
 from atraxion.entrypoints.http import create_app
 from atraxion.entrypoints.inbound import parse_push
+from tests.conftest import SQL_BACKENDS, blank_database
 
 SAMPLES = Path(__file__).resolve().parents[1] / "samples"
 
@@ -277,9 +279,14 @@ def test_purchase_order_lines_are_extracted_and_queryable(atraxion: Atraxion) ->
     assert lines == [{"productExternalId": "FURN_0002", "quantity": 150, "priceUnit": 68.5}]
 
 
-def test_migration_0003_backfills_resolution_and_lines(tmp_path: Path) -> None:
-    """Rows stored before 0003 get their parentResolved flag and extracted lines (SQLite)."""
-    engine = create_engine_from_url(f"sqlite:///{tmp_path / 'old.db'}")
+@pytest.fixture(params=SQL_BACKENDS)
+def blank_engine(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[Engine]:
+    yield from blank_database(request.param, tmp_path)
+
+
+def test_migration_0003_backfills_resolution_and_lines(blank_engine: Engine) -> None:
+    """Rows stored before 0003 get their parentResolved flag and extracted lines."""
+    engine = blank_engine
     upgrade(engine, "0001")
     now = datetime(2026, 1, 1, tzinfo=UTC)
 
@@ -297,7 +304,7 @@ def test_migration_0003_backfills_resolution_and_lines(tmp_path: Path) -> None:
     insert("partners", [stored("ORPHAN", {"externalParentId": "GONE"})])
     insert("purchase-orders", [stored("PO1", po("PO1", "sent", ("X", 2.5, 0.1)))])
     upgrade(engine, "head")
-    app = bootstrap(Settings(database_url=str(engine.url)), migrate=False)
+    app = bootstrap(Settings(database_url=engine.url.render_as_string(hide_password=False)), migrate=False)
     try:
         assert [item(app, k)["parentResolved"] for k in ("TOP", "KID", "ORPHAN")] == [True, True, False]
         assert app.context.transaction(lambda uow: uow.partners.unresolved_children(["GONE"])) == ["ORPHAN"]
@@ -305,4 +312,3 @@ def test_migration_0003_backfills_resolution_and_lines(tmp_path: Path) -> None:
         assert purchase_order_lines(app.context, ["PO1"])[0].price_unit == Decimal("0.1")
     finally:
         app.close()
-        engine.dispose()

@@ -37,7 +37,7 @@ from atraxion.domain.feed import AckOutcome, FeedItem
 from atraxion.domain.records import Incoming, IngestStatus
 from atraxion.testing import FakeClock
 from atraxion.testing.strategies import canonical_values, content_documents, content_field_names, respellings
-from tests.conftest import _truncate
+from tests.conftest import SERVER_BACKENDS, _truncate, server_engine
 
 ENTITY = "products"
 KEYS = ["P1", "P2", "P3", "P4", "P5"]
@@ -551,6 +551,7 @@ def test_consumers_converge_on_sqlite(sqlite_engine: tuple[str, Engine]) -> None
     run(_fresh(*sqlite_engine), examples=40, steps=30)
 
 
-@pytest.mark.mariadb
-def test_consumers_converge_on_mariadb(mysql_engine: Engine) -> None:
-    run(_fresh(mysql_engine.url.render_as_string(hide_password=False), mysql_engine), examples=10, steps=20)
+@pytest.mark.parametrize("backend", SERVER_BACKENDS)
+def test_consumers_converge_on_a_database_server(backend: str, request: pytest.FixtureRequest) -> None:
+    engine = server_engine(request, backend)
+    run(_fresh(engine.url.render_as_string(hide_password=False), engine), examples=10, steps=20)

@@ -8,7 +8,7 @@ import json
 from typing import Any
 
 import pytest
-from hypothesis import example, given
+from hypothesis import assume, example, given
 from hypothesis import strategies as st
 
 from atraxion.entrypoints.http.body import count_values, most_values, parse_json
@@ -45,8 +45,13 @@ def test_values_counted_from_the_raw_bytes_match_the_parsed_document(
         assert values(document, 10**9) == exact
 
 
-@given(document=st.dictionaries(st.text(max_size=4), json_values, min_size=1, max_size=4), data=st.data())
+# Names without NUL: a NUL character is a 422 of its own, which must not be met before the repeat.
+_names = st.text(st.characters(codec="utf-8", exclude_characters="\x00"), max_size=4)
+
+
+@given(document=st.dictionaries(_names, json_values, min_size=1, max_size=4), data=st.data())
 def test_an_object_name_given_twice_is_a_400(document: dict[str, Any], data: st.DataObject) -> None:
+    assume(not any("\x00" in s for s in _strings(document)))  # the document without the repeat must parse
     name = data.draw(st.sampled_from(sorted(document)))
     text = json.dumps(document)
     doubled = text[:-1] + ", " + json.dumps(name) + ": 1}"
@@ -56,3 +61,30 @@ def test_an_object_name_given_twice_is_a_400(document: dict[str, Any], data: st.
         )
     assert raised.value.status == 400 and "appears twice" in raised.value.detail
     assert parse_json(text.encode()) == document  # the same object without the repeat is fine
+
+
+def _strings(node: Any) -> list[str]:
+    """Every string of a parsed document, object names included (written apart from the code)."""
+    if isinstance(node, str):
+        return [node]
+    if isinstance(node, dict):
+        return [*node, *(s for v in node.values() for s in _strings(v))]
+    if isinstance(node, list):
+        return [s for v in node for s in _strings(v)]
+    return []
+
+
+@given(document=json_values)
+@example(document={"a\x00": "\\u0000"})
+def test_a_nul_character_in_any_string_is_a_422_and_nothing_else_is(document: Any) -> None:
+    raw = json.dumps({"d": document}).encode()
+    if any("\x00" in s for s in _strings(document)):
+        with pytest.raises(Problem) as raised:
+            parse_json(raw)
+        assert raised.value.status == 422 and raised.value.kind == "nul-character"
+    else:
+        assert parse_json(raw) == {"d": document}
+    nul_named = json.dumps({"d": document, "\x00": 1}).encode()  # an object name holding one
+    with pytest.raises(Problem) as raised:
+        parse_json(nul_named)
+    assert raised.value.kind == "nul-character"

@@ -24,7 +24,7 @@ from atraxion.domain.partners import PartnerNode, cycle_from
 from atraxion.entrypoints.inbound import parse_push
 
 Forest = dict[str, str | None]  # key → parent key
-EXAMPLES = {"memory": 100, "sqlite": 40, "mariadb": 5}
+EXAMPLES = {"memory": 100, "sqlite": 40, "mariadb": 5, "postgresql": 5}
 CHILD_TYPES = ("billing", "delivery", "contact", "other")
 _runs = itertools.count()
 

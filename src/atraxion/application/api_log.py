@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
+from datetime import datetime
 
 from atraxion.application.context import Context
 from atraxion.domain.api_log import ApiLogEntry
@@ -27,6 +28,12 @@ def search(
     status: int | None = None,
     limit: int = 100,
     before_id: int | None = None,
+    *,
+    consumer: str | None = None,
+    until: datetime | None = None,
 ) -> list[ApiLogEntry]:
-    """Newest first: entries under ``path_prefix`` with ``status``, ids below ``before_id``."""
-    return ctx.transaction(lambda uow: uow.api_logs.search(path_prefix, status, limit, before_id))
+    """Newest first: entries under ``path_prefix`` with ``status``, ids below ``before_id``, of
+    ``consumer``, recorded at or before ``until``."""
+    return ctx.transaction(
+        lambda uow: uow.api_logs.search(path_prefix, status, limit, before_id, consumer=consumer, until=until)
+    )

@@ -178,3 +178,13 @@ def _failure(uow: UnitOfWork, failure_id: int) -> SyncFailure:
     if failure is None:
         raise NotFound(f"no sync failure {failure_id}")
     return failure
+
+
+def failure_detail(ctx: Context, failure_id: int) -> tuple[SyncFailure, OutboxEntry | None]:
+    """A failure and the queue entry behind it (its payload, attempts and last error). Raises NotFound."""
+
+    def work(uow: UnitOfWork) -> tuple[SyncFailure, OutboxEntry | None]:
+        failure = _failure(uow, failure_id)
+        return failure, uow.outbox.get(failure.queue_id) if failure.queue_id is not None else None
+
+    return ctx.transaction(work)

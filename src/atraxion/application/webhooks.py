@@ -113,6 +113,7 @@ def update_webhook(ctx: Context, webhook_id: int, changes: WebhookChanges) -> We
             webhook.created_at,
             ctx.clock.now(),
             None if changes.is_active else webhook.disabled_reason,
+            webhook.secret_error,
         )
         uow.webhooks.save(updated)
         uow.commit()
@@ -371,6 +372,12 @@ def _claim(ctx: Context, uow: UnitOfWork, delivery_id: int, policy: DeliveryPoli
     if webhook is None or not webhook.is_active:
         reason = "the webhook is inactive" if webhook is not None else "the webhook was removed"
         cancelled = delivery.cancel(reason)
+        uow.deliveries.save(cancelled)
+        uow.commit()
+        return _Job(cancelled, None)
+    if webhook.secret_error is not None:
+        log.warning("webhook %s cannot sign delivery %s: %s", webhook.id, delivery_id, webhook.secret_error)
+        cancelled = delivery.cancel(f"cannot sign: {webhook.secret_error}")
         uow.deliveries.save(cancelled)
         uow.commit()
         return _Job(cancelled, None)

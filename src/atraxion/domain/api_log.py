@@ -88,8 +88,9 @@ class ApiLogEntry:
 
 
 def clean(text: str, limit: int) -> str:
-    """``text`` safe to store: tokens masked, encodable as UTF-8, at most ``limit`` characters."""
-    text = text.encode("utf-8", "replace").decode("utf-8")
+    """``text`` safe to store: tokens masked, encodable as UTF-8, no NUL character (PostgreSQL
+    stores no text holding one), at most ``limit`` characters."""
+    text = text.encode("utf-8", "replace").decode("utf-8").replace("\x00", "\ufffd")
     return _WEBHOOK_SECRET.sub(WEBHOOK_SECRET_MASK, _TOKEN.sub(MASK, text))[:limit]
 
 

@@ -105,7 +105,7 @@ def _events(value: Iterable[WebhookEvent]) -> frozenset[WebhookEvent]:
 @frozen
 class Webhook:
     """A consumer's subscription: POST ``events`` about ``entities`` (empty: every entity) to ``url``,
-    signed with ``secret`` (``whsec_…``; never shown after creation)."""
+    signed with ``secret`` (``whsec_…``; never shown after creation, sealed at rest)."""
 
     id: int | None
     url: str
@@ -117,6 +117,9 @@ class Webhook:
     created_at: datetime | None = None
     updated_at: datetime | None = None
     disabled_reason: str | None = None
+    secret_error: str | None = None
+    """Why ``secret`` could not be read back from storage (it is empty then): its deliveries fail
+    with this reason, and saving the webhook leaves the stored secret as it is."""
 
     def wants(self, event: WebhookEvent, entity: str | None = None) -> bool:
         """Whether this webhook is sent ``event`` (about ``entity``, for changes)."""

@@ -1,5 +1,5 @@
 """The ``atraxion`` command: serve, worker, db upgrade, token create|list|revoke, consumer
-list|show|refeed|remove, prune, odoo check|pull, odoo-sim."""
+list|show|refeed|remove, user create|list|disable, domain add|list|remove, prune, odoo check|pull, odoo-sim."""
 
 from __future__ import annotations
 
@@ -11,13 +11,14 @@ from datetime import datetime
 
 from sqlalchemy.exc import InterfaceError, OperationalError
 
+from atraxion.adapters.secret_box import SecretKeyError
 from atraxion.adapters.sqlalchemy.collation import UnsupportedCollation
 from atraxion.adapters.sqlalchemy.engine import DatabaseUrlError, masked_url
 from atraxion.application import tokens
 from atraxion.bootstrap import bootstrap
 from atraxion.config import Settings
 from atraxion.domain.auth import DEFAULT_CONSUMER, Scope, parse_expiry, parse_scopes
-from atraxion.entrypoints import consumer_cli, logs, odoo_cli, prune_cli
+from atraxion.entrypoints import consumer_cli, logs, odoo_cli, prune_cli, user_cli
 
 
 def _parser() -> argparse.ArgumentParser:
@@ -49,6 +50,7 @@ def _parser() -> argparse.ArgumentParser:
     prune_cli.add_parser(commands)
     commands.add_parser("odoo-sim", help="run the bundled Odoo simulator (atraxion odoo-sim --help)")
     odoo_cli.add_parser(commands)
+    user_cli.add_parsers(commands)
     return parser
 
 
@@ -62,7 +64,11 @@ def _timestamp(text: str) -> datetime:
 def main(argv: Sequence[str] | None = None) -> int:
     try:
         return _main(argv)
-    except (UnsupportedCollation, DatabaseUrlError) as error:  # one line saying what to fix, no traceback
+    except (
+        UnsupportedCollation,
+        DatabaseUrlError,
+        SecretKeyError,
+    ) as error:  # one line saying what to fix, no traceback
         print(f"atraxion: {error}", file=sys.stderr)
         return 2
     except (OperationalError, InterfaceError) as error:  # the database does not answer or refuses us
@@ -103,6 +109,8 @@ def _main(argv: Sequence[str] | None) -> int:
         return _db_upgrade(settings)
     app = bootstrap(settings, migrate=True)
     try:
+        if args.command in ("user", "domain"):
+            return user_cli.run(args, app)
         if args.command == "consumer":
             return consumer_cli.run(args, app.context)
         return _token_command(args, app.context)

@@ -146,7 +146,7 @@ class PartnerIn:
 
 
 @frozen
-class SaleOrderIn:
+class OdooSaleOrderIn:
     externalId: Key
     data: Document
     odooId: int | None = None
@@ -229,7 +229,7 @@ SHAPES: dict[str, _Shape] = {
     "products": _Shape(ProductIn, _products),
     "partners": _Shape(PartnerIn, _partners),
     "sale-orders": _Shape(
-        SaleOrderIn, lambda rs: [Batch("sale-orders", [Incoming(r.externalId, _envelope(r), r.data) for r in rs])]
+        OdooSaleOrderIn, lambda rs: [Batch("sale-orders", [Incoming(r.externalId, _envelope(r), r.data) for r in rs])]
     ),
     "purchase-orders": _Shape(PurchaseOrderIn, lambda rs: [Batch("purchase-orders", [_purchase_order(r) for r in rs])]),
     "stock": _Shape(
@@ -278,7 +278,7 @@ _FAST_SPECS: dict[type[Any], fast.Spec] = {
         ("type", fast.one_of("main", "billing", "delivery", "contact", "other"), False),
         ("externalParentId", _KEY, False),
     ),
-    SaleOrderIn: (("externalId", _KEY, True), ("data", _DOCUMENT, True), ("odooId", fast.integer, False)),
+    OdooSaleOrderIn: (("externalId", _KEY, True), ("data", _DOCUMENT, True), ("odooId", fast.integer, False)),
 }
 
 

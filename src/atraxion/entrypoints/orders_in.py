@@ -24,17 +24,17 @@ denormal like 5e-324 is "> 0") would reach it as zero."""
 
 
 @frozen
-class OrderLineIn:
+class WebshopOrderLineIn:
     productExternalId: Key
     quantity: Number
     priceUnit: Number | None = None
 
 
 @frozen
-class SaleOrderIn:
+class WebshopOrderIn:
     externalId: Key
     partnerExternalId: Key
-    lines: list[OrderLineIn]
+    lines: list[WebshopOrderLineIn]
     invoicePartnerExternalId: Key | None = None
     deliveryPartnerExternalId: Key | None = None
     note: str | None = None
@@ -44,7 +44,7 @@ def parse_sale_order(body: Any) -> WebshopSaleOrder:
     """The order in ``body``, or InvalidBatch listing every problem (index None: one document)."""
     if not isinstance(body, dict):
         raise InvalidBatch([FieldError(None, "", "the body must be a JSON object")])
-    (parsed,), errors = structure_each([body], SaleOrderIn)
+    (parsed,), errors = structure_each([body], WebshopOrderIn)
     problems = [FieldError(None, e.field, e.message) for e in errors]
     if parsed is not None:
         if not parsed.lines:

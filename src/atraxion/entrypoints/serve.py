@@ -4,6 +4,7 @@ the reverse-sync workers and sweeper)."""
 from __future__ import annotations
 
 import logging
+from pathlib import Path
 
 import uvicorn
 
@@ -26,9 +27,13 @@ def targets(settings: Settings) -> str:
         if settings.odoo_username:
             details.append(f"user {settings.odoo_username}")
         odoo = f"{safe_url(settings.odoo_url)} ({', '.join(details)})"
+    if settings.secret_key is not None and settings.secret_key.strip():
+        sealing = "ATRAXION_SECRET_KEY"
+    else:
+        sealing = f"the key in {Path(settings.secret_key_file).expanduser().resolve()} (ATRAXION_SECRET_KEY is not set)"
     return (
         f"database {safe_url(settings.database_url)}; broker {safe_url(settings.broker_url)}; Odoo {odoo}; "
-        f"log format {settings.log_format}"
+        f"log format {settings.log_format}; webhook secrets sealed with {sealing}"
     )
 
 

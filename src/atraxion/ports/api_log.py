@@ -14,11 +14,18 @@ class ApiLogRepository(Protocol):
         """Store ``entries`` (their ``id`` is ignored; the store numbers them in order), set-based."""
 
     def search(
-        self, path_prefix: str | None, status: int | None, limit: int, before_id: int | None
+        self,
+        path_prefix: str | None,
+        status: int | None,
+        limit: int,
+        before_id: int | None,
+        *,
+        consumer: str | None = None,
+        until: datetime | None = None,
     ) -> list[ApiLogEntry]:
         """Newest first (by id): at most ``limit`` entries whose path starts with ``path_prefix``
-        (exactly, case-sensitive), with status code ``status``, and id below ``before_id`` — each
-        filter only when given."""
+        (exactly, case-sensitive), with status code ``status``, id below ``before_id``, made by a
+        token of ``consumer``, and recorded at or before ``until`` — each filter only when given."""
 
     def prune(self, older_than: datetime, limit: int) -> int:
         """Delete at most ``limit`` of the oldest entries recorded before ``older_than``; how many."""

@@ -10,12 +10,19 @@ from atraxion.ports.auth import TokenRepository
 from atraxion.ports.idempotency import IdempotencyRepository
 from atraxion.ports.leases import LeaseRepository
 from atraxion.ports.outbox import OutboundOrderRepository, OutboxRepository, SyncFailureRepository
+from atraxion.ports.overview import OverviewRepository
 from atraxion.ports.partners import PartnerRepository
 from atraxion.ports.pull_cursors import PullCursorRepository
 from atraxion.ports.purchase_order_lines import PurchaseOrderLineRepository
 from atraxion.ports.queued_pulls import QueuedPullRepository
 from atraxion.ports.reconcile_runs import ReconcileRunRepository
 from atraxion.ports.records import FeedRepository, RecordRepository
+from atraxion.ports.users import (
+    AdminSessionRepository,
+    AllowedDomainRepository,
+    UserRepository,
+    VerificationRepository,
+)
 from atraxion.ports.webhooks import DeliveryRepository, WebhookRepository
 
 
@@ -61,6 +68,21 @@ class UnitOfWork(Protocol):
 
     @property
     def pull_cursors(self) -> PullCursorRepository: ...
+
+    @property
+    def users(self) -> UserRepository: ...
+
+    @property
+    def allowed_domains(self) -> AllowedDomainRepository: ...
+
+    @property
+    def verifications(self) -> VerificationRepository: ...
+
+    @property
+    def admin_sessions(self) -> AdminSessionRepository: ...
+
+    @property
+    def overview(self) -> OverviewRepository: ...
 
     @property
     def webhooks(self) -> WebhookRepository: ...

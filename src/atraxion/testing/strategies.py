@@ -32,9 +32,13 @@ field_names = st.sampled_from(
     ]
 ) | st.from_regex(r"[a-z][a-z_]{0,12}", fullmatch=True)
 
+characters = st.characters(codec="utf-8", exclude_characters="\x00")
+"""Any character a client may send in a string: encodable as UTF-8 (no lone surrogate), and not NUL
+(U+0000), which the HTTP edge refuses with 422 on every database (PostgreSQL stores no text holding one)."""
+
 json_numbers = st.integers(-(10**9), 10**9) | st.floats(-1e9, 1e9, allow_nan=False, allow_infinity=False)
-odoo_scalars = st.none() | st.booleans() | json_numbers | st.text(max_size=20)
-many2one = st.tuples(st.integers(1, 10**6), st.text(min_size=1, max_size=20)).map(list)
+odoo_scalars = st.none() | st.booleans() | json_numbers | st.text(characters, max_size=20)
+many2one = st.tuples(st.integers(1, 10**6), st.text(characters, min_size=1, max_size=20)).map(list)
 odoo_values = odoo_scalars | many2one | st.lists(st.integers(1, 10**6), max_size=4)
 
 
@@ -75,7 +79,7 @@ _non_integral_floats = st.floats(-1e9, 1e9, allow_nan=False, allow_infinity=Fals
 canonical_numbers = st.integers(-(10**9), 10**9) | _non_integral_floats
 """Numbers in their one canonical spelling: integral values are ints, floats are never integral."""
 
-canonical_scalars = st.none() | st.booleans() | canonical_numbers | st.text(max_size=20)
+canonical_scalars = st.none() | st.booleans() | canonical_numbers | st.text(characters, max_size=20)
 canonical_values = canonical_scalars | many2one | st.lists(st.integers(1, 10**6), max_size=4)
 
 

@@ -26,7 +26,14 @@ class MemoryApiLogRepository:
             table[number] = attrs.evolve(entry, id=number)
 
     def search(
-        self, path_prefix: str | None, status: int | None, limit: int, before_id: int | None
+        self,
+        path_prefix: str | None,
+        status: int | None,
+        limit: int,
+        before_id: int | None,
+        *,
+        consumer: str | None = None,
+        until: datetime | None = None,
     ) -> list[ApiLogEntry]:
         found: list[ApiLogEntry] = []
         for entry_id in sorted(self._table(), reverse=True):
@@ -38,6 +45,8 @@ class MemoryApiLogRepository:
             if path_prefix is not None and not entry.path.startswith(path_prefix):
                 continue
             if status is not None and entry.status_code != status:
+                continue
+            if (consumer is not None and entry.consumer != consumer) or (until is not None and entry.at > until):
                 continue
             found.append(entry)
         return found

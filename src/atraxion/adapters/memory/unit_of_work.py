@@ -13,6 +13,7 @@ from atraxion.adapters.memory.outbox_repository import (
     MemoryOutboxRepository,
     MemorySyncFailureRepository,
 )
+from atraxion.adapters.memory.overview_repository import MemoryOverviewRepository
 from atraxion.adapters.memory.partner_repository import MemoryPartnerRepository
 from atraxion.adapters.memory.pull_cursor_repository import MemoryPullCursorRepository
 from atraxion.adapters.memory.purchase_order_line_repository import MemoryPurchaseOrderLineRepository
@@ -24,6 +25,12 @@ from atraxion.adapters.memory.repositories import (
     MemoryTokenRepository,
 )
 from atraxion.adapters.memory.store import MemoryStore
+from atraxion.adapters.memory.user_repository import (
+    MemoryAdminSessionRepository,
+    MemoryAllowedDomainRepository,
+    MemoryUserRepository,
+    MemoryVerificationRepository,
+)
 from atraxion.adapters.memory.webhook_repository import MemoryDeliveryRepository, MemoryWebhookRepository
 
 
@@ -59,6 +66,11 @@ class MemoryUnitOfWork:
         self.queued_pulls = MemoryQueuedPullRepository(self._work)
         self.reconcile_runs = MemoryReconcileRunRepository(self._work)
         self.pull_cursors = MemoryPullCursorRepository(self._work)
+        self.users = MemoryUserRepository(self._work)
+        self.allowed_domains = MemoryAllowedDomainRepository(self._work)
+        self.verifications = MemoryVerificationRepository(self._work)
+        self.admin_sessions = MemoryAdminSessionRepository(self._work)
+        self.overview = MemoryOverviewRepository(self._work)
         self.webhooks = MemoryWebhookRepository(self._work)
         self.deliveries = MemoryDeliveryRepository(self._work)
         return self

@@ -48,8 +48,11 @@ def _delete_redis(broker: Any, name: str) -> None:
     client = broker.client
     prefix = f"{broker.namespace}:"
     keys = [prefix + name + suffix + part for suffix in _SUFFIXES for part in ("", ".msgs")]
-    # Each worker process keeps the ids it holds in "<ns>:__acks__.<worker id>.<queue>".
-    keys += list(client.scan_iter(match=f"{prefix}__acks__.*.{name}"))
-    keys += list(client.scan_iter(match=f"{prefix}__acks__.*.{name}.DQ"))
-    client.delete(*keys)
-    client.zrem(f"{prefix}__heartbeats__", broker.broker_id)
+    try:
+        # Each worker process keeps the ids it holds in "<ns>:__acks__.<worker id>.<queue>".
+        keys += list(client.scan_iter(match=f"{prefix}__acks__.*.{name}"))
+        keys += list(client.scan_iter(match=f"{prefix}__acks__.*.{name}.DQ"))
+        client.delete(*keys)
+        client.zrem(f"{prefix}__heartbeats__", broker.broker_id)
+    finally:
+        client.connection_pool.disconnect()  # the broker was closed before: leave no connection open

@@ -1,4 +1,4 @@
-"""SQLAlchemy Core adapters for SQLite (embedded default) and MySQL/MariaDB (pymysql)."""
+"""SQLAlchemy Core adapters for SQLite (embedded default), MySQL/MariaDB (PyMySQL) and PostgreSQL (psycopg 3)."""
 
 from atraxion.adapters.sqlalchemy.engine import create_engine_from_url, shares_one_connection
 from atraxion.adapters.sqlalchemy.migrate import upgrade

@@ -1,4 +1,7 @@
-"""Set-based helpers shared by the repositories: chunked IN lists, JSON columns, upserts, times."""
+"""Set-based helpers shared by the repositories: chunked IN lists, JSON columns, upserts, times.
+
+The per-dialect SQL lives here: MySQL/MariaDB, PostgreSQL and SQLite each spell an upsert and an
+insert-if-absent their own way."""
 
 from __future__ import annotations
 
@@ -8,8 +11,9 @@ from collections.abc import Iterator, Mapping, Sequence
 from datetime import UTC, datetime
 from typing import Any, TypeVar
 
-from sqlalchemy import Connection, Table
-from sqlalchemy.dialects import mysql, sqlite
+from sqlalchemy import ARRAY, ColumnElement, Connection, Insert, Table, any_, bindparam
+from sqlalchemy.dialects import mysql, postgresql, sqlite
+from sqlalchemy.exc import DBAPIError
 
 from atraxion.domain.diff import stored_json
 
@@ -24,6 +28,15 @@ allows 32,766 parameters (older ones 999); fewer, longer lists mean fewer round 
 def chunks(items: Sequence[T], size: int = CHUNK) -> Iterator[Sequence[T]]:
     for start in range(0, len(items), size):
         yield items[start : start + size]
+
+
+def among(conn: Connection, column: ColumnElement[T], values: Sequence[T]) -> ColumnElement[bool]:
+    """``column IN (…values)``; on PostgreSQL ``column = ANY(:values)``, the values sent as one
+    array parameter: a list of 10,000 parameters costs more to render, bind and parse (SQLAlchemy and
+    psycopg both walk it) than the database spends on the rows."""
+    if conn.dialect.name == "postgresql":
+        return column == any_(bindparam(None, list(values), type_=ARRAY(column.type)))
+    return column.in_(values)
 
 
 def dumps(value: Any) -> str:
@@ -53,6 +66,10 @@ def from_db_time(value: datetime | None) -> datetime | None:
     return None if value is None else value.replace(tzinfo=UTC)
 
 
+def _primary_key(table: Table) -> list[str]:
+    return [c.name for c in table.primary_key.columns]
+
+
 def upsert(conn: Connection, table: Table, rows: Sequence[Mapping[str, Any]], update: Sequence[str]) -> None:
     """Insert ``rows``, or update ``update`` columns where the primary/unique key already exists.
 
@@ -66,8 +83,42 @@ def upsert(conn: Connection, table: Table, rows: Sequence[Mapping[str, Any]], up
     if conn.dialect.name in ("mysql", "mariadb"):
         my = mysql.insert(table)
         conn.execute(my.on_duplicate_key_update({c: my.inserted[c] for c in update}), list(rows))
+        return
+    keys = _primary_key(table)
+    if conn.dialect.name == "postgresql":
+        pg = postgresql.insert(table)
+        on_pg = pg.on_conflict_do_update(index_elements=keys, set_={c: pg.excluded[c] for c in update})
+        conn.execute(on_pg, list(rows))
+        return
+    lite = sqlite.insert(table)
+    statement = lite.on_conflict_do_update(index_elements=keys, set_={c: lite.excluded[c] for c in update})
+    conn.execute(statement, list(rows))
+
+
+def insert_unless_present(conn: Connection, table: Table) -> Insert:
+    """An INSERT of rows whose primary key is not taken yet; a taken one inserts nothing (its row
+    count says 0). A concurrent, uncommitted insert of the same key makes it wait for that
+    transaction: nothing if it commits, an insert if it rolls back (``INSERT IGNORE`` on
+    MySQL/MariaDB, ``ON CONFLICT DO NOTHING`` on PostgreSQL and SQLite). SQLAlchemy keeps an
+    INSERT's row count only when asked (psycopg's would read -1)."""
+    statement: Insert
+    if conn.dialect.name in ("mysql", "mariadb"):
+        statement = mysql.insert(table).prefix_with("IGNORE")
+    elif conn.dialect.name == "postgresql":
+        statement = postgresql.insert(table).on_conflict_do_nothing(index_elements=_primary_key(table))
     else:
-        lite = sqlite.insert(table)
-        keys = [c.name for c in table.primary_key.columns]
-        statement = lite.on_conflict_do_update(index_elements=keys, set_={c: lite.excluded[c] for c in update})
-        conn.execute(statement, list(rows))
+        statement = sqlite.insert(table).on_conflict_do_nothing(index_elements=_primary_key(table))
+    return statement.execution_options(preserve_rowcount=True)
+
+
+def error_code(error: DBAPIError) -> int | str | None:
+    """The database's code for ``error``: MySQL/MariaDB's error number (PyMySQL's first argument),
+    PostgreSQL's SQLSTATE (psycopg's ``sqlstate``); None for SQLite, which has only messages."""
+    orig = error.orig
+    if orig is None:
+        return None
+    code = orig.args[0] if orig.args else None
+    if isinstance(code, int):  # before the SQLSTATE: PyMySQL's errors carry a generic one too
+        return code
+    sqlstate = getattr(orig, "sqlstate", None)
+    return sqlstate if isinstance(sqlstate, str) else None

@@ -65,7 +65,14 @@ class SqlApiLogRepository:
         )
 
     def search(
-        self, path_prefix: str | None, status: int | None, limit: int, before_id: int | None
+        self,
+        path_prefix: str | None,
+        status: int | None,
+        limit: int,
+        before_id: int | None,
+        *,
+        consumer: str | None = None,
+        until: datetime | None = None,
     ) -> list[ApiLogEntry]:
         t = api_logs
         query = select(t).order_by(t.c.id.desc()).limit(limit)
@@ -80,6 +87,10 @@ class SqlApiLogRepository:
             query = query.where(t.c.status_code == status)
         if before_id is not None:
             query = query.where(t.c.id < before_id)
+        if consumer is not None:
+            query = query.where(t.c.consumer == consumer)
+        if until is not None:
+            query = query.where(t.c.at <= to_db_time(until))
         return [_entry(row) for row in self.conn.execute(query)]
 
     def prune(self, older_than: datetime, limit: int) -> int:

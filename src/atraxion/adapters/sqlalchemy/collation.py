@@ -5,7 +5,10 @@ spaces (``utf8mb4_bin`` is PAD SPACE), so two keys Python holds apart would be o
 database: a push of ``"SKU-abc"`` then ``"SKU-ABC"`` failed on the unique index, and the consumers
 ``webshop`` and ``WebShop`` shared one feed. Migration 0006 gives every key and consumer column a
 binary collation that pads nothing; :func:`refuse_unless_binary_keys` checks it at every start.
-SQLite compares with ``BINARY`` (memcmp, no padding) unless told otherwise.
+PostgreSQL's equality is already byte-wise under a deterministic collation, but its order follows the
+database's locale (``en_US``: ``"a" < "B"``), while the feed's keyset pages and every sorted write
+assume the order of the bytes: its key columns get ``"C"``. SQLite compares with ``BINARY`` (memcmp,
+no padding) unless told otherwise.
 """
 
 from __future__ import annotations
@@ -62,20 +65,36 @@ def binary_collation(connection: Connection) -> str | None:
     raise UnsupportedCollation(f"no binary no-pad collation is known for the {dialect.name} database")
 
 
+_MYSQL_COLUMNS = text(
+    "SELECT table_name, column_name, collation_name FROM information_schema.columns "
+    "WHERE table_schema = DATABASE() AND collation_name IS NOT NULL"
+)
+# information_schema leaves a column under the database's default collation NULL: read the
+# catalogue, where that column says "default" (and is refused: the default is a locale's order).
+_POSTGRESQL_COLUMNS = text(
+    "SELECT c.relname, a.attname, coll.collname FROM pg_attribute a "
+    "JOIN pg_class c ON c.oid = a.attrelid JOIN pg_collation coll ON coll.oid = a.attcollation "
+    "WHERE c.relnamespace = current_schema()::regnamespace AND a.attnum > 0 AND NOT a.attisdropped"
+)
+
+
+def column_collations(connection: Connection) -> dict[tuple[str, str], str]:
+    """(table, column) → collation of every text column of the current MySQL/MariaDB database or
+    PostgreSQL schema."""
+    query = _POSTGRESQL_COLUMNS if connection.dialect.name == "postgresql" else _MYSQL_COLUMNS
+    rows = connection.execute(query).all()
+    return {(str(table).lower(), str(column).lower()): str(collation) for table, column, collation in rows}
+
+
 def refuse_unless_binary_keys(engine: Engine) -> None:
-    """Raise UnsupportedCollation naming the first key column of a MySQL/MariaDB database whose
-    collation folds case or pads spaces (changed by hand after the migration, say)."""
-    if engine.dialect.name not in ("mysql", "mariadb"):
+    """Raise UnsupportedCollation naming the first key column of a MySQL/MariaDB or PostgreSQL
+    database whose collation folds case, pads spaces or orders by a locale (changed by hand after
+    the migration, say)."""
+    if engine.dialect.name not in ("mysql", "mariadb", "postgresql"):
         return
     with engine.connect() as connection:
         wanted = binary_collation(connection)
-        rows = connection.execute(
-            text(
-                "SELECT table_name, column_name, collation_name FROM information_schema.columns "
-                "WHERE table_schema = DATABASE() AND collation_name IS NOT NULL"
-            )
-        ).all()
-    found = {(str(table).lower(), str(column).lower()): str(collation) for table, column, collation in rows}
+        found = column_collations(connection)
     for table, columns in KEY_COLUMNS.items():
         for column in columns:
             collation = found.get((table, column))

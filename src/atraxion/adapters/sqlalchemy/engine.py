@@ -1,4 +1,4 @@
-"""Engines for SQLite and MySQL/MariaDB, configured for correctness under concurrency."""
+"""Engines for SQLite, MySQL/MariaDB and PostgreSQL, configured for correctness under concurrency."""
 
 from __future__ import annotations
 
@@ -41,7 +41,8 @@ def create_engine_from_url(url: str, **kwargs: Any) -> Engine:
 
 def _create(url: str, **kwargs: Any) -> Engine:
     """SQLite gets WAL and ``BEGIN IMMEDIATE`` (writers queue instead of failing); MySQL gets
-    utf8mb4, READ COMMITTED and pre-ping."""
+    utf8mb4, READ COMMITTED and pre-ping; PostgreSQL gets READ COMMITTED (its default, stated) and
+    pre-ping."""
     parsed = make_url(url)
     if parsed.get_backend_name() == "sqlite":
         return _sqlite(url, in_memory=parsed.database in (None, "", ":memory:"), **kwargs)
@@ -49,6 +50,8 @@ def _create(url: str, **kwargs: Any) -> Engine:
         if "charset" not in parsed.query:
             parsed = parsed.update_query_dict({"charset": "utf8mb4"})
         return create_engine(parsed, pool_pre_ping=True, pool_recycle=3600, isolation_level="READ COMMITTED", **kwargs)
+    if parsed.get_backend_name() == "postgresql":
+        return create_engine(parsed, pool_pre_ping=True, isolation_level="READ COMMITTED", **kwargs)
     return create_engine(parsed, **kwargs)
 
 

@@ -8,7 +8,7 @@ from datetime import UTC, datetime
 from sqlalchemy import Connection, and_, delete, exists, false, func, literal, or_, select
 
 from atraxion.adapters.sqlalchemy import _fast_json
-from atraxion.adapters.sqlalchemy._sql import chunks, dumps, from_db_time, loads_many, to_db_time, upsert
+from atraxion.adapters.sqlalchemy._sql import among, chunks, dumps, from_db_time, loads_many, to_db_time, upsert
 from atraxion.adapters.sqlalchemy.record_repository import records_from_rows
 from atraxion.adapters.sqlalchemy.tables import RECORD_TABLES, consumers, feed_acks, feed_pending
 from atraxion.domain.consumers import Backlog
@@ -64,7 +64,7 @@ class SqlFeedRepository:
         found: dict[tuple[str, str], AckState] = {}
         t = feed_acks
         for chunk in chunks(sorted(set(keys))):
-            query = select(t).where(t.c.entity == entity, t.c.consumer.in_(consumers), t.c.key.in_(chunk))
+            query = select(t).where(t.c.entity == entity, t.c.consumer.in_(consumers), among(self.conn, t.c.key, chunk))
             rows = self.conn.execute(query).all()  # one fetch, and one JSON decoding, for the chunk
             documents = loads_many([text for row in rows for text in (row.envelope, row.data)])
             for index, row in enumerate(rows):
@@ -93,7 +93,7 @@ class SqlFeedRepository:
         if not consumers:
             return
         for chunk in chunks(sorted(set(keys))):
-            where = (t.c.entity == entity, t.c.consumer.in_(sorted(consumers)), t.c.key.in_(chunk))
+            where = (t.c.entity == entity, t.c.consumer.in_(sorted(consumers)), among(self.conn, t.c.key, chunk))
             self.conn.execute(delete(t).where(*where))
 
     def pending_of(self, entity: str, consumers: Sequence[str], keys: Sequence[str]) -> set[tuple[str, str]]:
@@ -104,7 +104,7 @@ class SqlFeedRepository:
             return found
         for chunk in chunks(sorted(set(keys))):
             query = select(p.c.consumer, p.c.key).where(
-                p.c.entity == entity, p.c.consumer.in_(sorted(consumers)), p.c.key.in_(chunk)
+                p.c.entity == entity, p.c.consumer.in_(sorted(consumers)), among(self.conn, p.c.key, chunk)
             )
             found.update((row.consumer, row.key) for row in self.conn.execute(query))
         return found
@@ -116,7 +116,8 @@ class SqlFeedRepository:
         t = feed_pending
         for consumer, keys in sorted(by_consumer.items()):
             for chunk in chunks(sorted(keys)):
-                self.conn.execute(delete(t).where(t.c.entity == entity, t.c.consumer == consumer, t.c.key.in_(chunk)))
+                mine = (t.c.entity == entity, t.c.consumer == consumer)
+                self.conn.execute(delete(t).where(*mine, among(self.conn, t.c.key, chunk)))
         # Sorted, like every bulk write here: concurrent writers then take row locks in one order.
         rows = [
             {

@@ -1,10 +1,11 @@
 """Idempotency records in SQL: the claim is an insert in the command's own transaction.
 
-``INSERT IGNORE`` (MySQL/MariaDB) or ``INSERT OR IGNORE`` (SQLite) of the key's row: on MariaDB a
-concurrent insert of the same key waits on the uncommitted row's unique key, then inserts nothing
-(the first committed: its answer is read and replayed) or inserts (the first rolled back: this one
-does the work). On SQLite ``BEGIN IMMEDIATE`` already made the duplicate wait for the first commit.
-No savepoint is needed, so a deadlock or a lock wait timeout surfaces as itself.
+``INSERT IGNORE`` (MySQL/MariaDB) or ``INSERT … ON CONFLICT DO NOTHING`` (PostgreSQL, SQLite) of the
+key's row: on MariaDB and PostgreSQL a concurrent insert of the same key waits on the uncommitted
+row's unique key, then inserts nothing (the first committed: its answer is read and replayed) or
+inserts (the first rolled back: this one does the work). On SQLite ``BEGIN IMMEDIATE`` already made
+the duplicate wait for the first commit. No savepoint is needed, so a deadlock or a lock wait
+timeout surfaces as itself.
 """
 
 from __future__ import annotations
@@ -13,28 +14,21 @@ import hashlib
 import json
 from datetime import datetime
 
-from sqlalchemy import Connection, Insert, select, update
+from sqlalchemy import Connection, select, update
 from sqlalchemy.exc import OperationalError
 
-from atraxion.adapters.sqlalchemy._sql import to_db_time
+from atraxion.adapters.sqlalchemy._sql import error_code, insert_unless_present, to_db_time
 from atraxion.adapters.sqlalchemy.tables import idempotency_keys
 from atraxion.ports.idempotency import Answer, IdempotencyInProgress, IdempotencyRecord
 
-_LOCK_WAIT_TIMEOUT = 1205  # MySQL/MariaDB: innodb_lock_wait_timeout passed while waiting for the claim
+# The wait for the claim outlasted the database's bound: MySQL/MariaDB's innodb_lock_wait_timeout
+# (error 1205), PostgreSQL's lock_timeout (SQLSTATE 55P03).
+_LOCK_WAIT_TIMEOUT = (1205, "55P03")
 
 
 def digest(owner: str, key: str) -> str:
     """The stored id of ``owner``'s ``key`` (JSON keeps the pair unambiguous)."""
     return hashlib.sha256(json.dumps([owner, key]).encode()).hexdigest()
-
-
-def _insert_unless_present() -> Insert:
-    return (
-        idempotency_keys.insert()
-        .prefix_with("IGNORE", dialect="mysql")
-        .prefix_with("IGNORE", dialect="mariadb")
-        .prefix_with("OR IGNORE", dialect="sqlite")
-    )
 
 
 class SqlIdempotencyRepository:
@@ -45,10 +39,9 @@ class SqlIdempotencyRepository:
         t, stored_id = idempotency_keys, digest(owner, key)
         row = {"digest": stored_id, "fingerprint": fingerprint, "created_at": to_db_time(at)}
         try:
-            inserted = self.conn.execute(_insert_unless_present(), row).rowcount == 1
+            inserted = self.conn.execute(insert_unless_present(self.conn, idempotency_keys), row).rowcount == 1
         except OperationalError as error:
-            code = error.orig.args[0] if error.orig is not None and error.orig.args else None
-            if code == _LOCK_WAIT_TIMEOUT:
+            if error_code(error) in _LOCK_WAIT_TIMEOUT:
                 raise IdempotencyInProgress(
                     "a request with this Idempotency-Key is still in progress; send it again later"
                 ) from None

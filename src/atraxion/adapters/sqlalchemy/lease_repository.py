@@ -1,21 +1,19 @@
 """Leases in SQL: a conditional UPDATE, then an INSERT that does nothing if the row exists.
 
 Why this is safe under concurrency: the UPDATE's condition (``holder`` is the caller, or the lease
-has expired) is evaluated on the latest committed row while the row is locked (MySQL/MariaDB re-read
-it under the lock at READ COMMITTED; SQLite has one writer at a time), so of two racing replicas
-only one matches. When the row does not exist yet, the primary key lets exactly one INSERT in;
+has expired) is evaluated on the latest committed row while the row is locked (MySQL/MariaDB and
+PostgreSQL re-read it under the lock at READ COMMITTED; SQLite has one writer at a time), so of two
+racing replicas only one matches. When the row does not exist yet, the primary key lets exactly one INSERT in;
 the other inserts nothing and is told no.
 """
 
 from __future__ import annotations
 
 from datetime import UTC, datetime
-from typing import Any
 
-from sqlalchemy import Connection, Insert, or_, select, update
-from sqlalchemy.dialects import mysql, postgresql, sqlite
+from sqlalchemy import Connection, or_, select, update
 
-from atraxion.adapters.sqlalchemy._sql import from_db_time, to_db_time
+from atraxion.adapters.sqlalchemy._sql import from_db_time, insert_unless_present, to_db_time
 from atraxion.adapters.sqlalchemy.tables import leases
 from atraxion.domain.leases import Lease
 
@@ -37,7 +35,8 @@ class SqlLeaseRepository:
         # the same instant still says 1.
         if taken.rowcount:
             return True
-        inserted = self.conn.execute(self._insert_if_absent({"name": name, "holder": holder, "expires_at": until}))
+        row = {"name": name, "holder": holder, "expires_at": until}
+        inserted = self.conn.execute(insert_unless_present(self.conn, leases).values(row))
         return bool(inserted.rowcount)
 
     def release(self, name: str, holder: str) -> bool:
@@ -54,11 +53,3 @@ class SqlLeaseRepository:
         expires_at = from_db_time(row.expires_at)
         assert expires_at is not None
         return Lease(row.name, row.holder, expires_at)
-
-    def _insert_if_absent(self, row: dict[str, Any]) -> Insert:
-        dialect = self.conn.dialect.name
-        if dialect in ("mysql", "mariadb"):
-            return mysql.insert(leases).values(row).prefix_with("IGNORE")
-        if dialect == "postgresql":
-            return postgresql.insert(leases).values(row).on_conflict_do_nothing(index_elements=["name"])
-        return sqlite.insert(leases).values(row).on_conflict_do_nothing(index_elements=["name"])

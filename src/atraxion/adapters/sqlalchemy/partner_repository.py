@@ -26,7 +26,8 @@ class SqlPartnerRepository:
         found: dict[str, str | None] = {}
         for chunk in chunks(sorted(set(keys))):
             query = select(t.c.key, t.c.external_parent_id).where(t.c.key.in_(chunk), t.c.deleted == false())
-            for row in self.conn.execute(query.with_for_update() if lock else query):
+            # Locked in key order, as records are (see record_repository._locked).
+            for row in self.conn.execute(query.order_by(t.c.key).with_for_update() if lock else query):
                 found[row.key] = row.external_parent_id
         return found
 
@@ -47,7 +48,7 @@ class SqlPartnerRepository:
             query = select(t.c.key).where(
                 t.c.external_parent_id.in_(chunk), t.c.parent_resolved == false(), t.c.deleted == false()
             )
-            found.extend(self.conn.execute(query.with_for_update() if lock else query).scalars())
+            found.extend(self.conn.execute(query.order_by(t.c.key).with_for_update() if lock else query).scalars())
         return sorted(found)
 
     def set_resolved(self, resolution: Mapping[str, bool]) -> None:

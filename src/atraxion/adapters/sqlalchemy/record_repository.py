@@ -9,7 +9,15 @@ from typing import Any
 from sqlalchemy import Connection, Row, Select, Table, bindparam, delete, func, select
 
 from atraxion.adapters.sqlalchemy import _fast_json
-from atraxion.adapters.sqlalchemy._sql import KEY_CHUNK, chunks, dumps, from_db_time, loads, to_db_time
+from atraxion.adapters.sqlalchemy._sql import (
+    KEY_CHUNK,
+    among,
+    chunks,
+    dumps,
+    from_db_time,
+    loads,
+    to_db_time,
+)
 from atraxion.adapters.sqlalchemy.tables import RECORD_TABLES, record_history
 from atraxion.domain.history import Version, trim_thresholds
 from atraxion.domain.records import RecordHead, StoredRecord
@@ -100,11 +108,15 @@ def _key(record: StoredRecord) -> str:
 
 
 def _locked(query: Select[Any], table: Table) -> Select[Any]:
-    """``SELECT … FOR UPDATE`` through the key's unique index. Left to itself, MySQL may lock a
-    small table through a primary-key scan while a concurrent writer locks through the index:
-    the two lock the same rows in different orders and deadlock (seen under R1)."""
+    """``SELECT … FOR UPDATE`` in the order of the keys, so that concurrent writers lock the rows
+    they share in one order. Left to itself, MySQL may lock a small table through a primary-key scan
+    while a concurrent writer locks through the key's unique index (hence the index hint), and
+    PostgreSQL locks rows in the order it finds them on disk, which every update changes (hence the
+    ``ORDER BY``, below which PostgreSQL locks): either way two writers lock the same rows in
+    different orders and deadlock (seen under R1)."""
     hint = f"FORCE INDEX (uq_{table.name}_key)"
-    return query.with_for_update().with_hint(table, hint, "mysql").with_hint(table, hint, "mariadb")
+    ordered = query.order_by(table.c.key).with_for_update()
+    return ordered.with_hint(table, hint, "mysql").with_hint(table, hint, "mariadb")
 
 
 class SqlRecordRepository:
@@ -118,7 +130,7 @@ class SqlRecordRepository:
         columns = (c.key, c.version, c.content_hash, c.full_hash, c.deleted, c.envelope, c.data)
         heads: dict[str, RecordHead] = {}
         for chunk in chunks(sorted(keys), KEY_CHUNK):
-            query = select(*columns).where(c.key.in_(chunk))
+            query = select(*columns).where(among(self.conn, c.key, chunk))
             rows = self.conn.execute(_locked(query, table) if lock else query).all()  # one fetch, not per row
             for key, version, content_hash, full_hash, deleted, envelope, data in rows:
                 heads[key] = RecordHead(key, version, content_hash, full_hash, envelope, data, bool(deleted))
@@ -128,7 +140,7 @@ class SqlRecordRepository:
         table, _ = RECORD_TABLES[entity]
         records: dict[str, StoredRecord] = {}
         for chunk in chunks(sorted(keys)):
-            query = select(table).where(table.c.key.in_(chunk))
+            query = select(table).where(among(self.conn, table.c.key, chunk))
             rows = self.conn.execute(_locked(query, table) if lock else query).all()
             records.update((r.key, r) for r in records_from_rows(rows))
         return records

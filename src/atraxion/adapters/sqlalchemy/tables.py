@@ -22,7 +22,8 @@ from sqlalchemy import (
     String,
     Table,
     Text,
-    text,
+    false,
+    true,
 )
 from sqlalchemy.dialects import mysql
 
@@ -62,7 +63,7 @@ def _record_table(name: str, *extra: Column[Any]) -> Table:
         Column("created_at", DateTime, nullable=False),
         Column("updated_at", DateTime, nullable=False),
         # A tombstone: deleted in Odoo, last known content kept (migration 0007).
-        Column("deleted", Boolean, nullable=False, server_default=text("0")),
+        Column("deleted", Boolean, nullable=False, server_default=false()),
         *extra,
     )
 
@@ -78,7 +79,7 @@ partners = _record_table(
     Column("type", String(16)),
     _ref("external_parent_id"),
     # Derived (migration 0003): is the parent stored? Written only by the partner repository.
-    Column("parent_resolved", Boolean, nullable=False, server_default=text("1")),
+    Column("parent_resolved", Boolean, nullable=False, server_default=true()),
 )
 sale_orders = _record_table("sale_orders", Column("odoo_id", BigInteger, index=True))
 purchase_orders = _record_table("purchase_orders", Column("odoo_id", BigInteger, index=True))
@@ -304,6 +305,44 @@ pull_cursors = Table(
     Column("updated_at", DateTime, nullable=False),
 )
 
+# People of the admin UI (migration 0015). Addresses and domains are stored normalized (lower case).
+users = Table(
+    "users",
+    metadata,
+    Column("id", Id, primary_key=True, autoincrement=True),
+    Column("email", String(254), nullable=False, unique=True),
+    Column("role", String(16), nullable=False),
+    Column("password_hash", String(255), nullable=False),
+    Column("verified", Boolean, nullable=False),
+    Column("created_at", Stamp, nullable=False),
+    Column("disabled_at", Stamp, nullable=True),
+    # The times of recent failed logins (a JSON list of ISO 8601 times, at most the lockout's limit).
+    Column("recent_failures", Text, nullable=False),
+    Column("locked_until", Stamp, nullable=True),
+)
+
+allowed_domains = Table("allowed_domains", metadata, Column("domain", String(253), primary_key=True))
+
+# Single-use e-mail verification tokens, stored hashed.
+email_verifications = Table(
+    "email_verifications",
+    metadata,
+    Column("token_hash", String(64), primary_key=True),
+    Column("user_id", Id, nullable=False, index=True),
+    Column("expires_at", Stamp, nullable=False),
+    Column("used_at", Stamp, nullable=True),
+)
+
+# Admin UI sessions, server-side so that every replica knows them; the cookie holds the id, the row its hash.
+admin_sessions = Table(
+    "admin_sessions",
+    metadata,
+    Column("id_hash", String(64), primary_key=True),
+    Column("user_id", Id, nullable=False, index=True),
+    Column("created_at", Stamp, nullable=False),
+    Column("expires_at", Stamp, nullable=False, index=True),
+)
+
 # Version history (migration 0014): the newest ATRAXION_HISTORY_VERSIONS versions of each record.
 record_history = Table(
     "record_history",
@@ -316,14 +355,15 @@ record_history = Table(
 )
 
 # Webhooks (migration 0013): a consumer's subscription, and each message sent to it. The consumer
-# compares byte for byte (collation.KEY_COLUMNS). ``secret`` is kept to sign with (docs/webhooks.md).
+# compares byte for byte (collation.KEY_COLUMNS). ``secret`` is kept to sign with, sealed (0016,
+# adapters/secret_box.py; docs/deploying.md, "Secrets").
 webhooks = Table(
     "webhooks",
     metadata,
     Column("id", Id, primary_key=True, autoincrement=True),
     Column("url", Text, nullable=False),
     Column("consumer", String(64), nullable=False, index=True),
-    Column("secret", String(128), nullable=False),
+    Column("secret", String(512), nullable=False),
     Column("entities", JsonText, nullable=False),
     Column("events", String(64), nullable=False),
     Column("is_active", Boolean, nullable=False),

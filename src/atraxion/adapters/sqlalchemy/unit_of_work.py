@@ -9,6 +9,8 @@ from typing import Self
 from sqlalchemy import Engine
 from sqlalchemy.exc import DBAPIError
 
+from atraxion.adapters.secret_box import SecretBox
+from atraxion.adapters.sqlalchemy._sql import error_code
 from atraxion.adapters.sqlalchemy.api_log_repository import SqlApiLogRepository
 from atraxion.adapters.sqlalchemy.auth_repository import SqlTokenRepository
 from atraxion.adapters.sqlalchemy.feed_repository import SqlFeedRepository
@@ -19,36 +21,40 @@ from atraxion.adapters.sqlalchemy.outbox_repository import (
     SqlOutboxRepository,
     SqlSyncFailureRepository,
 )
+from atraxion.adapters.sqlalchemy.overview_repository import SqlOverviewRepository
 from atraxion.adapters.sqlalchemy.partner_repository import SqlPartnerRepository
 from atraxion.adapters.sqlalchemy.pull_cursor_repository import SqlPullCursorRepository
 from atraxion.adapters.sqlalchemy.purchase_order_line_repository import SqlPurchaseOrderLineRepository
 from atraxion.adapters.sqlalchemy.queued_pull_repository import SqlQueuedPullRepository
 from atraxion.adapters.sqlalchemy.reconcile_run_repository import SqlReconcileRunRepository
 from atraxion.adapters.sqlalchemy.record_repository import SqlRecordRepository
+from atraxion.adapters.sqlalchemy.user_repository import (
+    SqlAdminSessionRepository,
+    SqlAllowedDomainRepository,
+    SqlUserRepository,
+    SqlVerificationRepository,
+)
 from atraxion.adapters.sqlalchemy.webhook_repository import SqlDeliveryRepository, SqlWebhookRepository
 from atraxion.ports.unit_of_work import ConcurrentUpdate, DuplicateKey
 
-# MySQL/MariaDB: deadlock, lock wait timeout; duplicate key (two inserts of a new key raced).
-_MYSQL_CONFLICTS = {1213, 1205}
-_MYSQL_DUPLICATE = 1062
-
-
-def _code(error: DBAPIError) -> int | None:
-    code = error.orig.args[0] if error.orig is not None and error.orig.args else None
-    return code if isinstance(code, int) else None
+# Duplicate key (two inserts of a new key raced): MySQL/MariaDB's 1062, PostgreSQL's unique_violation.
+_DUPLICATE: frozenset[int | str] = frozenset({1062, "23505"})
+# Worth retrying: MySQL/MariaDB's deadlock and lock wait timeout; PostgreSQL's serialization
+# failure, deadlock and lock_timeout.
+_CONFLICTS: frozenset[int | str] = frozenset({1213, 1205, "40001", "40P01", "55P03"})
 
 
 def is_duplicate(error: DBAPIError) -> bool:
-    code = _code(error)
+    code = error_code(error)
     if code is not None:
-        return code == _MYSQL_DUPLICATE
+        return code in _DUPLICATE
     return "unique constraint failed" in str(error.orig).lower()
 
 
 def is_conflict(error: DBAPIError) -> bool:
-    code = _code(error)
+    code = error_code(error)
     if code is not None:
-        return code in _MYSQL_CONFLICTS or code == _MYSQL_DUPLICATE
+        return code in _CONFLICTS or code in _DUPLICATE
     message = str(error.orig).lower()
     return "database is locked" in message or "unique constraint failed" in message
 
@@ -57,9 +63,10 @@ class SqlUnitOfWork:
     """``lock``: for an engine whose threads share one connection (in-memory SQLite), units of
     work must take turns, or one thread's BEGIN lands inside another's transaction."""
 
-    def __init__(self, engine: Engine, lock: threading.RLock | None = None) -> None:
+    def __init__(self, engine: Engine, lock: threading.RLock | None = None, *, secrets: SecretBox) -> None:
         self.engine = engine
         self.lock = lock
+        self.secrets = secrets
 
     def __enter__(self) -> Self:
         if self.lock is not None:
@@ -80,7 +87,12 @@ class SqlUnitOfWork:
         self.queued_pulls = SqlQueuedPullRepository(self.connection)
         self.reconcile_runs = SqlReconcileRunRepository(self.connection)
         self.pull_cursors = SqlPullCursorRepository(self.connection)
-        self.webhooks = SqlWebhookRepository(self.connection)
+        self.users = SqlUserRepository(self.connection)
+        self.allowed_domains = SqlAllowedDomainRepository(self.connection)
+        self.verifications = SqlVerificationRepository(self.connection)
+        self.admin_sessions = SqlAdminSessionRepository(self.connection)
+        self.overview = SqlOverviewRepository(self.connection)
+        self.webhooks = SqlWebhookRepository(self.connection, self.secrets)
         self.deliveries = SqlDeliveryRepository(self.connection)
         return self
 

@@ -3,6 +3,10 @@
 Claims work as in the outbox: :meth:`SqlDeliveryRepository.get` with ``lock`` reads ``FOR UPDATE``,
 and :meth:`SqlDeliveryRepository.save` is an ``UPDATE … WHERE revision =`` whose row count tells
 whether the delivery moved on in between.
+
+Secrets are sealed at rest by a :class:`~atraxion.adapters.secret_box.SecretBox`: a stored secret in
+clear (written before they were sealed) is read as is and sealed on the webhook's next save; one the
+box cannot open gives a webhook whose ``secret_error`` says so, and whose save leaves it stored.
 """
 
 from __future__ import annotations
@@ -14,6 +18,7 @@ from typing import Any
 import attrs
 from sqlalchemy import Connection, Row, and_, bindparam, delete, or_, select, update
 
+from atraxion.adapters.secret_box import SecretBox, UnreadableSecret
 from atraxion.adapters.sqlalchemy._sql import chunks, dumps, from_db_time, loads, to_db_time
 from atraxion.adapters.sqlalchemy.tables import webhook_deliveries, webhooks
 from atraxion.domain.webhooks import DeliveryStatus, Webhook, WebhookDelivery, WebhookEvent
@@ -26,11 +31,12 @@ def _time(value: datetime | None) -> datetime:
     return result
 
 
-def _webhook_row(webhook: Webhook) -> dict[str, Any]:
+def _webhook_row(webhook: Webhook, box: SecretBox) -> dict[str, Any]:
+    secret = {} if webhook.secret_error is not None else {"secret": box.seal(webhook.secret)}
     return {
+        **secret,
         "url": webhook.url,
         "consumer": webhook.consumer,
-        "secret": webhook.secret,
         "entities": dumps(list(webhook.entities)),
         "events": ",".join(sorted(e.value for e in webhook.events)),
         "is_active": webhook.is_active,
@@ -40,12 +46,17 @@ def _webhook_row(webhook: Webhook) -> dict[str, Any]:
     }
 
 
-def _webhook(row: Row[Any]) -> Webhook:
+def _webhook(row: Row[Any], box: SecretBox) -> Webhook:
+    try:
+        secret, error = box.open(row.secret), None
+    except UnreadableSecret as unreadable:
+        secret, error = "", str(unreadable)
     return Webhook(
         id=row.id,
         url=row.url,
         consumer=row.consumer,
-        secret=row.secret,
+        secret=secret,
+        secret_error=error,
         entities=loads(row.entities),
         events=[WebhookEvent(e) for e in row.events.split(",") if e],
         is_active=bool(row.is_active),
@@ -56,21 +67,22 @@ def _webhook(row: Row[Any]) -> Webhook:
 
 
 class SqlWebhookRepository:
-    def __init__(self, conn: Connection) -> None:
+    def __init__(self, conn: Connection, box: SecretBox) -> None:
         self.conn = conn
+        self.box = box
 
     def add(self, webhook: Webhook) -> Webhook:
-        result = self.conn.execute(webhooks.insert().values(**_webhook_row(webhook)))
+        result = self.conn.execute(webhooks.insert().values(**_webhook_row(webhook, self.box)))
         key = result.inserted_primary_key
         assert key is not None
         return attrs.evolve(webhook, id=int(key[0]))
 
     def get(self, webhook_id: int) -> Webhook | None:
         row = self.conn.execute(select(webhooks).where(webhooks.c.id == webhook_id)).first()
-        return _webhook(row) if row else None
+        return _webhook(row, self.box) if row else None
 
     def save(self, webhook: Webhook) -> None:
-        statement = update(webhooks).where(webhooks.c.id == webhook.id).values(**_webhook_row(webhook))
+        statement = update(webhooks).where(webhooks.c.id == webhook.id).values(**_webhook_row(webhook, self.box))
         if self.conn.execute(statement).rowcount != 1:
             raise KeyError(f"no webhook {webhook.id}")
 
@@ -79,11 +91,11 @@ class SqlWebhookRepository:
         return bool(self.conn.execute(delete(webhooks).where(webhooks.c.id == webhook_id)).rowcount)
 
     def all(self) -> list[Webhook]:
-        return [_webhook(row) for row in self.conn.execute(select(webhooks).order_by(webhooks.c.id))]
+        return [_webhook(row, self.box) for row in self.conn.execute(select(webhooks).order_by(webhooks.c.id))]
 
     def active(self) -> list[Webhook]:
         query = select(webhooks).where(webhooks.c.is_active.is_(True)).order_by(webhooks.c.id)
-        return [_webhook(row) for row in self.conn.execute(query)]
+        return [_webhook(row, self.box) for row in self.conn.execute(query)]
 
 
 def _delivery_row(delivery: WebhookDelivery) -> dict[str, Any]:

@@ -16,6 +16,7 @@ from atraxion.application.health import readiness
 from atraxion.bootstrap import Atraxion
 from atraxion.domain.api_log import safe_path
 from atraxion.domain.errors import Conflict, InvalidBatch, LimitExceeded, NotFound
+from atraxion.entrypoints.admin import routes as admin_routes
 from atraxion.entrypoints.http import (
     api_log,
     consumer_routes,
@@ -31,7 +32,12 @@ from atraxion.entrypoints.http import (
     webhook_routes,
 )
 from atraxion.entrypoints.http.metrics import metrics_route
-from atraxion.entrypoints.http.middleware import AccessMiddleware, RequestIdMiddleware, UnexpectedErrorMiddleware
+from atraxion.entrypoints.http.middleware import (
+    AccessMiddleware,
+    RefuseNulMiddleware,
+    RequestIdMiddleware,
+    UnexpectedErrorMiddleware,
+)
 from atraxion.entrypoints.http.problems import Problem
 from atraxion.ports.unit_of_work import ConcurrentUpdate, DuplicateKey
 
@@ -120,6 +126,7 @@ def create_app(
         Route("/ready", ready),
         Route("/metrics", metrics_route),
         *docs.routes,
+        *admin_routes.routes,
         *(extra_routes or []),
         *odoo_webhook_routes.routes,  # before /api/v1/odoo/{entity}/…
         *reconcile_routes.routes,
@@ -139,6 +146,7 @@ def create_app(
             *api_log.middleware(recorder),
             Middleware(AccessMiddleware),
             Middleware(UnexpectedErrorMiddleware),
+            Middleware(RefuseNulMiddleware),
         ],
         lifespan=api_log.lifespan(recorder),
         exception_handlers={

@@ -1,5 +1,5 @@
 """Reading JSON request bodies safely: media type, size limit, read time, UTF-8, strict numbers,
-nesting, unique object names, and a bound on the number of JSON values."""
+nesting, unique object names, no NUL character, and a bound on the number of JSON values."""
 
 from __future__ import annotations
 
@@ -14,7 +14,7 @@ from starlette.requests import Request
 from atraxion.config import Settings
 from atraxion.domain.bounds import MAX_ID
 from atraxion.domain.errors import FieldError, InvalidBatch
-from atraxion.entrypoints.http.problems import Problem
+from atraxion.entrypoints.http.problems import NUL, Problem, nul_character
 
 
 def _reject_constant(name: str) -> Any:
@@ -30,6 +30,24 @@ def _finite_float(text: str) -> float:
 
 # A \uD800–\uDFFF escape: the only way a JSON text can smuggle in a string UTF-8 cannot encode.
 _SURROGATE_ESCAPE = re.compile(rb"\\u[dD][89a-fA-F]")
+# The only way a JSON text holds a NUL character: strict decoding refuses a raw one in a string.
+_NUL_ESCAPE = re.compile(rb"\\u0000")
+
+
+def holds_nul(document: Any) -> bool:
+    """Does any string of the parsed JSON ``document`` (object names included) hold U+0000?"""
+    stack = [document]
+    while stack:
+        node = stack.pop()
+        if isinstance(node, str):
+            if NUL in node:
+                return True
+        elif isinstance(node, dict):
+            stack.extend(node)
+            stack.extend(node.values())
+        elif isinstance(node, list):
+            stack.extend(node)
+    return False
 
 
 def bounded_int(text: str | None, low: int = 0, high: int = MAX_ID) -> int | None:
@@ -123,7 +141,8 @@ def require_json_media_type(request: Request) -> None:
 
 def parse_json(raw: bytes) -> Any:
     """Decode strictly: UTF-8 only, no NaN/Infinity, bounded nesting, no object name twice in one
-    object (the last would silently win); every failure is a 400."""
+    object (the last would silently win); every failure is a 400. A NUL character in any string
+    is a 422 (:func:`~atraxion.entrypoints.http.problems.nul_character`)."""
     try:
         text = raw.decode("utf-8")
     except UnicodeDecodeError as error:
@@ -134,7 +153,6 @@ def parse_json(raw: bytes) -> Any:
         )
         if _SURROGATE_ESCAPE.search(raw):
             json.dumps(document, ensure_ascii=False).encode("utf-8")
-        return document
     except UnicodeEncodeError:
         detail = "the body holds a lone UTF-16 surrogate escape (\\ud800–\\udfff)"
         raise Problem(400, detail, kind="malformed-json") from None
@@ -142,6 +160,9 @@ def parse_json(raw: bytes) -> Any:
         raise Problem(400, "the body is nested too deeply", kind="malformed-json") from None
     except ValueError as error:
         raise Problem(400, f"the body is not valid JSON: {error}", kind="malformed-json") from None
+    if _NUL_ESCAPE.search(raw) and holds_nul(document):
+        raise nul_character("the body")
+    return document
 
 
 async def read_json(request: Request, limit: int) -> bytes:

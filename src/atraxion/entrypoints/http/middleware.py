@@ -1,5 +1,5 @@
-"""Pure ASGI middleware: request ids, the latency histogram and the access log, the last line of
-defence against unexpected errors (no BaseHTTPMiddleware)."""
+"""Pure ASGI middleware: request ids, the latency histogram and the access log, NUL characters
+refused, the last line of defence against unexpected errors (no BaseHTTPMiddleware)."""
 
 from __future__ import annotations
 
@@ -7,12 +7,12 @@ import logging
 import re
 import time
 import uuid
-from urllib.parse import parse_qsl
+from urllib.parse import parse_qsl, unquote_to_bytes
 
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from atraxion.domain.api_log import safe_path, safe_query
-from atraxion.entrypoints.http.problems import Problem
+from atraxion.entrypoints.http.problems import NUL, Problem, nul_character
 from atraxion.observability import log_context, metrics
 
 log = logging.getLogger("atraxion.http")
@@ -96,6 +96,28 @@ def _log_access(scope: Scope, status: int, seconds: float, level: int) -> None:
         seconds * 1000,
         extra={"consumer": getattr(token, "consumer", None), "status": status},
     )
+
+
+class RefuseNulMiddleware:
+    """Answer 422 (``nul-character``) to a request whose path or query string holds a NUL
+    character, percent-encoded or not, before any route reads it: keys, consumer names and query
+    values reach the database, and PostgreSQL stores no text holding one. Bodies are checked where
+    they are parsed (``body.parse_json``)."""
+
+    def __init__(self, app: ASGIApp) -> None:
+        self.app = app
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] == "http":
+            where = None
+            if NUL in scope["path"]:
+                where = "the path"
+            elif b"\x00" in unquote_to_bytes(scope.get("query_string", b"")):
+                where = "the query string"
+            if where is not None:
+                await nul_character(where).response(safe_path(scope["path"]))(scope, receive, send)
+                return
+        await self.app(scope, receive, send)
 
 
 class UnexpectedErrorMiddleware:

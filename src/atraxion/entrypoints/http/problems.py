@@ -66,3 +66,16 @@ class Problem(Exception):
             media_type="application/problem+json",
             headers=self.headers,
         )
+
+
+NUL = "\x00"
+
+
+def nul_character(where: str) -> Problem:
+    """The 422 for a NUL character (U+0000) anywhere a client can send text: PostgreSQL stores no
+    text holding one, so no database is given one (the answer is the same on every database)."""
+    return Problem(
+        422,
+        f"{where} holds a NUL character (U+0000), which no key, name, value or query may contain",
+        kind="nul-character",
+    )

@@ -29,7 +29,7 @@ _KEY = 255
 
 def upgrade() -> None:
     with op.batch_alter_table("partners", schema=None) as batch_op:
-        batch_op.add_column(sa.Column("parent_resolved", sa.Boolean(), server_default=sa.text("1"), nullable=False))
+        batch_op.add_column(sa.Column("parent_resolved", sa.Boolean(), server_default=sa.true(), nullable=False))
 
     op.create_table(
         "purchase_order_lines",

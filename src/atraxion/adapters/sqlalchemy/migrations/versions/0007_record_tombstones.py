@@ -24,7 +24,7 @@ _RECORD_TABLES = ("products", "partners", "sale_orders", "purchase_orders", "sto
 def upgrade() -> None:
     for table in _RECORD_TABLES:
         with op.batch_alter_table(table, schema=None) as batch_op:
-            batch_op.add_column(sa.Column("deleted", sa.Boolean(), server_default=sa.text("0"), nullable=False))
+            batch_op.add_column(sa.Column("deleted", sa.Boolean(), server_default=sa.false(), nullable=False))
 
 
 def downgrade() -> None:

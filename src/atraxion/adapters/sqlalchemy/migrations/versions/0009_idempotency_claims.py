@@ -34,6 +34,9 @@ def _blob() -> Any:
 
 
 def upgrade() -> None:
+    # PostgreSQL names constraints per schema, not per table: the new primary key takes the old
+    # one's name only once the old table is gone.
+    postgresql = op.get_bind().dialect.name == "postgresql"
     op.create_table(
         "idempotency_claims",
         sa.Column("digest", sa.String(length=64), nullable=False),
@@ -42,7 +45,7 @@ def upgrade() -> None:
         sa.Column("content_type", sa.String(length=128), nullable=True),
         sa.Column("body", _blob(), nullable=True),
         sa.Column("created_at", sa.DateTime(), nullable=False),
-        sa.PrimaryKeyConstraint("digest", name="pk_idempotency_keys"),
+        sa.PrimaryKeyConstraint("digest", name="pk_idempotency_claims" if postgresql else "pk_idempotency_keys"),
     )
     old = sa.table(
         "idempotency_keys",
@@ -78,6 +81,8 @@ def upgrade() -> None:
         after = (rows[-1].scope, rows[-1].key)
     op.drop_table("idempotency_keys")
     op.rename_table("idempotency_claims", "idempotency_keys")
+    if postgresql:
+        op.execute("ALTER TABLE idempotency_keys RENAME CONSTRAINT pk_idempotency_claims TO pk_idempotency_keys")
 
 
 def downgrade() -> None:

@@ -1,0 +1,1 @@
+"""The admin UI: server-rendered pages under ``/admin`` (docs/operators-guide.md)."""
