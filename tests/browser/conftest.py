@@ -55,7 +55,7 @@ class Site:
         return email
 
 
-@pytest.fixture(scope="session")
+@pytest.fixture(scope="package")
 def site(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Site]:
     database = tmp_path_factory.mktemp("browser") / "atraxion.db"
     settings = Settings(
@@ -91,7 +91,7 @@ def site(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Site]:
         app.close()
 
 
-@pytest.fixture(scope="session")
+@pytest.fixture(scope="package")
 def browser() -> Iterator[Any]:
     if not CHROMIUM.exists():
         service_unavailable("Chromium", f"{CHROMIUM} is missing (apt-get install chromium)")
@@ -150,7 +150,7 @@ def wait_until(probe: Any, timeout: float = 15.0) -> Any:
     return value
 
 
-@pytest.fixture(scope="session")
+@pytest.fixture(scope="package")
 def seeded(site: Site) -> dict[str, int]:
     """Partners (a hierarchy), products, and two webshop orders that Odoo refused: two open failures."""
     assert site.api.post("/api/v1/odoo/partners", json={"records": PARTNERS}).status_code == 200
