@@ -9,6 +9,7 @@ server fails the run; elsewhere those tests are skipped with the reason.
 
 from __future__ import annotations
 
+import logging
 import os
 import uuid
 from collections.abc import Iterator
@@ -159,6 +160,19 @@ SERVER_BACKENDS = [
 ]
 SQL_BACKENDS = ["sqlite", *SERVER_BACKENDS]
 BACKENDS = ["memory", *SQL_BACKENDS]
+
+
+@pytest.fixture(autouse=True)
+def _root_logging_restored() -> Iterator[None]:
+    """A test that runs ``atraxion.entrypoints.cli.main`` in process configures the root logger with a
+    handler on that test's captured stderr, closed once the test ends: take it away again, so that
+    no later test logs into a closed stream."""
+    root = logging.getLogger()
+    handlers, level = list(root.handlers), root.level
+    yield
+    for handler in [h for h in root.handlers if h not in handlers]:
+        root.removeHandler(handler)
+    root.setLevel(level)
 
 
 @pytest.fixture(params=BACKENDS)
