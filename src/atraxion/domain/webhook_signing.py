@@ -17,7 +17,6 @@ shows an independent receiver).
 from __future__ import annotations
 
 import base64
-import binascii
 import hashlib
 import hmac
 
@@ -44,7 +43,7 @@ def secret_key(secret: str) -> bytes:
         raise InvalidSecret(f"a webhook secret starts with {SECRET_PREFIX!r}")
     try:
         key = base64.b64decode(secret[len(SECRET_PREFIX) :].encode("ascii"), validate=True)
-    except (binascii.Error, UnicodeEncodeError):
+    except ValueError:  # binascii.Error and UnicodeEncodeError are both ValueErrors
         raise InvalidSecret(f"a webhook secret is {SECRET_PREFIX!r} followed by base64") from None
     if not MIN_SECRET_BYTES <= len(key) <= MAX_SECRET_BYTES:
         raise InvalidSecret(f"a webhook secret's base64 part decodes to {MIN_SECRET_BYTES} to {MAX_SECRET_BYTES} bytes")
