@@ -54,7 +54,7 @@ from atraxion.observability import metrics
 from atraxion.ports.clock import Clock
 from atraxion.ports.odoo_gateway import OdooGateway
 from atraxion.ports.task_queue import TaskQueue
-from atraxion.ports.unit_of_work import UnitOfWork
+from atraxion.ports.unit_of_work import PullUnitOfWork, UnitOfWork
 from atraxion.ports.webhooks import WebhookSender
 
 log = logging.getLogger(__name__)
@@ -88,7 +88,7 @@ class Atraxion:
     """
 
     settings: Settings
-    context: Context
+    context: Context[UnitOfWork]
     engine: Engine | None = None
     gateway: OdooGateway | None = None
     outbox_policy: OutboxPolicy = field(factory=OutboxPolicy)
@@ -206,7 +206,7 @@ class Atraxion:
         ttl = lease_ttl(self.settings.pull_interval)
         return scheduled_pull(self.context, self._odoo(), self.pull_options(), self.holder, ttl)
 
-    def reconcile_command(self, entities: Sequence[str] = ()) -> Command[ReconcileRun]:
+    def reconcile_command(self, entities: Sequence[str] = ()) -> Command[PullUnitOfWork, ReconcileRun]:
         """Record a reconcile run; once that is committed, run it on a background thread of this
         process (its state is in the database: :func:`~atraxion.application.reconcile_runs.get_run`).
         Raises UnknownEntity for an entity that is not pulled, OdooNotConfigured without Odoo."""

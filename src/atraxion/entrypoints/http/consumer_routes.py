@@ -20,10 +20,11 @@ from atraxion.entrypoints.http import openapi
 from atraxion.entrypoints.http.auth import require
 from atraxion.entrypoints.http.body import optional_object, read_body
 from atraxion.entrypoints.http.idempotency import answer, json_answer
+from atraxion.ports.unit_of_work import UnitOfWork
 
 
-def _context(request: Request) -> Context:
-    context: Context = request.app.state.atraxion.context
+def _context(request: Request) -> Context[UnitOfWork]:
+    context: Context[UnitOfWork] = request.app.state.atraxion.context
     return context
 
 

@@ -22,6 +22,7 @@ from atraxion.domain.errors import FieldError, InvalidBatch
 from atraxion.entrypoints.http import openapi
 from atraxion.entrypoints.http.auth import require
 from atraxion.entrypoints.http.body import bounded_int
+from atraxion.ports.unit_of_work import UnitOfWork
 
 
 def _view(entry: ApiLogEntry) -> dict[str, Any]:
@@ -65,7 +66,7 @@ def _filters(request: Request) -> tuple[str | None, int | None, int, int | None]
 async def list_logs(request: Request) -> Response:
     await require(request, Scope.ADMIN)
     path, status, limit, before = _filters(request)
-    ctx: Context = request.app.state.atraxion.context
+    ctx: Context[UnitOfWork] = request.app.state.atraxion.context
     # One more than asked: a full page says whether another one follows.
     found = await run_in_threadpool(api_log.search, ctx, path, status, limit + 1, before)
     page = found[:limit]
