@@ -45,12 +45,14 @@ from atraxion.domain.webshop_orders import (
 )
 from atraxion.observability import log_context
 from atraxion.ports.odoo_gateway import OdooGateway
-from atraxion.ports.task_queue import TaskQueue
 from atraxion.ports.unit_of_work import ConcurrentUpdate, OutboxUnitOfWork
 
 log = logging.getLogger(__name__)
 
 DEFAULT_POLICY = OutboxPolicy()
+
+PublishEntries = Callable[[Sequence[int]], None]
+"""Nudges workers to process these committed outbox entries (a task queue's ``publish``)."""
 
 
 class ConfigurationAlarm:
@@ -119,7 +121,7 @@ class SyncStatus:
 
 
 def order_submission(
-    ctx: Context[OutboxUnitOfWork], queue: TaskQueue, order: WebshopSaleOrder, consumer: str
+    ctx: Context[OutboxUnitOfWork], publish: PublishEntries, order: WebshopSaleOrder, consumer: str
 ) -> Command[OutboxUnitOfWork, Submitted]:
     """Accept a webshop order for Odoo: the order and its outbox entry in one unit of work, the
     entry published once that committed. Raises Conflict if its external id is already used by an
@@ -139,20 +141,20 @@ def order_submission(
         uow.outbound_orders.add(OutboundOrder(order.external_id, order, entry.id, consumer, now))
         return Submitted(order.external_id, entry.id)
 
-    return Command(work, lambda submitted: publish(queue, [submitted.queue_id]))
+    return Command(work, lambda submitted: announce(publish, [submitted.queue_id]))
 
 
 def submit_sale_order(
-    ctx: Context[OutboxUnitOfWork], queue: TaskQueue, order: WebshopSaleOrder, consumer: str
+    ctx: Context[OutboxUnitOfWork], publish: PublishEntries, order: WebshopSaleOrder, consumer: str
 ) -> Submitted:
     """:func:`order_submission`, run."""
-    return order_submission(ctx, queue, order, consumer).run(ctx)
+    return order_submission(ctx, publish, order, consumer).run(ctx)
 
 
-def publish(queue: TaskQueue, entry_ids: Sequence[int]) -> None:
+def announce(publish: PublishEntries, entry_ids: Sequence[int]) -> None:
     """Nudge workers; a failure is only logged, because the sweeper re-publishes unclaimed entries."""
     try:
-        queue.publish(entry_ids)
+        publish(entry_ids)
     except Exception:  # noqa: BLE001 - the outbox row is the durable record; the message is a nudge
         log.warning("could not publish outbox entries %s; the sweeper will retry", list(entry_ids), exc_info=True)
 
@@ -364,7 +366,7 @@ def _resolve_failure(uow: OutboxUnitOfWork, entry: OutboxEntry, now: datetime) -
         uow.failures.save(existing.resolve(now))
 
 
-def sweep(ctx: Context[OutboxUnitOfWork], queue: TaskQueue, policy: OutboxPolicy = DEFAULT_POLICY) -> list[int]:
+def sweep(ctx: Context[OutboxUnitOfWork], publish: PublishEntries, policy: OutboxPolicy = DEFAULT_POLICY) -> list[int]:
     """Re-publish entries whose message was lost (pending, due, unclaimed well after it was sent)
     and entries whose worker died (processing longer than ``stale_after``). Returns their ids."""
 
@@ -379,7 +381,7 @@ def sweep(ctx: Context[OutboxUnitOfWork], queue: TaskQueue, policy: OutboxPolicy
     ids = ctx.transaction(work)
     if ids:
         log.info("sweeper re-publishes %d outbox entries", len(ids))
-        publish(queue, ids)
+        announce(publish, ids)
     return ids
 
 

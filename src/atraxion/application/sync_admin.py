@@ -6,11 +6,10 @@ from attrs import frozen
 
 from atraxion.application.command import Command
 from atraxion.application.context import Context
-from atraxion.application.reverse_sync import publish
+from atraxion.application.reverse_sync import PublishEntries, announce
 from atraxion.domain.errors import Conflict, FieldError, InvalidBatch, NotFound
 from atraxion.domain.outbound import FailureStatus, OutboxEntry, OutboxStatus, SyncFailure
 from atraxion.domain.webshop_orders import SALE_ORDER
-from atraxion.ports.task_queue import TaskQueue
 from atraxion.ports.unit_of_work import OutboxUnitOfWork
 
 
@@ -21,7 +20,7 @@ def list_entries(
 
 
 def entry_retry(
-    ctx: Context[OutboxUnitOfWork], queue: TaskQueue, entry_id: int
+    ctx: Context[OutboxUnitOfWork], publish: PublishEntries, entry_id: int
 ) -> Command[OutboxUnitOfWork, OutboxEntry]:
     """Make a failed (or backing-off) entry due now with a fresh attempt budget, and publish it.
     Raises NotFound, or Conflict for a completed entry or one being processed."""
@@ -31,12 +30,12 @@ def entry_retry(
         uow.outbox.save(retried)
         return retried
 
-    return Command(work, lambda _: publish(queue, [entry_id]))
+    return Command(work, lambda _: announce(publish, [entry_id]))
 
 
-def retry_entry(ctx: Context[OutboxUnitOfWork], queue: TaskQueue, entry_id: int) -> OutboxEntry:
+def retry_entry(ctx: Context[OutboxUnitOfWork], publish: PublishEntries, entry_id: int) -> OutboxEntry:
     """:func:`entry_retry`, run."""
-    return entry_retry(ctx, queue, entry_id).run(ctx)
+    return entry_retry(ctx, publish, entry_id).run(ctx)
 
 
 def list_failures(
@@ -52,7 +51,7 @@ class RetriedFailure:
 
 
 def failure_retry(
-    ctx: Context[OutboxUnitOfWork], queue: TaskQueue, failure_id: int
+    ctx: Context[OutboxUnitOfWork], publish: PublishEntries, failure_id: int
 ) -> Command[OutboxUnitOfWork, RetriedFailure]:
     """Retry the entry behind an open failure. The failure stays open until the entry completes
     (then it is resolved automatically); failing again updates its message."""
@@ -69,14 +68,14 @@ def failure_retry(
 
     def after_commit(result: RetriedFailure) -> None:
         assert result.entry.id is not None
-        publish(queue, [result.entry.id])
+        announce(publish, [result.entry.id])
 
     return Command(work, after_commit)
 
 
-def retry_failure(ctx: Context[OutboxUnitOfWork], queue: TaskQueue, failure_id: int) -> RetriedFailure:
+def retry_failure(ctx: Context[OutboxUnitOfWork], publish: PublishEntries, failure_id: int) -> RetriedFailure:
     """:func:`failure_retry`, run."""
-    return failure_retry(ctx, queue, failure_id).run(ctx)
+    return failure_retry(ctx, publish, failure_id).run(ctx)
 
 
 def failure_resolution(
@@ -144,7 +143,7 @@ def _matching(uow: OutboxUnitOfWork, which: FailureFilter) -> list[SyncFailure]:
 
 
 def bulk_retry(
-    ctx: Context[OutboxUnitOfWork], queue: TaskQueue, which: FailureFilter
+    ctx: Context[OutboxUnitOfWork], publish: PublishEntries, which: FailureFilter
 ) -> Command[OutboxUnitOfWork, BulkOutcome]:
     """Retry the entry behind every open failure ``which`` matches, in one transaction, then publish
     them. Resolved failures, failures without an entry and entries being processed are skipped."""
@@ -163,7 +162,7 @@ def bulk_retry(
             retried.append(failure.queue_id)
         return BulkOutcome(len(matched), len(retried), tuple(retried))
 
-    return Command(work, lambda outcome: publish(queue, list(outcome.entry_ids)))
+    return Command(work, lambda outcome: announce(publish, list(outcome.entry_ids)))
 
 
 def bulk_resolve(
