@@ -92,6 +92,8 @@ def test_an_order_reaches_odoo_with_its_partners_lines_and_note(apps: Apps, sim:
     assert outcomes(app, queue_id) == [AttemptOutcome.CREATED]
     stored = app.context.transaction(lambda uow: uow.outbound_orders.get("SO1"))
     assert stored is not None and stored.odoo_id == created["id"]
+    # The order is stored once (the outbound order); its entry keeps only the ids intake resolved.
+    assert set(entry(app, queue_id).payload) == {"odooIds"}
 
 
 def test_r3_odoo_down_then_up_completes(apps: Apps, sim: OdooSimulator) -> None:

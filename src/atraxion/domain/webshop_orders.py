@@ -61,42 +61,6 @@ class WebshopSaleOrder:
     def product_keys(self) -> list[str]:
         return list(dict.fromkeys(line.product_external_id for line in self.lines))
 
-    def to_payload(self) -> dict[str, Any]:
-        """JSON for storage; amounts as strings so they round-trip exactly."""
-        return {
-            "externalId": self.external_id,
-            "partnerExternalId": self.partner_external_id,
-            "invoicePartnerExternalId": self.invoice_partner_external_id,
-            "deliveryPartnerExternalId": self.delivery_partner_external_id,
-            "lines": [
-                {
-                    "productExternalId": line.product_external_id,
-                    "quantity": str(line.quantity),
-                    "priceUnit": None if line.price_unit is None else str(line.price_unit),
-                }
-                for line in self.lines
-            ],
-            "note": self.note,
-        }
-
-    @classmethod
-    def from_payload(cls, payload: Mapping[str, Any]) -> WebshopSaleOrder:
-        return cls(
-            payload["externalId"],
-            payload["partnerExternalId"],
-            [
-                OrderLine(
-                    line["productExternalId"],
-                    Decimal(line["quantity"]),
-                    None if line.get("priceUnit") is None else Decimal(line["priceUnit"]),
-                )
-                for line in payload["lines"]
-            ],
-            payload.get("invoicePartnerExternalId"),
-            payload.get("deliveryPartnerExternalId"),
-            payload.get("note"),
-        )
-
 
 def reference_errors(order: WebshopSaleOrder, partners: OdooIds, products: OdooIds) -> list[FieldError]:
     """Every reference that does not resolve to an Odoo id, each named with its field path."""

@@ -8,8 +8,9 @@ whose row count tells whether the entry moved on in between.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from datetime import datetime
+from decimal import Decimal
 from typing import Any
 
 import attrs
@@ -26,7 +27,7 @@ from atraxion.domain.outbound import (
     OutboxStatus,
     SyncFailure,
 )
-from atraxion.domain.webshop_orders import OutboundOrder, WebshopSaleOrder
+from atraxion.domain.webshop_orders import OrderLine, OutboundOrder, WebshopSaleOrder
 from atraxion.ports.unit_of_work import ConcurrentUpdate
 
 
@@ -248,6 +249,45 @@ class SqlSyncFailureRepository:
         return [_failure(row) for row in self.conn.execute(query)]
 
 
+def order_document(order: WebshopSaleOrder) -> dict[str, Any]:
+    """How ``sale_orders_out.payload`` holds an order: the contract's names, amounts as strings
+    (they round-trip exactly)."""
+    return {
+        "externalId": order.external_id,
+        "partnerExternalId": order.partner_external_id,
+        "invoicePartnerExternalId": order.invoice_partner_external_id,
+        "deliveryPartnerExternalId": order.delivery_partner_external_id,
+        "lines": [
+            {
+                "productExternalId": line.product_external_id,
+                "quantity": str(line.quantity),
+                "priceUnit": None if line.price_unit is None else str(line.price_unit),
+            }
+            for line in order.lines
+        ],
+        "note": order.note,
+    }
+
+
+def order_from_document(document: Mapping[str, Any]) -> WebshopSaleOrder:
+    """The order :func:`order_document` stored."""
+    return WebshopSaleOrder(
+        document["externalId"],
+        document["partnerExternalId"],
+        [
+            OrderLine(
+                line["productExternalId"],
+                Decimal(line["quantity"]),
+                None if line.get("priceUnit") is None else Decimal(line["priceUnit"]),
+            )
+            for line in document["lines"]
+        ],
+        document.get("invoicePartnerExternalId"),
+        document.get("deliveryPartnerExternalId"),
+        document.get("note"),
+    )
+
+
 class SqlOutboundOrderRepository:
     def __init__(self, conn: Connection) -> None:
         self.conn = conn
@@ -257,7 +297,7 @@ class SqlOutboundOrderRepository:
             sale_orders_out.insert().values(
                 external_id=order.external_id,
                 consumer=order.consumer,
-                payload=dumps(order.order.to_payload()),
+                payload=dumps(order_document(order.order)),
                 queue_id=order.queue_id,
                 odoo_id=order.odoo_id,
                 created_at=to_db_time(order.created_at),
@@ -270,7 +310,7 @@ class SqlOutboundOrderRepository:
             return None
         return OutboundOrder(
             row.external_id,
-            WebshopSaleOrder.from_payload(loads(row.payload)),
+            order_from_document(loads(row.payload)),
             row.queue_id,
             row.consumer,
             _time(row.created_at),
