@@ -11,7 +11,8 @@ from atraxion.application.pull import PullOptions, PullSummary, pull, pull_ids
 from atraxion.bootstrap import Atraxion
 from atraxion.domain.odoo_mapping import PullOverride
 from atraxion.domain.odoo_orders import TransientOdooError
-from atraxion.domain.odoo_records import OdooPosition, OdooRow
+from atraxion.domain.odoo_records import OdooPosition
+from atraxion.domain.types import OdooRow
 from atraxion.testing import FakeClock, FakeOdooGateway, memory_atraxion
 
 

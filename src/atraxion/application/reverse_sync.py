@@ -34,9 +34,9 @@ from atraxion.domain.outbound import (
     OutboxStatus,
     SyncFailure,
 )
+from atraxion.domain.types import OdooIds
 from atraxion.domain.webshop_orders import (
     SALE_ORDER,
-    OdooIds,
     OutboundOrder,
     WebshopSaleOrder,
     odoo_ids,

@@ -16,12 +16,10 @@ from attrs import field, frozen
 
 from atraxion.domain.errors import FieldError
 from atraxion.domain.odoo_orders import OdooOrderLine, OdooSaleOrder
+from atraxion.domain.types import OdooIds
 
 SALE_ORDER = "sale_order"
 """The outbox ``entity_type`` of webshop sale orders."""
-
-OdooIds = Mapping[str, int | None]
-"""External id → the ``odooId`` its record carries (None: the record has none). Unknown ids are absent."""
 
 
 @frozen
