@@ -16,7 +16,15 @@ from typing import Any
 import attrs
 from sqlalchemy import Connection, Row, and_, bindparam, delete, func, or_, select, update
 
-from atraxion.adapters.sqlalchemy._sql import chunks, dumps, from_db_time, loads, to_db_time
+from atraxion.adapters.sqlalchemy._sql import (
+    chunks,
+    dumps,
+    from_db_time,
+    from_json_time,
+    loads,
+    to_db_time,
+    to_json_time,
+)
 from atraxion.adapters.sqlalchemy.tables import outbox, sale_orders_out, sync_failures
 from atraxion.domain.outbound import (
     Attempt,
@@ -44,14 +52,13 @@ def _new_id(primary_key: Sequence[Any] | None) -> int:
 
 def _history_json(history: Sequence[Attempt]) -> str:
     return dumps(
-        [{"number": a.number, "at": a.at.isoformat(), "outcome": a.outcome.value, "error": a.error} for a in history]
+        [{"number": a.number, "at": to_json_time(a.at), "outcome": a.outcome.value, "error": a.error} for a in history]
     )
 
 
 def _history(text: str) -> list[Attempt]:
     return [
-        Attempt(a["number"], datetime.fromisoformat(a["at"]), AttemptOutcome(a["outcome"]), a["error"])
-        for a in loads(text)
+        Attempt(a["number"], from_json_time(a["at"]), AttemptOutcome(a["outcome"]), a["error"]) for a in loads(text)
     ]
 
 
