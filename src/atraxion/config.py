@@ -1,4 +1,5 @@
-"""Settings, read from the environment (and an optional ``.env`` file) by ``Settings.from_env``."""
+"""Settings, read from the environment (and an optional ``.env`` file) by ``Settings.from_env``
+through Starlette's ``Config``."""
 
 from __future__ import annotations
 
@@ -29,6 +30,10 @@ DEFAULT_SECRET_KEY_FILE = "./atraxion.key"
 
 @frozen
 class Settings:
+    """Everything the service is configured with. :meth:`from_env` reads it from the environment
+    (and a ``.env`` file): each field's variable is named beside it in ``from_env``, and its meaning
+    in docs/deploying.md and the page of its feature. Build one directly to embed or test."""
+
     database_url: str = DEFAULT_DATABASE_URL
     broker_url: str = "memory"
     odoo_url: str | None = None
