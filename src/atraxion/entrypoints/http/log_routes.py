@@ -22,13 +22,14 @@ from atraxion.domain.errors import FieldError, InvalidBatch
 from atraxion.entrypoints.http import openapi
 from atraxion.entrypoints.http.auth import require
 from atraxion.entrypoints.http.body import bounded_int
+from atraxion.entrypoints.views import timestamp
 from atraxion.ports.unit_of_work import UnitOfWork
 
 
 def _view(entry: ApiLogEntry) -> dict[str, Any]:
     return {
         "id": entry.id,
-        "at": entry.at.isoformat().replace("+00:00", "Z"),
+        "at": timestamp(entry.at),
         "method": entry.method,
         "path": entry.path,
         "query": entry.query,
