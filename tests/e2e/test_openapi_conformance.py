@@ -33,7 +33,7 @@ from atraxion.config import Settings
 from atraxion.domain import auth
 from atraxion.entrypoints.http import create_app
 from atraxion.testing import FakeClock, memory_atraxion
-from tests.conftest import SCHEMATHESIS_CASES
+from tests.conftest import SCHEMATHESIS_CASES, TEST_SECRET_KEY
 
 STATE_DEPENDENT = [("POST", "/api/v1/odoo/partners"), ("POST", "/api/v1/webshop/sale-orders")]
 ACCEPTED = ["2xx", "3xx", "401", "403", "404", "409", "429"]  # Schemathesis' default, without 5xx
@@ -87,7 +87,8 @@ EVERY_CHECK = checks.CHECKS.get_all()
 def service(tmp_path_factory: pytest.TempPathFactory) -> Iterator[None]:
     """The service on a SQLite file, with a token of every scope whose secret is ``_SECRET``."""
     directory = tmp_path_factory.mktemp("schemathesis")
-    app = bootstrap(Settings(database_url=f"sqlite:///{directory}/atraxion.db"), clock=FakeClock())
+    database = Settings(database_url=f"sqlite:///{directory}/atraxion.db", secret_key=TEST_SECRET_KEY)
+    app = bootstrap(database, clock=FakeClock())
     with pytest.MonkeyPatch.context() as patch:
         patch.setattr(tokens, "new_token", lambda: _SECRET)
         tokens.create_token(app.context, "fuzz", frozenset(auth.Scope), "webshop")
