@@ -28,6 +28,16 @@ DEFAULT_SECRET_KEY_FILE = "./atraxion.key"
 
 @frozen
 class Settings:
+    """Everything the service is configured with; immutable once built.
+
+    :meth:`from_env` reads each field from its ``ATRAXION_*`` environment variable (and ``.env``),
+    ``ODOO_*`` for the Odoo connection, as the service and the CLI do (docs/deploying.md lists
+    them). A program embedding Atraxion builds one directly, naming only what differs from the
+    defaults: ``Settings(database_url="sqlite:///./shop-sync.db")``, or ``"memory://"`` for no
+    database. Durations are in seconds unless a field's name says otherwise. Secrets (the Odoo API
+    key, the SMTP URL, the secret key) are left out of its ``repr``.
+    """
+
     database_url: str = DEFAULT_DATABASE_URL
     broker_url: str = "memory"
     odoo_url: str | None = None

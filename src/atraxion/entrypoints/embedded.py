@@ -26,7 +26,17 @@ from atraxion.entrypoints.inbound import parse_deletion, parse_push
 
 
 class Embedded:
+    """The service's data operations as method calls, in the caller's process (no HTTP server).
+
+    Each method is one operation of the HTTP contract (docs/api.md) with the same validation and
+    the same JSON answer: :meth:`push` and :meth:`delete` are Odoo's side, :meth:`changes`,
+    :meth:`ack` and :meth:`get` a consumer's. Build one with :meth:`open` (it wires and migrates)
+    and close it when done (or use it as a context manager); ``app`` is the wired
+    :class:`~atraxion.bootstrap.Atraxion`, for the use cases this class does not wrap.
+    """
+
     def __init__(self, app: Atraxion) -> None:
+        """Wrap an application that is already wired (:func:`~atraxion.bootstrap.bootstrap`)."""
         self.app = app
 
     @classmethod
@@ -35,6 +45,10 @@ class Embedded:
         return cls(bootstrap(Settings(database_url=database_url, **settings)))
 
     def push(self, entity: str, records: Sequence[dict[str, Any]]) -> dict[str, Any]:
+        """Store records Odoo sent: the answer of ``POST /api/v1/odoo/{entity}`` (results, summary).
+
+        Raises :class:`~atraxion.domain.errors.InvalidBatch` (nothing stored) listing every bad record.
+        """
         bound = self.app.settings.max_nodes_per_record
         batches = parse_push(entity, {"records": list(records)}, max_record_values=bound)
         plans = ingest(self.app.context, batches)
@@ -46,23 +60,32 @@ class Embedded:
         return views.delete_response(plan)
 
     def add_consumer(self, name: str) -> bool:
+        """Make ``name`` a consumer of every entity (all stored records pending for it, as new);
+        True if it is new."""
         return feed.register_consumer(self.app.context, name)
 
     def changes(
         self, entity: str, consumer: str = "webshop", limit: int = 100, cursor: str | None = None
     ) -> dict[str, Any]:
+        """A page of what is pending for ``consumer``: ``GET /api/v1/webshop/{entity}/changes``
+        (``items`` and ``nextCursor``, None on the last page)."""
         page = feed.changes(self.app.context, entity, consumer, cursor, limit)
         kind = self.app.context.kind(entity)
         return {"items": [views.feed_item(kind, i) for i in page.items], "nextCursor": page.next_cursor}
 
     def ack(self, entity: str, items: Sequence[tuple[str, int]], consumer: str = "webshop") -> dict[str, list[str]]:
+        """Acknowledge ``(key, version)`` pairs ``consumer`` applied: ``POST /api/v1/webshop/{entity}/ack``
+        (the keys acknowledged, stale and unknown)."""
         return views.ack_response(feed.acknowledge(self.app.context, entity, consumer, items))
 
     def get(self, entity: str, key: str, consumer: str = "webshop") -> dict[str, Any]:
+        """One record as ``consumer`` sees it, with whether it is pending for it: ``GET
+        /api/v1/webshop/{entity}/{key}``. Raises :class:`~atraxion.domain.errors.NotFound`."""
         view = feed.get_record(self.app.context, entity, consumer, key)
         return {**views.feed_item(self.app.context.kind(entity), view.item), "pending": view.pending}
 
     def close(self) -> None:
+        """Release the database connections (and anything else the application holds)."""
         self.app.close()
 
     def __enter__(self) -> Self:
