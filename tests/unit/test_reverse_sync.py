@@ -21,6 +21,7 @@ from attrs import define
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
+from atraxion.application import deletions
 from atraxion.application.context import Context
 from atraxion.application.ingest import Batch, ingest
 from atraxion.application.reverse_sync import (
@@ -31,7 +32,7 @@ from atraxion.application.reverse_sync import (
     sweep,
     sync_status,
 )
-from atraxion.domain.errors import Conflict
+from atraxion.domain.errors import Conflict, NotFound
 from atraxion.domain.odoo_orders import OdooOrderLine, OdooSaleOrder, PermanentOdooError, TransientOdooError
 from atraxion.domain.outbound import (
     AttemptOutcome,
@@ -262,6 +263,27 @@ def test_a_create_whose_answer_was_lost_is_found_not_created_again(world: World)
     assert sync_status(world.ctx, "SO1").odoo_id == world.odoo.find_sale_order(client_order_ref="SO1")
 
 
+def test_a_retry_sends_the_odoo_ids_known_then(world: World) -> None:
+    entry_id = world.submit()
+    world.odoo.fail_next("find_sale_order", TransientOdooError("timed out"))
+    assert world.process(entry_id) is Outcome.RETRY_SCHEDULED
+    # Meanwhile Odoo re-pushed the partner under a corrected id: the retry resolves references again.
+    ingest(world.ctx, [Batch("partners", [Incoming("P1", {"externalId": "P1", "odooId": 70, "type": "main"})])])
+    world.until_due(entry_id)
+    assert world.process(entry_id) is Outcome.COMPLETED
+    assert [order.partner_id for order in world.orders_in_odoo()] == [70]
+
+
+def test_each_consumer_sees_only_its_own_orders(world: World) -> None:
+    world.submit()
+    assert sync_status(world.ctx, "SO1", "webshop").status is OutboxStatus.PENDING
+    assert sync_status(world.ctx, "SO1").status is OutboxStatus.PENDING  # an operator sees every order
+    with pytest.raises(NotFound):
+        sync_status(world.ctx, "SO1", "mobile")  # answered as an unknown order
+    with pytest.raises(NotFound):
+        sync_status(world.ctx, "SO2", "webshop")
+
+
 # --- failures -----------------------------------------------------------------------------------------
 
 
@@ -283,6 +305,21 @@ def test_a_permanent_failure_fails_the_order_at_once_and_records_a_sync_failure(
     assert world.sweep() == []  # a failed order waits for an operator, not for the sweeper
     assert world.process(entry_id) is Outcome.SKIPPED
     assert world.odoo_calls() == calls
+
+
+def test_a_reference_gone_before_the_retry_fails_the_order_naming_it(world: World) -> None:
+    entry_id = world.submit()
+    world.odoo.fail_next("find_sale_order", TransientOdooError("timed out"))
+    assert world.process(entry_id) is Outcome.RETRY_SCHEDULED
+    deletions.delete(world.ctx, "products", ["A"])  # Odoo deleted the product meanwhile
+    world.until_due(entry_id)
+    calls = world.odoo_calls()
+
+    assert world.process(entry_id) is Outcome.FAILED  # retrying cannot bring it back
+    assert world.odoo_calls() == calls  # Odoo is not asked: the order cannot be sent
+    status = sync_status(world.ctx, "SO1")
+    assert status.status is OutboxStatus.FAILED and status.error is not None and "productExternalId" in status.error
+    assert [f.queue_id for f in world.failures()] == [entry_id]
 
 
 def test_transient_failures_past_the_attempt_budget_fail_the_order_with_one_sync_failure(world: World) -> None:
