@@ -42,7 +42,7 @@ def replicas(backend: str, sim: OdooSimulator, request: pytest.FixtureRequest) -
 
 class Ticks:
     """The runs of the periodic pull, as the use case logs them (at DEBUG): which replica (lease
-    holder), when it began (monotonic seconds) and for how long."""
+    holder), when it began (seconds since the epoch, by the clock port) and for how long."""
 
     def __init__(self, caplog: pytest.LogCaptureFixture, replicas: list[Atraxion]) -> None:
         caplog.set_level(logging.DEBUG, logger="atraxion.application.scheduled_pull")
@@ -85,7 +85,7 @@ def test_two_replicas_pull_once_per_interval_and_take_over_from_each_other(
 
     # The holder stops (a deploy): it gives the lease up, and the other replica pulls from now on.
     holder.stop_workers()
-    handed_over = time.monotonic()
+    handed_over = time.time()
     sim.write("product.product", [desk], {"name": "Standing desk"})
     item = wait_for(
         lambda: changes(other.context, "products", "shop", None, 10).items,

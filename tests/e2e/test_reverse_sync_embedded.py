@@ -11,6 +11,7 @@ from typing import Any
 import pytest
 
 from atraxion.application.reverse_sync import sync_status
+from atraxion.application.sync_admin import failure_detail
 from atraxion.bootstrap import Atraxion
 from atraxion.domain.auth import Scope
 from atraxion.domain.odoo_orders import OdooOrderLine, OdooSaleOrder
@@ -92,6 +93,8 @@ def test_an_order_reaches_odoo_with_its_partners_lines_and_note(apps: Apps, sim:
     assert outcomes(app, queue_id) == [AttemptOutcome.CREATED]
     stored = app.context.transaction(lambda uow: uow.outbound_orders.get("SO1"))
     assert stored is not None and stored.odoo_id == created["id"]
+    # The order is stored once (the outbound order); its entry keeps only the ids intake resolved.
+    assert set(entry(app, queue_id).payload) == {"odooIds"}
 
 
 def test_r3_odoo_down_then_up_completes(apps: Apps, sim: OdooSimulator) -> None:
@@ -195,6 +198,9 @@ def test_validation_fault_fails_fast_opens_failure_and_retry_works_after_fix(app
     (failure,) = admin.get("/api/v1/admin/failures", params={"status": "open"}).json()["items"]
     assert (failure["queueId"], failure["externalId"], failure["status"]) == (queue_id, "SO1", "open")
     assert "does not exist" in failure["errorMessage"]
+    detail = failure_detail(app.context, failure["id"])  # what the admin UI's failure page shows
+    assert detail.order is not None and detail.order.order.external_id == "SO1"
+    assert detail.entry is not None and detail.entry.id == queue_id
 
     push(app, "products", [{"externalId": "B", "odooId": ids["B"], "data": {"name": "Chair"}}])  # Odoo fixes it
     retried = admin.post(f"/api/v1/admin/failures/{failure['id']}/retry")

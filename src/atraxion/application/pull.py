@@ -45,9 +45,10 @@ from atraxion.domain.odoo_mapping import (
     resolve_rule,
     unique_by_key,
 )
-from atraxion.domain.odoo_records import OdooPosition, OdooRow
+from atraxion.domain.odoo_records import OdooPosition
 from atraxion.domain.pulled_models import PULL_ORDER
 from atraxion.domain.records import Incoming
+from atraxion.domain.types import OdooRow
 from atraxion.ports.odoo_gateway import OdooGateway
 from atraxion.ports.unit_of_work import UnitOfWork
 

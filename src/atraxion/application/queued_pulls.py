@@ -13,7 +13,6 @@ while it drained is not left behind.
 from __future__ import annotations
 
 import logging
-import time
 from collections.abc import Callable
 from datetime import timedelta
 
@@ -119,7 +118,7 @@ def _drain(
     while pulls := ctx.transaction(lambda uow: uow.queued_pulls.oldest(batch)):
         age = (ctx.clock.now() - max(p.requested_at for p in pulls)).total_seconds()
         if age < settle:
-            time.sleep(min(settle - age, settle))
+            ctx.clock.sleep(min(settle - age, settle))
         for (entity, model), ids in coalesce(pulls).items():
             if entity not in pulled:
                 log.warning("dropping %d queued pulls of %r: it is no longer pulled from Odoo", len(ids), entity)

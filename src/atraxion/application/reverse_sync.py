@@ -34,9 +34,9 @@ from atraxion.domain.outbound import (
     OutboxStatus,
     SyncFailure,
 )
+from atraxion.domain.types import OdooIds
 from atraxion.domain.webshop_orders import (
     SALE_ORDER,
-    OdooIds,
     OutboundOrder,
     WebshopSaleOrder,
     odoo_ids,
@@ -131,7 +131,8 @@ def order_submission(ctx: Context, queue: TaskQueue, order: WebshopSaleOrder, co
         if errors:
             raise InvalidBatch(errors)
         now = ctx.clock.now()
-        payload = {"order": order.to_payload(), "odooIds": {"partners": partners, "products": products}}
+        # The order itself is stored once, as the outbound order; the entry keeps what intake resolved.
+        payload = {"odooIds": {"partners": partners, "products": products}}
         entry = uow.outbox.add(OutboxEntry.new(SALE_ORDER, order.external_id, payload, now))
         assert entry.id is not None
         uow.outbound_orders.add(OutboundOrder(order.external_id, order, entry.id, consumer, now))
@@ -262,7 +263,11 @@ def _claim(ctx: Context, uow: UnitOfWork, entry_id: int, policy: OutboxPolicy) -
     if claimed.entity_type != SALE_ORDER:
         uow.commit()
         return _Job(claimed, None, f"no handler for entity type {claimed.entity_type!r}")
-    order = WebshopSaleOrder.from_payload(claimed.payload["order"])
+    outbound = uow.outbound_orders.get(claimed.entity_key)
+    if outbound is None:
+        uow.commit()
+        return _Job(claimed, None, f"no webshop sale order {claimed.entity_key!r} for this entry")
+    order = outbound.order
     resolved = claimed.payload.get("odooIds")
     if claimed.attempts == 1 and resolved is not None:
         partners, products = resolved["partners"], resolved["products"]  # checked at intake, moments ago

@@ -13,7 +13,6 @@ nudge lost with a broker, or a row left by a crash, waits at most one interval).
 from __future__ import annotations
 
 import logging
-import time
 from datetime import timedelta
 
 from atraxion.application.context import Context
@@ -45,7 +44,7 @@ def scheduled_pull(
     """
     if not acquire_lease(ctx, LEASE, holder, ttl):
         return None
-    began = time.monotonic()
+    began = ctx.clock.now()
     keeper = _Renewal(ctx, holder, ttl)
     total = PullSummary()
     for entity in pullable(ctx):
@@ -63,7 +62,8 @@ def scheduled_pull(
         total.add(drain_queued_pulls(ctx, gateway, options, holder))
     except OdooError as error:
         log.warning("draining queued pulls failed (%s: %s); they stay queued", type(error).__name__, error)
-    log.debug("periodic pull by %s from %.3f for %.3f s: %s", holder, began, time.monotonic() - began, total.line())
+    took = (ctx.clock.now() - began).total_seconds()
+    log.debug("periodic pull by %s from %.3f for %.3f s: %s", holder, began.timestamp(), took, total.line())
     return total
 
 
@@ -79,18 +79,18 @@ class _Renewal:
     def __init__(self, ctx: Context, holder: str, ttl: timedelta) -> None:
         self.ctx, self.holder, self.ttl = ctx, holder, ttl
         self.every = ttl.total_seconds() / 3
-        self.last = time.monotonic()
+        self.last = ctx.clock.now()
 
     def renew(self) -> None:
         if not acquire_lease(self.ctx, LEASE, self.holder, self.ttl):
             raise LeaseLost(LEASE)
-        self.last = time.monotonic()
+        self.last = self.ctx.clock.now()
 
     def start(self, entity: str, total: int) -> None:
         self.renew()
 
     def advance(self, rows: int, summary: PullSummary) -> None:
-        if time.monotonic() - self.last >= self.every:
+        if (self.ctx.clock.now() - self.last).total_seconds() >= self.every:
             self.renew()
 
     def finish(self, entity: str, summary: PullSummary) -> None:

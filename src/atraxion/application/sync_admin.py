@@ -9,7 +9,7 @@ from atraxion.application.context import Context
 from atraxion.application.reverse_sync import publish
 from atraxion.domain.errors import Conflict, FieldError, InvalidBatch, NotFound
 from atraxion.domain.outbound import FailureStatus, OutboxEntry, OutboxStatus, SyncFailure
-from atraxion.domain.webshop_orders import SALE_ORDER
+from atraxion.domain.webshop_orders import SALE_ORDER, OutboundOrder
 from atraxion.ports.task_queue import TaskQueue
 from atraxion.ports.unit_of_work import UnitOfWork
 
@@ -180,11 +180,22 @@ def _failure(uow: UnitOfWork, failure_id: int) -> SyncFailure:
     return failure
 
 
-def failure_detail(ctx: Context, failure_id: int) -> tuple[SyncFailure, OutboxEntry | None]:
-    """A failure and the queue entry behind it (its payload, attempts and last error). Raises NotFound."""
+@frozen
+class FailureDetail:
+    failure: SyncFailure
+    entry: OutboxEntry | None
+    """The queue entry behind the failure (its attempts and last error), None once pruned."""
+    order: OutboundOrder | None
+    """The webshop order the failure is about, for a sale order's failure."""
 
-    def work(uow: UnitOfWork) -> tuple[SyncFailure, OutboxEntry | None]:
+
+def failure_detail(ctx: Context, failure_id: int) -> FailureDetail:
+    """A failure, the queue entry behind it and the order it sends. Raises NotFound."""
+
+    def work(uow: UnitOfWork) -> FailureDetail:
         failure = _failure(uow, failure_id)
-        return failure, uow.outbox.get(failure.queue_id) if failure.queue_id is not None else None
+        entry = uow.outbox.get(failure.queue_id) if failure.queue_id is not None else None
+        order = uow.outbound_orders.get(failure.external_id) if failure.entity_type == SALE_ORDER else None
+        return FailureDetail(failure, entry, order)
 
     return ctx.transaction(work)

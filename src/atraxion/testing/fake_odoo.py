@@ -31,7 +31,8 @@ from typing import TYPE_CHECKING, Any, TypeVar
 from attrs import frozen
 
 from atraxion.domain.odoo_orders import OdooSaleOrder, PermanentOdooError
-from atraxion.domain.odoo_records import WRITE_DATE_FORMAT, OdooDomain, OdooIdentity, OdooPosition, OdooRow
+from atraxion.domain.odoo_records import WRITE_DATE_FORMAT, OdooIdentity, OdooPosition
+from atraxion.domain.types import OdooDomain, OdooRow
 
 if TYPE_CHECKING:
     from atraxion.ports.odoo_gateway import OdooGateway

@@ -22,12 +22,13 @@ from atraxion.domain.errors import FieldError, InvalidBatch
 from atraxion.entrypoints.http import openapi
 from atraxion.entrypoints.http.auth import require
 from atraxion.entrypoints.http.body import bounded_int
+from atraxion.entrypoints.views import timestamp
 
 
 def _view(entry: ApiLogEntry) -> dict[str, Any]:
     return {
         "id": entry.id,
-        "at": entry.at.isoformat().replace("+00:00", "Z"),
+        "at": timestamp(entry.at),
         "method": entry.method,
         "path": entry.path,
         "query": entry.query,

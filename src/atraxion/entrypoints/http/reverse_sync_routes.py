@@ -9,7 +9,6 @@ The OpenAPI paths are in ``reverse_sync_openapi.py``; ``paths`` is re-exported h
 
 from __future__ import annotations
 
-from datetime import datetime
 from typing import Any, TypeVar
 from urllib.parse import quote
 
@@ -30,6 +29,7 @@ from atraxion.entrypoints.http.idempotency import answer, json_answer
 from atraxion.entrypoints.http.problems import Problem
 from atraxion.entrypoints.http.reverse_sync_openapi import paths
 from atraxion.entrypoints.orders_in import parse_sale_order
+from atraxion.entrypoints.views import timestamp
 from atraxion.ports.idempotency import Answer
 
 __all__ = ["paths", "routes"]
@@ -40,10 +40,6 @@ def _app(request: Request) -> Atraxion:
     return atraxion
 
 
-def _time(value: datetime | None) -> str | None:
-    return None if value is None else value.isoformat().replace("+00:00", "Z")
-
-
 def entry_view(entry: OutboxEntry) -> dict[str, Any]:
     return {
         "id": entry.id,
@@ -51,14 +47,15 @@ def entry_view(entry: OutboxEntry) -> dict[str, Any]:
         "entityKey": entry.entity_key,
         "status": entry.status.value,
         "attempts": entry.attempts,
-        "nextAttemptAt": _time(entry.next_attempt_at),
-        "claimedAt": _time(entry.claimed_at),
+        "nextAttemptAt": timestamp(entry.next_attempt_at),
+        "claimedAt": timestamp(entry.claimed_at),
         "lastError": entry.last_error,
         "odooId": entry.odoo_id,
-        "createdAt": _time(entry.created_at),
-        "updatedAt": _time(entry.updated_at),
+        "createdAt": timestamp(entry.created_at),
+        "updatedAt": timestamp(entry.updated_at),
         "history": [
-            {"number": a.number, "at": _time(a.at), "outcome": a.outcome.value, "error": a.error} for a in entry.history
+            {"number": a.number, "at": timestamp(a.at), "outcome": a.outcome.value, "error": a.error}
+            for a in entry.history
         ],
     }
 
@@ -72,8 +69,8 @@ def failure_view(failure: SyncFailure) -> dict[str, Any]:
         "status": failure.status.value,
         "errorMessage": failure.error_message,
         "queueId": failure.queue_id,
-        "createdAt": _time(failure.created_at),
-        "resolvedAt": _time(failure.resolved_at),
+        "createdAt": timestamp(failure.created_at),
+        "resolvedAt": timestamp(failure.resolved_at),
     }
 
 

@@ -21,6 +21,7 @@ from atraxion.entrypoints.http.body import bounded_int, json_body
 from atraxion.entrypoints.http.idempotency import answer, json_answer
 from atraxion.entrypoints.inbound import structure_each
 from atraxion.entrypoints.inbound_fast import BLANK
+from atraxion.entrypoints.views import timestamp
 from atraxion.ports.idempotency import Answer
 
 
@@ -38,9 +39,9 @@ def _view(token: ApiToken, now: datetime) -> dict[str, Any]:
         "name": token.name,
         "consumer": token.consumer,
         "scopes": sorted(s.value for s in token.scopes),
-        "createdAt": token.created_at.isoformat(),
-        "expiresAt": token.expires_at.isoformat() if token.expires_at else None,
-        "revokedAt": token.revoked_at.isoformat() if token.revoked_at else None,
+        "createdAt": timestamp(token.created_at),
+        "expiresAt": timestamp(token.expires_at),
+        "revokedAt": timestamp(token.revoked_at),
         "active": token.is_active(now),
     }
 
