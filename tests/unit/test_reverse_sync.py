@@ -46,7 +46,6 @@ from atraxion.domain.outbound import (
 from atraxion.domain.records import Incoming
 from atraxion.domain.webshop_orders import OrderLine, WebshopSaleOrder
 from atraxion.ports.odoo_gateway import OdooGateway
-from atraxion.ports.task_queue import DeliveryHandler, EntryHandler, PullsHandler
 from atraxion.testing import FakeClock, FakeOdooGateway, memory_atraxion
 from atraxion.testing.fake_odoo import PORT_METHODS
 
@@ -63,31 +62,17 @@ class WorkerDied(BaseException):
     """The worker's process ended in the middle of an attempt (no handler in the use case sees it)."""
 
 
-class RecordingQueue:
-    """The task-queue port: remembers what was published; nothing consumes it (the test does)."""
+class Published:
+    """Records what the use cases publish; nothing consumes it (the test plays the worker). It is
+    the task queue's ``publish`` and the bare publish callable alike, whichever the use cases take."""
 
     def __init__(self) -> None:
-        self.published: list[int] = []
+        self.ids: list[int] = []
 
     def publish(self, entry_ids: Sequence[int]) -> None:
-        self.published.extend(entry_ids)
+        self.ids.extend(entry_ids)
 
-    def nudge_pulls(self) -> None:
-        pass
-
-    def publish_deliveries(self, delivery_ids: Sequence[int]) -> None:
-        pass
-
-    def start(
-        self, handler: EntryHandler, pulls: PullsHandler | None = None, deliveries: DeliveryHandler | None = None
-    ) -> None:
-        pass
-
-    def stop(self) -> None:
-        pass
-
-    def check(self) -> None:
-        pass
+    __call__ = publish
 
 
 @define
@@ -95,18 +80,18 @@ class World:
     ctx: Context
     clock: FakeClock
     odoo: FakeOdooGateway
-    queue: RecordingQueue
+    published: Published
 
     def submit(self, external_id: str = "SO1", quantity: str = "2") -> int:
         order = WebshopSaleOrder(external_id, "P1", [OrderLine("A", Decimal(quantity), Decimal("9.50"))])
-        return submit_sale_order(self.ctx, self.queue, order, "webshop").queue_id
+        return submit_sale_order(self.ctx, self.published, order, "webshop").queue_id
 
     def process(self, entry_id: int, share: float = 0.0) -> Outcome:
         """What a worker does with a message; ``share`` is the backoff's random share."""
         return process_entry(self.ctx, self.odoo, entry_id, POLICY, jitter=lambda: share, alarm=ConfigurationAlarm())
 
     def sweep(self) -> list[int]:
-        return sweep(self.ctx, self.queue, POLICY)
+        return sweep(self.ctx, self.published, POLICY)
 
     def entry(self, entry_id: int) -> OutboxEntry:
         entry = self.ctx.transaction(lambda uow: uow.outbox.get(entry_id))
@@ -150,7 +135,7 @@ def _world() -> Iterator[World]:
         ],
     )
     try:
-        yield World(app.context, clock, FakeOdooGateway(), RecordingQueue())
+        yield World(app.context, clock, FakeOdooGateway(), Published())
     finally:
         app.close()
 
@@ -172,7 +157,7 @@ def test_the_fake_gateway_answers_every_method_of_the_port() -> None:
 
 def test_an_order_is_stored_published_once_and_delivered_once(world: World) -> None:
     entry_id = world.submit()
-    assert world.queue.published == [entry_id]  # published after the commit, once
+    assert world.published.ids == [entry_id]  # published after the commit, once
     assert world.entry(entry_id).status is OutboxStatus.PENDING
     assert world.odoo_calls() == []  # submitting never calls Odoo
 
@@ -345,7 +330,7 @@ def test_an_order_submitted_again_is_refused_and_sent_once(world: World) -> None
     entry_id = world.submit()
     with pytest.raises(Conflict):
         world.submit()  # the webshop's retry of the same order (a different key, or none)
-    assert world.queue.published == [entry_id]
+    assert world.published.ids == [entry_id]
     assert world.process(entry_id) is Outcome.COMPLETED
     with pytest.raises(Conflict):
         world.submit()  # and once it is in Odoo
@@ -370,7 +355,7 @@ def test_the_sweeper_republishes_an_entry_whose_message_was_lost(world: World) -
     assert world.sweep() == []  # sent moments ago: probably still queued
     world.clock.advance(seconds=POLICY.redeliver_after.total_seconds())
     assert world.sweep() == [entry_id]
-    assert world.queue.published == [entry_id, entry_id]
+    assert world.published.ids == [entry_id, entry_id]
     assert world.sweep() == []  # just re-sent: not again at once
     world.clock.advance(seconds=POLICY.redeliver_after.total_seconds())
     assert world.sweep() == [entry_id]  # that one was lost too
