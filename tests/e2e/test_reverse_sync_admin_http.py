@@ -108,6 +108,13 @@ def test_resolving_by_hand_is_idempotent_and_leaves_the_entry_failed(
     assert entry["id"] == queue_id
 
 
+@pytest.mark.parametrize("path", ["/api/v1/admin/queue", "/api/v1/admin/failures"])
+@pytest.mark.parametrize("status", ["", "nope", "PENDING"])
+def test_a_status_filter_outside_the_documented_values_is_a_422(admin: TestClient, path: str, status: str) -> None:
+    answer = admin.get(path, params={"status": status})  # an empty one too: the document's enum has none
+    assert answer.status_code == 422 and answer.json()["errors"][0]["field"] == "status", answer.text
+
+
 def test_the_queue_lists_by_status_pages_and_retries(
     atraxion: Atraxion, admin: TestClient, clock: FakeClock, sim: OdooSimulator, gateway: XmlRpcOdooGateway
 ) -> None:

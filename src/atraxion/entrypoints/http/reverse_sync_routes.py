@@ -260,8 +260,8 @@ S = TypeVar("S", FailureStatus, OutboxStatus)
 
 def _status(request: Request, kind: type[S]) -> S | None:
     text = request.query_params.get("status")
-    if text is None or text == "":
-        return None
+    if text is None:
+        return None  # an empty value is no status: refused below, as the document's enum says
     try:
         return kind(text)
     except ValueError:
