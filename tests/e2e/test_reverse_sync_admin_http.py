@@ -15,7 +15,7 @@ from atraxion.adapters.odoo.xmlrpc_gateway import XmlRpcOdooGateway
 from atraxion.application.reverse_sync import Outcome, process_entry, sweep
 from atraxion.bootstrap import Atraxion
 from atraxion.domain.auth import Scope
-from atraxion.domain.outbound import OutboxPolicy, RetryPolicy
+from atraxion.domain.outbox import OutboxPolicy, RetryPolicy
 from atraxion.testing import FakeClock
 from atraxion.testing.odoo_sim import OdooSimulator
 from tests.e2e.reverse_sync_support import client, order, push, seed

@@ -34,7 +34,7 @@ from atraxion.application.reverse_sync import (
 )
 from atraxion.domain.errors import Conflict, NotFound
 from atraxion.domain.odoo_orders import OdooOrderLine, OdooSaleOrder, PermanentOdooError, TransientOdooError
-from atraxion.domain.outbound import (
+from atraxion.domain.outbox import (
     AttemptOutcome,
     FailureStatus,
     OutboxEntry,

@@ -25,7 +25,7 @@ from atraxion.application.context import Context
 from atraxion.application.webhooks import record_sync_failure
 from atraxion.domain.errors import Conflict, InvalidBatch, NotFound
 from atraxion.domain.odoo_orders import OdooCredentialsRefused, OdooSaleOrder, PermanentOdooError, TransientOdooError
-from atraxion.domain.outbound import (
+from atraxion.domain.outbox import (
     AttemptOutcome,
     FailureSource,
     FailureStatus,

@@ -27,7 +27,7 @@ from atraxion.application.context import Context
 from atraxion.domain import webhook_signing
 from atraxion.domain.errors import NotFound
 from atraxion.domain.feed import PendingEntry
-from atraxion.domain.outbound import OutboxEntry
+from atraxion.domain.outbox import OutboxEntry
 from atraxion.domain.webhooks import (
     DeliveryPolicy,
     DeliveryStatus,

@@ -26,7 +26,7 @@ from atraxion.adapters.sqlalchemy._sql import (
     to_json_time,
 )
 from atraxion.adapters.sqlalchemy.tables import outbox, sale_orders_out, sync_failures
-from atraxion.domain.outbound import (
+from atraxion.domain.outbox import (
     Attempt,
     AttemptOutcome,
     FailureSource,

@@ -13,7 +13,7 @@ from starlette.routing import Route
 from atraxion.application import sync_admin
 from atraxion.application.overview import overview
 from atraxion.domain.errors import Conflict, NotFound
-from atraxion.domain.outbound import FailureStatus, OutboxStatus
+from atraxion.domain.outbox import FailureStatus, OutboxStatus
 from atraxion.domain.users import Role, User
 from atraxion.entrypoints.admin.web import Refused, action, app_of, back, page, render
 from atraxion.entrypoints.http.body import bounded_int

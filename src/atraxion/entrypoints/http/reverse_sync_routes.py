@@ -22,7 +22,7 @@ from atraxion.bootstrap import Atraxion
 from atraxion.domain.auth import ApiToken, Scope
 from atraxion.domain.bounds import MAX_ID, MAX_LIMIT
 from atraxion.domain.errors import FieldError, InvalidBatch, NotFound
-from atraxion.domain.outbound import FailureStatus, OutboxEntry, OutboxStatus, SyncFailure
+from atraxion.domain.outbox import FailureStatus, OutboxEntry, OutboxStatus, SyncFailure
 from atraxion.entrypoints.http.auth import require
 from atraxion.entrypoints.http.body import bounded_int, json_body, optional_object, read_body
 from atraxion.entrypoints.http.idempotency import answer, json_answer
