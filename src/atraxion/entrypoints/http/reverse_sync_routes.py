@@ -20,7 +20,7 @@ from starlette.routing import Route
 from atraxion.application import reverse_sync, sync_admin
 from atraxion.bootstrap import Atraxion
 from atraxion.domain.auth import ApiToken, Scope
-from atraxion.domain.bounds import MAX_ID, MAX_LIMIT
+from atraxion.domain.bounds import MAX_ID, MAX_LIMIT, is_odoo_id
 from atraxion.domain.errors import FieldError, InvalidBatch, NotFound
 from atraxion.domain.outbox import FailureStatus, OutboxEntry, OutboxStatus, SyncFailure
 from atraxion.entrypoints.http.auth import require
@@ -192,17 +192,12 @@ def _only(body: dict[str, Any], allowed: set[str]) -> None:
         raise InvalidBatch([FieldError(None, name, "unknown field") for name in extra])
 
 
-def _is_id(value: Any) -> bool:
-    return isinstance(value, int) and not isinstance(value, bool) and 1 <= value <= MAX_ID
-
-
 def _odoo_id(body: dict[str, Any]) -> int | None:
     if "odooId" not in body:
         return None
     value = body["odooId"]
-    if not _is_id(value):
+    if not is_odoo_id(value):
         raise InvalidBatch([FieldError(None, "odooId", "must be a positive integer (the order's id in Odoo)")])
-    assert isinstance(value, int)
     return value
 
 
@@ -211,7 +206,7 @@ def _filter(body: dict[str, Any]) -> sync_admin.FailureFilter:
     ids, status, kind = body.get("ids"), body.get("status"), body.get("kind")
     errors: list[FieldError] = []
     if "ids" in body:
-        if not isinstance(ids, list) or not 1 <= len(ids) <= MAX_LIMIT or not all(_is_id(i) for i in ids):
+        if not isinstance(ids, list) or not 1 <= len(ids) <= MAX_LIMIT or not all(is_odoo_id(i) for i in ids):
             errors.append(FieldError(None, "ids", f"must be a list of 1 to {MAX_LIMIT} failure ids"))
         if "status" in body or "kind" in body:
             errors.append(FieldError(None, "ids", "give ids, or status (and kind), not both"))
