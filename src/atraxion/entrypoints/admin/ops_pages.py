@@ -10,6 +10,7 @@ from starlette.requests import Request
 from starlette.responses import Response
 from starlette.routing import Route
 
+from atraxion.adapters.webshop_order_json import order_document
 from atraxion.application import sync_admin
 from atraxion.application.overview import overview
 from atraxion.domain.errors import Conflict, NotFound
@@ -17,7 +18,6 @@ from atraxion.domain.outbound import FailureStatus, OutboxStatus
 from atraxion.domain.users import Role, User
 from atraxion.entrypoints.admin.web import Refused, action, app_of, back, page, render
 from atraxion.entrypoints.http.body import bounded_int
-from atraxion.entrypoints.orders_in import order_body
 
 PAGE = 50
 
@@ -78,7 +78,7 @@ async def failure(request: Request, user: User) -> Response:
     entry, order = detail.entry, detail.order
     payload = None
     if entry is not None:
-        document = {**({"order": order_body(order.order)} if order is not None else {}), **entry.payload}
+        document = {**({"order": order_document(order.order)} if order is not None else {}), **entry.payload}
         payload = json.dumps(document, indent=2, ensure_ascii=False, sort_keys=True)
     return render(
         request, "failure.html", user=user, f=detail.failure, entry=entry, payload=payload, notice=_notice(request)
