@@ -15,6 +15,7 @@ from atraxion.adapters.secret_box import SecretKeyError
 from atraxion.adapters.sqlalchemy.collation import UnsupportedCollation
 from atraxion.adapters.sqlalchemy.engine import DatabaseUrlError, masked_url
 from atraxion.application import tokens
+from atraxion.application.context import Context
 from atraxion.bootstrap import bootstrap
 from atraxion.config import Settings
 from atraxion.domain.auth import DEFAULT_CONSUMER, Scope, parse_expiry, parse_scopes
@@ -143,10 +144,7 @@ def _db_upgrade(settings: Settings) -> int:
     return 0
 
 
-def _token_command(args: argparse.Namespace, context: object) -> int:
-    from atraxion.application.context import Context
-
-    assert isinstance(context, Context)
+def _token_command(args: argparse.Namespace, context: Context) -> int:
     if args.token_command == "create":
         token, secret = tokens.create_token(
             context, args.name, parse_scopes(args.scope), args.consumer, args.expires_at
