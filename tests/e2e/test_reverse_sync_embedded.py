@@ -15,7 +15,8 @@ from atraxion.application.sync_admin import failure_detail
 from atraxion.bootstrap import Atraxion
 from atraxion.domain.auth import Scope
 from atraxion.domain.odoo_orders import OdooOrderLine, OdooSaleOrder
-from atraxion.domain.outbound import AttemptOutcome, FailureStatus, OutboxEntry, OutboxStatus
+from atraxion.domain.outbox import AttemptOutcome, FailureStatus, OutboxEntry, OutboxStatus
+from atraxion.entrypoints.runtime import Runtime
 from atraxion.ports.unit_of_work import UnitOfWork
 from atraxion.testing.odoo_sim import OdooSimulator
 from tests.e2e.reverse_sync_support import (
@@ -76,7 +77,7 @@ def completed(app: Atraxion, external_id: str = "SO1") -> Any:
 def test_an_order_reaches_odoo_with_its_partners_lines_and_note(apps: Apps, sim: OdooSimulator) -> None:
     app = apps.make()
     ids = seed(app, sim)
-    app.start_workers()
+    Runtime(app).start_workers()
     queue_id = submit(app)
     status = completed(app)
     (created,) = odoo_orders(sim, "SO1")
@@ -101,7 +102,7 @@ def test_r3_odoo_down_then_up_completes(apps: Apps, sim: OdooSimulator) -> None:
     app = apps.make()
     seed(app, sim)
     sim.refuse_connections()
-    app.start_workers()
+    Runtime(app).start_workers()
     queue_id = submit(app)
     down = wait_for(lambda: sync_status(app.context, "SO1"), lambda s: s.attempts >= 3)
     assert down.status in (OutboxStatus.PENDING, OutboxStatus.PROCESSING)
@@ -119,7 +120,7 @@ def test_r3_transient_faults_exhaust_into_a_failure_and_nothing_is_lost(apps: Ap
     app = apps.make(outbox_max_attempts=3)
     seed(app, sim)
     sim.faults.fail_share(1.0, "mixed")
-    app.start_workers()
+    Runtime(app).start_workers()
     queue_id = submit(app)
     failed = wait_for(lambda: sync_status(app.context, "SO1"), lambda s: s.status is OutboxStatus.FAILED)
     assert failed.attempts == 3 and failed.error
@@ -140,7 +141,7 @@ def test_r4_response_lost_after_commit_creates_no_duplicate(apps: Apps, sim: Odo
     app = apps.make()
     seed(app, sim)
     sim.faults.drop_next(1)  # Odoo commits the create, then the connection closes without an answer
-    app.start_workers()
+    Runtime(app).start_workers()
     queue_id = submit(app)
     status = completed(app)
     assert [o["id"] for o in odoo_orders(sim, "SO1")] == [status.odoo_id]
@@ -152,7 +153,7 @@ def test_r5_dropped_message_is_recovered_by_sweeper(apps: Apps, sim: OdooSimulat
     queue = lossy(1)
     app = apps.make(queue=queue)
     seed(app, sim)
-    app.start_workers()
+    Runtime(app).start_workers()
     queue_id = submit(app)
     assert queue.lost == [queue_id]
     status = completed(app)
@@ -177,7 +178,7 @@ def test_r5_worker_killed_mid_job_entry_completes_once(apps: Apps, sim: OdooSimu
     lines = [OdooOrderLine(ids["A"], Decimal(2)), OdooOrderLine(ids["B"], Decimal(4))]
     created = app.gateway.create_sale_order(order=OdooSaleOrder("SO1", ids["P1"], lines))
 
-    app.start_workers()  # the original message arrives: the entry is held by the "dead" worker, skipped
+    Runtime(app).start_workers()  # the original message arrives: the entry is held by the "dead" worker, skipped
     status = completed(app)
     assert status.odoo_id == created and status.attempts == 2
     assert [o["id"] for o in odoo_orders(sim, "SO1")] == [created]
@@ -189,7 +190,7 @@ def test_validation_fault_fails_fast_opens_failure_and_retry_works_after_fix(app
     app = apps.make()
     ids = seed(app, sim)
     push(app, "products", [{"externalId": "B", "odooId": 999_999, "data": {"name": "Chair"}}])  # wrong mapping
-    app.start_workers()
+    Runtime(app).start_workers()
     queue_id = submit(app)
     failed = wait_for(lambda: sync_status(app.context, "SO1"), lambda s: s.status is OutboxStatus.FAILED)
     assert failed.attempts == 1 and "does not exist" in (failed.error or "")
@@ -265,7 +266,7 @@ def test_many_orders_under_injected_faults_each_reach_odoo_exactly_once(apps: Ap
     seed(app, sim)
     sim.faults.fail_share(0.2, "mixed")
     sim.faults.drop_share(0.2)
-    app.start_workers()
+    Runtime(app).start_workers()
     names = [f"SO{n}" for n in range(30)]
     for name in names:
         submit(app, order(name))

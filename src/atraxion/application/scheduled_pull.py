@@ -22,6 +22,7 @@ from atraxion.application.queued_pulls import drain_queued_pulls
 from atraxion.domain.leases import LeaseLost
 from atraxion.domain.odoo_orders import OdooError
 from atraxion.ports.odoo_gateway import OdooGateway
+from atraxion.ports.unit_of_work import PullUnitOfWork
 
 log = logging.getLogger(__name__)
 
@@ -35,7 +36,7 @@ def lease_ttl(interval: float) -> timedelta:
 
 
 def scheduled_pull(
-    ctx: Context, gateway: OdooGateway, options: PullOptions, holder: str, ttl: timedelta
+    ctx: Context[PullUnitOfWork], gateway: OdooGateway, options: PullOptions, holder: str, ttl: timedelta
 ) -> PullSummary | None:
     """One run of the periodic pull if ``holder`` holds (or can take) the lease; None otherwise.
 
@@ -67,7 +68,7 @@ def scheduled_pull(
     return total
 
 
-def give_up(ctx: Context, holder: str) -> bool:
+def give_up(ctx: Context[PullUnitOfWork], holder: str) -> bool:
     """Release the lease now (a graceful stop), so another replica need not wait for it to expire."""
     return release_lease(ctx, LEASE, holder)
 
@@ -76,7 +77,7 @@ class _Renewal:
     """A :class:`~atraxion.application.pull.PullProgress` that renews the lease as pages go by
     (at most every third of its time to live), and stops the pull if it was taken over."""
 
-    def __init__(self, ctx: Context, holder: str, ttl: timedelta) -> None:
+    def __init__(self, ctx: Context[PullUnitOfWork], holder: str, ttl: timedelta) -> None:
         self.ctx, self.holder, self.ttl = ctx, holder, ttl
         self.every = ttl.total_seconds() / 3
         self.last = ctx.clock.now()

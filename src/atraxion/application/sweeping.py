@@ -11,12 +11,14 @@ from __future__ import annotations
 import logging
 from collections.abc import Callable, Sequence
 from datetime import datetime, timedelta
-from typing import Protocol
+from typing import Protocol, TypeVar
 
 from atraxion.application.context import Context
-from atraxion.ports.unit_of_work import UnitOfWork
+from atraxion.ports.unit_of_work import Transaction
 
 log = logging.getLogger(__name__)
+
+U = TypeVar("U", bound=Transaction)
 
 
 class SweptRows(Protocol):
@@ -42,8 +44,8 @@ class SweepPolicy(Protocol):
 
 
 def sweep(
-    ctx: Context,
-    rows: Callable[[UnitOfWork], SweptRows],
+    ctx: Context[U],
+    rows: Callable[[U], SweptRows],
     policy: SweepPolicy,
     publish: Callable[[Sequence[int]], None],
     what: str,
@@ -51,7 +53,7 @@ def sweep(
     """Publish the ``rows`` (of a unit of work) the sweep finds, ``what`` naming them in the log;
     their ids. A failure to publish is only logged: the rows stay due, and the next sweep finds them."""
 
-    def work(uow: UnitOfWork) -> list[int]:
+    def work(uow: U) -> list[int]:
         now = ctx.clock.now()
         found = rows(uow)
         ids = found.due(now, now - policy.redeliver_after, now - policy.stale_after, policy.sweep_batch)

@@ -20,6 +20,7 @@ from atraxion.bootstrap import bootstrap
 from atraxion.config import Settings
 from atraxion.domain.auth import DEFAULT_CONSUMER, Scope, parse_expiry, parse_scopes
 from atraxion.entrypoints import consumer_cli, logs, odoo_cli, prune_cli, user_cli
+from atraxion.ports.unit_of_work import AdminUnitOfWork
 
 
 def _parser() -> argparse.ArgumentParser:
@@ -144,7 +145,7 @@ def _db_upgrade(settings: Settings) -> int:
     return 0
 
 
-def _token_command(args: argparse.Namespace, context: Context) -> int:
+def _token_command(args: argparse.Namespace, context: Context[AdminUnitOfWork]) -> int:
     if args.token_command == "create":
         token, secret = tokens.create_token(
             context, args.name, parse_scopes(args.scope), args.consumer, args.expires_at

@@ -26,7 +26,7 @@ from atraxion.adapters.sqlalchemy._sql import (
 )
 from atraxion.adapters.sqlalchemy.tables import outbox, sale_orders_out, sync_failures
 from atraxion.adapters.webshop_order_json import order_document, order_from_document
-from atraxion.domain.outbound import (
+from atraxion.domain.outbox import (
     Attempt,
     AttemptOutcome,
     FailureSource,

@@ -14,7 +14,7 @@ from atraxion.adapters.webshop_order_json import order_document
 from atraxion.application import sync_admin
 from atraxion.application.overview import overview
 from atraxion.domain.errors import Conflict, NotFound
-from atraxion.domain.outbound import FailureStatus, OutboxStatus
+from atraxion.domain.outbox import FailureStatus, OutboxStatus
 from atraxion.domain.users import Role, User
 from atraxion.entrypoints.admin.web import Refused, action, app_of, back, notice_of, page, render
 from atraxion.entrypoints.http.body import bounded_int
@@ -92,7 +92,7 @@ async def retry_failures(request: Request, user: User, form: dict[str, list[str]
     done, refused = 0, []
     for failure_id in _ids(form):
         try:
-            await run_in_threadpool(sync_admin.retry_failure, app.context, app.queue, failure_id)
+            await run_in_threadpool(sync_admin.retry_failure, app.context, app.queue.publish, failure_id)
             done += 1
         except (NotFound, Conflict) as error:
             refused.append(str(error))
@@ -124,7 +124,7 @@ async def queue(request: Request, user: User) -> Response:
 async def retry_entry(request: Request, user: User, form: dict[str, list[str]]) -> Response:
     app = app_of(request)
     try:
-        entry = await run_in_threadpool(sync_admin.retry_entry, app.context, app.queue, _id(request))
+        entry = await run_in_threadpool(sync_admin.retry_entry, app.context, app.queue.publish, _id(request))
     except (NotFound, Conflict) as error:
         raise Refused(409 if isinstance(error, Conflict) else 404, str(error)) from None
     return back(_return_to(form, "/admin/queue"), f"queue entry {entry.id} retried")

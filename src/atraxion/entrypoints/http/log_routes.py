@@ -13,11 +13,11 @@ from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 from starlette.routing import Route
 
-from atraxion.application import api_log
-from atraxion.domain.api_log import MAX_PATH, ApiLogEntry
+from atraxion.application import request_log
 from atraxion.domain.auth import Scope
 from atraxion.domain.bounds import MAX_ID
 from atraxion.domain.errors import FieldError, InvalidBatch
+from atraxion.domain.request_log import MAX_PATH, ApiLogEntry
 from atraxion.entrypoints.http import openapi
 from atraxion.entrypoints.http.auth import require
 from atraxion.entrypoints.http.body import bounded_int
@@ -66,7 +66,7 @@ async def list_logs(request: Request) -> Response:
     path, status, limit, before = _filters(request)
     ctx = service(request).context
     # One more than asked: a full page says whether another one follows.
-    found = await run_in_threadpool(api_log.search, ctx, path, status, limit + 1, before)
+    found = await run_in_threadpool(request_log.search, ctx, path, status, limit + 1, before)
     page = found[:limit]
     next_before = page[-1].id if len(found) > limit else None
     return JSONResponse({"items": [_view(e) for e in page], "nextBefore": next_before})

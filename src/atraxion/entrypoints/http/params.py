@@ -86,10 +86,10 @@ S = TypeVar("S", bound=enum.Enum)
 
 
 def status_filter(request: Request, kind: type[S]) -> S | None:
-    """The optional ``status`` query parameter, one of ``kind``'s values (empty: none)."""
+    """The optional ``status`` query parameter, one of ``kind``'s values."""
     text = request.query_params.get("status")
-    if text is None or text == "":
-        return None
+    if text is None:
+        return None  # an empty value is no status: refused below, as the document's enum says
     try:
         return kind(text)
     except ValueError:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from atraxion.domain.outbound import AttemptOutcome
+from atraxion.domain.outbox import AttemptOutcome
 from atraxion.entrypoints.http.openapi import AMOUNT_MAX, IDEMPOTENCY_KEY, NOT_BLANK, json_body, ok, problems
 from atraxion.entrypoints.http.params import (
     NULLABLE_TIME,

@@ -21,7 +21,7 @@ from atraxion.application import reverse_sync, sync_admin
 from atraxion.domain.auth import ApiToken, Scope
 from atraxion.domain.bounds import MAX_LIMIT
 from atraxion.domain.errors import FieldError, InvalidBatch
-from atraxion.domain.outbound import FailureStatus, OutboxEntry, OutboxStatus, SyncFailure
+from atraxion.domain.outbox import FailureStatus, OutboxEntry, OutboxStatus, SyncFailure
 from atraxion.entrypoints.http.auth import require
 from atraxion.entrypoints.http.body import json_body, optional_object, read_body
 from atraxion.entrypoints.http.idempotency import answer, json_answer
@@ -74,7 +74,7 @@ async def submit_order(request: Request) -> Response:
     app = service(request)
     body, raw = await json_body(request, app.settings.max_body_bytes)
     order = parse_sale_order(body)
-    command = reverse_sync.order_submission(app.context, app.queue, order, token.consumer)
+    command = reverse_sync.order_submission(app.context, app.queue.publish, order, token.consumer)
     location = f"/api/v1/webshop/sale-orders/{quote(order.external_id, safe='')}/sync"
     return await answer(request, token, raw, command, _submitted_view, headers={"Location": location})
 
@@ -130,7 +130,7 @@ async def retry_failure(request: Request) -> Response:
     failure_id = path_id(request)
     app = service(request)
 
-    command = sync_admin.failure_retry(app.context, app.queue, failure_id)
+    command = sync_admin.failure_retry(app.context, app.queue.publish, failure_id)
     raw = await read_body(request, app.settings.max_body_bytes)
     return await answer(
         request,
@@ -160,7 +160,7 @@ async def retry_failures(request: Request) -> Response:
     raw = await read_body(request, app.settings.max_body_bytes)
     body = optional_object(request, raw)
     _only(body, {"ids", "status", "kind"})
-    command = sync_admin.bulk_retry(app.context, app.queue, _filter(body))
+    command = sync_admin.bulk_retry(app.context, app.queue.publish, _filter(body))
     return await answer(request, token, raw, command, lambda done: json_answer(_bulk_view(done, "retried")))
 
 
@@ -230,7 +230,7 @@ async def retry_queue_entry(request: Request) -> Response:
     entry_id = path_id(request)
     app = service(request)
 
-    command = sync_admin.entry_retry(app.context, app.queue, entry_id)
+    command = sync_admin.entry_retry(app.context, app.queue.publish, entry_id)
     raw = await read_body(request, app.settings.max_body_bytes)
     return await answer(request, token, raw, command, lambda entry: json_answer(entry_view(entry)))
 

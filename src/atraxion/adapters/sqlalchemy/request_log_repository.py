@@ -11,7 +11,7 @@ from sqlalchemy import Connection, Row, func, select
 from atraxion.adapters.sqlalchemy._rows import delete_ids, newest_before, required_time
 from atraxion.adapters.sqlalchemy._sql import to_db_time
 from atraxion.adapters.sqlalchemy.tables import api_logs
-from atraxion.domain.api_log import ApiLogEntry, Direction
+from atraxion.domain.request_log import ApiLogEntry, Direction
 
 
 def _entry(row: Row[Any]) -> ApiLogEntry:
