@@ -23,8 +23,9 @@ from typing import Any
 
 import httpx
 
-from atraxion.adapters.odoo.odoo_values import as_ids, check_url, describe, is_id, redirected, shorten
+from atraxion.adapters.odoo.odoo_values import as_ids, check_url, describe, redirected, shorten
 from atraxion.adapters.odoo.record_calls import OdooRecordCalls
+from atraxion.domain.bounds import is_odoo_id
 from atraxion.domain.odoo_orders import (
     OdooCredentialsRefused,
     OdooError,
@@ -101,19 +102,19 @@ class Json2OdooGateway(OdooRecordCalls):
     def identity(self) -> OdooIdentity:
         context = self.call("res.users", "context_get")
         uid = context.get("uid") if isinstance(context, dict) else None
-        if not is_id(uid) and self._username:
+        if not is_odoo_id(uid) and self._username:
             # context_get of some versions carries no uid: find the user by login instead.
             by_login = self.call("res.users", "search", domain=[("login", "=", self._username)], limit=1)
             found = as_ids(by_login, "res.users.search")
             uid = found[0] if found else None
-        users = self.call("res.users", "read", ids=[uid], fields=["login", "name"]) if is_id(uid) else []
+        users = self.call("res.users", "read", ids=[uid], fields=["login", "name"]) if is_odoo_id(uid) else []
         user = users[0] if isinstance(users, list) and users and isinstance(users[0], dict) else {}
         return OdooIdentity(
             url=self._url,
             database=self._db,
             protocol="json2",
             server_version=str(self.version().get("server_version", "?")),
-            uid=uid if is_id(uid) else 0,
+            uid=uid if is_odoo_id(uid) else 0,
             login=str(user.get("login") or self._username or "?"),
             name=str(user.get("name") or "?"),
         )

@@ -20,10 +20,10 @@ from atraxion.adapters.odoo.odoo_values import (
     as_count,
     as_ids,
     as_rows,
-    is_id,
     order_values,
     with_cursor_fields,
 )
+from atraxion.domain.bounds import is_odoo_id
 from atraxion.domain.odoo_orders import OdooSaleOrder, PermanentOdooError
 from atraxion.domain.odoo_records import OdooPosition
 from atraxion.domain.types import OdooDomain, OdooRow
@@ -50,7 +50,7 @@ class OdooRecordCalls(ABC):
 
     def create_sale_order(self, *, order: OdooSaleOrder) -> int:
         new_id = self.create_one("sale.order", order_values(order))
-        if not is_id(new_id):
+        if not is_odoo_id(new_id):
             raise PermanentOdooError(f"sale.order.create answered {new_id!r}, not an id")
         logger.debug("created sale.order %s for client_order_ref %r", new_id, order.client_order_ref)
         return new_id

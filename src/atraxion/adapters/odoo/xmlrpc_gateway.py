@@ -15,8 +15,9 @@ from typing import TYPE_CHECKING, Any
 from urllib.parse import urlsplit
 from xml.parsers.expat import ExpatError
 
-from atraxion.adapters.odoo.odoo_values import check_url, describe, is_id, last_line, redirected, shorten
+from atraxion.adapters.odoo.odoo_values import check_url, describe, last_line, redirected, shorten
 from atraxion.adapters.odoo.record_calls import OdooRecordCalls
+from atraxion.domain.bounds import is_odoo_id
 from atraxion.domain.odoo_orders import (
     OdooCredentialsRefused,
     OdooError,
@@ -146,7 +147,7 @@ class XmlRpcOdooGateway(OdooRecordCalls):
                     (self._db, self._username, self._api_key, {}),
                     what="common.authenticate",
                 )
-                if not is_id(uid):
+                if not is_odoo_id(uid):
                     # Odoo answers False, not a fault, to a wrong login or key.
                     raise OdooCredentialsRefused(
                         f"authentication failed for user {self._username!r} on database {self._db!r}"

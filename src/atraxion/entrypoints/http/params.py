@@ -69,11 +69,6 @@ def service(request: Request) -> Atraxion:
     return atraxion
 
 
-def is_id(value: Any) -> bool:
-    """A JSON value that can be a row's id: an integer (not a boolean) in [1, MAX_ID]."""
-    return isinstance(value, int) and not isinstance(value, bool) and 1 <= value <= MAX_ID
-
-
 def path_id(request: Request, name: str = "id") -> int:
     """The ``{name:int}`` path parameter; NotFound (404) beyond any id a row can have."""
     value: int = request.path_params[name]

@@ -19,13 +19,13 @@ from starlette.routing import Route
 
 from atraxion.application import reverse_sync, sync_admin
 from atraxion.domain.auth import ApiToken, Scope
-from atraxion.domain.bounds import MAX_LIMIT
+from atraxion.domain.bounds import MAX_LIMIT, is_odoo_id
 from atraxion.domain.errors import FieldError, InvalidBatch
 from atraxion.domain.outbox import FailureStatus, OutboxEntry, OutboxStatus, SyncFailure
 from atraxion.entrypoints.http.auth import require
 from atraxion.entrypoints.http.body import json_body, optional_object, read_body
 from atraxion.entrypoints.http.idempotency import answer, json_answer
-from atraxion.entrypoints.http.params import is_id, page, page_answer, path_id, service, status_filter
+from atraxion.entrypoints.http.params import page, page_answer, path_id, service, status_filter
 from atraxion.entrypoints.http.problems import Problem
 from atraxion.entrypoints.http.reverse_sync_openapi import paths
 from atraxion.entrypoints.orders_in import parse_sale_order
@@ -189,9 +189,8 @@ def _odoo_id(body: dict[str, Any]) -> int | None:
     if "odooId" not in body:
         return None
     value = body["odooId"]
-    if not is_id(value):
+    if not is_odoo_id(value):
         raise InvalidBatch([FieldError(None, "odooId", "must be a positive integer (the order's id in Odoo)")])
-    assert isinstance(value, int)
     return value
 
 
@@ -200,7 +199,7 @@ def _filter(body: dict[str, Any]) -> sync_admin.FailureFilter:
     ids, status, kind = body.get("ids"), body.get("status"), body.get("kind")
     errors: list[FieldError] = []
     if "ids" in body:
-        if not isinstance(ids, list) or not 1 <= len(ids) <= MAX_LIMIT or not all(is_id(i) for i in ids):
+        if not isinstance(ids, list) or not 1 <= len(ids) <= MAX_LIMIT or not all(is_odoo_id(i) for i in ids):
             errors.append(FieldError(None, "ids", f"must be a list of 1 to {MAX_LIMIT} failure ids"))
         if "status" in body or "kind" in body:
             errors.append(FieldError(None, "ids", "give ids, or status (and kind), not both"))

@@ -17,13 +17,14 @@ from starlette.routing import Route
 
 from atraxion.application import webhooks
 from atraxion.domain.auth import Scope
+from atraxion.domain.bounds import is_odoo_id
 from atraxion.domain.errors import FieldError, InvalidBatch
 from atraxion.domain.webhook_signing import secret_key
 from atraxion.domain.webhooks import DeliveryStatus, Webhook, WebhookDelivery, WebhookEvent
 from atraxion.entrypoints.http.auth import require
 from atraxion.entrypoints.http.body import json_body, read_body
 from atraxion.entrypoints.http.idempotency import answer, json_answer
-from atraxion.entrypoints.http.params import is_id, page, page_answer, path_id, service
+from atraxion.entrypoints.http.params import page, page_answer, path_id, service
 from atraxion.entrypoints.http.webhook_openapi import MAX_IDS, MAX_URL, SECRET_PATTERN, URL_PATTERN, paths
 from atraxion.entrypoints.inbound_fast import BLANK
 from atraxion.entrypoints.views import timestamp
@@ -230,7 +231,7 @@ async def redeliver_many(request: Request) -> Response:
     problems: list[FieldError] = []
     ids = fields.get("ids")
     if "ids" in fields and (
-        not isinstance(ids, list) or not 1 <= len(ids) <= MAX_IDS or not all(is_id(i) for i in ids)
+        not isinstance(ids, list) or not 1 <= len(ids) <= MAX_IDS or not all(is_odoo_id(i) for i in ids)
     ):
         problems.append(FieldError(None, "ids", f"must be a list of 1 to {MAX_IDS} delivery ids"))
     status_text = fields.get("status")
