@@ -1,10 +1,11 @@
 """The performance fast paths give exactly what the plain implementations give.
 
 * canonical JSON (the input of every content hash) equals ``json.dumps(normalize(...))``;
-* the stored-JSON encoder equals ``json.dumps`` with the storage options;
+* the storage encoder equals ``json.dumps`` with the storage options, and the adapter's fast
+  comparison of pushed documents with stored texts (orjson) gives the same answer;
 * the inbound fast path accepts only what the strict cattrs path accepts, building the same
   batches (envelope key order included);
-* the "serializes exactly as stored" shortcut of an ingest never changes its outcome.
+* the "stored exactly as pushed" shortcut of an ingest never changes its outcome.
 """
 
 from __future__ import annotations
@@ -17,6 +18,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from atraxion.adapters.sqlalchemy import _fast_json, _sql
 from atraxion.domain import diff
 from atraxion.domain.catalog import PRICES, PRODUCTS, STOCK
 from atraxion.domain.ingest import needs_full_load, plan_ingest
@@ -59,10 +61,27 @@ def test_canonical_json_is_the_normalized_sorted_json(value: Any, volatile: froz
 
 
 @given(st.lists(plain_json, max_size=5))
-def test_stored_json_is_compact_json_keeping_key_order(values: list[Any]) -> None:
+def test_documents_are_stored_as_compact_json_keeping_key_order(values: list[Any]) -> None:
     expected = [json.dumps(v, ensure_ascii=False, separators=(",", ":")) for v in values]
-    assert [diff.stored_json(v) for v in values] == expected
-    assert diff.stored_json_many(values) == expected
+    assert [_sql.dumps(v) for v in values] == expected
+
+
+@given(st.lists(st.tuples(plain_json, plain_json, st.booleans()), max_size=6))
+def test_stored_as_is_the_comparison_with_the_stored_text(pairs: list[tuple[Any, Any, bool]]) -> None:
+    """orjson's answer is the standard encoder's, NaN (which orjson writes as null) and integers
+    beyond 64 bits included."""
+    values = [a for a, _, _ in pairs]
+    texts = [_sql.dumps(a if same else b) for a, b, same in pairs]
+    assert _fast_json.stored_as(values, texts) == [_sql.dumps(v) == t for v, t in zip(values, texts, strict=True)]
+
+
+def test_stored_as_does_not_take_nan_for_null() -> None:
+    nan, null = {"x": float("nan"), "y": [float("inf")]}, {"x": None, "y": [None]}
+    assert _fast_json.stored_as([nan, null, {"n": 2**70}], [_sql.dumps(null), _sql.dumps(nan), '{"n":0}']) == [
+        False,
+        False,
+        False,
+    ]
 
 
 # Inbound records: mostly valid, with every kind of wrong value mixed in.
@@ -197,14 +216,9 @@ def test_the_as_stored_shortcut_never_changes_an_ingest(kind: Kind, rows: list[A
             old = Incoming(key, _envelope(kind, key, old_value), old_data if kind is PRODUCTS else {})
             head = _stored(kind, old, fingerprinter).head
             heads_plain[key] = head
-            heads_json[key] = RecordHead(
-                key,
-                head.version,
-                head.content_hash,
-                head.full_hash,
-                diff.stored_json(old.envelope),
-                diff.stored_json(old.data),
-            )
+            # What the SQL adapter answers: stored exactly as pushed when the stored texts are equal.
+            same = _sql.dumps(old.envelope) == _sql.dumps(envelope) and _sql.dumps(old.data) == _sql.dumps(data)
+            heads_json[key] = RecordHead(key, head.version, head.content_hash, head.full_hash, same_as_pushed=same)
     assert needs_full_load(records, heads_json, kind, fingerprinter) == needs_full_load(
         records, heads_plain, kind, fingerprinter
     )

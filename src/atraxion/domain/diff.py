@@ -15,9 +15,7 @@ from __future__ import annotations
 import hashlib
 import json
 import math
-from collections.abc import Callable, Iterable, Mapping, Sequence
-from itertools import repeat
-from json.encoder import c_make_encoder, encode_basestring  # type: ignore[attr-defined]
+from collections.abc import Iterable, Mapping
 from typing import Any
 
 Path = tuple[str, ...]
@@ -87,40 +85,13 @@ def _canonical_list(node: list[Any] | tuple[Any, ...], volatile: frozenset[str])
     return [v if type(v) in _PLAIN else _canonical(v, volatile) for v in node]
 
 
-_Chunks = Callable[[Any, int], Sequence[str]]
-
-
-def _chunk_encoder(*, sort_keys: bool) -> _Chunks:
-    """A reusable compact JSON encoder giving chunks (``json.dumps`` builds one on every call)."""
-    if c_make_encoder is None:  # pragma: no cover - CPython always has the C accelerator
-        encoder = json.JSONEncoder(sort_keys=sort_keys, separators=(",", ":"), ensure_ascii=False)
-        return lambda value, _: [encoder.encode(value)]
-    # No circular-reference markers: JSON documents are trees (a cycle would hit the recursion limit).
-    encode: _Chunks = c_make_encoder(None, _no_default, encode_basestring, None, ":", ",", sort_keys, False, True)
-    return encode
-
-
-def _no_default(value: Any) -> Any:
-    raise TypeError(f"Object of type {type(value).__name__} is not JSON serializable")
-
-
-_sorted_chunks = _chunk_encoder(sort_keys=True)
-_stored_chunks = _chunk_encoder(sort_keys=False)
-
-
-def stored_json(value: Any) -> str:
-    """Compact JSON, keys in their order, non-ASCII kept: how documents are stored. Equal output
-    for a pushed and a stored document means equal documents, so equal hashes, without hashing."""
-    return "".join(_stored_chunks(value, 0))
-
-
-def stored_json_many(values: Iterable[Any]) -> list[str]:
-    """:func:`stored_json` of each value, looping in C (no Python frame per value)."""
-    return list(map("".join, map(_stored_chunks, values, repeat(0))))
+_SORTED = json.JSONEncoder(sort_keys=True, separators=(",", ":"), ensure_ascii=False, check_circular=False)
+"""Compact JSON with sorted keys, non-ASCII kept; one encoder reused (``json.dumps`` builds one on
+every call). No circular-reference check: JSON documents are trees (a cycle hits the recursion limit)."""
 
 
 def _sorted_json(value: Any) -> str:
-    return "".join(_sorted_chunks(value, 0))
+    return _SORTED.encode(value)
 
 
 def canonical_json(value: Any, volatile: frozenset[str] = frozenset()) -> str:
