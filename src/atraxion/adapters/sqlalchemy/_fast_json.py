@@ -57,7 +57,8 @@ def stored_as(values: Sequence[Any], texts: Sequence[str]) -> list[bool]:
     standard library's encoding."""
     dumps = orjson.dumps
     try:  # each text decoded at once: holding many of orjson's bytes objects costs more than encoding
-        same = [dumps(value, default=_refuse, option=_EXACT).decode() == text for value, text in zip(values, texts)]
+        pairs = zip(values, texts, strict=True)
+        same = [dumps(value, default=_refuse, option=_EXACT).decode() == text for value, text in pairs]
     except TypeError:
         return [_plain_dumps(value) == text for value, text in zip(values, texts, strict=True)]
     for index in [i for i, text in enumerate(texts) if "null" in text and same[i]]:
