@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator, Sequence
 from datetime import datetime
+from operator import attrgetter
 from typing import Any
 
 from sqlalchemy import Connection, Row, Select, Table, bindparam, delete, func, select
@@ -150,18 +151,19 @@ class SqlRecordRepository:
         columns = (c.key, c.version, c.content_hash, c.full_hash, c.deleted, c.envelope, c.data)
         pushed = {r.key: r for r in records}
         heads: dict[str, RecordHead] = {}
-        for rows in self._rows_of(table, columns, sorted(pushed)):
-            found = [(row, pushed[row[0]]) for row in rows if row[0] in pushed]
-            same = stored_as([r.envelope for _, r in found], [row[5] for row, _ in found])
-            # Most pushes of bulk entities carry no data, stored as "{}": nothing to encode.
-            with_data = [i for i, (row, r) in enumerate(found) if r.data or row[6] != "{}"]
-            data_same = stored_as([found[i][1].data for i in with_data], [found[i][0][6] for i in with_data])
-            for i, as_stored in zip(with_data, data_same, strict=True):
-                same[i] = same[i] and as_stored
-            heads.update(
-                (row[0], RecordHead(row[0], row[1], row[2], row[3], bool(row[4]), as_stored))
-                for (row, _), as_stored in zip(found, same, strict=True)
-            )
+        for batch in self._rows_of(table, columns, sorted(pushed)):
+            rows = [row for row in batch if row[0] in pushed]  # a range may hold keys this push does not have
+            if not rows:
+                continue
+            key, version, content_hash, full_hash, deleted, envelope, data = zip(*rows, strict=True)
+            found = list(map(pushed.__getitem__, key))
+            same = stored_as(list(map(attrgetter("envelope"), found)), envelope)
+            # Bulk entities carry no data, stored as "{}": nothing to encode then.
+            if data.count("{}") != len(data) or any(map(attrgetter("data"), found)):
+                with_data = stored_as([r.data if r.data else {} for r in found], data)
+                same = [a and b for a, b in zip(same, with_data, strict=True)]
+            made = map(RecordHead, key, version, content_hash, full_hash, map(bool, deleted), same)
+            heads.update(zip(key, made, strict=True))
         return heads
 
     def _rows_of(self, table: Table, columns: Sequence[Any], keys: Sequence[str]) -> Iterator[Sequence[Sequence[Any]]]:
