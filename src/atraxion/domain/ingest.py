@@ -125,9 +125,13 @@ def plan_ingest(
     updates: list[StoredRecord] = []
     touched: list[StoredRecord] = []
     results: list[IngestResult] = []
+    unchanged, result = IngestStatus.UNCHANGED, results.append  # the path of most records, kept short
     for record in records:
         head = heads.get(record.key)
         full_hash = full_hashes[record.key]
+        if head is not None and head.full_hash == full_hash and not head.deleted:
+            result(IngestResult(record.key, unchanged, head.version, []))
+            continue
         if head is None:
             stored = _stored(
                 kind,
@@ -142,9 +146,6 @@ def plan_ingest(
             )
             inserts.append(stored)
             results.append(IngestResult(record.key, IngestStatus.CREATED, 1, new_record_fields(record)))
-            continue
-        if head.full_hash == full_hash and not head.deleted:
-            results.append(IngestResult(record.key, IngestStatus.UNCHANGED, head.version, []))
             continue
         old = loaded[record.key]
         if old.deleted:  # re-created: new to everyone, under the version after the deletion's
