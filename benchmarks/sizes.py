@@ -17,9 +17,9 @@ from pathlib import Path
 from sqlalchemy import Engine, text
 
 from atraxion.application.context import Context
-from atraxion.domain.api_log import inbound
 from atraxion.domain.history import Version
-from atraxion.domain.outbound import AttemptOutcome, OutboxEntry, RetryPolicy
+from atraxion.domain.outbox import AttemptOutcome, OutboxEntry, RetryPolicy
+from atraxion.domain.request_log import inbound
 from atraxion.ports.unit_of_work import UnitOfWork
 from benchmarks._env import BackendUnavailable, environment
 
@@ -101,7 +101,7 @@ def measure(backend: str, rows: int) -> dict[str, float]:
     figures = {}
     for what, (table, fill) in TABLES.items():
         with environment(backend) as env:
-            ctx: Context = env.app.context
+            ctx: Context[UnitOfWork] = env.app.context
             before = _size(env.engine, table)
             for start in range(0, rows, 1000):
 

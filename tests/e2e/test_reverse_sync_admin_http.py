@@ -15,7 +15,7 @@ from atraxion.adapters.odoo.xmlrpc_gateway import XmlRpcOdooGateway
 from atraxion.application.reverse_sync import Outcome, process_entry, sweep
 from atraxion.bootstrap import Atraxion
 from atraxion.domain.auth import Scope
-from atraxion.domain.outbound import OutboxPolicy, RetryPolicy
+from atraxion.domain.outbox import OutboxPolicy, RetryPolicy
 from atraxion.testing import FakeClock
 from atraxion.testing.odoo_sim import OdooSimulator
 from tests.e2e.reverse_sync_support import client, order, push, seed
@@ -108,6 +108,13 @@ def test_resolving_by_hand_is_idempotent_and_leaves_the_entry_failed(
     assert entry["id"] == queue_id
 
 
+@pytest.mark.parametrize("path", ["/api/v1/admin/queue", "/api/v1/admin/failures"])
+@pytest.mark.parametrize("status", ["", "nope", "PENDING"])
+def test_a_status_filter_outside_the_documented_values_is_a_422(admin: TestClient, path: str, status: str) -> None:
+    answer = admin.get(path, params={"status": status})  # an empty one too: the document's enum has none
+    assert answer.status_code == 422 and answer.json()["errors"][0]["field"] == "status", answer.text
+
+
 def test_the_queue_lists_by_status_pages_and_retries(
     atraxion: Atraxion, admin: TestClient, clock: FakeClock, sim: OdooSimulator, gateway: XmlRpcOdooGateway
 ) -> None:
@@ -146,10 +153,10 @@ def test_the_sweeper_republishes_lost_messages_and_stale_claims_only(
     atraxion: Atraxion, admin: TestClient, clock: FakeClock
 ) -> None:
     queue_id = submit(atraxion, "SO1")
-    assert sweep(atraxion.context, atraxion.queue, POLICY) == []  # its message is presumably still queued
+    assert sweep(atraxion.context, atraxion.queue.publish, POLICY) == []  # its message is presumably still queued
     clock.advance(seconds=POLICY.redeliver_after.total_seconds())
-    assert sweep(atraxion.context, atraxion.queue, POLICY) == [queue_id]
-    assert sweep(atraxion.context, atraxion.queue, POLICY) == []  # just re-published
+    assert sweep(atraxion.context, atraxion.queue.publish, POLICY) == [queue_id]
+    assert sweep(atraxion.context, atraxion.queue.publish, POLICY) == []  # just re-published
 
 
 def test_sync_status_over_http(atraxion: Atraxion, admin: TestClient, gateway: XmlRpcOdooGateway) -> None:

@@ -19,7 +19,7 @@ from datetime import UTC, datetime
 from typing import Any
 
 import pytest
-from hypothesis import given, settings
+from hypothesis import event, given, settings
 from hypothesis import strategies as st
 
 from atraxion.adapters.sqlalchemy import _fast_json, _sql
@@ -209,10 +209,16 @@ def _plain(batches: list[inbound.Batch]) -> list[Any]:
 @given(data=st.data())
 def test_the_inbound_fast_path_agrees_with_the_strict_path(entity: str, data: st.DataObject) -> None:
     strategy = {"prices": prices, "stock": stock, "products": products, "partners": partners}[entity]
-    items = data.draw(_spoiled(strategy))
+    well_formed = data.draw(st.booleans(), "well formed")
+    items = data.draw(st.lists(strategy, min_size=1, max_size=6) if well_formed else _spoiled(strategy))
     fast = inbound._fast_parse(entity, SHAPES[entity], items)
     strict = _strict(entity, items)
-    if fast is not None:
+    event("fast path" if fast is not None else "left to the strict path")
+    if fast is None:
+        # Leaving a batch to the strict path is always safe, but a plainly valid one is the fast
+        # path's to take: otherwise this test would pass on a fast path that never answers.
+        assert strict is None or not well_formed, "the fast path refused a well-formed valid batch"
+    else:
         assert strict is not None, "the fast path accepted a batch the strict path rejects"
         assert _plain(fast) == _plain(strict)
 
@@ -244,7 +250,7 @@ envelope_values = st.integers(0, 20) | st.sampled_from([1.0, 2.5, True, False, "
 )
 def test_the_as_stored_shortcut_never_changes_an_ingest(kind: Kind, rows: list[Any]) -> None:
     fingerprinter = Fingerprinter(VOLATILE)
-    records, heads_plain, heads_json = [], {}, {}
+    records, heads_plain, heads_json, stored_records = [], {}, {}, {}
     for index, (old_value, new_value, old_data, new_data, stored) in enumerate(rows):
         key = f"k{index}"
         envelope = _envelope(kind, key, new_value)
@@ -252,7 +258,8 @@ def test_the_as_stored_shortcut_never_changes_an_ingest(kind: Kind, rows: list[A
         records.append(Incoming(key, envelope, data))
         if stored:
             old = Incoming(key, _envelope(kind, key, old_value), old_data if kind is PRODUCTS else {})
-            head = _stored(kind, old, fingerprinter).head
+            stored_records[key] = _stored(kind, old, fingerprinter)
+            head = stored_records[key].head
             heads_plain[key] = head
             # What the SQL adapter answers: stored exactly as pushed when the stored texts are equal.
             same = _sql.dumps(old.envelope) == _sql.dumps(envelope) and _sql.dumps(old.data) == _sql.dumps(data)
@@ -261,9 +268,10 @@ def test_the_as_stored_shortcut_never_changes_an_ingest(kind: Kind, rows: list[A
         records, heads_plain, kind, fingerprinter
     )
     differing, hashes = needs_full_load(records, heads_json, kind, fingerprinter)
-    plan = plan_ingest(kind, records, heads_json, {}, hashes, fingerprinter, NOW, 9) if not differing else None
-    if plan is not None:
-        assert len(plan.inserts) == len(records) - len(heads_json)
+    loaded = {key: stored_records[key] for key in differing}  # what the use case loads in full
+    plan = plan_ingest(kind, records, heads_json, loaded, hashes, fingerprinter, NOW, 9)
+    assert len(plan.inserts) == len(records) - len(heads_json)
+    assert plan.results == plan_ingest(kind, records, heads_plain, loaded, hashes, fingerprinter, NOW, 9).results
 
 
 def _envelope(kind: Kind, key: str, value: Any) -> dict[str, Any]:

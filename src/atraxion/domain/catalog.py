@@ -9,7 +9,8 @@ from __future__ import annotations
 from typing import Any
 
 from atraxion.domain import money, odoo_entities
-from atraxion.domain.records import Incoming, JsonObject, Kind, StoredRecord
+from atraxion.domain.records import Incoming, Kind, StoredRecord
+from atraxion.domain.types import JsonObject
 
 
 def _price_comparable(envelope: JsonObject) -> JsonObject:

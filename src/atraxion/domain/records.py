@@ -14,18 +14,17 @@ counts as a change.
 from __future__ import annotations
 
 import enum
-from collections.abc import Callable, Mapping
+from collections.abc import Callable
 from datetime import datetime
 from typing import TYPE_CHECKING, Any
 
 from attrs import field, frozen
 
 from atraxion.domain import diff
+from atraxion.domain.types import JsonObject
 
 if TYPE_CHECKING:
     from atraxion.domain.odoo_mapping import OdooMapping
-
-JsonObject = Mapping[str, Any]
 
 
 class IngestStatus(enum.Enum):

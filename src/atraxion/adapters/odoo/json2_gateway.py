@@ -32,11 +32,11 @@ from atraxion.adapters.odoo.odoo_values import (
     as_ids,
     as_rows,
     check_url,
-    is_id,
     order_values,
     shorten,
     with_cursor_fields,
 )
+from atraxion.domain.bounds import is_odoo_id
 from atraxion.domain.odoo_orders import (
     OdooCredentialsRefused,
     OdooError,
@@ -44,7 +44,8 @@ from atraxion.domain.odoo_orders import (
     PermanentOdooError,
     TransientOdooError,
 )
-from atraxion.domain.odoo_records import OdooDomain, OdooIdentity, OdooPosition, OdooRow
+from atraxion.domain.odoo_records import OdooIdentity, OdooPosition
+from atraxion.domain.types import OdooDomain, OdooRow
 
 logger = logging.getLogger(__name__)
 
@@ -96,7 +97,7 @@ class Json2OdooGateway:
     def create_sale_order(self, *, order: OdooSaleOrder) -> int:
         created = self.call("sale.order", "create", vals_list=[order_values(order)])
         new_id = created[0] if isinstance(created, list) and len(created) == 1 else created
-        if not is_id(new_id):
+        if not is_odoo_id(new_id):
             raise PermanentOdooError(f"sale.order.create answered {created!r}, not an id")
         logger.debug("created sale.order %s for client_order_ref %r", new_id, order.client_order_ref)
         return new_id
@@ -118,19 +119,19 @@ class Json2OdooGateway:
     def identity(self) -> OdooIdentity:
         context = self.call("res.users", "context_get")
         uid = context.get("uid") if isinstance(context, dict) else None
-        if not is_id(uid) and self._username:
+        if not is_odoo_id(uid) and self._username:
             # context_get of some versions carries no uid: find the user by login instead.
             by_login = self.call("res.users", "search", domain=[("login", "=", self._username)], limit=1)
             found = as_ids(by_login, "res.users.search")
             uid = found[0] if found else None
-        users = self.call("res.users", "read", ids=[uid], fields=["login", "name"]) if is_id(uid) else []
+        users = self.call("res.users", "read", ids=[uid], fields=["login", "name"]) if is_odoo_id(uid) else []
         user = users[0] if isinstance(users, list) and users and isinstance(users[0], dict) else {}
         return OdooIdentity(
             url=self._url,
             database=self._db,
             protocol="json2",
             server_version=str(self.version().get("server_version", "?")),
-            uid=uid if is_id(uid) else 0,
+            uid=uid if is_odoo_id(uid) else 0,
             login=str(user.get("login") or self._username or "?"),
             name=str(user.get("name") or "?"),
         )

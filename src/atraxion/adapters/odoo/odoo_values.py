@@ -4,11 +4,13 @@ arguments, and the shape checks of answers."""
 from __future__ import annotations
 
 from collections.abc import Sequence
-from typing import Any, TypeGuard
+from typing import Any
 from urllib.parse import urlsplit
 
+from atraxion.domain.bounds import is_odoo_id
 from atraxion.domain.odoo_orders import OdooOrderLine, OdooSaleOrder, PermanentOdooError
-from atraxion.domain.odoo_records import OdooDomain, OdooPosition, OdooRow
+from atraxion.domain.odoo_records import OdooPosition
+from atraxion.domain.types import OdooDomain, OdooRow
 
 ALL_RECORDS = {"active_test": False}
 """The context of every read: archived records included."""
@@ -39,13 +41,13 @@ def with_cursor_fields(fields: Sequence[str]) -> list[str]:
 
 
 def as_rows(value: Any, what: str) -> list[OdooRow]:
-    if not isinstance(value, list) or not all(isinstance(r, dict) and is_id(r.get("id")) for r in value):
+    if not isinstance(value, list) or not all(isinstance(r, dict) and is_odoo_id(r.get("id")) for r in value):
         raise PermanentOdooError(f"{what} answered {type(value).__name__}, not a list of records")
     return value
 
 
 def as_ids(value: Any, what: str) -> list[int]:
-    if not isinstance(value, list) or not all(is_id(i) for i in value):
+    if not isinstance(value, list) or not all(is_odoo_id(i) for i in value):
         raise PermanentOdooError(f"{what} answered {type(value).__name__}, not a list of ids")
     return value
 
@@ -78,10 +80,6 @@ def _line_values(line: OdooOrderLine) -> dict[str, Any]:
     if line.price_unit is not None:
         values["price_unit"] = float(line.price_unit)
     return values
-
-
-def is_id(value: object) -> TypeGuard[int]:
-    return isinstance(value, int) and not isinstance(value, bool) and value > 0
 
 
 def shorten(text: str, limit: int = 500) -> str:

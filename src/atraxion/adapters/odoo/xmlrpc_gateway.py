@@ -23,12 +23,12 @@ from atraxion.adapters.odoo.odoo_values import (
     as_ids,
     as_rows,
     check_url,
-    is_id,
     last_line,
     order_values,
     shorten,
     with_cursor_fields,
 )
+from atraxion.domain.bounds import is_odoo_id
 from atraxion.domain.odoo_orders import (
     OdooCredentialsRefused,
     OdooError,
@@ -36,7 +36,8 @@ from atraxion.domain.odoo_orders import (
     PermanentOdooError,
     TransientOdooError,
 )
-from atraxion.domain.odoo_records import OdooDomain, OdooIdentity, OdooPosition, OdooRow
+from atraxion.domain.odoo_records import OdooIdentity, OdooPosition
+from atraxion.domain.types import OdooDomain, OdooRow
 
 if TYPE_CHECKING:
     from _typeshed import SizedBuffer
@@ -133,7 +134,7 @@ class XmlRpcOdooGateway:
 
     def create_sale_order(self, *, order: OdooSaleOrder) -> int:
         new_id = self._execute_kw("sale.order", "create", [order_values(order)])
-        if not is_id(new_id):
+        if not is_odoo_id(new_id):
             raise PermanentOdooError(f"sale.order.create answered {new_id!r}, not an id")
         logger.debug("created sale.order %s for client_order_ref %r", new_id, order.client_order_ref)
         return new_id
@@ -210,7 +211,7 @@ class XmlRpcOdooGateway:
                     (self._db, self._username, self._api_key, {}),
                     what="common.authenticate",
                 )
-                if not is_id(uid):
+                if not is_odoo_id(uid):
                     # Odoo answers False, not a fault, to a wrong login or key.
                     raise OdooCredentialsRefused(
                         f"authentication failed for user {self._username!r} on database {self._db!r}"

@@ -10,7 +10,7 @@ from starlette.requests import Request
 from starlette.responses import Response
 from starlette.routing import Route
 
-from atraxion.application import api_log, tokens, users
+from atraxion.application import request_log, tokens, users
 from atraxion.domain.auth import DEFAULT_CONSUMER, Scope, parse_expiry, parse_scopes
 from atraxion.domain.errors import NotFound
 from atraxion.domain.users import Role, User, parse_role
@@ -127,7 +127,7 @@ async def logs(request: Request, user: User) -> Response:
     until_text = (query.get("until") or "").strip()[:40]
     until = _time(until_text) if until_text else None
     found = await run_in_threadpool(
-        partial(api_log.search, consumer=consumer or None, until=until),
+        partial(request_log.search, consumer=consumer or None, until=until),
         app_of(request).context,
         path,
         status,

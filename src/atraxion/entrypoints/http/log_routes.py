@@ -13,21 +13,23 @@ from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 from starlette.routing import Route
 
-from atraxion.application import api_log
+from atraxion.application import request_log
 from atraxion.application.context import Context
-from atraxion.domain.api_log import MAX_PATH, ApiLogEntry
 from atraxion.domain.auth import Scope
 from atraxion.domain.bounds import MAX_ID, MAX_LIMIT
 from atraxion.domain.errors import FieldError, InvalidBatch
+from atraxion.domain.request_log import MAX_PATH, ApiLogEntry
 from atraxion.entrypoints.http import openapi
 from atraxion.entrypoints.http.auth import require
 from atraxion.entrypoints.http.body import bounded_int
+from atraxion.entrypoints.views import timestamp
+from atraxion.ports.unit_of_work import UnitOfWork
 
 
 def _view(entry: ApiLogEntry) -> dict[str, Any]:
     return {
         "id": entry.id,
-        "at": entry.at.isoformat().replace("+00:00", "Z"),
+        "at": timestamp(entry.at),
         "method": entry.method,
         "path": entry.path,
         "query": entry.query,
@@ -65,9 +67,9 @@ def _filters(request: Request) -> tuple[str | None, int | None, int, int | None]
 async def list_logs(request: Request) -> Response:
     await require(request, Scope.ADMIN)
     path, status, limit, before = _filters(request)
-    ctx: Context = request.app.state.atraxion.context
+    ctx: Context[UnitOfWork] = request.app.state.atraxion.context
     # One more than asked: a full page says whether another one follows.
-    found = await run_in_threadpool(api_log.search, ctx, path, status, limit + 1, before)
+    found = await run_in_threadpool(request_log.search, ctx, path, status, limit + 1, before)
     page = found[:limit]
     next_before = page[-1].id if len(found) > limit else None
     return JSONResponse({"items": [_view(e) for e in page], "nextBefore": next_before})

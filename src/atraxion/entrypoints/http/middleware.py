@@ -11,7 +11,7 @@ from urllib.parse import parse_qsl, unquote_to_bytes
 
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
-from atraxion.domain.api_log import safe_path, safe_query
+from atraxion.domain.request_log import safe_path, safe_query
 from atraxion.entrypoints.http.problems import NUL, Problem, nul_character
 from atraxion.observability import log_context, metrics
 
@@ -49,7 +49,7 @@ class RequestIdMiddleware:
 class AccessMiddleware:
     """Per request: its latency in the histogram (by route template, never the raw path) and one
     access-log line. The line shows what the request log may store and nothing more: the path with
-    a webhook's token masked, of the query only the harmless parameters (``domain/api_log.py``);
+    a webhook's token masked, of the query only the harmless parameters (``domain/request_log.py``);
     never a header or a body."""
 
     def __init__(self, app: ASGIApp) -> None:

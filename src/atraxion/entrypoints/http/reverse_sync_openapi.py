@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from atraxion.domain.bounds import MAX_ID
-from atraxion.domain.outbound import AttemptOutcome
+from atraxion.domain.outbox import AttemptOutcome
 from atraxion.entrypoints.http.openapi import AMOUNT_MAX, IDEMPOTENCY_KEY, NOT_BLANK, json_body, ok, problems
 from atraxion.entrypoints.orders_in import MAX_LINES, MAX_NOTE, MIN_QUANTITY
 

@@ -10,7 +10,7 @@ from sqlalchemy import Connection, Row, delete, func, select
 
 from atraxion.adapters.sqlalchemy._sql import from_db_time, to_db_time
 from atraxion.adapters.sqlalchemy.tables import api_logs
-from atraxion.domain.api_log import ApiLogEntry, Direction
+from atraxion.domain.request_log import ApiLogEntry, Direction
 
 
 def _entry(row: Row[Any]) -> ApiLogEntry:
