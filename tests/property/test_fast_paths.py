@@ -113,6 +113,14 @@ def test_stored_as_recognizes_ordinary_documents() -> None:
     assert _fast_json.stored_as(documents, [_sql.dumps(d) for d in documents]) == [True] * len(documents)
 
 
+@given(changed=st.sets(st.integers(0, 199), max_size=5))
+def test_stored_as_compares_long_batches_run_by_run(changed: set[int]) -> None:
+    """Runs of values written as one array: a run that differs anywhere is compared value by value."""
+    documents = [{"key": f"k{i}", "price": i / 4, "name": "é,:[]{}"[: i % 8]} for i in range(200)]
+    texts = [_sql.dumps({**d, "price": -1} if i in changed else d) for i, d in enumerate(documents)]
+    assert _fast_json.stored_as(documents, texts) == [i not in changed for i in range(200)]
+
+
 def test_stored_as_does_not_take_nan_for_null() -> None:
     nan, null = {"x": float("nan"), "y": [float("inf")]}, {"x": None, "y": [None]}
     assert _fast_json.stored_as([nan, null, {"n": 2**70}], [_sql.dumps(null), _sql.dumps(nan), '{"n":0}']) == [

@@ -10,6 +10,8 @@ import logging
 from collections.abc import Callable, Sequence
 from datetime import datetime
 from functools import partial
+from itertools import filterfalse
+from operator import attrgetter
 from typing import TypeVar
 
 import attrs
@@ -51,7 +53,7 @@ def ingestion(ctx: Context[IngestUnitOfWork], batches: Sequence[Batch]) -> Comma
     or a hook rejects it.
     """
     for batch in batches:
-        ensure_unique_keys([*(r.key for r in batch.records), *batch.deletions])
+        ensure_unique_keys([*map(_KEY, batch.records), *batch.deletions])
     announce = ctx.announce_deliveries
     recorded: list[int] = []  # webhook deliveries of the attempt that committed
 
@@ -114,6 +116,7 @@ def apply_batches(
 
 T = TypeVar("T")
 log = logging.getLogger(__name__)
+_KEY = attrgetter("key")
 
 SLICE = 10_000
 """Records screened and written at a time. A 128,000-record batch is applied slice by slice in its
@@ -134,10 +137,10 @@ def _apply(
     now, change_seq = ctx.clock.now(), ctx.clock.sequence()  # one instant and position for the batch
     if len(records) <= SLICE:
         return _apply_slice(ctx, uow, kind, records, now, change_seq, notices)
-    keys = [r.key for r in records]
+    keys = list(map(_KEY, records))
     order = sorted(range(len(records)), key=keys.__getitem__)
     del keys
-    in_key_order = [records[i] for i in order]
+    in_key_order = list(map(records.__getitem__, order))
     plan = _merged(_slices(in_key_order, lambda part: _apply_slice(ctx, uow, kind, part, now, change_seq, notices)))
     results = list(plan.results)
     for position, result in zip(order, plan.results, strict=True):
@@ -216,12 +219,12 @@ def _apply_slice(
     change_seq: int,
     notices: ChangeNotices | None,
 ) -> IngestPlan:
-    keys = [r.key for r in records]
+    keys = list(map(_KEY, records))
     heads = uow.records.screen(kind.name, records)
     differing, full_hashes = needs_full_load(records, heads, kind, ctx.fingerprinter)
     # Lock only what may be written: new keys and records whose push differs. Re-reading them under
     # the lock sees any concurrent writer's committed change, so no update is lost.
-    candidates = [k for k in keys if k not in heads] + differing
+    candidates = [*filterfalse(heads.__contains__, keys), *differing]
     if candidates:
         heads.update(uow.records.heads(kind.name, candidates, lock=True))
         differing = [k for k in candidates if k in heads and (heads[k].full_hash != full_hashes[k] or heads[k].deleted)]

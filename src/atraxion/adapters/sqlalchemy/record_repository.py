@@ -4,7 +4,8 @@ from __future__ import annotations
 
 from collections.abc import Iterator, Sequence
 from datetime import datetime
-from operator import attrgetter
+from itertools import filterfalse
+from operator import attrgetter, itemgetter
 from typing import Any
 
 from sqlalchemy import Connection, Row, Select, Table, bindparam, delete, func, select
@@ -111,8 +112,8 @@ def records_to_rows(entity: str, records: Sequence[StoredRecord]) -> list[dict[s
     return rows
 
 
-def _key(record: StoredRecord) -> str:
-    return record.key
+_KEY = attrgetter("key")
+_FIRST = itemgetter(0)
 
 
 def _locked(query: Select[Any], table: Table) -> Select[Any]:
@@ -149,10 +150,12 @@ class SqlRecordRepository:
         table, _ = RECORD_TABLES[entity]
         c = table.c
         columns = (c.key, c.version, c.content_hash, c.full_hash, c.deleted, c.envelope, c.data)
-        pushed = {r.key: r for r in records}
+        pushed = dict(zip(map(_KEY, records), records, strict=True))
         heads: dict[str, RecordHead] = {}
         for batch in self._rows_of(table, columns, sorted(pushed)):
-            rows = [row for row in batch if row[0] in pushed]  # a range may hold keys this push does not have
+            rows = batch
+            if not pushed.keys() >= set(map(_FIRST, batch)):  # a range may hold keys this push does not have
+                rows = [row for row in batch if row[0] in pushed]
             if not rows:
                 continue
             key, version, content_hash, full_hash, deleted, envelope, data = zip(*rows, strict=True)
@@ -180,8 +183,8 @@ class SqlRecordRepository:
             query = select(*columns).where(c.key >= keys[0], c.key <= keys[-1]).order_by(c.key).limit(limit)
             rows = driver_rows(self.conn, query)
             yield rows
-            seen = {row[0] for row in rows}
-            rest = [k for k in keys if k not in seen]
+            seen = set(map(_FIRST, rows))
+            rest = list(filterfalse(seen.__contains__, keys))
             del rows, seen
         for chunk in chunks(rest, KEY_CHUNK):
             yield driver_rows(self.conn, select(*columns).where(among(self.conn, c.key, chunk)))
@@ -198,13 +201,13 @@ class SqlRecordRepository:
     def insert(self, entity: str, records: Sequence[StoredRecord]) -> None:
         table, _ = RECORD_TABLES[entity]
         if records:
-            self.conn.execute(table.insert(), records_to_rows(entity, sorted(records, key=_key)))
+            self.conn.execute(table.insert(), records_to_rows(entity, sorted(records, key=_KEY)))
 
     def update(self, entity: str, records: Sequence[StoredRecord]) -> None:
         table, _ = RECORD_TABLES[entity]
         if not records:
             return
-        rows = records_to_rows(entity, sorted(records, key=_key))
+        rows = records_to_rows(entity, sorted(records, key=_KEY))
         columns = [c for c in rows[0] if c not in ("key", "created_at")]
         statement = (
             table.update().where(table.c.key == bindparam("b_key")).values({c: bindparam(f"b_{c}") for c in columns})
