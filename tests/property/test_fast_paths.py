@@ -22,7 +22,7 @@ from atraxion.domain.catalog import PRICES, PRODUCTS, STOCK
 from atraxion.domain.ingest import needs_full_load, plan_ingest
 from atraxion.domain.records import Fingerprinter, Incoming, Kind, RecordHead, StoredRecord
 from atraxion.entrypoints import inbound
-from atraxion.entrypoints.inbound import SHAPES, structure_each
+from atraxion.entrypoints.inbound import KINDS, structure_each, to_batches
 
 VOLATILE = diff.DEFAULT_VOLATILE_FIELDS
 
@@ -133,14 +133,14 @@ def _spoiled(records: st.SearchStrategy[dict[str, Any]]) -> st.SearchStrategy[li
 
 
 def _strict(entity: str, items: list[Any]) -> list[inbound.Batch] | None:
-    shape = SHAPES[entity]
+    kind = KINDS[entity]
     try:
-        records, errors = structure_each(items, shape.cls)
+        records, errors = structure_each(items, kind.shape)
     except Exception:  # noqa: BLE001 - the strict path fails on some bad input: a rejection all the same
         return None
-    if entity == "prices" and any(r is not None and r.productExternalId is None for r in records):
+    if any(r is not None and None in (getattr(r, f) for f in kind.key_fields) for r in records):
         return None
-    return None if errors else shape.to_batches(records)
+    return None if errors else to_batches(kind, records)
 
 
 def _plain(batches: list[inbound.Batch]) -> list[Any]:
@@ -153,7 +153,7 @@ def _plain(batches: list[inbound.Batch]) -> list[Any]:
 def test_the_inbound_fast_path_agrees_with_the_strict_path(entity: str, data: st.DataObject) -> None:
     strategy = {"prices": prices, "stock": stock, "products": products, "partners": partners}[entity]
     items = data.draw(_spoiled(strategy))
-    fast = inbound._fast_parse(entity, SHAPES[entity], items)
+    fast = inbound._fast_parse(KINDS[entity], items)
     strict = _strict(entity, items)
     if fast is not None:
         assert strict is not None, "the fast path accepted a batch the strict path rejects"
@@ -246,8 +246,8 @@ def test_the_fast_path_leaves_every_bad_number_to_the_strict_path(entity: str, f
         bad = {**good, "externalId": "Q", "prices": [{**good["prices"][0], field: value}]}
     else:
         bad = {**good, "productExternalId": "Q", field: value}
-    assert inbound._fast_parse(entity, SHAPES[entity], [good]) is not None
-    assert inbound._fast_parse(entity, SHAPES[entity], [good, bad]) is None
+    assert inbound._fast_parse(KINDS[entity], [good]) is not None
+    assert inbound._fast_parse(KINDS[entity], [good, bad]) is None
     assert _strict(entity, [good, bad]) is None
 
 

@@ -1,15 +1,24 @@
-"""The entities Odoo pushes, each described as a :class:`~atraxion.domain.records.Kind`.
+"""The entities Odoo pushes, each declared once as a :class:`~atraxion.domain.records.Kind`.
 
-Adding an entity means adding a Kind here (plus its input shape at the HTTP edge): the change
-feed, acks and routes are shared.
+Adding an entity means adding its shapes (``domain/shapes.py``) and a Kind here, plus the migration
+of its table: routes, validation, keying, tables, views and the OpenAPI document read the Kind
+(see docs/architecture.md, "Adding an entity").
 """
 
 from __future__ import annotations
 
 from typing import Any
 
-from atraxion.domain import money, odoo_entities
-from atraxion.domain.records import Incoming, JsonObject, Kind, StoredRecord
+from atraxion.domain import money, odoo_entities, shapes
+from atraxion.domain.partners import derive_partner_type
+from atraxion.domain.records import Embed, Incoming, JsonObject, Kind, StoredRecord
+
+
+def _partner_type(envelope: dict[str, Any], data: JsonObject) -> None:
+    """A partner pushed without a type gets the one its Odoo document implies."""
+    if envelope.get("type") is None:
+        has_parent = envelope.get("externalParentId") is not None or bool(data.get("parent_id"))
+        envelope["type"] = derive_partner_type(data, has_parent=has_parent)
 
 
 def _price_comparable(envelope: JsonObject) -> JsonObject:
@@ -47,24 +56,52 @@ def _number(value: Any) -> str | None:
     return None if value is None else str(money.to_decimal(value).normalize())
 
 
-PRODUCTS = Kind("products", "product", odoo=odoo_entities.PRODUCTS)
-PARTNERS = Kind("partners", "partner", odoo=odoo_entities.PARTNERS)
-SALE_ORDERS = Kind("sale-orders", "sale_order")
-PURCHASE_ORDERS = Kind("purchase-orders", "purchase_order", odoo=odoo_entities.PURCHASE_ORDERS)
+PRODUCTS = Kind(
+    "products",
+    shapes.ProductIn,
+    shapes.DocumentOut,
+    embeds=(
+        Embed("prices", "prices", inherit={"productExternalId": "externalId"}),
+        Embed("purchaseOrders", "purchase-orders"),
+    ),
+    indexed=("odooId",),
+    odoo=odoo_entities.PRODUCTS,
+)
+PARTNERS = Kind(
+    "partners",
+    shapes.PartnerIn,
+    shapes.PartnerOut,
+    complete=_partner_type,
+    indexed=("odooId", "type", "externalParentId"),
+    odoo=odoo_entities.PARTNERS,
+)
+SALE_ORDERS = Kind("sale-orders", shapes.OdooSaleOrderIn, shapes.DocumentOut, indexed=("odooId",))
+PURCHASE_ORDERS = Kind(
+    "purchase-orders",
+    shapes.PurchaseOrderIn,
+    shapes.PurchaseOrderOut,
+    indexed=("odooId",),
+    odoo=odoo_entities.PURCHASE_ORDERS,
+)
 STOCK = Kind(
     "stock",
-    "stock",
+    shapes.StockIn,
+    shapes.StockOut,
+    key_fields=("supplierExternalId", "productExternalId"),
+    indexed=("supplierExternalId", "productExternalId"),
     tracks_fields=False,
-    keyed_by_external_id=False,
     comparable=_stock_comparable,
     derive=_stock_derived,
     odoo=odoo_entities.STOCK,
 )
 PRICES = Kind(
     "prices",
-    "pricelist_item",
+    shapes.PriceIn,
+    shapes.PriceOut,
+    key_fields=("pricelistExternalId", "productExternalId"),
+    indexed=("pricelistExternalId", "productExternalId"),
+    table="pricelist_items",
     tracks_fields=False,
-    keyed_by_external_id=False,
     comparable=_price_comparable,
     derive=_price_derived,
     odoo=odoo_entities.PRICES,
