@@ -1,7 +1,8 @@
 """The entities Odoo pushes, each declared once as a :class:`~atraxion.domain.records.Kind`.
 
-Adding an entity means adding its shapes (``domain/shapes.py``) and a Kind here, plus the migration
-of its table: routes, validation, keying, tables, views and the OpenAPI document read the Kind
+Each entity declares here its input and output shapes (attrs classes, in the vocabulary of
+``domain/shapes.py``) and its Kind. Adding an entity means adding those, plus the migration of its
+table: routes, validation, keying, tables, views and the OpenAPI document read the Kind
 (see docs/architecture.md, "Adding an entity").
 """
 
@@ -9,9 +10,128 @@ from __future__ import annotations
 
 from typing import Any
 
-from atraxion.domain import money, odoo_entities, shapes
+from attrs import frozen
+
+from atraxion.domain import money, odoo_entities
 from atraxion.domain.partners import derive_partner_type
 from atraxion.domain.records import Embed, Incoming, JsonObject, Kind, StoredRecord
+from atraxion.domain.shapes import Document, Key, Number, PartnerType, sometimes
+
+# --- Input shapes: what Odoo pushes -----------------------------------------------------------------
+
+
+@frozen
+class PriceIn:
+    pricelistExternalId: Key
+    price: Number
+    productExternalId: Key | None = None
+    """Required at the top level (a key field); a product's embedded price inherits the product's."""
+    currency: str | None = None
+    minQuantity: Number | None = None
+
+
+@frozen
+class PurchaseOrderLineIn:
+    productExternalId: Key
+    quantity: Number
+    priceUnit: Number
+
+
+@frozen
+class PurchaseOrderIn:
+    externalId: Key
+    name: str
+    vendor: str
+    state: str
+    lines: list[PurchaseOrderLineIn]
+    odooId: int | None = None
+    data: Document | None = None
+
+
+@frozen
+class ProductIn:
+    externalId: Key
+    data: Document
+    odooId: int | None = None
+    prices: list[PriceIn] | None = None
+    purchaseOrders: list[PurchaseOrderIn] | None = None
+
+
+@frozen
+class PartnerIn:
+    externalId: Key
+    data: Document
+    odooId: int | None = None
+    type: PartnerType | None = None
+    externalParentId: Key | None = None
+
+
+@frozen
+class OdooSaleOrderIn:
+    externalId: Key
+    data: Document
+    odooId: int | None = None
+
+
+@frozen
+class StockIn:
+    supplierExternalId: Key
+    productExternalId: Key
+    quantity: Number
+
+
+# --- Output: a feed item's fields of each entity (beyond key, version, deleted and, for the
+# entities tracking fields, isNew, changedFields and data) ---------------------------------------------
+
+
+@frozen
+class DocumentOut:
+    """A product or a sale order."""
+
+    externalId: str
+    odooId: int | None = None
+
+
+@frozen
+class PartnerOut:
+    externalId: str
+    odooId: int | None = None
+    type: str | None = None
+    externalParentId: str | None = None
+    parentResolved: bool = True
+
+
+@frozen
+class PurchaseOrderOut:
+    externalId: str
+    name: str
+    vendor: str
+    state: str
+    lines: list[PurchaseOrderLineIn]
+    odooId: int | None = None
+
+
+@frozen
+class StockOut:
+    supplierExternalId: str
+    productExternalId: str
+    quantity: float
+    previousQuantity: float | None = None
+    isQuantityChanged: bool = sometimes("The last change moved the quantity")
+
+
+@frozen
+class PriceOut:
+    pricelistExternalId: str
+    productExternalId: str
+    price: float
+    previousPrice: float | None = None
+    currency: str | None = None
+    minQuantity: float | None = sometimes()
+    priceChanged: bool = sometimes("The last change moved the price")
+
+
+# --- Rules ---------------------------------------------------------------------------------------------
 
 
 def _partner_type(envelope: dict[str, Any], data: JsonObject) -> None:
@@ -58,8 +178,8 @@ def _number(value: Any) -> str | None:
 
 PRODUCTS = Kind(
     "products",
-    shapes.ProductIn,
-    shapes.DocumentOut,
+    ProductIn,
+    DocumentOut,
     embeds=(
         Embed("prices", "prices", inherit={"productExternalId": "externalId"}),
         Embed("purchaseOrders", "purchase-orders"),
@@ -69,24 +189,24 @@ PRODUCTS = Kind(
 )
 PARTNERS = Kind(
     "partners",
-    shapes.PartnerIn,
-    shapes.PartnerOut,
+    PartnerIn,
+    PartnerOut,
     complete=_partner_type,
     indexed=("odooId", "type", "externalParentId"),
     odoo=odoo_entities.PARTNERS,
 )
-SALE_ORDERS = Kind("sale-orders", shapes.OdooSaleOrderIn, shapes.DocumentOut, indexed=("odooId",))
+SALE_ORDERS = Kind("sale-orders", OdooSaleOrderIn, DocumentOut, indexed=("odooId",))
 PURCHASE_ORDERS = Kind(
     "purchase-orders",
-    shapes.PurchaseOrderIn,
-    shapes.PurchaseOrderOut,
+    PurchaseOrderIn,
+    PurchaseOrderOut,
     indexed=("odooId",),
     odoo=odoo_entities.PURCHASE_ORDERS,
 )
 STOCK = Kind(
     "stock",
-    shapes.StockIn,
-    shapes.StockOut,
+    StockIn,
+    StockOut,
     key_fields=("supplierExternalId", "productExternalId"),
     indexed=("supplierExternalId", "productExternalId"),
     tracks_fields=False,
@@ -96,8 +216,8 @@ STOCK = Kind(
 )
 PRICES = Kind(
     "prices",
-    shapes.PriceIn,
-    shapes.PriceOut,
+    PriceIn,
+    PriceOut,
     key_fields=("pricelistExternalId", "productExternalId"),
     indexed=("pricelistExternalId", "productExternalId"),
     table="pricelist_items",

@@ -118,7 +118,7 @@ class Kind:
     """Everything Atraxion knows of one entity, declared once (``domain/catalog.py``); the route
     table, validation, keying, the tables, the views and the OpenAPI document all read it.
 
-    ``shape`` is the input attrs class (``domain/shapes.py``) and ``output`` what a feed item shows
+    ``shape`` is the input attrs class and ``output`` what a feed item shows
     beyond the shared fields (its defaults are shown for values a record lacks). ``key_fields``
     make the key (``externalId``, or ``{a}/{b}``); ``complete`` fills what a push may leave out;
     ``embeds`` are other entities' records carried inside this one's; ``indexed`` the envelope

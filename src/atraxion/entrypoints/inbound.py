@@ -1,10 +1,12 @@
-"""The shapes Odoo pushes (the HTTP contract's inbound table), validated strictly at the edge.
+"""Pushes validated at the edge, against each entity's input shape (its Kind's ``shape``).
 
-A private cattrs converter structures each record; any problem becomes a
-:class:`~atraxion.domain.errors.FieldError` naming the record's index and the field's path, and the
-whole batch is rejected. Valid records become domain :class:`~atraxion.domain.records.Incoming`
-values, grouped into one :class:`~atraxion.application.ingest.Batch` per entity (a product's
-embedded prices and purchase orders go to their own entities).
+A private cattrs converter structures each record into its shape (``domain/catalog.py``); any
+problem becomes a :class:`~atraxion.domain.errors.FieldError` naming the record's index and the
+field's path, and the whole batch is rejected. Before it, a fast path (``inbound_fast``, its checks
+derived from the same shapes' type hints) accepts plainly valid batches. Valid records become
+domain :class:`~atraxion.domain.records.Incoming` values through their Kind (key rule, partner
+type), grouped into one :class:`~atraxion.application.ingest.Batch` per entity (a product's
+embedded prices and purchase orders go to their own entities, as its Kind's ``embeds`` say).
 """
 
 from __future__ import annotations
@@ -26,8 +28,6 @@ from atraxion.domain.errors import FieldError, InvalidBatch, LimitExceeded, Unkn
 from atraxion.domain.records import Incoming, Kind
 from atraxion.domain.shapes import MAX_AMOUNT, MAX_DEPTH, MAX_KEY_LENGTH, Document, Key, Number
 from atraxion.entrypoints import inbound_fast as fast
-
-__all__ = ["Key", "Number", "parse_deletion", "parse_push", "structure_each", "unstructure"]
 
 T = TypeVar("T")
 KINDS: dict[str, Kind] = kinds_by_name()

@@ -1,4 +1,4 @@
-"""JSON Schemas of the contract's attrs shapes (``domain/shapes.py``), for the OpenAPI document.
+"""JSON Schemas of the contract's attrs shapes (``domain/catalog.py``), for the OpenAPI document.
 
 A walk of each class's fields and type hints: ``Key`` is a non-blank bounded string, ``Number`` a
 bounded number, ``int`` a 64-bit integer, ``Document`` Odoo's object, a ``Literal`` an enum,
