@@ -80,11 +80,17 @@ def _snake(name: str) -> str:
     return "".join(f"_{c.lower()}" if c.isupper() else c for c in name)
 
 
+def _hint(kind: Kind, name: str) -> Any:
+    """The type of an input field (``X`` of ``X | None``)."""
+    hint = typing.get_type_hints(kind.shape)[name]
+    (hint,) = [a for a in typing.get_args(hint) if a is not type(None)] or [hint]
+    return hint
+
+
 def _indexed_column(kind: Kind, name: str) -> Column[Any]:
     """The column of an indexed envelope field, typed by the input shape's hint: an id, a key
     (indexed, to find records by it) or one of a few values (not selective enough to index)."""
-    hint = typing.get_type_hints(kind.shape)[name]
-    (hint,) = [a for a in typing.get_args(hint) if a is not type(None)] or [hint]
+    hint = _hint(kind, name)
     if hint is int:
         return Column(_snake(name), BigInteger, index=True)
     if hint is Key:
@@ -120,6 +126,11 @@ def _entity_table(kind: Kind) -> tuple[Table, Extract]:
 
 
 RECORD_TABLES: dict[str, tuple[Table, Extract]] = {kind.name: _entity_table(kind) for kind in ALL_KINDS}
+RECORD_KEY_COLUMNS: dict[str, tuple[str, ...]] = {
+    RECORD_TABLES[kind.name][0].name: ("key", *(_snake(n) for n in kind.indexed if _hint(kind, n) is Key))
+    for kind in ALL_KINDS
+}
+"""Per record table, the columns holding keys: each compares byte for byte (collation.KEY_COLUMNS)."""
 products = RECORD_TABLES["products"][0]
 partners = RECORD_TABLES["partners"][0]
 
