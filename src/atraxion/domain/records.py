@@ -152,10 +152,13 @@ class Kind:
 
     def incoming(self, envelope: dict[str, Any], data: JsonObject | None = None) -> Incoming:
         """A validated record: what the push left out filled in (``complete``), keyed."""
-        document = {} if data is None else data
+        if data is None:
+            data = {}
         if self.complete is not None:
-            self.complete(envelope, document)
-        return Incoming(self.key(envelope), envelope, document)
+            self.complete(envelope, data)
+        fields = self.key_fields  # the key rule, inline: this runs for every pushed record
+        key: str = envelope[fields[0]] if len(fields) == 1 else "/".join(envelope[f] for f in fields)
+        return Incoming(key, envelope, data)
 
 
 class Fingerprinter:
