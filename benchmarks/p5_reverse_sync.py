@@ -42,6 +42,7 @@ from atraxion.domain.odoo_orders import OdooOrderLine, OdooSaleOrder
 from atraxion.domain.outbound import AttemptOutcome, OutboxEntry, OutboxStatus
 from atraxion.domain.webshop_orders import OrderLine, WebshopSaleOrder
 from atraxion.entrypoints.inbound import parse_push
+from atraxion.entrypoints.runtime import Runtime
 from atraxion.testing.odoo_sim import OdooSimulator
 from benchmarks._env import CONSUMER, Env
 from benchmarks._report import Figure, say, secs, show, times
@@ -215,16 +216,17 @@ def _through_queue(env: Env, kind: str, broker: str, n: int, *, faults: bool) ->
             if faults:
                 sim.faults.fail_share(FAULT_SHARE, "mixed")
                 sim.faults.drop_share(FAULT_SHARE)
-            if not app.start_workers():
+            runtime = Runtime(app)
+            if not runtime.start_workers():
                 raise RuntimeError("the workers did not start")
             started = time.perf_counter()
             first = last = 0
             for i in range(n):
-                queue_id = submit_sale_order(app.context, app.queue, _order(f"{prefix}{i}"), CONSUMER).queue_id
+                queue_id = submit_sale_order(app.context, app.queue.publish, _order(f"{prefix}{i}"), CONSUMER).queue_id
                 first, last = first or queue_id, queue_id
             submitted = time.perf_counter() - started
             seconds = _wait_done(env, first, last, n, started)
-            app.stop_workers()
+            runtime.stop_workers()
             sim.faults.reset()
             entries = _entries(app, first, last)
         finally:

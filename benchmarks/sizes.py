@@ -101,7 +101,7 @@ def measure(backend: str, rows: int) -> dict[str, float]:
     figures = {}
     for what, (table, fill) in TABLES.items():
         with environment(backend) as env:
-            ctx: Context = env.app.context
+            ctx: Context[UnitOfWork] = env.app.context
             before = _size(env.engine, table)
             for start in range(0, rows, 1000):
 

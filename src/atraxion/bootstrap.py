@@ -21,31 +21,25 @@ from atraxion.adapters.odoo.auto_gateway import AutoOdooGateway
 from atraxion.adapters.odoo.json2_gateway import Json2OdooGateway
 from atraxion.adapters.odoo.xmlrpc_gateway import XmlRpcOdooGateway
 from atraxion.adapters.passwords import Argon2PasswordHasher
-from atraxion.adapters.queue import EmbeddedQueue, PeriodicTask
+from atraxion.adapters.queue import EmbeddedQueue
 from atraxion.adapters.secret_box import secret_box
 from atraxion.adapters.smtp_mailer import SmtpMailer
 from atraxion.adapters.sqlalchemy import SqlUnitOfWork, create_engine_from_url, shares_one_connection, upgrade
 from atraxion.adapters.sqlalchemy.collation import refuse_unless_binary_keys
 from atraxion.application.command import Command
 from atraxion.application.context import AfterIngest, Context
-from atraxion.application.leases import release_lease, run_if_leading
-from atraxion.application.odoo_check import check_odoo
 from atraxion.application.partners import link_partners
-from atraxion.application.pull import PullOptions, PullSummary
+from atraxion.application.pull import PullOptions
 from atraxion.application.purchase_orders import extract_lines
-from atraxion.application.queued_pulls import drain_queued_pulls
 from atraxion.application.reconcile import reconcilable
 from atraxion.application.reconcile_runs import execute_run, run_start
-from atraxion.application.retention import LEASE as PRUNE_LEASE
-from atraxion.application.retention import STORES, PrunableStore, Pruned, scheduled_prune
-from atraxion.application.reverse_sync import ConfigurationAlarm, process_entry, sweep
-from atraxion.application.scheduled_pull import give_up, lease_ttl, scheduled_pull
+from atraxion.application.retention import STORES, PrunableStore
+from atraxion.application.reverse_sync import ConfigurationAlarm
 from atraxion.application.users import Accounts
-from atraxion.application.webhooks import DeliveryOutcome, process_delivery, sweep_deliveries
+from atraxion.application.webhooks import DeliveryOutcome
 from atraxion.config import Settings
 from atraxion.domain.catalog import kinds_by_name
 from atraxion.domain.errors import OdooNotConfigured
-from atraxion.domain.odoo_orders import OdooCredentialsRefused, PermanentOdooError, TransientOdooError
 from atraxion.domain.outbound import OutboxPolicy, RetryPolicy
 from atraxion.domain.reconcile import ReconcileRun
 from atraxion.domain.records import Fingerprinter
@@ -54,15 +48,10 @@ from atraxion.observability import metrics
 from atraxion.ports.clock import Clock
 from atraxion.ports.odoo_gateway import OdooGateway
 from atraxion.ports.task_queue import TaskQueue
-from atraxion.ports.unit_of_work import UnitOfWork
+from atraxion.ports.unit_of_work import PullUnitOfWork, UnitOfWork
 from atraxion.ports.webhooks import WebhookSender
 
 log = logging.getLogger(__name__)
-
-
-OUTBOX_SWEEPER = "outbox-sweeper"
-DELIVERY_SWEEPER = "webhook-sweeper"
-"""The leases of the periodic sweepers: each sweeps on one replica at a time."""
 
 
 def new_holder() -> str:
@@ -73,22 +62,19 @@ def new_holder() -> str:
 
 @define
 class Atraxion:
-    """A wired application: the use-case context plus what must be closed on shutdown.
+    """A wired application: the use-case context, the adapters the settings chose, and what must be
+    closed on shutdown. Wiring only: nothing runs until an entrypoint starts it (the workers,
+    sweepers, periodic pull and prune are ``atraxion.entrypoints.runtime.Runtime``'s).
 
     Reverse sync: ``queue`` (built on first use from ``broker_url``), ``gateway`` (None without
-    ``ODOO_URL``), :meth:`handle_entry` (the queue's handler), :meth:`sweep`, and
-    :meth:`start_workers`/:meth:`stop_workers` for consumers and sweeper in this process.
-
-    Pulling from Odoo: :meth:`nudge_pulls` and :meth:`drain_pulls` (the webhooks' queued pulls),
-    :meth:`periodic_pull` (every ``pull_interval`` seconds in the workers, one replica at a time:
-    ``holder`` names this instance in the leases), :meth:`start_reconcile`.
-
-    Retention: :meth:`periodic_prune` (every ``prune_interval`` seconds once :meth:`start_pruner`
-    ran, one replica at a time) over :func:`prunable_stores`.
+    ``ODOO_URL``), ``outbox_policy`` and ``alarm``. Webhooks: ``sender`` (built on first use),
+    ``delivery_policy``, :meth:`publish_deliveries`. Pulling from Odoo: :meth:`nudge_pulls` (the
+    webhooks' queued pulls), :meth:`pull_options`, :meth:`start_reconcile`; ``holder`` names this
+    instance in the leases of periodic work.
     """
 
     settings: Settings
-    context: Context
+    context: Context[UnitOfWork]
     engine: Engine | None = None
     gateway: OdooGateway | None = None
     outbox_policy: OutboxPolicy = field(factory=OutboxPolicy)
@@ -96,18 +82,15 @@ class Atraxion:
     """A configuration problem Odoo reported (credentials refused), said once."""
     queue_factory: Callable[[], TaskQueue] = field(default=EmbeddedQueue)
     _queue: TaskQueue | None = field(default=None, init=False)
-    _sweeper: PeriodicTask | None = field(default=None, init=False)
     holder: str = field(factory=new_holder)
     accounts: Accounts = field(factory=lambda: Accounts(Argon2PasswordHasher()))
     """The admin UI's people: password hasher, mailer (``ATRAXION_SMTP_URL``), lockout."""
-    _puller: PeriodicTask | None = field(default=None, init=False)
-    _pruner: PeriodicTask | None = field(default=None, init=False)
     delivery_policy: DeliveryPolicy = field(factory=DeliveryPolicy)
     sender_factory: Callable[[], WebhookSender] | None = None
     _sender: WebhookSender | None = field(default=None, init=False)
-    _delivery_sweeper: PeriodicTask | None = field(default=None, init=False)
     delivery_observers: list[Callable[[DeliveryOutcome], None]] = field(factory=list)
     """Called with the outcome of every webhook delivery attempt (``atraxion_webhook_deliveries_total``)."""
+    _closing: list[Callable[[], None]] = field(factory=list, init=False)
 
     @property
     def queue(self) -> TaskQueue:
@@ -121,14 +104,6 @@ class Atraxion:
             return None
         return lambda: self.queue.check()
 
-    def handle_entry(self, entry_id: int) -> None:
-        """The queue's handler: process one outbox entry against Odoo. Without Odoo the entry
-        waits in the outbox (the sweeper publishes it again once Odoo is configured)."""
-        if self.gateway is None:
-            log.warning("outbox entry %s waits: Odoo is not configured (set ODOO_URL and ODOO_API_KEY)", entry_id)
-            return
-        process_entry(self.context, self.gateway, entry_id, self.outbox_policy, alarm=self.alarm)
-
     # -- webhooks (docs/webhooks.md) --------------------------------------------------------------
 
     @property
@@ -138,13 +113,8 @@ class Atraxion:
             self._sender = factory()
         return self._sender
 
-    def handle_delivery(self, delivery_id: int) -> DeliveryOutcome:
-        """The queue's handler of webhook deliveries: send one, record the outcome."""
-        return process_delivery(
-            self.context, self.sender, delivery_id, self.delivery_policy, observe=self._observe_delivery
-        )
-
-    def _observe_delivery(self, outcome: DeliveryOutcome) -> None:
+    def observe_delivery(self, outcome: DeliveryOutcome) -> None:
+        """Tell every observer the outcome of a delivery attempt."""
         for observer in self.delivery_observers:
             observer(outcome)
 
@@ -155,32 +125,6 @@ class Atraxion:
             self.queue.publish_deliveries(delivery_ids)
         except Exception:  # noqa: BLE001 - the rows are the durable record; the message is a nudge
             log.warning("could not publish %d webhook deliveries; the sweeper will", len(delivery_ids), exc_info=True)
-
-    def sweep_deliveries(self) -> list[int]:
-        """Publish the deliveries that are due: retries, unannounced ones, lost messages. One
-        replica at a time (lease ``webhook-sweeper``); on the others this does nothing."""
-        interval = self.settings.webhook_sweep_interval
-        due = run_if_leading(
-            self.context,
-            DELIVERY_SWEEPER,
-            self.holder,
-            interval,
-            lambda: sweep_deliveries(self.context, self.publish_deliveries, self.delivery_policy),
-        )
-        return due or []
-
-    def sweep(self) -> list[int]:
-        """Re-publish entries left behind by a lost message or a dead worker. One replica at a
-        time (lease ``outbox-sweeper``); on the others this does nothing."""
-        interval = self.settings.outbox_sweep_interval
-        swept = run_if_leading(
-            self.context,
-            OUTBOX_SWEEPER,
-            self.holder,
-            interval,
-            lambda: sweep(self.context, self.queue, self.outbox_policy),
-        )
-        return swept or []
 
     def pull_options(self) -> PullOptions:
         """How pulls, webhooks' pulls and reconcile read Odoo (``ATRAXION_PULL_*``)."""
@@ -195,23 +139,12 @@ class Atraxion:
         except Exception:  # noqa: BLE001 - the row is the durable record; the message is a nudge
             log.warning("could not nudge the queued pulls; the next nudge or periodic pull drains them", exc_info=True)
 
-    def drain_pulls(self) -> PullSummary:
-        """The queue's handler of pull nudges: pull the records Odoo's webhooks announced."""
-        return drain_queued_pulls(
-            self.context, self._odoo(), self.pull_options(), self.holder, settle=self.settings.webhook_settle
-        )
-
-    def periodic_pull(self) -> PullSummary | None:
-        """One run of the periodic pull, if this instance holds the pull lease (else None)."""
-        ttl = lease_ttl(self.settings.pull_interval)
-        return scheduled_pull(self.context, self._odoo(), self.pull_options(), self.holder, ttl)
-
-    def reconcile_command(self, entities: Sequence[str] = ()) -> Command[ReconcileRun]:
+    def reconcile_command(self, entities: Sequence[str] = ()) -> Command[PullUnitOfWork, ReconcileRun]:
         """Record a reconcile run; once that is committed, run it on a background thread of this
         process (its state is in the database: :func:`~atraxion.application.reconcile_runs.get_run`).
         Raises UnknownEntity for an entity that is not pulled, OdooNotConfigured without Odoo."""
         reconcilable(self.context, entities)  # an unknown entity is the caller's error first
-        gateway, options = self._odoo(), self.pull_options()
+        gateway, options = self.odoo(), self.pull_options()
 
         def execute(run: ReconcileRun) -> None:
             threading.Thread(
@@ -227,116 +160,19 @@ class Atraxion:
         """:meth:`reconcile_command`, run: the run as started."""
         return self.reconcile_command(entities).run(self.context)
 
-    def _odoo(self) -> OdooGateway:
+    def odoo(self) -> OdooGateway:
+        """The Odoo gateway; raises OdooNotConfigured without one."""
         if self.gateway is None:
             raise OdooNotConfigured("Odoo is not configured: set ODOO_URL, ODOO_DB, ODOO_USERNAME and ODOO_API_KEY")
         return self.gateway
 
-    def start_workers(self) -> bool:
-        """Consume the queue in this process (embedded threads, or a Dramatiq worker), run the
-        sweeper every ``outbox_sweep_interval`` seconds and, when ``pull_interval`` is set, the
-        periodic pull; and the webhook deliveries with their sweeper (Odoo or not). False, with a
-        warning, without Odoo."""
-        if self._delivery_sweeper is None:
-            self.queue.start(self.handle_entry, self.drain_pulls, self.handle_delivery)
-            interval = self.settings.webhook_sweep_interval
-            self._delivery_sweeper = PeriodicTask(self.sweep_deliveries, interval, name="atraxion-webhooks")
-            self._delivery_sweeper.start()
-        if self.gateway is None:
-            log.warning("ODOO_URL is not set: webshop orders are queued but not sent to Odoo")
-            return False
-        if self._sweeper is not None:
-            return True
-        self._sweeper = PeriodicTask(self.sweep, self.settings.outbox_sweep_interval, name="atraxion-sweeper")
-        self._sweeper.start()
-        if self.settings.pull_interval > 0:
-            self._puller = PeriodicTask(self.periodic_pull, self.settings.pull_interval, name="atraxion-puller")
-            self._puller.start()
-        self.nudge_pulls()  # pulls queued while no worker ran (a crash, a restart) are drained now
-        return True
-
-    def periodic_prune(self) -> list[Pruned] | None:
-        """One run of the periodic prune, if this instance holds the prune lease (else None)."""
-        ages = {name: timedelta(days=days) for name, days in self.settings.retention_days.items()}
-        ttl = lease_ttl(self.settings.prune_interval)
-        return scheduled_prune(self.context, ages, prunable_stores(), self.holder, ttl)
-
-    def start_pruner(self) -> bool:
-        """Prune every ``prune_interval`` seconds (``ATRAXION_PRUNE_INTERVAL``), one replica at a
-        time; False when it is off (0)."""
-        if self.settings.prune_interval <= 0 or self._pruner is not None:
-            return self._pruner is not None
-        self._pruner = PeriodicTask(self.periodic_prune, self.settings.prune_interval, name="atraxion-pruner")
-        self._pruner.start()
-        return True
-
-    def check_odoo(self) -> bool:
-        """Check the Odoo credentials and read access once, logging one line: an error when the
-        credentials are refused (orders wait: the alarm is raised, so workers do not say it again),
-        an error when Odoo refuses otherwise (orders would fail), a warning when Odoo cannot be
-        reached now (orders wait in the outbox), info when all is well. True when all is well;
-        never raises."""
-        if self.gateway is None:
-            return False
-        try:
-            result = check_odoo(self.gateway)
-        except OdooCredentialsRefused as error:  # said here, once: the workers' alarm stays quiet
-            if self.alarm.raise_(str(error), announce=False):
-                log.error("Odoo check failed, webshop orders wait in the queue until this is fixed: %s", error)
-            return False
-        except PermanentOdooError as error:
-            log.error("Odoo check failed, webshop orders will fail until this is fixed: %s", error)
-            return False
-        except TransientOdooError as error:
-            log.warning("Odoo cannot be reached now (orders wait in the outbox): %s", error)
-            return False
-        except Exception as error:  # noqa: BLE001 - a start-up check must not stop start-up
-            log.warning("Odoo check could not run: %s: %s", type(error).__name__, error)
-            return False
-        (log.info if result.ok else log.warning)("%s", result.summary())
-        return result.ok
-
-    def check_odoo_in_background(self) -> threading.Thread | None:
-        """:meth:`check_odoo` in a daemon thread, so that a slow or unreachable Odoo never holds up
-        start-up; the thread, or None without ``ODOO_URL``."""
-        if self.gateway is None:
-            return None
-        thread = threading.Thread(target=self.check_odoo, name="atraxion-odoo-check", daemon=True)
-        thread.start()
-        return thread
-
-    def stop_workers(self) -> None:
-        puller, self._puller = self._puller, None
-        if puller is not None:
-            puller.stop()
-            try:
-                give_up(self.context, self.holder)  # another replica takes over now, not at expiry
-            except Exception:  # noqa: BLE001 - stopping goes on; the lease expires by itself
-                log.warning("could not release the pull lease; it expires by itself", exc_info=True)
-        sweeper, self._sweeper = self._sweeper, None
-        if sweeper is not None:
-            sweeper.stop()
-        deliveries, self._delivery_sweeper = self._delivery_sweeper, None
-        if deliveries is not None:
-            deliveries.stop()
-        if sweeper is not None or deliveries is not None:
-            self.queue.stop()
-        for lease, task in ((OUTBOX_SWEEPER, sweeper), (DELIVERY_SWEEPER, deliveries)):
-            if task is not None:
-                try:
-                    release_lease(self.context, lease, self.holder)  # another replica sweeps from now on
-                except Exception:  # noqa: BLE001 - stopping goes on; the lease expires by itself
-                    log.warning("could not release the %s lease; it expires by itself", lease, exc_info=True)
+    def on_close(self, stop: Callable[[], None]) -> None:
+        """Have :meth:`close` call ``stop`` first (a runtime's threads, say), the latest first."""
+        self._closing.append(stop)
 
     def close(self) -> None:
-        pruner, self._pruner = self._pruner, None
-        if pruner is not None:
-            pruner.stop()
-            try:
-                release_lease(self.context, PRUNE_LEASE, self.holder)  # another replica takes over now
-            except Exception:  # noqa: BLE001 - stopping goes on; the lease expires by itself
-                log.warning("could not release the prune lease; it expires by itself", exc_info=True)
-        self.stop_workers()
+        while self._closing:
+            self._closing.pop()()
         if self._queue is not None:
             self._queue.stop()
         for closable in (self.gateway, self._sender):

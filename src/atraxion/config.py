@@ -1,4 +1,5 @@
-"""Settings, read from the environment (and an optional ``.env`` file) by ``Settings.from_env``."""
+"""Settings, read from the environment (and an optional ``.env`` file) by ``Settings.from_env``
+through Starlette's ``Config``."""
 
 from __future__ import annotations
 
@@ -8,6 +9,7 @@ from collections.abc import Mapping
 from pathlib import Path
 
 from attrs import field, frozen
+from starlette.config import Config
 
 from atraxion.domain.catalog import ALL_KINDS
 from atraxion.domain.odoo_mapping import PullOverride, validate_domain
@@ -28,6 +30,10 @@ DEFAULT_SECRET_KEY_FILE = "./atraxion.key"
 
 @frozen
 class Settings:
+    """Everything the service is configured with. :meth:`from_env` reads it from the environment
+    (and a ``.env`` file): each field's variable is named beside it in ``from_env``, and its meaning
+    in docs/deploying.md and the page of its feature. Build one directly to embed or test."""
+
     database_url: str = DEFAULT_DATABASE_URL
     broker_url: str = "memory"
     odoo_url: str | None = None
@@ -96,52 +102,53 @@ class Settings:
 
     @classmethod
     def from_env(cls, environ: Mapping[str, str] | None = None, env_file: str | Path | None = ".env") -> Settings:
-        values = dict(_read_env_file(env_file)) if env_file else {}
-        values.update(os.environ if environ is None else environ)
-        volatile = values.get("ATRAXION_VOLATILE_FIELDS")
+        """Every setting from ``environ`` (default: the process environment), else from ``env_file``
+        when it exists, else its default. A bad value raises ValueError naming its variable."""
+        file = env_file if env_file is not None and Path(env_file).is_file() else None
+        env = _Env(Config(file, environ=os.environ if environ is None else environ))
+        volatile = env.text("ATRAXION_VOLATILE_FIELDS")
         return cls(
-            database_url=values.get("ATRAXION_DATABASE_URL", DEFAULT_DATABASE_URL),
-            broker_url=values.get("ATRAXION_BROKER_URL", "memory"),
-            odoo_url=values.get("ODOO_URL"),
-            odoo_db=values.get("ODOO_DB"),
-            odoo_username=values.get("ODOO_USERNAME"),
-            odoo_api_key=values.get("ODOO_API_KEY"),
-            odoo_protocol=values.get("ODOO_PROTOCOL", "auto").strip().lower() or "auto",
-            max_body_bytes=int(values.get("ATRAXION_MAX_BODY_BYTES", DEFAULT_MAX_BODY)),
-            max_nodes_per_record=int(values.get("ATRAXION_MAX_NODES_PER_RECORD", DEFAULT_MAX_NODES_PER_RECORD)),
-            max_nodes_per_request=int(values.get("ATRAXION_MAX_NODES_PER_REQUEST", DEFAULT_MAX_NODES_PER_REQUEST)),
-            body_timeout=float(values.get("ATRAXION_BODY_TIMEOUT", DEFAULT_BODY_TIMEOUT)),
-            odoo_timeout=float(values.get("ATRAXION_ODOO_TIMEOUT", 30.0)),
-            odoo_settle_after=float(values.get("ATRAXION_ODOO_SETTLE_AFTER", DEFAULT_ODOO_SETTLE_AFTER)),
-            worker_threads=int(values.get("ATRAXION_WORKER_THREADS", 4)),
-            outbox_max_attempts=int(values.get("ATRAXION_OUTBOX_MAX_ATTEMPTS", 20)),
-            outbox_backoff_base=float(values.get("ATRAXION_OUTBOX_BACKOFF_BASE", 2.0)),
-            outbox_backoff_cap=float(values.get("ATRAXION_OUTBOX_BACKOFF_CAP", 1800.0)),
-            outbox_configuration_wait=_seconds(values, "ATRAXION_OUTBOX_CONFIGURATION_WAIT", 60.0),
-            outbox_stale_after=float(values.get("ATRAXION_OUTBOX_STALE_AFTER", 300.0)),
-            outbox_redeliver_after=float(values.get("ATRAXION_OUTBOX_REDELIVER_AFTER", 30.0)),
-            outbox_sweep_interval=float(values.get("ATRAXION_OUTBOX_SWEEP_INTERVAL", 5.0)),
-            api_log_enabled=values.get("ATRAXION_API_LOG", "1").strip().lower() not in ("0", "false", "no", "off"),
-            pull_page_size=_positive_int(values, "ATRAXION_PULL_PAGE_SIZE", 1000),
-            pull_overlap=float(values.get("ATRAXION_PULL_OVERLAP", 300.0)),
-            pull_overrides=pull_overrides(values),
-            pull_interval=_seconds(values, "ATRAXION_PULL_INTERVAL", 0.0),
-            webhook_settle=_seconds(values, "ATRAXION_WEBHOOK_SETTLE", 1.0),
-            smtp_url=values.get("ATRAXION_SMTP_URL") or None,
-            public_url=(values.get("ATRAXION_PUBLIC_URL") or "").rstrip("/") or None,
-            history_versions=_count(values, "ATRAXION_HISTORY_VERSIONS", 10),
-            log_format=_choice(values, "ATRAXION_LOG_FORMAT", ("text", "json")),
-            prune_interval=_seconds(values, "ATRAXION_PRUNE_INTERVAL", 0.0),
-            retention_days=retention_days(values),
-            webhook_timeout=_seconds(values, "ATRAXION_WEBHOOK_TIMEOUT", 15.0),
-            webhook_retry_schedule=_schedule(values, "ATRAXION_WEBHOOK_RETRY_SCHEDULE"),
-            webhook_sweep_interval=_seconds(values, "ATRAXION_WEBHOOK_SWEEP_INTERVAL", 1.0),
-            webhook_redeliver_after=_seconds(values, "ATRAXION_WEBHOOK_REDELIVER_AFTER", 10.0),
-            webhook_max_items=_positive_int(values, "ATRAXION_WEBHOOK_MAX_ITEMS", 1000),
-            webhook_allow_private=values.get("ATRAXION_WEBHOOK_ALLOW_PRIVATE", "1").strip().lower()
-            not in ("0", "false", "no", "off"),
-            secret_key=values.get("ATRAXION_SECRET_KEY") or None,
-            secret_key_file=values.get("ATRAXION_SECRET_KEY_FILE") or DEFAULT_SECRET_KEY_FILE,
+            database_url=env.text("ATRAXION_DATABASE_URL") or DEFAULT_DATABASE_URL,
+            broker_url=env.text("ATRAXION_BROKER_URL") or "memory",
+            odoo_url=env.text("ODOO_URL"),
+            odoo_db=env.text("ODOO_DB"),
+            odoo_username=env.text("ODOO_USERNAME"),
+            odoo_api_key=env.text("ODOO_API_KEY"),
+            odoo_protocol=(env.text("ODOO_PROTOCOL") or "").strip().lower() or "auto",
+            max_body_bytes=env.whole("ATRAXION_MAX_BODY_BYTES", DEFAULT_MAX_BODY, least=1),
+            max_nodes_per_record=env.whole("ATRAXION_MAX_NODES_PER_RECORD", DEFAULT_MAX_NODES_PER_RECORD, least=1),
+            max_nodes_per_request=env.whole("ATRAXION_MAX_NODES_PER_REQUEST", DEFAULT_MAX_NODES_PER_REQUEST, least=1),
+            body_timeout=env.number("ATRAXION_BODY_TIMEOUT", DEFAULT_BODY_TIMEOUT),
+            odoo_timeout=env.number("ATRAXION_ODOO_TIMEOUT", 30.0),
+            odoo_settle_after=env.number("ATRAXION_ODOO_SETTLE_AFTER", DEFAULT_ODOO_SETTLE_AFTER),
+            worker_threads=env.whole("ATRAXION_WORKER_THREADS", 4, least=1),
+            outbox_max_attempts=env.whole("ATRAXION_OUTBOX_MAX_ATTEMPTS", 20, least=1),
+            outbox_backoff_base=env.number("ATRAXION_OUTBOX_BACKOFF_BASE", 2.0),
+            outbox_backoff_cap=env.number("ATRAXION_OUTBOX_BACKOFF_CAP", 1800.0),
+            outbox_configuration_wait=env.number("ATRAXION_OUTBOX_CONFIGURATION_WAIT", 60.0),
+            outbox_stale_after=env.number("ATRAXION_OUTBOX_STALE_AFTER", 300.0),
+            outbox_redeliver_after=env.number("ATRAXION_OUTBOX_REDELIVER_AFTER", 30.0),
+            outbox_sweep_interval=env.number("ATRAXION_OUTBOX_SWEEP_INTERVAL", 5.0),
+            api_log_enabled=env.flag("ATRAXION_API_LOG", True),
+            pull_page_size=env.whole("ATRAXION_PULL_PAGE_SIZE", 1000, least=1),
+            pull_overlap=env.number("ATRAXION_PULL_OVERLAP", 300.0),
+            pull_overrides=pull_overrides(env),
+            pull_interval=env.number("ATRAXION_PULL_INTERVAL", 0.0),
+            webhook_settle=env.number("ATRAXION_WEBHOOK_SETTLE", 1.0),
+            smtp_url=env.text("ATRAXION_SMTP_URL") or None,
+            public_url=(env.text("ATRAXION_PUBLIC_URL") or "").rstrip("/") or None,
+            history_versions=env.whole("ATRAXION_HISTORY_VERSIONS", 10, least=0),
+            log_format=env.choice("ATRAXION_LOG_FORMAT", ("text", "json")),
+            prune_interval=env.number("ATRAXION_PRUNE_INTERVAL", 0.0),
+            retention_days=retention_days(env),
+            webhook_timeout=env.number("ATRAXION_WEBHOOK_TIMEOUT", 15.0),
+            webhook_retry_schedule=env.schedule("ATRAXION_WEBHOOK_RETRY_SCHEDULE", DEFAULT_WEBHOOK_RETRY_SCHEDULE),
+            webhook_sweep_interval=env.number("ATRAXION_WEBHOOK_SWEEP_INTERVAL", 1.0),
+            webhook_redeliver_after=env.number("ATRAXION_WEBHOOK_REDELIVER_AFTER", 10.0),
+            webhook_max_items=env.whole("ATRAXION_WEBHOOK_MAX_ITEMS", 1000, least=1),
+            webhook_allow_private=env.flag("ATRAXION_WEBHOOK_ALLOW_PRIVATE", True),
+            secret_key=env.text("ATRAXION_SECRET_KEY") or None,
+            secret_key_file=env.text("ATRAXION_SECRET_KEY_FILE") or DEFAULT_SECRET_KEY_FILE,
             volatile_fields=(
                 frozenset(v.strip() for v in volatile.split(",") if v.strip())
                 if volatile is not None
@@ -150,13 +157,86 @@ class Settings:
         )
 
 
+class _Env:
+    """Settings read through Starlette's :class:`~starlette.config.Config` (the environment first,
+    then the ``.env`` file), each parsed here so that a bad value is one line naming its variable.
+    An unset or blank number is its default."""
+
+    def __init__(self, config: Config) -> None:
+        self._config = config
+
+    def text(self, name: str) -> str | None:
+        """The raw value, None when unset."""
+        value: str | None = self._config(name, default=None)
+        return value
+
+    def number(self, name: str, default: float, unit: str = "seconds", *, positive: bool = False) -> float:
+        """A finite number of ``unit``: 0 or more, or (``positive``) more than 0."""
+        text = self.text(name)
+        if text is None or not text.strip():
+            return default
+        try:
+            number = float(text)
+        except ValueError:
+            raise ValueError(f"{name} must be a number of {unit}, got {text!r}") from None
+        if not ((number > 0 if positive else number >= 0) and number < float("inf")):
+            least = "more than 0" if positive else "0 or more"
+            raise ValueError(f"{name} must be {least} {unit}, got {text!r}")
+        return number
+
+    def whole(self, name: str, default: int, *, least: int) -> int:
+        """A whole number of at least ``least``."""
+        text = self.text(name)
+        if text is None or not text.strip():
+            return default
+        try:
+            number = int(text)
+        except ValueError:
+            raise ValueError(f"{name} must be a whole number, got {text!r}") from None
+        if number < least:
+            bound = "0 or more" if least == 0 else f"at least {least}"
+            raise ValueError(f"{name} must be {bound}, got {number}")
+        return number
+
+    def flag(self, name: str, default: bool) -> bool:
+        """Off for ``0``, ``false``, ``no`` or ``off`` (any case), on for anything else set."""
+        text = self.text(name)
+        if text is None:
+            return default
+        return text.strip().lower() not in ("0", "false", "no", "off")
+
+    def choice(self, name: str, choices: tuple[str, ...]) -> str:
+        """One of ``choices`` (any case); the first when unset or blank."""
+        text = self.text(name)
+        chosen = (text or "").strip().lower() or choices[0]
+        if chosen not in choices:
+            raise ValueError(f"{name} must be one of {', '.join(choices)}, got {text!r}")
+        return chosen
+
+    def schedule(self, name: str, default: tuple[float, ...]) -> tuple[float, ...]:
+        """A comma-separated list of seconds (``5,300,1800``)."""
+        text = self.text(name)
+        if text is None or not text.strip():
+            return default
+        delays = []
+        for part in text.split(","):
+            try:
+                delay = float(part)
+            except ValueError:
+                raise ValueError(f"{name} must be a comma-separated list of seconds, got {text!r}") from None
+            if not 0 <= delay < float("inf"):
+                raise ValueError(f"{name} must list 0 or more seconds, got {text!r}")
+            delays.append(delay)
+        return tuple(delays)
+
+
 def pull_setting(entity: str, what: str) -> str:
     """The variable configuring ``what`` (FIELDS, EXTERNAL_ID, DOMAIN) of ``entity``'s pull:
     ``ATRAXION_PULL_PURCHASE_ORDERS_DOMAIN`` for ``purchase-orders``."""
     return f"ATRAXION_PULL_{entity.upper().replace('-', '_')}_{what}"
 
 
-def pull_overrides(values: Mapping[str, str]) -> dict[str, PullOverride]:
+def pull_overrides(env: _Env) -> dict[str, PullOverride]:
     """Every pulled entity's configuration, by one rule for all (see :func:`pull_setting`):
     ``FIELDS`` a comma-separated list, ``EXTERNAL_ID`` a field name (empty: ``<model>:<id>``),
     ``DOMAIN`` a JSON list of ``[field, operator, value]`` terms. Raises ValueError naming the
@@ -165,11 +245,12 @@ def pull_overrides(values: Mapping[str, str]) -> dict[str, PullOverride]:
     for kind in ALL_KINDS:
         if kind.odoo is None:
             continue
-        fields = values.get(pull_setting(kind.name, "FIELDS"))
-        domain = values.get(pull_setting(kind.name, "DOMAIN"))
+        fields = env.text(pull_setting(kind.name, "FIELDS"))
+        domain = env.text(pull_setting(kind.name, "DOMAIN"))
+        external_id = env.text(pull_setting(kind.name, "EXTERNAL_ID"))
         override = PullOverride(
             fields=tuple(f.strip() for f in fields.split(",") if f.strip()) if fields is not None else None,
-            external_id=values[name].strip() if (name := pull_setting(kind.name, "EXTERNAL_ID")) in values else None,
+            external_id=external_id.strip() if external_id is not None else None,
             domain=_domain(pull_setting(kind.name, "DOMAIN"), domain) if domain is not None else None,
         )
         if override != PullOverride():
@@ -188,97 +269,10 @@ def _domain(name: str, text: str) -> tuple[object, ...]:
         raise ValueError(f"{name} {error}") from None
 
 
-def retention_days(values: Mapping[str, str]) -> dict[str, float]:
+def retention_days(env: _Env) -> dict[str, float]:
     """Days each of :data:`RETAINED` is kept by the periodic prune: ``ATRAXION_RETENTION_DAYS``
     (default 30) for all, ``ATRAXION_RETENTION_<NAME>_DAYS`` for one."""
-    default = _days(values, "ATRAXION_RETENTION_DAYS", DEFAULT_RETENTION_DAYS)
-    return {name: _days(values, f"ATRAXION_RETENTION_{name.upper()}_DAYS", default) for name in RETAINED}
-
-
-def _days(values: Mapping[str, str], name: str, default: float) -> float:
-    text = values.get(name)
-    if text is None or not text.strip():
-        return default
-    try:
-        number = float(text)
-    except ValueError:
-        raise ValueError(f"{name} must be a number of days, got {text!r}") from None
-    if not 0 < number < float("inf"):
-        raise ValueError(f"{name} must be more than 0 days, got {text!r}")
-    return number
-
-
-def _count(values: Mapping[str, str], name: str, default: int) -> int:
-    text = values.get(name)
-    if text is None or not text.strip():
-        return default
-    try:
-        number = int(text)
-    except ValueError:
-        raise ValueError(f"{name} must be a whole number, got {text!r}") from None
-    if number < 0:
-        raise ValueError(f"{name} must be 0 or more, got {number}")
-    return number
-
-
-def _choice(values: Mapping[str, str], name: str, choices: tuple[str, ...]) -> str:
-    text = values.get(name, "").strip().lower() or choices[0]
-    if text not in choices:
-        raise ValueError(f"{name} must be one of {', '.join(choices)}, got {values.get(name)!r}")
-    return text
-
-
-def _positive_int(values: Mapping[str, str], name: str, default: int) -> int:
-    text = values.get(name)
-    if text is None:
-        return default
-    try:
-        number = int(text)
-    except ValueError:
-        raise ValueError(f"{name} must be a whole number, got {text!r}") from None
-    if number < 1:
-        raise ValueError(f"{name} must be at least 1, got {number}")
-    return number
-
-
-def _seconds(values: Mapping[str, str], name: str, default: float) -> float:
-    text = values.get(name)
-    if text is None or not text.strip():
-        return default
-    try:
-        number = float(text)
-    except ValueError:
-        raise ValueError(f"{name} must be a number of seconds, got {text!r}") from None
-    if not 0 <= number < float("inf"):
-        raise ValueError(f"{name} must be 0 or more seconds, got {text!r}")
-    return number
-
-
-def _schedule(values: Mapping[str, str], name: str) -> tuple[float, ...]:
-    """A comma-separated list of seconds (``5,300,1800``); the default when unset."""
-    text = values.get(name)
-    if text is None or not text.strip():
-        return DEFAULT_WEBHOOK_RETRY_SCHEDULE
-    delays = []
-    for part in text.split(","):
-        try:
-            delay = float(part)
-        except ValueError:
-            raise ValueError(f"{name} must be a comma-separated list of seconds, got {text!r}") from None
-        if not 0 <= delay < float("inf"):
-            raise ValueError(f"{name} must list 0 or more seconds, got {text!r}")
-        delays.append(delay)
-    return tuple(delays)
-
-
-def _read_env_file(path: str | Path) -> dict[str, str]:
-    file = Path(path)
-    if not file.is_file():
-        return {}
-    values: dict[str, str] = {}
-    for line in file.read_text().splitlines():
-        line = line.strip()
-        if line and not line.startswith("#") and "=" in line:
-            name, _, value = line.partition("=")
-            values[name.strip()] = value.strip().strip("'\"")
-    return values
+    default = env.number("ATRAXION_RETENTION_DAYS", DEFAULT_RETENTION_DAYS, "days", positive=True)
+    return {
+        name: env.number(f"ATRAXION_RETENTION_{name.upper()}_DAYS", default, "days", positive=True) for name in RETAINED
+    }

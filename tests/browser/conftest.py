@@ -22,6 +22,7 @@ from atraxion.domain.auth import Scope
 from atraxion.domain.odoo_orders import OdooSaleOrder, PermanentOdooError
 from atraxion.domain.users import Role
 from atraxion.entrypoints.http import create_app
+from atraxion.entrypoints.runtime import Runtime
 from atraxion.testing.fake_odoo import FakeOdooGateway
 from tests.admin_support import PASSWORD, Inbox, free_port, smtp_server
 from tests.conftest import service_unavailable
@@ -75,7 +76,7 @@ def site(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Site]:
         from attrs import evolve
 
         app.accounts = evolve(app.accounts, mailer=SmtpMailer.from_url(smtp_url))
-        app.start_workers()
+        Runtime(app).start_workers()
         thread.start()
         deadline = time.monotonic() + 20
         while not server.started:

@@ -16,6 +16,7 @@ def test_admin_creates_lists_and_revokes_tokens(client: TestClient, tokens: Toke
     assert created.status_code == 201
     secret = created.json()["token"]
     assert created.json()["consumer"] == "dashboard" and created.json()["active"] is True
+    assert created.json()["createdAt"].endswith("Z")  # the one time format of every answer (UTC, "Z")
 
     listed = client.get("/api/v1/admin/tokens", headers=tokens.admin)
     assert "dash" in [t["name"] for t in listed.json()["items"]]

@@ -16,6 +16,7 @@ from atraxion.application.tokens import create_token, revoke_token
 from atraxion.bootstrap import Atraxion
 from atraxion.domain.auth import Scope
 from atraxion.entrypoints.http import create_app
+from atraxion.entrypoints.runtime import Runtime
 from atraxion.testing.odoo_sim import OdooSimulator
 from tests.e2e.reverse_sync_support import Apps, wait_for
 from tests.e2e.test_api_log_http import dump, logged
@@ -61,7 +62,7 @@ def test_a_webhook_is_queued_at_once_and_the_record_pulled_by_the_workers(app: A
         ]
         assert [(a.status_code, a.json()) for a in answers] == [(202, {"queued": True})] * 3
         assert queued_count(app.context) == 3  # no worker yet: durable rows, nothing lost
-        assert app.start_workers()
+        assert Runtime(app).start_workers()
         wait_for(lambda: queued_count(app.context), lambda n: n == 0)
     assert feed(app, "products")["DESK"].record.data["list_price"] == 300.0
     assert feed(app, "partners")["WOODCO"].record.envelope["odooId"] == partner

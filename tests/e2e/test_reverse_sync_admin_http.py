@@ -146,10 +146,10 @@ def test_the_sweeper_republishes_lost_messages_and_stale_claims_only(
     atraxion: Atraxion, admin: TestClient, clock: FakeClock
 ) -> None:
     queue_id = submit(atraxion, "SO1")
-    assert sweep(atraxion.context, atraxion.queue, POLICY) == []  # its message is presumably still queued
+    assert sweep(atraxion.context, atraxion.queue.publish, POLICY) == []  # its message is presumably still queued
     clock.advance(seconds=POLICY.redeliver_after.total_seconds())
-    assert sweep(atraxion.context, atraxion.queue, POLICY) == [queue_id]
-    assert sweep(atraxion.context, atraxion.queue, POLICY) == []  # just re-published
+    assert sweep(atraxion.context, atraxion.queue.publish, POLICY) == [queue_id]
+    assert sweep(atraxion.context, atraxion.queue.publish, POLICY) == []  # just re-published
 
 
 def test_sync_status_over_http(atraxion: Atraxion, admin: TestClient, gateway: XmlRpcOdooGateway) -> None:

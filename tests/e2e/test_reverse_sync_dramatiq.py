@@ -26,6 +26,7 @@ from atraxion.config import Settings
 from atraxion.domain.auth import Scope
 from atraxion.domain.outbound import AttemptOutcome, OutboxEntry, OutboxStatus
 from atraxion.domain.webshop_orders import OrderLine, WebshopSaleOrder
+from atraxion.entrypoints.runtime import Runtime
 from atraxion.entrypoints.worker import run_worker
 from atraxion.testing.odoo_sim import OdooSimulator
 from tests.dramatiq_brokers import BROKERS, broker_url, unique_queue_name
@@ -105,7 +106,7 @@ def all_completed(app: Atraxion, refs: list[str], timeout: float = 20.0) -> None
 def submit_direct(app: Atraxion, ref: str) -> int:
     """Submit through the use case (not HTTP)."""
     lines = [OrderLine("A", Decimal(2), Decimal("99.50")), OrderLine("B", Decimal(1))]
-    return submit_sale_order(app.context, app.queue, WebshopSaleOrder(ref, "P1", lines), "webshop").queue_id
+    return submit_sale_order(app.context, app.queue.publish, WebshopSaleOrder(ref, "P1", lines), "webshop").queue_id
 
 
 def assert_exactly_once_in_odoo(app: Atraxion, sim: OdooSimulator, refs: list[str]) -> None:
@@ -122,7 +123,7 @@ def test_r3_odoo_down_then_up_completes_on(broker: Broker, apps: Apps, sim: Odoo
     app = apps.make(broker_url=broker.url, **IN_PROCESS)
     seed(app, sim)
     sim.refuse_connections()
-    assert app.start_workers()
+    assert Runtime(app).start_workers()
     shop = client(app, Scope.WEBSHOP_ORDERS)
     ids = {}
     for ref in REFS:
@@ -148,7 +149,7 @@ def test_r4_response_lost_after_commit_creates_no_duplicate_on(broker: Broker, a
     app = apps.make(broker_url=broker.url, **IN_PROCESS)
     seed(app, sim)
     sim.faults.drop_next(len(REFS))  # every first create commits, then its answer is lost
-    assert app.start_workers()
+    assert Runtime(app).start_workers()
     ids = {ref: submit_direct(app, ref) for ref in REFS}
     all_completed(app, REFS)
     assert_exactly_once_in_odoo(app, sim, REFS)
@@ -163,7 +164,7 @@ def test_r5_dropped_message_recovered_by_sweeper(broker: Broker, apps: Apps, sim
     ids = {ref: submit_direct(app, ref) for ref in REFS}  # no worker yet: the messages wait in the broker
     dramatiq_queue(app).purge()  # ... and the broker loses them
     assert statuses(app, REFS) == dict.fromkeys(REFS, OutboxStatus.PENDING)
-    assert app.start_workers()
+    assert Runtime(app).start_workers()
     all_completed(app, REFS)
     assert_exactly_once_in_odoo(app, sim, REFS)
     for ref in REFS:
@@ -293,7 +294,7 @@ def test_a_webhook_nudge_travels_through_the_broker_to_a_worker(broker: Broker, 
 
     from atraxion.entrypoints.http import create_app
 
-    assert worker.start_workers()  # consuming already: only the webhook's own nudge can wake it now
+    assert Runtime(worker).start_workers()  # consuming already: only the webhook's own nudge can wake it now
     with TestClient(create_app(web)) as http:
         body = {"_model": "product.product", "_id": desk, "_action": "Atraxion(#1)"}
         assert http.post(f"/api/v1/odoo/webhooks/{secret}", json=body).status_code == 202

@@ -11,10 +11,12 @@ from typing import Any
 import pytest
 
 from atraxion.application.reverse_sync import sync_status
+from atraxion.application.sync_admin import failure_detail
 from atraxion.bootstrap import Atraxion
 from atraxion.domain.auth import Scope
 from atraxion.domain.odoo_orders import OdooOrderLine, OdooSaleOrder
 from atraxion.domain.outbound import AttemptOutcome, FailureStatus, OutboxEntry, OutboxStatus
+from atraxion.entrypoints.runtime import Runtime
 from atraxion.ports.unit_of_work import UnitOfWork
 from atraxion.testing.odoo_sim import OdooSimulator
 from tests.e2e.reverse_sync_support import (
@@ -75,7 +77,7 @@ def completed(app: Atraxion, external_id: str = "SO1") -> Any:
 def test_an_order_reaches_odoo_with_its_partners_lines_and_note(apps: Apps, sim: OdooSimulator) -> None:
     app = apps.make()
     ids = seed(app, sim)
-    app.start_workers()
+    Runtime(app).start_workers()
     queue_id = submit(app)
     status = completed(app)
     (created,) = odoo_orders(sim, "SO1")
@@ -92,13 +94,15 @@ def test_an_order_reaches_odoo_with_its_partners_lines_and_note(apps: Apps, sim:
     assert outcomes(app, queue_id) == [AttemptOutcome.CREATED]
     stored = app.context.transaction(lambda uow: uow.outbound_orders.get("SO1"))
     assert stored is not None and stored.odoo_id == created["id"]
+    # The order is stored once (the outbound order); its entry keeps only the ids intake resolved.
+    assert set(entry(app, queue_id).payload) == {"odooIds"}
 
 
 def test_r3_odoo_down_then_up_completes(apps: Apps, sim: OdooSimulator) -> None:
     app = apps.make()
     seed(app, sim)
     sim.refuse_connections()
-    app.start_workers()
+    Runtime(app).start_workers()
     queue_id = submit(app)
     down = wait_for(lambda: sync_status(app.context, "SO1"), lambda s: s.attempts >= 3)
     assert down.status in (OutboxStatus.PENDING, OutboxStatus.PROCESSING)
@@ -116,7 +120,7 @@ def test_r3_transient_faults_exhaust_into_a_failure_and_nothing_is_lost(apps: Ap
     app = apps.make(outbox_max_attempts=3)
     seed(app, sim)
     sim.faults.fail_share(1.0, "mixed")
-    app.start_workers()
+    Runtime(app).start_workers()
     queue_id = submit(app)
     failed = wait_for(lambda: sync_status(app.context, "SO1"), lambda s: s.status is OutboxStatus.FAILED)
     assert failed.attempts == 3 and failed.error
@@ -137,7 +141,7 @@ def test_r4_response_lost_after_commit_creates_no_duplicate(apps: Apps, sim: Odo
     app = apps.make()
     seed(app, sim)
     sim.faults.drop_next(1)  # Odoo commits the create, then the connection closes without an answer
-    app.start_workers()
+    Runtime(app).start_workers()
     queue_id = submit(app)
     status = completed(app)
     assert [o["id"] for o in odoo_orders(sim, "SO1")] == [status.odoo_id]
@@ -149,7 +153,7 @@ def test_r5_dropped_message_is_recovered_by_sweeper(apps: Apps, sim: OdooSimulat
     queue = lossy(1)
     app = apps.make(queue=queue)
     seed(app, sim)
-    app.start_workers()
+    Runtime(app).start_workers()
     queue_id = submit(app)
     assert queue.lost == [queue_id]
     status = completed(app)
@@ -174,7 +178,7 @@ def test_r5_worker_killed_mid_job_entry_completes_once(apps: Apps, sim: OdooSimu
     lines = [OdooOrderLine(ids["A"], Decimal(2)), OdooOrderLine(ids["B"], Decimal(4))]
     created = app.gateway.create_sale_order(order=OdooSaleOrder("SO1", ids["P1"], lines))
 
-    app.start_workers()  # the original message arrives: the entry is held by the "dead" worker, skipped
+    Runtime(app).start_workers()  # the original message arrives: the entry is held by the "dead" worker, skipped
     status = completed(app)
     assert status.odoo_id == created and status.attempts == 2
     assert [o["id"] for o in odoo_orders(sim, "SO1")] == [created]
@@ -186,7 +190,7 @@ def test_validation_fault_fails_fast_opens_failure_and_retry_works_after_fix(app
     app = apps.make()
     ids = seed(app, sim)
     push(app, "products", [{"externalId": "B", "odooId": 999_999, "data": {"name": "Chair"}}])  # wrong mapping
-    app.start_workers()
+    Runtime(app).start_workers()
     queue_id = submit(app)
     failed = wait_for(lambda: sync_status(app.context, "SO1"), lambda s: s.status is OutboxStatus.FAILED)
     assert failed.attempts == 1 and "does not exist" in (failed.error or "")
@@ -195,6 +199,9 @@ def test_validation_fault_fails_fast_opens_failure_and_retry_works_after_fix(app
     (failure,) = admin.get("/api/v1/admin/failures", params={"status": "open"}).json()["items"]
     assert (failure["queueId"], failure["externalId"], failure["status"]) == (queue_id, "SO1", "open")
     assert "does not exist" in failure["errorMessage"]
+    detail = failure_detail(app.context, failure["id"])  # what the admin UI's failure page shows
+    assert detail.order is not None and detail.order.order.external_id == "SO1"
+    assert detail.entry is not None and detail.entry.id == queue_id
 
     push(app, "products", [{"externalId": "B", "odooId": ids["B"], "data": {"name": "Chair"}}])  # Odoo fixes it
     retried = admin.post(f"/api/v1/admin/failures/{failure['id']}/retry")
@@ -259,7 +266,7 @@ def test_many_orders_under_injected_faults_each_reach_odoo_exactly_once(apps: Ap
     seed(app, sim)
     sim.faults.fail_share(0.2, "mixed")
     sim.faults.drop_share(0.2)
-    app.start_workers()
+    Runtime(app).start_workers()
     names = [f"SO{n}" for n in range(30)]
     for name in names:
         submit(app, order(name))

@@ -23,6 +23,7 @@ from atraxion.config import Settings
 from atraxion.domain.auth import Scope
 from atraxion.domain.webhook_signing import sign
 from atraxion.entrypoints.http import create_app
+from atraxion.entrypoints.runtime import Runtime
 from tests.dramatiq_brokers import broker_url, unique_queue_name
 from tests.e2e.reverse_sync_support import wait_for
 from tests.e2e.webhook_receiver import LoopbackReceiver, loopback_receiver
@@ -58,7 +59,7 @@ def queue_url(request: pytest.FixtureRequest) -> Iterator[str]:
 def app(tmp_path: Path, queue_url: str) -> Iterator[Atraxion]:
     made = bootstrap(Settings(database_url=f"sqlite:///{tmp_path / 'hooks.db'}", broker_url=queue_url, **FAST))
     register_consumer(made.context, "webshop")
-    made.start_workers()  # no Odoo: False, but deliveries are consumed and swept
+    Runtime(made).start_workers()  # no Odoo: False, but deliveries are consumed and swept
     yield made
     made.close()
 

@@ -10,6 +10,7 @@ from atraxion.application import api_log
 from atraxion.application.leases import acquire_lease
 from atraxion.config import Settings
 from atraxion.domain.api_log import inbound
+from atraxion.entrypoints.runtime import Runtime
 from atraxion.testing import FakeClock
 from atraxion.testing.fakes import memory_atraxion
 
@@ -55,7 +56,7 @@ def test_the_history_setting_reaches_the_use_cases() -> None:
 def test_the_periodic_prune_runs_when_configured() -> None:
     clock = FakeClock()
     off = memory_atraxion(clock)
-    assert off.start_pruner() is False
+    assert Runtime(off).start_pruner() is False
     app = memory_atraxion(clock, Settings(database_url="memory://", prune_interval=3600.0))
     entry = inbound(
         at=clock.now(),
@@ -71,13 +72,14 @@ def test_the_periodic_prune_runs_when_configured() -> None:
     )
     api_log.record(app.context, [entry])
     clock.advance(days=31)
-    results = app.periodic_prune()
+    runtime = Runtime(app)
+    results = runtime.periodic_prune()
     assert results is not None and [(r.name, r.removed) for r in results] == [
         ("logs", 1),
         ("outbox", 0),
         ("deliveries", 0),
     ]
-    assert app.start_pruner() is True  # a thread, every hour; close() stops it and gives up its lease
+    assert runtime.start_pruner() is True  # a thread, every hour; close() stops it and gives up its lease
     assert acquire_lease(app.context, "prune", "another replica", timedelta(minutes=5)) is False
     app.close()
     assert acquire_lease(app.context, "prune", "another replica", timedelta(minutes=5)) is True  # given up

@@ -229,7 +229,7 @@ def test_reference_errors_name_every_unknown_or_unmapped_partner_and_product() -
     ]
 
 
-def test_a_resolved_order_maps_to_odoo_ids_and_its_payload_round_trips() -> None:
+def test_a_resolved_order_maps_to_odoo_ids() -> None:
     odoo = to_odoo(ORDER, {"P1": 10, "P2": 11}, {"A": 6, "B": 7})
     assert (odoo.client_order_ref, odoo.partner_id, odoo.partner_invoice_id, odoo.partner_shipping_id) == (
         "SO1",
@@ -241,7 +241,6 @@ def test_a_resolved_order_maps_to_odoo_ids_and_its_payload_round_trips() -> None
         (6, Decimal("2"), None),
         (7, Decimal("1.5"), Decimal("9.99")),
     ]
-    assert WebshopSaleOrder.from_payload(ORDER.to_payload()) == ORDER
 
 
 def test_odoo_ids_accept_only_positive_integers() -> None:

@@ -4,7 +4,7 @@ outage under the default retry policy, and refused credentials make orders wait,
 from __future__ import annotations
 
 import logging
-from collections.abc import Iterator, Sequence
+from collections.abc import Iterator
 from datetime import timedelta
 
 import pytest
@@ -17,6 +17,7 @@ from atraxion.domain.odoo_orders import OdooCredentialsRefused, OdooSaleOrder, T
 from atraxion.domain.outbound import AttemptOutcome, OutboxEntry, OutboxStatus
 from atraxion.entrypoints.inbound import parse_push
 from atraxion.entrypoints.orders_in import parse_sale_order
+from atraxion.entrypoints.runtime import Runtime
 from atraxion.testing import FakeClock
 
 LOGGER = "atraxion.application.reverse_sync"
@@ -48,11 +49,6 @@ class ScriptedOdoo:
         return 100 + len(self.created)
 
 
-class NoQueue:
-    def publish(self, entry_ids: Sequence[int]) -> None:
-        pass
-
-
 @pytest.fixture
 def clock() -> FakeClock:
     return FakeClock()
@@ -72,7 +68,7 @@ def app(clock: FakeClock) -> Iterator[Atraxion]:
 
 def _submit(app: Atraxion, external_id: str) -> int:
     body = {"externalId": external_id, "partnerExternalId": "P1", "lines": [{"productExternalId": "A", "quantity": 1}]}
-    return submit_sale_order(app.context, NoQueue(), parse_sale_order(body), "webshop").queue_id  # type: ignore[arg-type]
+    return submit_sale_order(app.context, lambda ids: None, parse_sale_order(body), "webshop").queue_id
 
 
 def _entry(app: Atraxion, entry_id: int) -> OutboxEntry:
@@ -162,14 +158,15 @@ def test_the_start_up_check_and_the_workers_say_it_once_between_them(
     app = bootstrap(Settings(database_url="memory://"), clock=clock, gateway=odoo)  # type: ignore[arg-type]
     try:
         caplog.set_level(logging.INFO)
-        assert app.check_odoo() is False
+        runtime = Runtime(app)
+        assert runtime.check_odoo() is False
         ingest(
             app.context,
             parse_push("partners", {"records": [{"externalId": "P1", "odooId": 7, "type": "main", "data": {}}]}),
         )
         ingest(app.context, parse_push("products", {"records": [{"externalId": "A", "odooId": 8, "data": {}}]}))
         for external_id in ("SO1", "SO2"):
-            app.handle_entry(_submit(app, external_id))
+            runtime.handle_entry(_submit(app, external_id))
         said = [r.getMessage() for r in caplog.records if r.levelno >= logging.WARNING]
         assert len(said) == 1 and "the API key was refused" in said[0] and "wait" in said[0]
     finally:

@@ -10,8 +10,9 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from atraxion.application.leases import lease_of, periodic_lease_ttl, run_if_leading
-from atraxion.bootstrap import DELIVERY_SWEEPER, OUTBOX_SWEEPER, bootstrap
+from atraxion.bootstrap import bootstrap
 from atraxion.config import Settings
+from atraxion.entrypoints.runtime import DELIVERY_SWEEPER, OUTBOX_SWEEPER, Runtime
 from atraxion.testing import FakeClock
 
 
@@ -51,15 +52,16 @@ def test_two_replicas_on_one_database_sweep_one_at_a_time(tmp_path: Path) -> Non
     url = f"sqlite:///{tmp_path / 'shared.db'}"
     first, second = bootstrap(Settings(database_url=url)), bootstrap(Settings(database_url=url))
     try:
-        for app in (first, second):
-            app.sweep()
-            app.sweep_deliveries()
+        runtimes = [Runtime(app) for app in (first, second)]
+        for runtime in runtimes:
+            runtime.sweep()
+            runtime.sweep_deliveries()
         for lease in (OUTBOX_SWEEPER, DELIVERY_SWEEPER):
             held = lease_of(first.context, lease)
             assert held is not None and held.holder == first.holder
-        first.start_workers()  # without Odoo: only the webhook sweeper starts
-        first.stop_workers()  # a graceful stop gives the lease up at once
-        second.sweep_deliveries()
+        runtimes[0].start_workers()  # without Odoo: only the webhook sweeper starts
+        runtimes[0].stop_workers()  # a graceful stop gives the lease up at once
+        runtimes[1].sweep_deliveries()
         held = lease_of(second.context, DELIVERY_SWEEPER)
         assert held is not None and held.holder == second.holder
     finally:

@@ -2,16 +2,20 @@
 
 from __future__ import annotations
 
+import time
+from datetime import timedelta
 from typing import Any
 
 import pytest
 
 from atraxion.application.feed import acknowledge, changes, get_record, register_consumer
 from atraxion.application.pull import PullOptions, PullSummary, pull, pull_ids
+from atraxion.application.queued_pulls import drain_queued_pulls, queue_pull, queued_count
 from atraxion.bootstrap import Atraxion
 from atraxion.domain.odoo_mapping import PullOverride
 from atraxion.domain.odoo_orders import TransientOdooError
-from atraxion.domain.odoo_records import OdooPosition, OdooRow
+from atraxion.domain.odoo_records import OdooPosition
+from atraxion.domain.types import OdooRow
 from atraxion.testing import FakeClock, FakeOdooGateway, memory_atraxion
 
 
@@ -333,3 +337,16 @@ class _FailingAfter:
             raise TransientOdooError("product.product.search_read: connection refused")
         self._left -= 1
         return self._odoo.read_after(**kwargs)
+
+
+def test_a_queued_pull_settles_on_the_clock_port_not_the_wall_clock(app: Atraxion, odoo: FakeOdooGateway) -> None:
+    clock = app.context.clock
+    assert isinstance(clock, FakeClock)
+    register_consumer(app.context, "shop")
+    desk = _product(odoo, "DESK")
+    queue_pull(app.context, "products", desk)
+    began, wall = clock.now(), time.monotonic()
+    summary = drain_queued_pulls(app.context, odoo, _options(app), "replica-1", settle=30.0)
+    assert summary == PullSummary(created=1) and queued_count(app.context) == 0
+    assert clock.now() - began >= timedelta(seconds=30)  # the fake clock waited the settle time...
+    assert time.monotonic() - wall < 5  # ...and no one waited for real

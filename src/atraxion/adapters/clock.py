@@ -15,6 +15,9 @@ class SystemClock:
     def now(self) -> datetime:
         return datetime.now(UTC)
 
+    def sleep(self, seconds: float) -> None:
+        time.sleep(seconds)
+
     def sequence(self) -> int:
         # Strictly increasing within the process even if the wall clock stalls or steps back.
         with self._lock:

@@ -7,15 +7,15 @@ from datetime import datetime
 
 from atraxion.application.context import Context
 from atraxion.domain.api_log import ApiLogEntry
-from atraxion.ports.unit_of_work import UnitOfWork
+from atraxion.ports.unit_of_work import AdminUnitOfWork
 
 
-def record(ctx: Context, entries: Sequence[ApiLogEntry]) -> None:
+def record(ctx: Context[AdminUnitOfWork], entries: Sequence[ApiLogEntry]) -> None:
     """Store ``entries`` in one transaction (one statement on SQL)."""
     if not entries:
         return
 
-    def work(uow: UnitOfWork) -> None:
+    def work(uow: AdminUnitOfWork) -> None:
         uow.api_logs.add_many(entries)
         uow.commit()
 
@@ -23,7 +23,7 @@ def record(ctx: Context, entries: Sequence[ApiLogEntry]) -> None:
 
 
 def search(
-    ctx: Context,
+    ctx: Context[AdminUnitOfWork],
     path_prefix: str | None = None,
     status: int | None = None,
     limit: int = 100,

@@ -13,17 +13,17 @@ from atraxion.application.command import Command
 from atraxion.application.context import Context
 from atraxion.domain.consumers import EMPTY, Backlog, ConsumerBacklog
 from atraxion.domain.errors import NotFound
-from atraxion.ports.unit_of_work import UnitOfWork
+from atraxion.ports.unit_of_work import AdminUnitOfWork
 
 
 def _unknown(name: str) -> NotFound:
     return NotFound(f"no consumer {name!r}")
 
 
-def list_consumers(ctx: Context) -> list[ConsumerBacklog]:
+def list_consumers(ctx: Context[AdminUnitOfWork]) -> list[ConsumerBacklog]:
     """Every registered consumer, by name, with every entity's backlog (one query per entity)."""
 
-    def work(uow: UnitOfWork) -> list[ConsumerBacklog]:
+    def work(uow: AdminUnitOfWork) -> list[ConsumerBacklog]:
         names = uow.feed.consumers()
         by_entity = {entity: uow.feed.backlog(entity) for entity in ctx.kinds}
         return [
@@ -34,24 +34,26 @@ def list_consumers(ctx: Context) -> list[ConsumerBacklog]:
     return ctx.transaction(work)
 
 
-def show_consumer(ctx: Context, name: str) -> ConsumerBacklog:
+def show_consumer(ctx: Context[AdminUnitOfWork], name: str) -> ConsumerBacklog:
     """One consumer's backlog; NotFound when ``name`` is not registered."""
     return ctx.transaction(lambda uow: _backlog_of(ctx, uow, name))
 
 
-def _backlog_of(ctx: Context, uow: UnitOfWork, name: str) -> ConsumerBacklog:
+def _backlog_of(ctx: Context[AdminUnitOfWork], uow: AdminUnitOfWork, name: str) -> ConsumerBacklog:
     if name not in uow.feed.consumers():
         raise _unknown(name)
     return ConsumerBacklog(name, {entity: uow.feed.backlog(entity, name).get(name, EMPTY) for entity in ctx.kinds})
 
 
-def backlog(ctx: Context, entity: str, consumer: str) -> Backlog:
+def backlog(ctx: Context[AdminUnitOfWork], entity: str, consumer: str) -> Backlog:
     """What ``consumer`` has pending of ``entity`` (its own token's view: no registration check)."""
     ctx.kind(entity)
     return ctx.transaction(lambda uow: uow.feed.backlog(entity, consumer).get(consumer, EMPTY))
 
 
-def refeeding(ctx: Context, name: str, entities: Sequence[str] = ()) -> Command[ConsumerBacklog]:
+def refeeding(
+    ctx: Context[AdminUnitOfWork], name: str, entities: Sequence[str] = ()
+) -> Command[AdminUnitOfWork, ConsumerBacklog]:
     """Make every current record of ``entities`` (all when empty) pending for ``name`` as new
     (``isNew``, every field changed): for a new webshop, or one that lost its database. Its acks of
     those entities are forgotten. Raises UnknownEntity, or NotFound for an unknown consumer. The
@@ -60,7 +62,7 @@ def refeeding(ctx: Context, name: str, entities: Sequence[str] = ()) -> Command[
     for entity in chosen:
         ctx.kind(entity)
 
-    def work(uow: UnitOfWork) -> ConsumerBacklog:
+    def work(uow: AdminUnitOfWork) -> ConsumerBacklog:
         if name not in uow.feed.consumers():
             raise _unknown(name)
         for entity in chosen:
@@ -71,17 +73,17 @@ def refeeding(ctx: Context, name: str, entities: Sequence[str] = ()) -> Command[
     return Command(work)
 
 
-def refeed(ctx: Context, name: str, entities: Sequence[str] = ()) -> ConsumerBacklog:
+def refeed(ctx: Context[AdminUnitOfWork], name: str, entities: Sequence[str] = ()) -> ConsumerBacklog:
     """:func:`refeeding`, run."""
     return refeeding(ctx, name, entities).run(ctx)
 
 
-def removal(ctx: Context, name: str) -> Command[int]:
+def removal(ctx: Context[AdminUnitOfWork], name: str) -> Command[AdminUnitOfWork, int]:
     """Unregister ``name``: its acks and pending rows deleted, its tokens revoked, nothing else
     touched. A token created later under that name registers it anew, with everything pending as
     new. Returns how many tokens were revoked; NotFound for an unknown consumer."""
 
-    def work(uow: UnitOfWork) -> int:
+    def work(uow: AdminUnitOfWork) -> int:
         if not uow.feed.remove_consumer(name):
             raise _unknown(name)
         return uow.tokens.revoke_consumer(name, ctx.clock.now())
@@ -89,6 +91,6 @@ def removal(ctx: Context, name: str) -> Command[int]:
     return Command(work)
 
 
-def remove(ctx: Context, name: str) -> int:
+def remove(ctx: Context[AdminUnitOfWork], name: str) -> int:
     """:func:`removal`, run."""
     return removal(ctx, name).run(ctx)

@@ -1,11 +1,16 @@
-"""What every use case is handed: the unit-of-work factory, the clock and the entity catalogue."""
+"""What every use case is handed: the unit-of-work factory, the clock and the entity catalogue.
+
+``Context[U]`` hands out units of work of type ``U``. A use case asks for the narrowest family
+of repositories it needs (``Context[FeedUnitOfWork]`` to poll, say: see
+``atraxion.ports.unit_of_work``), and a context whose units of work have more is accepted too.
+"""
 
 from __future__ import annotations
 
 import random
 import time
 from collections.abc import Callable, Mapping, Sequence
-from typing import TypeVar
+from typing import Generic, TypeVar
 
 from attrs import field, frozen
 
@@ -13,11 +18,13 @@ from atraxion.domain.errors import UnknownEntity
 from atraxion.domain.history import DEFAULT_KEEP
 from atraxion.domain.records import Fingerprinter, Kind, StoredRecord
 from atraxion.ports.clock import Clock
-from atraxion.ports.unit_of_work import ConcurrentUpdate, DuplicateKey, UnitOfWork, UnitOfWorkFactory
+from atraxion.ports.unit_of_work import ConcurrentUpdate, DuplicateKey, IngestUnitOfWork, Transaction
 
 T = TypeVar("T")
+U = TypeVar("U", bound=Transaction, covariant=True)
+"""The unit of work a context hands out (covariant: a context of a wider one fits a use case)."""
 
-AfterIngest = Callable[["Context", UnitOfWork, Sequence[StoredRecord]], None]
+AfterIngest = Callable[["Context[IngestUnitOfWork]", IngestUnitOfWork, Sequence[StoredRecord]], None]
 """A hook run inside the ingest transaction after an entity's batch was written, with the records
 whose content changed (parent linking, say), new tombstones included (``deleted``: treat them as
 gone). It may raise InvalidBatch to reject the whole push."""
@@ -27,8 +34,8 @@ AnnounceDeliveries = Callable[[Sequence[int]], None]
 
 
 @frozen
-class Context:
-    uow: UnitOfWorkFactory
+class Context(Generic[U]):
+    uow: Callable[[], U]
     clock: Clock
     kinds: Mapping[str, Kind]
     fingerprinter: Fingerprinter = field(factory=Fingerprinter)
@@ -47,7 +54,7 @@ class Context:
         except KeyError:
             raise UnknownEntity(f"unknown entity {name!r}; known: {', '.join(sorted(self.kinds))}") from None
 
-    def transaction(self, work: Callable[[UnitOfWork], T]) -> T:
+    def transaction(self, work: Callable[[U], T]) -> T:
         """Run ``work`` in a fresh unit of work, retrying it whole on a concurrency conflict.
 
         ``work`` must commit; anything it does not commit is rolled back. A DuplicateKey is a race

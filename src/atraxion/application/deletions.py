@@ -15,10 +15,10 @@ from atraxion.application.command import Command
 from atraxion.application.context import Context
 from atraxion.application.ingest import Batch, ingestion
 from atraxion.domain.ingest import IngestPlan
-from atraxion.ports.unit_of_work import UnitOfWork
+from atraxion.ports.unit_of_work import IngestUnitOfWork
 
 
-def deletion(ctx: Context, entity: str, keys: Sequence[str]) -> Command[IngestPlan]:
+def deletion(ctx: Context[IngestUnitOfWork], entity: str, keys: Sequence[str]) -> Command[IngestUnitOfWork, IngestPlan]:
     """Delete ``keys`` of ``entity``, as a command (run it, or join it to another unit of work).
 
     The plan's ``results`` has one :class:`~atraxion.domain.ingest.IngestResult` per key, in order,
@@ -31,12 +31,12 @@ def deletion(ctx: Context, entity: str, keys: Sequence[str]) -> Command[IngestPl
     command = ingestion(ctx, [Batch(entity, [], deletions=list(keys))])
     after = command.after_commit
 
-    def work(uow: UnitOfWork) -> IngestPlan:
+    def work(uow: IngestUnitOfWork) -> IngestPlan:
         return command.work(uow)[0]
 
     return Command(work, None if after is None else lambda plan: after([plan]))
 
 
-def delete(ctx: Context, entity: str, keys: Sequence[str]) -> IngestPlan:
+def delete(ctx: Context[IngestUnitOfWork], entity: str, keys: Sequence[str]) -> IngestPlan:
     """:func:`deletion`, run: one transaction, committed."""
     return deletion(ctx, entity, keys).run(ctx)

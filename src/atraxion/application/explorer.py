@@ -9,7 +9,7 @@ from atraxion.application.context import Context
 from atraxion.domain.field_diff import FieldChange, field_changes
 from atraxion.domain.history import Version
 from atraxion.domain.records import StoredRecord
-from atraxion.ports.unit_of_work import UnitOfWork
+from atraxion.ports.unit_of_work import FeedUnitOfWork
 
 
 @frozen
@@ -26,12 +26,14 @@ class Found:
     """The kept versions, newest first."""
 
 
-def find_record(ctx: Context, entity: str, key: str | None = None, odoo_id: int | None = None) -> Found | None:
+def find_record(
+    ctx: Context[FeedUnitOfWork], entity: str, key: str | None = None, odoo_id: int | None = None
+) -> Found | None:
     """The record of ``entity`` with ``key``, or else with ``odoo_id``; None when there is none.
     Raises UnknownEntity."""
     ctx.kind(entity)
 
-    def work(uow: UnitOfWork) -> Found | None:
+    def work(uow: FeedUnitOfWork) -> Found | None:
         wanted = key
         if wanted is None and odoo_id is not None:
             wanted = uow.records.keys_by_odoo_id(entity, [odoo_id]).get(odoo_id)

@@ -12,7 +12,7 @@ from atraxion.application.context import Context
 from atraxion.domain.bounds import MAX_LIMIT
 from atraxion.domain.errors import Conflict, FieldError, InvalidBatch, NotFound
 from atraxion.domain.feed import AckDecision, AckOutcome, FeedItem, decide_acks, feed_item, pending_feed_item
-from atraxion.ports.unit_of_work import UnitOfWork
+from atraxion.ports.unit_of_work import FeedUnitOfWork
 
 
 @frozen
@@ -46,14 +46,14 @@ def decode_cursor(cursor: str) -> tuple[int, str]:
     raise InvalidBatch([FieldError(None, "cursor", "not a cursor this service issued")])
 
 
-def changes(ctx: Context, entity: str, consumer: str, cursor: str | None, limit: int) -> Page:
+def changes(ctx: Context[FeedUnitOfWork], entity: str, consumer: str, cursor: str | None, limit: int) -> Page:
     """Records pending for ``consumer``, oldest change first, with fields changed since its last ack."""
     kind = ctx.kind(entity)
     if not 1 <= limit <= MAX_LIMIT:
         raise InvalidBatch([FieldError(None, "limit", f"must be between 1 and {MAX_LIMIT}")])
     after = decode_cursor(cursor) if cursor else None
 
-    def work(uow: UnitOfWork) -> Page:
+    def work(uow: FeedUnitOfWork) -> Page:
         rows = uow.feed.pending_page(entity, consumer, after, limit + 1)
         more = len(rows) > limit
         rows = rows[:limit]
@@ -64,12 +64,14 @@ def changes(ctx: Context, entity: str, consumer: str, cursor: str | None, limit:
     return ctx.transaction(work)
 
 
-def acknowledgement(ctx: Context, entity: str, consumer: str, items: Sequence[tuple[str, int]]) -> Command[AckDecision]:
+def acknowledgement(
+    ctx: Context[FeedUnitOfWork], entity: str, consumer: str, items: Sequence[tuple[str, int]]
+) -> Command[FeedUnitOfWork, AckDecision]:
     """Acknowledge processed versions; only the current version of a record clears it. Acking a
     deletion also forgets the consumer's ack: a later re-creation is new to it."""
     kind = ctx.kind(entity)
 
-    def work(uow: UnitOfWork) -> AckDecision:
+    def work(uow: FeedUnitOfWork) -> AckDecision:
         keys = list(dict.fromkeys(key for key, _ in items))
         decision = decide_acks(kind, items, uow.records.load(entity, keys, lock=True))
         if decision.new_acks:
@@ -84,12 +86,14 @@ def acknowledgement(ctx: Context, entity: str, consumer: str, items: Sequence[tu
     return Command(work)
 
 
-def acknowledge(ctx: Context, entity: str, consumer: str, items: Sequence[tuple[str, int]]) -> AckDecision:
+def acknowledge(
+    ctx: Context[FeedUnitOfWork], entity: str, consumer: str, items: Sequence[tuple[str, int]]
+) -> AckDecision:
     """:func:`acknowledgement`, run."""
     return acknowledgement(ctx, entity, consumer, items).run(ctx)
 
 
-def acknowledge_one(ctx: Context, entity: str, consumer: str, key: str, version: int) -> None:
+def acknowledge_one(ctx: Context[FeedUnitOfWork], entity: str, consumer: str, key: str, version: int) -> None:
     """Single-record ack: raises NotFound for an unknown key and Conflict for a stale version."""
     decision = acknowledge(ctx, entity, consumer, [(key, version)])
     outcome = decision.outcomes[key]
@@ -105,12 +109,12 @@ class RecordView:
     pending: bool
 
 
-def get_record(ctx: Context, entity: str, consumer: str, key: str) -> RecordView:
+def get_record(ctx: Context[FeedUnitOfWork], entity: str, consumer: str, key: str) -> RecordView:
     """One record as ``consumer`` sees it. A deleted record is shown (``deleted``, last known
     content) while its deletion is pending for some consumer; after that it is NotFound."""
     kind = ctx.kind(entity)
 
-    def work(uow: UnitOfWork) -> RecordView:
+    def work(uow: FeedUnitOfWork) -> RecordView:
         record = uow.records.load(entity, [key]).get(key)
         if record is None or (record.deleted and not uow.feed.pending_of(entity, uow.feed.consumers(), [key])):
             raise NotFound(f"no {entity} record {key!r}")
@@ -120,11 +124,11 @@ def get_record(ctx: Context, entity: str, consumer: str, key: str) -> RecordView
     return ctx.transaction(work)
 
 
-def register_consumer(ctx: Context, name: str) -> bool:
+def register_consumer(ctx: Context[FeedUnitOfWork], name: str) -> bool:
     """Make ``name`` a consumer of every entity (done by token creation too). A new consumer finds
     every stored record pending, as new."""
 
-    def work(uow: UnitOfWork) -> bool:
+    def work(uow: FeedUnitOfWork) -> bool:
         added = uow.feed.add_consumer(name, list(ctx.kinds))
         uow.commit()
         return added

@@ -42,7 +42,7 @@ def _age(now: datetime, then: datetime) -> float:
     return max(0.0, (now - then).total_seconds())
 
 
-def read_gauges(ctx: Context) -> Gauges:
+def read_gauges(ctx: Context[UnitOfWork]) -> Gauges:
     def work(uow: UnitOfWork) -> Gauges:
         now = ctx.clock.now()
         backlogs = [

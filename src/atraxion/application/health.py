@@ -8,6 +8,7 @@ from collections.abc import Callable, Mapping
 from attrs import frozen
 
 from atraxion.application.context import Context
+from atraxion.ports.unit_of_work import FeedUnitOfWork
 
 log = logging.getLogger(__name__)
 
@@ -25,7 +26,7 @@ class Readiness:
         return all(result == OK for result in self.checks.values())
 
 
-def readiness(ctx: Context, broker: Callable[[], None] | None = None) -> Readiness:
+def readiness(ctx: Context[FeedUnitOfWork], broker: Callable[[], None] | None = None) -> Readiness:
     """Ask the database (one small read in a transaction) and, given ``broker`` (raises when the
     broker does not answer), the broker. A failing check is logged as one warning line."""
     checks = {"database": _check("database", lambda: ctx.transaction(lambda uow: uow.feed.consumers()))}

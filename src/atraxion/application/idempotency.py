@@ -19,9 +19,11 @@ from atraxion.application.command import Command
 from atraxion.application.context import Context
 from atraxion.domain.errors import Conflict
 from atraxion.ports.idempotency import Answer, IdempotencyInProgress
-from atraxion.ports.unit_of_work import UnitOfWork
+from atraxion.ports.unit_of_work import IdempotencyUnitOfWork
 
 T = TypeVar("T")
+U = TypeVar("U", bound=IdempotencyUnitOfWork)
+"""A unit of work that stores answers, and has what the command needs."""
 
 __all__ = ["Answered", "IdempotencyInProgress", "IdempotencyKeyReused", "IdempotentRequest", "run_once"]
 
@@ -53,9 +55,9 @@ class IdempotencyKeyReused(Conflict):
 
 
 def run_once(
-    ctx: Context,
+    ctx: Context[U],
     request: IdempotentRequest,
-    command: Command[T],
+    command: Command[U, T],
     view: Callable[[T], Answer],
     stored_view: Callable[[T], Answer] | None = None,
 ) -> Answered:
@@ -63,7 +65,7 @@ def run_once(
     first request with this key. ``stored_view`` is what is stored for replays when it must differ
     from the first answer (a new token's secret is shown once and never stored)."""
 
-    def unit(uow: UnitOfWork) -> Answered | _Ran[T]:
+    def unit(uow: U) -> Answered | _Ran[T]:
         found = uow.idempotency.claim(request.owner, request.key, request.fingerprint, ctx.clock.now())
         if found is not None:
             if found.fingerprint != request.fingerprint:

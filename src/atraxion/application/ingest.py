@@ -30,7 +30,7 @@ from atraxion.domain.ingest import (
 )
 from atraxion.domain.records import Incoming, Kind, StoredRecord
 from atraxion.observability import metrics
-from atraxion.ports.unit_of_work import UnitOfWork
+from atraxion.ports.unit_of_work import IngestUnitOfWork
 
 
 @frozen
@@ -43,7 +43,7 @@ class Batch:
     deletions: Sequence[str] = ()
 
 
-def ingestion(ctx: Context, batches: Sequence[Batch]) -> Command[list[IngestPlan]]:
+def ingestion(ctx: Context[IngestUnitOfWork], batches: Sequence[Batch]) -> Command[IngestUnitOfWork, list[IngestPlan]]:
     """Apply every batch in one unit of work; the command returns one plan per batch, in order.
 
     Raises :class:`~atraxion.domain.errors.InvalidBatch` (nothing stored) if a batch repeats a key
@@ -54,7 +54,7 @@ def ingestion(ctx: Context, batches: Sequence[Batch]) -> Command[list[IngestPlan
     announce = ctx.announce_deliveries
     recorded: list[int] = []  # webhook deliveries of the attempt that committed
 
-    def work(uow: UnitOfWork) -> list[IngestPlan]:
+    def work(uow: IngestUnitOfWork) -> list[IngestPlan]:
         recorded.clear()  # a retried unit of work records them anew
         return apply_batches(ctx, uow, batches, recorded if announce is not None else None)
 
@@ -77,13 +77,13 @@ def observe(entity: str, plans: Sequence[IngestPlan]) -> None:
     metrics.observe_ingest(entity, received, changed)
 
 
-def ingest(ctx: Context, batches: Sequence[Batch]) -> list[IngestPlan]:
+def ingest(ctx: Context[IngestUnitOfWork], batches: Sequence[Batch]) -> list[IngestPlan]:
     """:func:`ingestion`, run."""
     return ingestion(ctx, batches).run(ctx)
 
 
 def apply_batches(
-    ctx: Context, uow: UnitOfWork, batches: Sequence[Batch], announced: list[int] | None = None
+    ctx: Context[IngestUnitOfWork], uow: IngestUnitOfWork, batches: Sequence[Batch], announced: list[int] | None = None
 ) -> list[IngestPlan]:
     """The work of :func:`ingest` inside the caller's unit of work, not committed: a pull commits
     it with the page's cursor. Keys must be unique per batch (see :func:`ensure_unique_keys`).
@@ -120,7 +120,11 @@ one transaction, so it never holds every stored head (with its stored JSON) in m
 
 
 def _apply(
-    ctx: Context, uow: UnitOfWork, kind: Kind, records: Sequence[Incoming], notices: ChangeNotices | None
+    ctx: Context[IngestUnitOfWork],
+    uow: IngestUnitOfWork,
+    kind: Kind,
+    records: Sequence[Incoming],
+    notices: ChangeNotices | None,
 ) -> IngestPlan:
     if not records:
         return IngestPlan([], [], [], [])
@@ -147,7 +151,12 @@ def _merged(plans: Sequence[IngestPlan]) -> IngestPlan:
 
 
 def _delete(
-    ctx: Context, uow: UnitOfWork, kind: Kind, keys: Sequence[str], *, notices: ChangeNotices | None
+    ctx: Context[IngestUnitOfWork],
+    uow: IngestUnitOfWork,
+    kind: Kind,
+    keys: Sequence[str],
+    *,
+    notices: ChangeNotices | None,
 ) -> IngestPlan:
     """Turn the live records among ``keys`` into tombstones and tell every consumer that held them."""
     loaded = uow.records.load(kind.name, keys, lock=True)
@@ -161,8 +170,8 @@ def _delete(
 
 
 def _recompute_pending(
-    ctx: Context,
-    uow: UnitOfWork,
+    ctx: Context[IngestUnitOfWork],
+    uow: IngestUnitOfWork,
     kind: Kind,
     changed: Sequence[StoredRecord],
     recreated: Sequence[str] = (),
@@ -188,8 +197,8 @@ def _recompute_pending(
 
 
 def _apply_slice(
-    ctx: Context,
-    uow: UnitOfWork,
+    ctx: Context[IngestUnitOfWork],
+    uow: IngestUnitOfWork,
     kind: Kind,
     records: Sequence[Incoming],
     now: datetime,
@@ -219,7 +228,9 @@ def _apply_slice(
     return plan
 
 
-def _record_versions(ctx: Context, uow: UnitOfWork, kind: Kind, results: Sequence[IngestResult], at: datetime) -> None:
+def _record_versions(
+    ctx: Context[IngestUnitOfWork], uow: IngestUnitOfWork, kind: Kind, results: Sequence[IngestResult], at: datetime
+) -> None:
     """The version history of what changed, in the ingest's own transaction (set-based)."""
     if ctx.history_versions > 0:
         uow.records.add_versions(kind.name, versions_of(results, at), ctx.history_versions)

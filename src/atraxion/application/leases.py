@@ -12,7 +12,7 @@ from typing import TypeVar
 
 from atraxion.application.context import Context
 from atraxion.domain.leases import Lease, check_name
-from atraxion.ports.unit_of_work import UnitOfWork
+from atraxion.ports.unit_of_work import LeaseUnitOfWork
 
 T = TypeVar("T")
 
@@ -27,7 +27,9 @@ def periodic_lease_ttl(interval: float) -> timedelta:
     return max(timedelta(seconds=3 * interval), SHORTEST_PERIODIC_TTL)
 
 
-def run_if_leading(ctx: Context, name: str, holder: str, interval: float, job: Callable[[], T]) -> T | None:
+def run_if_leading(
+    ctx: Context[LeaseUnitOfWork], name: str, holder: str, interval: float, job: Callable[[], T]
+) -> T | None:
     """One run of a periodic job, on one replica at a time: ``job()`` if ``holder`` holds (or can
     take) the lease ``name``; None, without running it, when another replica leads."""
     if not acquire_lease(ctx, name, holder, periodic_lease_ttl(interval)):
@@ -35,14 +37,14 @@ def run_if_leading(ctx: Context, name: str, holder: str, interval: float, job: C
     return job()
 
 
-def acquire_lease(ctx: Context, name: str, holder: str, ttl: timedelta) -> bool:
+def acquire_lease(ctx: Context[LeaseUnitOfWork], name: str, holder: str, ttl: timedelta) -> bool:
     """Take ``name`` for ``holder`` for ``ttl`` if it is free, or renew it if ``holder`` has it.
     True when ``holder`` holds it for ``ttl`` from now."""
     check_name(name)
     if ttl <= timedelta(0):
         raise ValueError("a lease's time to live must be positive")
 
-    def work(uow: UnitOfWork) -> bool:
+    def work(uow: LeaseUnitOfWork) -> bool:
         now = ctx.clock.now()
         taken = uow.leases.acquire(name, holder, now, now + ttl)
         uow.commit()
@@ -51,10 +53,10 @@ def acquire_lease(ctx: Context, name: str, holder: str, ttl: timedelta) -> bool:
     return ctx.transaction(work)
 
 
-def release_lease(ctx: Context, name: str, holder: str) -> bool:
+def release_lease(ctx: Context[LeaseUnitOfWork], name: str, holder: str) -> bool:
     """Give ``name`` up now if ``holder`` holds it, so another replica need not wait for expiry."""
 
-    def work(uow: UnitOfWork) -> bool:
+    def work(uow: LeaseUnitOfWork) -> bool:
         released = uow.leases.release(name, holder)
         uow.commit()
         return released
@@ -62,6 +64,6 @@ def release_lease(ctx: Context, name: str, holder: str) -> bool:
     return ctx.transaction(work)
 
 
-def lease_of(ctx: Context, name: str) -> Lease | None:
+def lease_of(ctx: Context[LeaseUnitOfWork], name: str) -> Lease | None:
     """The stored lease ``name`` (expired or not), or None if it was never taken."""
     return ctx.transaction(lambda uow: uow.leases.get(name))

@@ -36,7 +36,7 @@ class Overview:
     """Records created or changed in each hour from ``since`` (the current hour last)."""
 
 
-def overview(ctx: Context) -> Overview:
+def overview(ctx: Context[UnitOfWork]) -> Overview:
     now = ctx.clock.now()
     since = now.replace(minute=0, second=0, microsecond=0) - timedelta(hours=CHART_HOURS - 1)
 

@@ -16,12 +16,12 @@ from atraxion.domain.partners import (
     top_of,
 )
 from atraxion.domain.records import StoredRecord
-from atraxion.ports.unit_of_work import UnitOfWork
+from atraxion.ports.unit_of_work import IngestUnitOfWork
 
 ENTITY = "partners"
 
 
-def link_partners(ctx: Context, uow: UnitOfWork, changed: Sequence[StoredRecord]) -> None:
+def link_partners(ctx: Context[IngestUnitOfWork], uow: IngestUnitOfWork, changed: Sequence[StoredRecord]) -> None:
     """After-ingest hook of ``partners``: check the pushed links, then record ``parentResolved``
     of the pushed partners and of the stored children that were waiting for them.
 
@@ -48,13 +48,13 @@ def link_partners(ctx: Context, uow: UnitOfWork, changed: Sequence[StoredRecord]
     uow.partners.set_resolved({**dict.fromkeys(waiting, True), **resolved})
 
 
-def partner_tree(ctx: Context, external_id: str) -> PartnerNode:
+def partner_tree(ctx: Context[IngestUnitOfWork], external_id: str) -> PartnerNode:
     """The whole hierarchy ``external_id`` belongs to, from its top-most stored ancestor down.
 
     Raises NotFound for an unknown or deleted partner; deleted partners are in no tree.
     """
 
-    def work(uow: UnitOfWork) -> PartnerNode:
+    def work(uow: IngestUnitOfWork) -> PartnerNode:
         links = uow.partners.parents([external_id])
         if external_id not in links:
             raise NotFound(f"no partners record {external_id!r}")
@@ -75,7 +75,7 @@ def partner_tree(ctx: Context, external_id: str) -> PartnerNode:
     return ctx.transaction(work)
 
 
-def _add_ancestors(uow: UnitOfWork, links: dict[str, str | None], *, lock: bool) -> set[str]:
+def _add_ancestors(uow: IngestUnitOfWork, links: dict[str, str | None], *, lock: bool) -> set[str]:
     """Extend ``links`` with every stored ancestor, one query per level; returns the parents
     named that are not stored."""
     absent: set[str] = set()

@@ -45,11 +45,12 @@ from atraxion.domain.odoo_mapping import (
     resolve_rule,
     unique_by_key,
 )
-from atraxion.domain.odoo_records import OdooPosition, OdooRow
+from atraxion.domain.odoo_records import OdooPosition
 from atraxion.domain.pulled_models import PULL_ORDER
 from atraxion.domain.records import Incoming
+from atraxion.domain.types import OdooRow
 from atraxion.ports.odoo_gateway import OdooGateway
-from atraxion.ports.unit_of_work import UnitOfWork
+from atraxion.ports.unit_of_work import PullUnitOfWork
 
 log = logging.getLogger(__name__)
 T = TypeVar("T")
@@ -73,7 +74,7 @@ class PullOptions:
     @classmethod
     def of(
         cls,
-        ctx: Context,
+        ctx: Context[PullUnitOfWork],
         overrides: Mapping[str, PullOverride] | None = None,
         *,
         page_size: int = DEFAULT_PAGE_SIZE,
@@ -132,13 +133,13 @@ class PullProgress(Protocol):
         """The pull of ``entity`` is done."""
 
 
-def pullable(ctx: Context) -> list[str]:
+def pullable(ctx: Context[PullUnitOfWork]) -> list[str]:
     """The entities of ``ctx`` that have an Odoo mapping, in the order a full pull takes them."""
     return list(_mappings(ctx))
 
 
 def pull(
-    ctx: Context,
+    ctx: Context[PullUnitOfWork],
     gateway: OdooGateway,
     entity: str,
     options: PullOptions,
@@ -246,7 +247,12 @@ class _Walk:
     """One pull's state: what it reads, the rows it already ingested ahead of its lower bound."""
 
     def __init__(
-        self, ctx: Context, gateway: OdooGateway, entity: str, mapping: OdooMapping, options: PullOptions
+        self,
+        ctx: Context[PullUnitOfWork],
+        gateway: OdooGateway,
+        entity: str,
+        mapping: OdooMapping,
+        options: PullOptions,
     ) -> None:
         rule = options.rules[entity]
         self.ctx, self.entity, self.mapping = ctx, entity, mapping
@@ -284,7 +290,7 @@ def _next_second(second: str) -> str:
 
 
 def pull_ids(
-    ctx: Context, gateway: OdooGateway, entity: str, odoo_ids: Sequence[int], options: PullOptions
+    ctx: Context[PullUnitOfWork], gateway: OdooGateway, entity: str, odoo_ids: Sequence[int], options: PullOptions
 ) -> PullSummary:
     """Pull the records ``odoo_ids`` of ``entity``'s model (an Odoo webhook's hint), whatever their
     ``write_date``; the stored cursor is left alone. The stored records of ids Odoo no longer has
@@ -308,11 +314,11 @@ def pull_ids(
     return summary
 
 
-def _delete_missing(ctx: Context, entity: str, odoo_ids: Sequence[int]) -> int:
+def _delete_missing(ctx: Context[PullUnitOfWork], entity: str, odoo_ids: Sequence[int]) -> int:
     """Delete the stored records of ``odoo_ids``, which Odoo no longer has (found by their
     ``odooId``; prices and stock have none: reconcile finds theirs)."""
 
-    def work(uow: UnitOfWork) -> list[IngestPlan]:
+    def work(uow: PullUnitOfWork) -> list[IngestPlan]:
         keys = sorted(set(uow.records.keys_by_odoo_id(entity, odoo_ids).values()))
         plans = apply_batches(ctx, uow, [Batch(entity, [], deletions=keys)]) if keys else []
         uow.commit()
@@ -322,18 +328,22 @@ def _delete_missing(ctx: Context, entity: str, odoo_ids: Sequence[int]) -> int:
     return sum(plan.summary().get("deleted", 0) for plan in ctx.transaction(work))
 
 
-def _resume_from(ctx: Context, entity: str, overlap: float) -> str | None:
+def _resume_from(ctx: Context[PullUnitOfWork], entity: str, overlap: float) -> str | None:
     """The ``write_date`` an incremental pull reads from: the cursor's, rewound by the overlap."""
     cursor = ctx.transaction(lambda uow: uow.pull_cursors.get(entity))
     return None if cursor is None else cursor.position.rewound(overlap).write_date
 
 
-def _ingest_records(ctx: Context, entity: str, records: list[Incoming]) -> list[IngestPlan]:
+def _ingest_records(ctx: Context[PullUnitOfWork], entity: str, records: list[Incoming]) -> list[IngestPlan]:
     return ctx.transaction(lambda uow: _commit(ctx, uow, entity, records, None))
 
 
 def _commit(
-    ctx: Context, uow: UnitOfWork, entity: str, records: list[Incoming], position: OdooPosition | None
+    ctx: Context[PullUnitOfWork],
+    uow: PullUnitOfWork,
+    entity: str,
+    records: list[Incoming],
+    position: OdooPosition | None,
 ) -> list[IngestPlan]:
     plans = apply_batches(ctx, uow, [Batch(entity, records)]) if records else []
     if position is not None:
@@ -426,14 +436,14 @@ class _RelatedReader:
         return found
 
 
-def _mappings(ctx: Context) -> dict[str, OdooMapping]:
+def _mappings(ctx: Context[PullUnitOfWork]) -> dict[str, OdooMapping]:
     order = PULL_ORDER
     mapped = {name: kind.odoo for name, kind in ctx.kinds.items() if kind.odoo is not None}
     ranked = sorted(mapped, key=lambda name: (order.index(name) if name in order else len(order), name))
     return {name: mapped[name] for name in ranked}
 
 
-def _mapping(ctx: Context, entity: str) -> OdooMapping:
+def _mapping(ctx: Context[PullUnitOfWork], entity: str) -> OdooMapping:
     mapping = ctx.kind(entity).odoo
     if mapping is None:
         raise UnknownEntity(f"{entity!r} is not pulled from Odoo; pulled: {', '.join(pullable(ctx))}")
@@ -449,7 +459,7 @@ class RecordReader:
     rule reads, and its rule's domain.
     """
 
-    def __init__(self, ctx: Context, gateway: OdooGateway, entity: str, options: PullOptions) -> None:
+    def __init__(self, ctx: Context[PullUnitOfWork], gateway: OdooGateway, entity: str, options: PullOptions) -> None:
         self.entity = entity
         self.mapping = _mapping(ctx, entity)
         rule = options.rules[entity]

@@ -13,7 +13,6 @@ while it drained is not left behind.
 from __future__ import annotations
 
 import logging
-import time
 from collections.abc import Callable
 from datetime import timedelta
 
@@ -24,7 +23,7 @@ from atraxion.domain.errors import UnknownEntity
 from atraxion.domain.odoo_orders import PermanentOdooError
 from atraxion.domain.queued_pulls import ANNOUNCED_BY, QueuedPull, coalesce
 from atraxion.ports.odoo_gateway import OdooGateway
-from atraxion.ports.unit_of_work import UnitOfWork
+from atraxion.ports.unit_of_work import PullUnitOfWork
 
 log = logging.getLogger(__name__)
 
@@ -34,7 +33,7 @@ LEASE_TTL = timedelta(minutes=5)
 """Long enough for one batch's Odoo reads (each call times out on its own well before)."""
 
 
-def entity_of_model(ctx: Context, model: str) -> str | None:
+def entity_of_model(ctx: Context[PullUnitOfWork], model: str) -> str | None:
     """The pulled entity whose records Odoo's ``model`` holds (``product.product`` → products) or
     announces (``product.template`` → products, see :data:`ANNOUNCED_BY`); None if none."""
     pulled = pullable(ctx)
@@ -46,7 +45,7 @@ def entity_of_model(ctx: Context, model: str) -> str | None:
     return announced[0] if announced is not None and announced[0] in pulled else None
 
 
-def queue_pull(ctx: Context, entity: str, odoo_id: int, model: str | None = None) -> QueuedPull:
+def queue_pull(ctx: Context[PullUnitOfWork], entity: str, odoo_id: int, model: str | None = None) -> QueuedPull:
     """Store "record ``odoo_id`` of ``model`` changed: pull it for ``entity``" durably, in one short
     transaction. ``model`` is the entity's own when not given."""
     if entity not in pullable(ctx):
@@ -57,7 +56,7 @@ def queue_pull(ctx: Context, entity: str, odoo_id: int, model: str | None = None
     if model != own.model and ANNOUNCED_BY.get(model, ("", ""))[0] != entity:
         raise UnknownEntity(f"Odoo's {model!r} does not announce {entity}")
 
-    def work(uow: UnitOfWork) -> QueuedPull:
+    def work(uow: PullUnitOfWork) -> QueuedPull:
         queued = uow.queued_pulls.add(QueuedPull(None, entity, model, odoo_id, ctx.clock.now()))
         uow.commit()
         return queued
@@ -65,12 +64,12 @@ def queue_pull(ctx: Context, entity: str, odoo_id: int, model: str | None = None
     return ctx.transaction(work)
 
 
-def queued_count(ctx: Context) -> int:
+def queued_count(ctx: Context[PullUnitOfWork]) -> int:
     return ctx.transaction(lambda uow: uow.queued_pulls.count())
 
 
 def drain_queued_pulls(
-    ctx: Context,
+    ctx: Context[PullUnitOfWork],
     gateway: OdooGateway,
     options: PullOptions,
     holder: str,
@@ -106,7 +105,7 @@ def drain_queued_pulls(
 
 
 def _drain(
-    ctx: Context,
+    ctx: Context[PullUnitOfWork],
     gateway: OdooGateway,
     options: PullOptions,
     batch: int,
@@ -119,7 +118,7 @@ def _drain(
     while pulls := ctx.transaction(lambda uow: uow.queued_pulls.oldest(batch)):
         age = (ctx.clock.now() - max(p.requested_at for p in pulls)).total_seconds()
         if age < settle:
-            time.sleep(min(settle - age, settle))
+            ctx.clock.sleep(min(settle - age, settle))
         for (entity, model), ids in coalesce(pulls).items():
             if entity not in pulled:
                 log.warning("dropping %d queued pulls of %r: it is no longer pulled from Odoo", len(ids), entity)
@@ -134,7 +133,7 @@ def _drain(
             return
 
 
-def _own_ids(ctx: Context, gateway: OdooGateway, entity: str, model: str, ids: list[int]) -> list[int]:
+def _own_ids(ctx: Context[PullUnitOfWork], gateway: OdooGateway, entity: str, model: str, ids: list[int]) -> list[int]:
     """``ids`` of the entity's own model; for an announcing model, the records that its ids name."""
     own = ctx.kind(entity).odoo
     assert own is not None
@@ -144,8 +143,8 @@ def _own_ids(ctx: Context, gateway: OdooGateway, entity: str, model: str, ids: l
     return gateway.search_ids(model=own.model, domain=[(field, "in", ids)])
 
 
-def _remove(ctx: Context, ids: list[int]) -> None:
-    def work(uow: UnitOfWork) -> None:
+def _remove(ctx: Context[PullUnitOfWork], ids: list[int]) -> None:
+    def work(uow: PullUnitOfWork) -> None:
         uow.queued_pulls.remove(ids)
         uow.commit()
 

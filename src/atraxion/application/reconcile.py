@@ -29,6 +29,7 @@ from atraxion.domain.errors import UnknownEntity
 from atraxion.domain.reconcile import ReconcileCounts
 from atraxion.domain.records import Incoming, IngestStatus
 from atraxion.ports.odoo_gateway import OdooGateway
+from atraxion.ports.unit_of_work import PullUnitOfWork
 
 log = logging.getLogger(__name__)
 
@@ -36,7 +37,7 @@ Progress = Callable[[str, ReconcileCounts], None]
 """Told, after each page, the entity being reconciled and the counts of the whole run so far."""
 
 
-def reconcilable(ctx: Context, entities: Sequence[str] = ()) -> list[str]:
+def reconcilable(ctx: Context[PullUnitOfWork], entities: Sequence[str] = ()) -> list[str]:
     """``entities`` checked against the pulled ones (every pulled entity when empty), in pull order.
     Raises UnknownEntity naming what is not pulled."""
     pulled = pullable(ctx)
@@ -47,7 +48,7 @@ def reconcilable(ctx: Context, entities: Sequence[str] = ()) -> list[str]:
 
 
 def reconcile(
-    ctx: Context,
+    ctx: Context[PullUnitOfWork],
     gateway: OdooGateway,
     options: PullOptions,
     entities: Sequence[str] = (),
@@ -77,7 +78,7 @@ class _Entity:
 
     def __init__(
         self,
-        ctx: Context,
+        ctx: Context[PullUnitOfWork],
         gateway: OdooGateway,
         options: PullOptions,
         entity: str,
@@ -140,7 +141,7 @@ class _Entity:
             self.report(self.counts)
 
 
-def _delete(ctx: Context, entity: str, keys: Sequence[str]) -> int:
+def _delete(ctx: Context[PullUnitOfWork], entity: str, keys: Sequence[str]) -> int:
     """Delete ``keys`` through the deletions use case; how many became deletions."""
     plan = delete(ctx, entity, keys)
     return sum(1 for r in plan.results if r.status is IngestStatus.DELETED)

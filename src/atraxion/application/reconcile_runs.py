@@ -15,7 +15,7 @@ from atraxion.application.reconcile import reconcilable, reconcile
 from atraxion.domain.odoo_orders import OdooError
 from atraxion.domain.reconcile import ReconcileCounts, ReconcileRun
 from atraxion.ports.odoo_gateway import OdooGateway
-from atraxion.ports.unit_of_work import UnitOfWork
+from atraxion.ports.unit_of_work import PullUnitOfWork
 
 log = logging.getLogger(__name__)
 
@@ -24,24 +24,28 @@ STALE_AFTER = timedelta(minutes=10)
 
 
 def run_start(
-    ctx: Context, entities: Sequence[str] = (), after_commit: Callable[[ReconcileRun], None] | None = None
-) -> Command[ReconcileRun]:
+    ctx: Context[PullUnitOfWork],
+    entities: Sequence[str] = (),
+    after_commit: Callable[[ReconcileRun], None] | None = None,
+) -> Command[PullUnitOfWork, ReconcileRun]:
     """Record a new run of ``entities`` (every pulled entity when empty) as running; then
     ``after_commit`` (starting it). Raises UnknownEntity at once for an entity that is not pulled."""
     chosen = reconcilable(ctx, entities)
 
-    def work(uow: UnitOfWork) -> ReconcileRun:
+    def work(uow: PullUnitOfWork) -> ReconcileRun:
         return uow.reconcile_runs.add(ReconcileRun.start(chosen, ctx.clock.now()))
 
     return Command(work, after_commit)
 
 
-def start_run(ctx: Context, entities: Sequence[str] = ()) -> ReconcileRun:
+def start_run(ctx: Context[PullUnitOfWork], entities: Sequence[str] = ()) -> ReconcileRun:
     """:func:`run_start`, run (the run is recorded, not executed)."""
     return run_start(ctx, entities).run(ctx)
 
 
-def execute_run(ctx: Context, gateway: OdooGateway, options: PullOptions, run: ReconcileRun) -> ReconcileRun:
+def execute_run(
+    ctx: Context[PullUnitOfWork], gateway: OdooGateway, options: PullOptions, run: ReconcileRun
+) -> ReconcileRun:
     """Run ``run`` to its end here, saving its counts as it goes; returns its final state. Never
     raises for a failure of the reconcile itself: that is the run's ``error`` (with the counts
     reached until then)."""
@@ -61,14 +65,14 @@ def execute_run(ctx: Context, gateway: OdooGateway, options: PullOptions, run: R
     return _save(ctx, state[0].completed(counts, ctx.clock.now()))
 
 
-def get_run(ctx: Context, run_id: int) -> ReconcileRun | None:
+def get_run(ctx: Context[PullUnitOfWork], run_id: int) -> ReconcileRun | None:
     """The run as it stands (a stale running run as failed, see :data:`STALE_AFTER`), or None."""
     run = ctx.transaction(lambda uow: uow.reconcile_runs.get(run_id))
     return None if run is None else run.as_seen(ctx.clock.now(), STALE_AFTER)
 
 
-def _save(ctx: Context, run: ReconcileRun) -> ReconcileRun:
-    def work(uow: UnitOfWork) -> ReconcileRun:
+def _save(ctx: Context[PullUnitOfWork], run: ReconcileRun) -> ReconcileRun:
+    def work(uow: PullUnitOfWork) -> ReconcileRun:
         uow.reconcile_runs.save(run)
         uow.commit()
         return run

@@ -71,7 +71,10 @@ class Pruned:
 
 
 def prune(
-    ctx: Context, ages: Mapping[str, timedelta], stores: Sequence[PrunableStore] = STORES, batch: int = BATCH
+    ctx: Context[UnitOfWork],
+    ages: Mapping[str, timedelta],
+    stores: Sequence[PrunableStore] = STORES,
+    batch: int = BATCH,
 ) -> list[Pruned]:
     """Delete, in each store named in ``ages``, what is older than its age; one result per name,
     in the order of ``ages``."""
@@ -86,7 +89,7 @@ def prune(
     return results
 
 
-def _prune_store(ctx: Context, store: PrunableStore, age: timedelta, batch: int) -> int:
+def _prune_store(ctx: Context[UnitOfWork], store: PrunableStore, age: timedelta, batch: int) -> int:
     older_than = ctx.clock.now() - age
     removed = 0
     while True:
@@ -103,7 +106,11 @@ def _prune_store(ctx: Context, store: PrunableStore, age: timedelta, batch: int)
 
 
 def scheduled_prune(
-    ctx: Context, ages: Mapping[str, timedelta], stores: Sequence[PrunableStore], holder: str, ttl: timedelta
+    ctx: Context[UnitOfWork],
+    ages: Mapping[str, timedelta],
+    stores: Sequence[PrunableStore],
+    holder: str,
+    ttl: timedelta,
 ) -> list[Pruned] | None:
     """The periodic prune if ``holder`` holds (or can take) the prune lease: once per interval
     across every replica. None when another replica holds it."""

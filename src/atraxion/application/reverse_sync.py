@@ -34,9 +34,9 @@ from atraxion.domain.outbound import (
     OutboxStatus,
     SyncFailure,
 )
+from atraxion.domain.types import OdooIds
 from atraxion.domain.webshop_orders import (
     SALE_ORDER,
-    OdooIds,
     OutboundOrder,
     WebshopSaleOrder,
     odoo_ids,
@@ -45,12 +45,14 @@ from atraxion.domain.webshop_orders import (
 )
 from atraxion.observability import log_context
 from atraxion.ports.odoo_gateway import OdooGateway
-from atraxion.ports.task_queue import TaskQueue
-from atraxion.ports.unit_of_work import ConcurrentUpdate, UnitOfWork
+from atraxion.ports.unit_of_work import ConcurrentUpdate, OutboxUnitOfWork
 
 log = logging.getLogger(__name__)
 
 DEFAULT_POLICY = OutboxPolicy()
+
+PublishEntries = Callable[[Sequence[int]], None]
+"""Nudges workers to process these committed outbox entries (a task queue's ``publish``)."""
 
 
 class ConfigurationAlarm:
@@ -118,12 +120,14 @@ class SyncStatus:
     """The order failed and an operator resolved its failure (entered it in Odoo by hand, say)."""
 
 
-def order_submission(ctx: Context, queue: TaskQueue, order: WebshopSaleOrder, consumer: str) -> Command[Submitted]:
+def order_submission(
+    ctx: Context[OutboxUnitOfWork], publish: PublishEntries, order: WebshopSaleOrder, consumer: str
+) -> Command[OutboxUnitOfWork, Submitted]:
     """Accept a webshop order for Odoo: the order and its outbox entry in one unit of work, the
     entry published once that committed. Raises Conflict if its external id is already used by an
     outbound order, InvalidBatch naming every partner or product that does not resolve to an Odoo id."""
 
-    def work(uow: UnitOfWork) -> Submitted:
+    def work(uow: OutboxUnitOfWork) -> Submitted:
         if uow.outbound_orders.get(order.external_id) is not None:
             raise Conflict(f"externalId {order.external_id!r} is already used by another webshop order")
         partners, products = _resolve(uow, order)
@@ -131,29 +135,32 @@ def order_submission(ctx: Context, queue: TaskQueue, order: WebshopSaleOrder, co
         if errors:
             raise InvalidBatch(errors)
         now = ctx.clock.now()
-        payload = {"order": order.to_payload(), "odooIds": {"partners": partners, "products": products}}
+        # The order itself is stored once, as the outbound order; the entry keeps what intake resolved.
+        payload = {"odooIds": {"partners": partners, "products": products}}
         entry = uow.outbox.add(OutboxEntry.new(SALE_ORDER, order.external_id, payload, now))
         assert entry.id is not None
         uow.outbound_orders.add(OutboundOrder(order.external_id, order, entry.id, consumer, now))
         return Submitted(order.external_id, entry.id)
 
-    return Command(work, lambda submitted: publish(queue, [submitted.queue_id]))
+    return Command(work, lambda submitted: announce(publish, [submitted.queue_id]))
 
 
-def submit_sale_order(ctx: Context, queue: TaskQueue, order: WebshopSaleOrder, consumer: str) -> Submitted:
+def submit_sale_order(
+    ctx: Context[OutboxUnitOfWork], publish: PublishEntries, order: WebshopSaleOrder, consumer: str
+) -> Submitted:
     """:func:`order_submission`, run."""
-    return order_submission(ctx, queue, order, consumer).run(ctx)
+    return order_submission(ctx, publish, order, consumer).run(ctx)
 
 
-def publish(queue: TaskQueue, entry_ids: Sequence[int]) -> None:
+def announce(publish: PublishEntries, entry_ids: Sequence[int]) -> None:
     """Nudge workers; a failure is only logged, because the sweeper re-publishes unclaimed entries."""
     try:
-        queue.publish(entry_ids)
+        publish(entry_ids)
     except Exception:  # noqa: BLE001 - the outbox row is the durable record; the message is a nudge
         log.warning("could not publish outbox entries %s; the sweeper will retry", list(entry_ids), exc_info=True)
 
 
-def _resolve(uow: UnitOfWork, order: WebshopSaleOrder) -> tuple[OdooIds, OdooIds]:
+def _resolve(uow: OutboxUnitOfWork, order: WebshopSaleOrder) -> tuple[OdooIds, OdooIds]:
     partners = uow.records.load("partners", order.partner_keys())
     products = uow.records.load("products", order.product_keys())
     return (  # a deleted partner or product is unknown to a new order
@@ -172,7 +179,7 @@ class _Job:
 
 
 def process_entry(
-    ctx: Context,
+    ctx: Context[OutboxUnitOfWork],
     gateway: OdooGateway,
     entry_id: int,
     policy: OutboxPolicy = DEFAULT_POLICY,
@@ -194,7 +201,7 @@ def process_entry(
 
 
 def _attempt(
-    ctx: Context,
+    ctx: Context[OutboxUnitOfWork],
     gateway: OdooGateway,
     job: _Job,
     policy: OutboxPolicy,
@@ -243,7 +250,7 @@ def _attempt(
     return _finish(ctx, job.entry, lambda e, now: e.complete(now, attempt, found_id, outcome))
 
 
-def _claim(ctx: Context, uow: UnitOfWork, entry_id: int, policy: OutboxPolicy) -> _Job | None:
+def _claim(ctx: Context[OutboxUnitOfWork], uow: OutboxUnitOfWork, entry_id: int, policy: OutboxPolicy) -> _Job | None:
     entry = uow.outbox.get(entry_id, lock=True)
     now = ctx.clock.now()
     if entry is None:
@@ -262,7 +269,11 @@ def _claim(ctx: Context, uow: UnitOfWork, entry_id: int, policy: OutboxPolicy) -
     if claimed.entity_type != SALE_ORDER:
         uow.commit()
         return _Job(claimed, None, f"no handler for entity type {claimed.entity_type!r}")
-    order = WebshopSaleOrder.from_payload(claimed.payload["order"])
+    outbound = uow.outbound_orders.get(claimed.entity_key)
+    if outbound is None:
+        uow.commit()
+        return _Job(claimed, None, f"no webshop sale order {claimed.entity_key!r} for this entry")
+    order = outbound.order
     resolved = claimed.payload.get("odooIds")
     if claimed.attempts == 1 and resolved is not None:
         partners, products = resolved["partners"], resolved["products"]  # checked at intake, moments ago
@@ -279,12 +290,12 @@ def _claim(ctx: Context, uow: UnitOfWork, entry_id: int, policy: OutboxPolicy) -
 Transition = Callable[[OutboxEntry, datetime], OutboxEntry]
 
 
-def _finish(ctx: Context, claimed: OutboxEntry, transition: Transition) -> Outcome:
+def _finish(ctx: Context[OutboxUnitOfWork], claimed: OutboxEntry, transition: Transition) -> Outcome:
     """Record the outcome of the attempt that ``claimed`` started, unless it was taken over."""
 
     causes: list[str | None] = []
 
-    def work(uow: UnitOfWork) -> Outcome:
+    def work(uow: OutboxUnitOfWork) -> Outcome:
         now = ctx.clock.now()
         done = transition(claimed, now)
         causes[:] = [done.last_error]
@@ -341,7 +352,7 @@ def _outcome(entry: OutboxEntry) -> Outcome:
     return Outcome.RETRY_SCHEDULED
 
 
-def open_failure(uow: UnitOfWork, entry: OutboxEntry, now: datetime) -> None:
+def open_failure(uow: OutboxUnitOfWork, entry: OutboxEntry, now: datetime) -> None:
     """Open a failure for a failed entry, or update the one already open for it; either way the
     submitting consumer's webhooks get a ``sync.failed`` delivery (the sweeper sends it)."""
     assert entry.id is not None
@@ -353,18 +364,18 @@ def open_failure(uow: UnitOfWork, entry: OutboxEntry, now: datetime) -> None:
     record_sync_failure(uow, entry, now)
 
 
-def _resolve_failure(uow: UnitOfWork, entry: OutboxEntry, now: datetime) -> None:
+def _resolve_failure(uow: OutboxUnitOfWork, entry: OutboxEntry, now: datetime) -> None:
     assert entry.id is not None
     existing = uow.failures.open_for_entry(entry.id)
     if existing is not None:
         uow.failures.save(existing.resolve(now))
 
 
-def sweep(ctx: Context, queue: TaskQueue, policy: OutboxPolicy = DEFAULT_POLICY) -> list[int]:
+def sweep(ctx: Context[OutboxUnitOfWork], publish: PublishEntries, policy: OutboxPolicy = DEFAULT_POLICY) -> list[int]:
     """Re-publish entries whose message was lost (pending, due, unclaimed well after it was sent)
     and entries whose worker died (processing longer than ``stale_after``). Returns their ids."""
 
-    def work(uow: UnitOfWork) -> list[int]:
+    def work(uow: OutboxUnitOfWork) -> list[int]:
         now = ctx.clock.now()
         ids = uow.outbox.due(now, now - policy.redeliver_after, now - policy.stale_after, policy.sweep_batch)
         if ids:
@@ -375,15 +386,15 @@ def sweep(ctx: Context, queue: TaskQueue, policy: OutboxPolicy = DEFAULT_POLICY)
     ids = ctx.transaction(work)
     if ids:
         log.info("sweeper re-publishes %d outbox entries", len(ids))
-        publish(queue, ids)
+        announce(publish, ids)
     return ids
 
 
-def sync_status(ctx: Context, external_id: str, consumer: str | None = None) -> SyncStatus:
+def sync_status(ctx: Context[OutboxUnitOfWork], external_id: str, consumer: str | None = None) -> SyncStatus:
     """Where a webshop order stands. Raises NotFound for an external id no webshop order has, or
     (given ``consumer``) that another consumer submitted: a consumer sees only its own orders."""
 
-    def work(uow: UnitOfWork) -> SyncStatus:
+    def work(uow: OutboxUnitOfWork) -> SyncStatus:
         order = uow.outbound_orders.get(external_id)
         if order is not None and consumer is not None and order.consumer != consumer:
             order = None  # answered exactly as an unknown order: nothing of it leaks

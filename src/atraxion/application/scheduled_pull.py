@@ -13,7 +13,6 @@ nudge lost with a broker, or a row left by a crash, waits at most one interval).
 from __future__ import annotations
 
 import logging
-import time
 from datetime import timedelta
 
 from atraxion.application.context import Context
@@ -23,6 +22,7 @@ from atraxion.application.queued_pulls import drain_queued_pulls
 from atraxion.domain.leases import LeaseLost
 from atraxion.domain.odoo_orders import OdooError
 from atraxion.ports.odoo_gateway import OdooGateway
+from atraxion.ports.unit_of_work import PullUnitOfWork
 
 log = logging.getLogger(__name__)
 
@@ -36,7 +36,7 @@ def lease_ttl(interval: float) -> timedelta:
 
 
 def scheduled_pull(
-    ctx: Context, gateway: OdooGateway, options: PullOptions, holder: str, ttl: timedelta
+    ctx: Context[PullUnitOfWork], gateway: OdooGateway, options: PullOptions, holder: str, ttl: timedelta
 ) -> PullSummary | None:
     """One run of the periodic pull if ``holder`` holds (or can take) the lease; None otherwise.
 
@@ -45,7 +45,7 @@ def scheduled_pull(
     """
     if not acquire_lease(ctx, LEASE, holder, ttl):
         return None
-    began = time.monotonic()
+    began = ctx.clock.now()
     keeper = _Renewal(ctx, holder, ttl)
     total = PullSummary()
     for entity in pullable(ctx):
@@ -63,11 +63,12 @@ def scheduled_pull(
         total.add(drain_queued_pulls(ctx, gateway, options, holder))
     except OdooError as error:
         log.warning("draining queued pulls failed (%s: %s); they stay queued", type(error).__name__, error)
-    log.debug("periodic pull by %s from %.3f for %.3f s: %s", holder, began, time.monotonic() - began, total.line())
+    took = (ctx.clock.now() - began).total_seconds()
+    log.debug("periodic pull by %s from %.3f for %.3f s: %s", holder, began.timestamp(), took, total.line())
     return total
 
 
-def give_up(ctx: Context, holder: str) -> bool:
+def give_up(ctx: Context[PullUnitOfWork], holder: str) -> bool:
     """Release the lease now (a graceful stop), so another replica need not wait for it to expire."""
     return release_lease(ctx, LEASE, holder)
 
@@ -76,21 +77,21 @@ class _Renewal:
     """A :class:`~atraxion.application.pull.PullProgress` that renews the lease as pages go by
     (at most every third of its time to live), and stops the pull if it was taken over."""
 
-    def __init__(self, ctx: Context, holder: str, ttl: timedelta) -> None:
+    def __init__(self, ctx: Context[PullUnitOfWork], holder: str, ttl: timedelta) -> None:
         self.ctx, self.holder, self.ttl = ctx, holder, ttl
         self.every = ttl.total_seconds() / 3
-        self.last = time.monotonic()
+        self.last = ctx.clock.now()
 
     def renew(self) -> None:
         if not acquire_lease(self.ctx, LEASE, self.holder, self.ttl):
             raise LeaseLost(LEASE)
-        self.last = time.monotonic()
+        self.last = self.ctx.clock.now()
 
     def start(self, entity: str, total: int) -> None:
         self.renew()
 
     def advance(self, rows: int, summary: PullSummary) -> None:
-        if time.monotonic() - self.last >= self.every:
+        if (self.ctx.clock.now() - self.last).total_seconds() >= self.every:
             self.renew()
 
     def finish(self, entity: str, summary: PullSummary) -> None:

@@ -7,7 +7,7 @@ from attrs import frozen
 from atraxion.application.context import Context
 from atraxion.application.users import Accounts
 from atraxion.domain.users import SESSION_TTL, AdminSession, User, hash_secret, new_secret, normalize_email
-from atraxion.ports.unit_of_work import UnitOfWork
+from atraxion.ports.unit_of_work import AdminUnitOfWork
 
 
 class LoginRefused(Exception):
@@ -26,7 +26,7 @@ class SignedIn:
     """The session id for the cookie: stored only hashed."""
 
 
-def log_in(ctx: Context, accounts: Accounts, email: str, password: str) -> SignedIn:
+def log_in(ctx: Context[AdminUnitOfWork], accounts: Accounts, email: str, password: str) -> SignedIn:
     """Check the password and open a session. Raises AccountLocked while the account is locked
     (the failure that reaches the limit included), LoginRefused otherwise."""
     try:
@@ -43,7 +43,7 @@ def log_in(ctx: Context, accounts: Accounts, email: str, password: str) -> Signe
     matches = accounts.hasher.verify(user.password_hash, password)  # slow: outside any transaction
     secret = new_secret()
 
-    def record(uow: UnitOfWork) -> User | None:
+    def record(uow: AdminUnitOfWork) -> User | None:
         now = ctx.clock.now()
         current = uow.users.by_email(address)
         if current is None:
@@ -72,10 +72,10 @@ def log_in(ctx: Context, accounts: Accounts, email: str, password: str) -> Signe
     return SignedIn(current, secret)
 
 
-def session_user(ctx: Context, secret: str) -> User | None:
+def session_user(ctx: Context[AdminUnitOfWork], secret: str) -> User | None:
     """The active, verified user of a valid session, or None."""
 
-    def work(uow: UnitOfWork) -> User | None:
+    def work(uow: AdminUnitOfWork) -> User | None:
         session = uow.admin_sessions.by_hash(hash_secret(secret))
         if session is None or not session.valid(ctx.clock.now()):
             return None
@@ -85,8 +85,8 @@ def session_user(ctx: Context, secret: str) -> User | None:
     return ctx.transaction(work)
 
 
-def log_out(ctx: Context, secret: str) -> None:
-    def work(uow: UnitOfWork) -> None:
+def log_out(ctx: Context[AdminUnitOfWork], secret: str) -> None:
+    def work(uow: AdminUnitOfWork) -> None:
         uow.admin_sessions.delete(hash_secret(secret))
         uow.admin_sessions.delete_expired(ctx.clock.now())
         uow.commit()

@@ -6,36 +6,41 @@ from attrs import frozen
 
 from atraxion.application.command import Command
 from atraxion.application.context import Context
-from atraxion.application.reverse_sync import publish
+from atraxion.application.reverse_sync import PublishEntries, announce
 from atraxion.domain.errors import Conflict, FieldError, InvalidBatch, NotFound
 from atraxion.domain.outbound import FailureStatus, OutboxEntry, OutboxStatus, SyncFailure
-from atraxion.domain.webshop_orders import SALE_ORDER
-from atraxion.ports.task_queue import TaskQueue
-from atraxion.ports.unit_of_work import UnitOfWork
+from atraxion.domain.webshop_orders import SALE_ORDER, OutboundOrder
+from atraxion.ports.unit_of_work import OutboxUnitOfWork
 
 
-def list_entries(ctx: Context, status: OutboxStatus | None, after_id: int | None, limit: int) -> list[OutboxEntry]:
+def list_entries(
+    ctx: Context[OutboxUnitOfWork], status: OutboxStatus | None, after_id: int | None, limit: int
+) -> list[OutboxEntry]:
     return ctx.transaction(lambda uow: uow.outbox.list(status, after_id, limit))
 
 
-def entry_retry(ctx: Context, queue: TaskQueue, entry_id: int) -> Command[OutboxEntry]:
+def entry_retry(
+    ctx: Context[OutboxUnitOfWork], publish: PublishEntries, entry_id: int
+) -> Command[OutboxUnitOfWork, OutboxEntry]:
     """Make a failed (or backing-off) entry due now with a fresh attempt budget, and publish it.
     Raises NotFound, or Conflict for a completed entry or one being processed."""
 
-    def work(uow: UnitOfWork) -> OutboxEntry:
+    def work(uow: OutboxUnitOfWork) -> OutboxEntry:
         retried = _entry(uow, entry_id).retry(ctx.clock.now())
         uow.outbox.save(retried)
         return retried
 
-    return Command(work, lambda _: publish(queue, [entry_id]))
+    return Command(work, lambda _: announce(publish, [entry_id]))
 
 
-def retry_entry(ctx: Context, queue: TaskQueue, entry_id: int) -> OutboxEntry:
+def retry_entry(ctx: Context[OutboxUnitOfWork], publish: PublishEntries, entry_id: int) -> OutboxEntry:
     """:func:`entry_retry`, run."""
-    return entry_retry(ctx, queue, entry_id).run(ctx)
+    return entry_retry(ctx, publish, entry_id).run(ctx)
 
 
-def list_failures(ctx: Context, status: FailureStatus | None, after_id: int | None, limit: int) -> list[SyncFailure]:
+def list_failures(
+    ctx: Context[OutboxUnitOfWork], status: FailureStatus | None, after_id: int | None, limit: int
+) -> list[SyncFailure]:
     return ctx.transaction(lambda uow: uow.failures.list(status, after_id, limit))
 
 
@@ -45,11 +50,13 @@ class RetriedFailure:
     entry: OutboxEntry
 
 
-def failure_retry(ctx: Context, queue: TaskQueue, failure_id: int) -> Command[RetriedFailure]:
+def failure_retry(
+    ctx: Context[OutboxUnitOfWork], publish: PublishEntries, failure_id: int
+) -> Command[OutboxUnitOfWork, RetriedFailure]:
     """Retry the entry behind an open failure. The failure stays open until the entry completes
     (then it is resolved automatically); failing again updates its message."""
 
-    def work(uow: UnitOfWork) -> RetriedFailure:
+    def work(uow: OutboxUnitOfWork) -> RetriedFailure:
         failure = _failure(uow, failure_id)
         if failure.status is FailureStatus.RESOLVED:
             raise Conflict(f"failure {failure_id} is resolved; nothing to retry")
@@ -61,33 +68,37 @@ def failure_retry(ctx: Context, queue: TaskQueue, failure_id: int) -> Command[Re
 
     def after_commit(result: RetriedFailure) -> None:
         assert result.entry.id is not None
-        publish(queue, [result.entry.id])
+        announce(publish, [result.entry.id])
 
     return Command(work, after_commit)
 
 
-def retry_failure(ctx: Context, queue: TaskQueue, failure_id: int) -> RetriedFailure:
+def retry_failure(ctx: Context[OutboxUnitOfWork], publish: PublishEntries, failure_id: int) -> RetriedFailure:
     """:func:`failure_retry`, run."""
-    return failure_retry(ctx, queue, failure_id).run(ctx)
+    return failure_retry(ctx, publish, failure_id).run(ctx)
 
 
-def failure_resolution(ctx: Context, failure_id: int, odoo_id: int | None = None) -> Command[SyncFailure]:
+def failure_resolution(
+    ctx: Context[OutboxUnitOfWork], failure_id: int, odoo_id: int | None = None
+) -> Command[OutboxUnitOfWork, SyncFailure]:
     """Mark a failure as handled by hand (its entry stays as it is). Resolving twice is harmless.
     ``odoo_id``: the id of the order entered in Odoo by hand, shown on the order's sync status
     from then on (sale orders only: Conflict for another kind)."""
 
-    def work(uow: UnitOfWork) -> SyncFailure:
+    def work(uow: OutboxUnitOfWork) -> SyncFailure:
         return _resolve(ctx, uow, _failure(uow, failure_id), odoo_id)
 
     return Command(work)
 
 
-def resolve_failure(ctx: Context, failure_id: int, odoo_id: int | None = None) -> SyncFailure:
+def resolve_failure(ctx: Context[OutboxUnitOfWork], failure_id: int, odoo_id: int | None = None) -> SyncFailure:
     """:func:`failure_resolution`, run."""
     return failure_resolution(ctx, failure_id, odoo_id).run(ctx)
 
 
-def _resolve(ctx: Context, uow: UnitOfWork, failure: SyncFailure, odoo_id: int | None) -> SyncFailure:
+def _resolve(
+    ctx: Context[OutboxUnitOfWork], uow: OutboxUnitOfWork, failure: SyncFailure, odoo_id: int | None
+) -> SyncFailure:
     if odoo_id is not None:
         if failure.entity_type != SALE_ORDER:
             raise Conflict(f"failure {failure.id} is about a {failure.entity_type}, not a sale order: no odooId")
@@ -120,7 +131,7 @@ class BulkOutcome:
 BULK_PAGE = 500
 
 
-def _matching(uow: UnitOfWork, which: FailureFilter) -> list[SyncFailure]:
+def _matching(uow: OutboxUnitOfWork, which: FailureFilter) -> list[SyncFailure]:
     if which.ids is not None:
         return [f for f in (uow.failures.get(i) for i in dict.fromkeys(which.ids)) if f is not None]
     found: list[SyncFailure] = []
@@ -131,11 +142,13 @@ def _matching(uow: UnitOfWork, which: FailureFilter) -> list[SyncFailure]:
     return found
 
 
-def bulk_retry(ctx: Context, queue: TaskQueue, which: FailureFilter) -> Command[BulkOutcome]:
+def bulk_retry(
+    ctx: Context[OutboxUnitOfWork], publish: PublishEntries, which: FailureFilter
+) -> Command[OutboxUnitOfWork, BulkOutcome]:
     """Retry the entry behind every open failure ``which`` matches, in one transaction, then publish
     them. Resolved failures, failures without an entry and entries being processed are skipped."""
 
-    def work(uow: UnitOfWork) -> BulkOutcome:
+    def work(uow: OutboxUnitOfWork) -> BulkOutcome:
         matched = _matching(uow, which)
         now = ctx.clock.now()
         retried: list[int] = []
@@ -149,16 +162,18 @@ def bulk_retry(ctx: Context, queue: TaskQueue, which: FailureFilter) -> Command[
             retried.append(failure.queue_id)
         return BulkOutcome(len(matched), len(retried), tuple(retried))
 
-    return Command(work, lambda outcome: publish(queue, list(outcome.entry_ids)))
+    return Command(work, lambda outcome: announce(publish, list(outcome.entry_ids)))
 
 
-def bulk_resolve(ctx: Context, which: FailureFilter, odoo_id: int | None = None) -> Command[BulkOutcome]:
+def bulk_resolve(
+    ctx: Context[OutboxUnitOfWork], which: FailureFilter, odoo_id: int | None = None
+) -> Command[OutboxUnitOfWork, BulkOutcome]:
     """Resolve every failure ``which`` matches (already resolved ones count as matched, not done).
     ``odoo_id`` names one order: it needs a filter of exactly one id."""
     if odoo_id is not None and (which.ids is None or len(set(which.ids)) != 1):
         raise InvalidBatch([FieldError(None, "odooId", "names one order: give it with exactly one id in ids")])
 
-    def work(uow: UnitOfWork) -> BulkOutcome:
+    def work(uow: OutboxUnitOfWork) -> BulkOutcome:
         matched = _matching(uow, which)
         done = [f for f in matched if _resolve(ctx, uow, f, odoo_id).status is not f.status]
         return BulkOutcome(len(matched), len(done))
@@ -166,25 +181,36 @@ def bulk_resolve(ctx: Context, which: FailureFilter, odoo_id: int | None = None)
     return Command(work)
 
 
-def _entry(uow: UnitOfWork, entry_id: int) -> OutboxEntry:
+def _entry(uow: OutboxUnitOfWork, entry_id: int) -> OutboxEntry:
     entry = uow.outbox.get(entry_id, lock=True)
     if entry is None:
         raise NotFound(f"no queue entry {entry_id}")
     return entry
 
 
-def _failure(uow: UnitOfWork, failure_id: int) -> SyncFailure:
+def _failure(uow: OutboxUnitOfWork, failure_id: int) -> SyncFailure:
     failure = uow.failures.get(failure_id)
     if failure is None:
         raise NotFound(f"no sync failure {failure_id}")
     return failure
 
 
-def failure_detail(ctx: Context, failure_id: int) -> tuple[SyncFailure, OutboxEntry | None]:
-    """A failure and the queue entry behind it (its payload, attempts and last error). Raises NotFound."""
+@frozen
+class FailureDetail:
+    failure: SyncFailure
+    entry: OutboxEntry | None
+    """The queue entry behind the failure (its attempts and last error), None once pruned."""
+    order: OutboundOrder | None
+    """The webshop order the failure is about, for a sale order's failure."""
 
-    def work(uow: UnitOfWork) -> tuple[SyncFailure, OutboxEntry | None]:
+
+def failure_detail(ctx: Context[OutboxUnitOfWork], failure_id: int) -> FailureDetail:
+    """A failure, the queue entry behind it and the order it sends. Raises NotFound."""
+
+    def work(uow: OutboxUnitOfWork) -> FailureDetail:
         failure = _failure(uow, failure_id)
-        return failure, uow.outbox.get(failure.queue_id) if failure.queue_id is not None else None
+        entry = uow.outbox.get(failure.queue_id) if failure.queue_id is not None else None
+        order = uow.outbound_orders.get(failure.external_id) if failure.entity_type == SALE_ORDER else None
+        return FailureDetail(failure, entry, order)
 
     return ctx.transaction(work)

@@ -9,7 +9,7 @@ from attrs import frozen
 from atraxion.application.command import Command
 from atraxion.application.context import Context
 from atraxion.domain.auth import ApiToken, Scope, hash_token, new_token
-from atraxion.ports.unit_of_work import UnitOfWork
+from atraxion.ports.unit_of_work import AdminUnitOfWork
 
 
 @frozen
@@ -20,12 +20,16 @@ class NewToken:
 
 
 def token_creation(
-    ctx: Context, name: str, scopes: frozenset[Scope], consumer: str, expires_at: datetime | None = None
-) -> Command[NewToken]:
+    ctx: Context[AdminUnitOfWork],
+    name: str,
+    scopes: frozenset[Scope],
+    consumer: str,
+    expires_at: datetime | None = None,
+) -> Command[AdminUnitOfWork, NewToken]:
     """Store a new token (hashed) and register its consumer."""
     secret = new_token()
 
-    def work(uow: UnitOfWork) -> NewToken:
+    def work(uow: AdminUnitOfWork) -> NewToken:
         token = uow.tokens.add(
             ApiToken(None, name, hash_token(secret), scopes, consumer, ctx.clock.now(), expires_at=expires_at)
         )
@@ -36,19 +40,23 @@ def token_creation(
 
 
 def create_token(
-    ctx: Context, name: str, scopes: frozenset[Scope], consumer: str, expires_at: datetime | None = None
+    ctx: Context[AdminUnitOfWork],
+    name: str,
+    scopes: frozenset[Scope],
+    consumer: str,
+    expires_at: datetime | None = None,
 ) -> tuple[ApiToken, str]:
     """:func:`token_creation`, run. Returns the token and its secret, which cannot be shown again."""
     created = token_creation(ctx, name, scopes, consumer, expires_at).run(ctx)
     return created.token, created.secret
 
 
-def list_tokens(ctx: Context) -> list[ApiToken]:
+def list_tokens(ctx: Context[AdminUnitOfWork]) -> list[ApiToken]:
     return ctx.transaction(lambda uow: uow.tokens.list())
 
 
-def revoke_token(ctx: Context, token_id: int) -> bool:
-    def work(uow: UnitOfWork) -> bool:
+def revoke_token(ctx: Context[AdminUnitOfWork], token_id: int) -> bool:
+    def work(uow: AdminUnitOfWork) -> bool:
         done = uow.tokens.revoke(token_id, ctx.clock.now())
         uow.commit()
         return done
@@ -56,7 +64,7 @@ def revoke_token(ctx: Context, token_id: int) -> bool:
     return ctx.transaction(work)
 
 
-def authenticate(ctx: Context, presented: str) -> ApiToken | None:
+def authenticate(ctx: Context[AdminUnitOfWork], presented: str) -> ApiToken | None:
     """The active token matching ``presented``, or None (unknown, expired or revoked)."""
     token = ctx.transaction(lambda uow: uow.tokens.by_hash(hash_token(presented)))
     if token is None or not token.matches(presented) or not token.is_active(ctx.clock.now()):

@@ -25,7 +25,7 @@ from atraxion.domain.users import (
 )
 from atraxion.ports.mailer import Mailer, MailNotConfigured
 from atraxion.ports.passwords import PasswordHasher
-from atraxion.ports.unit_of_work import UnitOfWork
+from atraxion.ports.unit_of_work import AdminUnitOfWork
 
 
 @frozen
@@ -43,14 +43,14 @@ class SignUpRefused(ValueError):
     """The address or password cannot sign up; the message says why."""
 
 
-def create_user(ctx: Context, accounts: Accounts, email: str, password: str, role: Role) -> User:
+def create_user(ctx: Context[AdminUnitOfWork], accounts: Accounts, email: str, password: str, role: Role) -> User:
     """A verified user (made by an operator of the service). Raises ValueError for a bad address
     or password, Conflict if the address is taken."""
     address = normalize_email(email)
     check_password(password)
     password_hash = accounts.hasher.hash(password)
 
-    def work(uow: UnitOfWork) -> User:
+    def work(uow: AdminUnitOfWork) -> User:
         if uow.users.by_email(address) is not None:
             raise Conflict(f"a user {address} already exists")
         user = uow.users.add(User(None, address, role, password_hash, True, ctx.clock.now()))
@@ -60,11 +60,11 @@ def create_user(ctx: Context, accounts: Accounts, email: str, password: str, rol
     return ctx.transaction(work)
 
 
-def list_users(ctx: Context) -> list[User]:
+def list_users(ctx: Context[AdminUnitOfWork]) -> list[User]:
     return ctx.transaction(lambda uow: uow.users.list())
 
 
-def _user(uow: UnitOfWork, email: str) -> User:
+def _user(uow: AdminUnitOfWork, email: str) -> User:
     try:
         address = normalize_email(email)
     except ValueError:
@@ -75,10 +75,10 @@ def _user(uow: UnitOfWork, email: str) -> User:
     return user
 
 
-def disable_user(ctx: Context, email: str) -> User:
+def disable_user(ctx: Context[AdminUnitOfWork], email: str) -> User:
     """Disable a user and end their sessions (disabling twice is harmless). Raises NotFound."""
 
-    def work(uow: UnitOfWork) -> User:
+    def work(uow: AdminUnitOfWork) -> User:
         user = _user(uow, email)
         if user.active:
             user = evolve(user, disabled_at=ctx.clock.now())
@@ -91,8 +91,8 @@ def disable_user(ctx: Context, email: str) -> User:
     return ctx.transaction(work)
 
 
-def change_role(ctx: Context, email: str, role: Role) -> User:
-    def work(uow: UnitOfWork) -> User:
+def change_role(ctx: Context[AdminUnitOfWork], email: str, role: Role) -> User:
+    def work(uow: AdminUnitOfWork) -> User:
         user = evolve(_user(uow, email), role=role)
         uow.users.save(user)
         uow.commit()
@@ -101,12 +101,12 @@ def change_role(ctx: Context, email: str, role: Role) -> User:
     return ctx.transaction(work)
 
 
-def add_domain(ctx: Context, domain: str) -> tuple[str, bool]:
+def add_domain(ctx: Context[AdminUnitOfWork], domain: str) -> tuple[str, bool]:
     """Allow sign-up from ``domain``: the normalized domain and whether it was new. ValueError if
     it is no domain name."""
     name = normalize_domain(domain)
 
-    def work(uow: UnitOfWork) -> bool:
+    def work(uow: AdminUnitOfWork) -> bool:
         added = uow.allowed_domains.add(name)
         uow.commit()
         return added
@@ -114,13 +114,13 @@ def add_domain(ctx: Context, domain: str) -> tuple[str, bool]:
     return name, ctx.transaction(work)
 
 
-def remove_domain(ctx: Context, domain: str) -> bool:
+def remove_domain(ctx: Context[AdminUnitOfWork], domain: str) -> bool:
     try:
         name = normalize_domain(domain)
     except ValueError:
         return False
 
-    def work(uow: UnitOfWork) -> bool:
+    def work(uow: AdminUnitOfWork) -> bool:
         removed = uow.allowed_domains.remove(name)
         uow.commit()
         return removed
@@ -128,13 +128,13 @@ def remove_domain(ctx: Context, domain: str) -> bool:
     return ctx.transaction(work)
 
 
-def list_domains(ctx: Context) -> list[str]:
+def list_domains(ctx: Context[AdminUnitOfWork]) -> list[str]:
     return ctx.transaction(lambda uow: uow.allowed_domains.list())
 
 
 def sign_up_command(
-    ctx: Context, accounts: Accounts, email: str, password: str, link: Callable[[str], str]
-) -> Command[str | None]:
+    ctx: Context[AdminUnitOfWork], accounts: Accounts, email: str, password: str, link: Callable[[str], str]
+) -> Command[AdminUnitOfWork, str | None]:
     """Register a viewer, unverified, and mail them ``link(token)`` once committed.
 
     Raises SignUpRefused for a bad address or password or a domain that is not allowed, and
@@ -152,7 +152,7 @@ def sign_up_command(
     password_hash = accounts.hasher.hash(password)
     secret = new_secret()
 
-    def work(uow: UnitOfWork) -> str | None:
+    def work(uow: AdminUnitOfWork) -> str | None:
         if not may_sign_up(address, uow.allowed_domains.list()):
             raise SignUpRefused(f"addresses of {address.rpartition('@')[2]} may not sign up; ask an admin")
         now = ctx.clock.now()
@@ -177,11 +177,11 @@ def sign_up_command(
     return Command(work, send)
 
 
-def verify_email(ctx: Context, secret: str) -> User | None:
+def verify_email(ctx: Context[AdminUnitOfWork], secret: str) -> User | None:
     """Use a verification token: its user becomes verified. None for an unknown, used or expired
     token (each token works once)."""
 
-    def work(uow: UnitOfWork) -> User | None:
+    def work(uow: AdminUnitOfWork) -> User | None:
         now = ctx.clock.now()
         verification = uow.verifications.by_hash(hash_secret(secret), lock=True)
         if verification is None or not verification.usable(now):

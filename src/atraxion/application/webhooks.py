@@ -39,7 +39,7 @@ from atraxion.domain.webhooks import (
     message_body,
 )
 from atraxion.domain.webshop_orders import SALE_ORDER
-from atraxion.ports.unit_of_work import ConcurrentUpdate, UnitOfWork
+from atraxion.ports.unit_of_work import ConcurrentUpdate, IngestUnitOfWork, OutboxUnitOfWork, WebhookUnitOfWork
 from atraxion.ports.webhooks import SendResult, WebhookSender
 
 log = logging.getLogger(__name__)
@@ -76,31 +76,31 @@ class WebhookChanges:
 
 
 def webhook_creation(
-    ctx: Context,
+    ctx: Context[WebhookUnitOfWork],
     url: str,
     consumer: str,
     entities: Sequence[str],
     events: frozenset[WebhookEvent],
     secret: str | None,
-) -> Command[Webhook]:
+) -> Command[WebhookUnitOfWork, Webhook]:
     """Subscribe ``consumer``; the secret is generated when not given (checked by the caller)."""
     chosen = secret if secret is not None else generate_secret()
 
-    def work(uow: UnitOfWork) -> Webhook:
+    def work(uow: WebhookUnitOfWork) -> Webhook:
         now = ctx.clock.now()
         return uow.webhooks.add(Webhook(None, url, consumer, chosen, entities, events, True, now, now))
 
     return Command(work)
 
 
-def list_webhooks(ctx: Context) -> list[Webhook]:
+def list_webhooks(ctx: Context[WebhookUnitOfWork]) -> list[Webhook]:
     return ctx.transaction(lambda uow: uow.webhooks.all())
 
 
-def update_webhook(ctx: Context, webhook_id: int, changes: WebhookChanges) -> Webhook:
+def update_webhook(ctx: Context[WebhookUnitOfWork], webhook_id: int, changes: WebhookChanges) -> Webhook:
     """Apply ``changes``; reactivating clears the reason it was disabled. Raises NotFound."""
 
-    def work(uow: UnitOfWork) -> Webhook:
+    def work(uow: WebhookUnitOfWork) -> Webhook:
         webhook = _webhook(uow, webhook_id)
         updated = Webhook(
             webhook.id,
@@ -122,10 +122,10 @@ def update_webhook(ctx: Context, webhook_id: int, changes: WebhookChanges) -> We
     return ctx.transaction(work)
 
 
-def remove_webhook(ctx: Context, webhook_id: int) -> None:
+def remove_webhook(ctx: Context[WebhookUnitOfWork], webhook_id: int) -> None:
     """Delete the webhook and its deliveries. Raises NotFound."""
 
-    def work(uow: UnitOfWork) -> None:
+    def work(uow: WebhookUnitOfWork) -> None:
         if not uow.webhooks.remove(webhook_id):
             raise NotFound(f"no webhook with id {webhook_id}")
         uow.commit()
@@ -133,21 +133,25 @@ def remove_webhook(ctx: Context, webhook_id: int) -> None:
     ctx.transaction(work)
 
 
-def list_deliveries(ctx: Context, webhook_id: int, before_id: int | None, limit: int) -> list[WebhookDelivery]:
+def list_deliveries(
+    ctx: Context[WebhookUnitOfWork], webhook_id: int, before_id: int | None, limit: int
+) -> list[WebhookDelivery]:
     """A webhook's deliveries, newest first, ids below ``before_id``. Raises NotFound."""
 
-    def work(uow: UnitOfWork) -> list[WebhookDelivery]:
+    def work(uow: WebhookUnitOfWork) -> list[WebhookDelivery]:
         _webhook(uow, webhook_id)
         return uow.deliveries.newest(webhook_id, before_id, limit)
 
     return ctx.transaction(work)
 
 
-def redelivery(ctx: Context, webhook_id: int, delivery_id: int) -> Command[WebhookDelivery]:
+def redelivery(
+    ctx: Context[WebhookUnitOfWork], webhook_id: int, delivery_id: int
+) -> Command[WebhookUnitOfWork, WebhookDelivery]:
     """Send one delivery again now, with the whole retry schedule and the same ``webhook-id``.
     Raises NotFound (no such delivery of this webhook) or Conflict (being attempted right now)."""
 
-    def work(uow: UnitOfWork) -> WebhookDelivery:
+    def work(uow: WebhookUnitOfWork) -> WebhookDelivery:
         _webhook(uow, webhook_id)
         found = uow.deliveries.select(webhook_id, ids=[delivery_id], status=None, limit=1)
         if not found:
@@ -160,12 +164,12 @@ def redelivery(ctx: Context, webhook_id: int, delivery_id: int) -> Command[Webho
 
 
 def bulk_redelivery(
-    ctx: Context, webhook_id: int, ids: Sequence[int] | None, status: DeliveryStatus | None
-) -> Command[list[int]]:
+    ctx: Context[WebhookUnitOfWork], webhook_id: int, ids: Sequence[int] | None, status: DeliveryStatus | None
+) -> Command[WebhookUnitOfWork, list[int]]:
     """Redeliver up to :data:`MAX_BULK` of a webhook's deliveries among ``ids`` and/or of ``status``,
     oldest first; those being attempted right now are left out. The ids redelivered."""
 
-    def work(uow: UnitOfWork) -> list[int]:
+    def work(uow: WebhookUnitOfWork) -> list[int]:
         _webhook(uow, webhook_id)
         now = ctx.clock.now()
         taken = []
@@ -180,14 +184,14 @@ def bulk_redelivery(
     return Command(work, lambda taken: _announce(ctx, taken))
 
 
-def _webhook(uow: UnitOfWork, webhook_id: int) -> Webhook:
+def _webhook(uow: WebhookUnitOfWork, webhook_id: int) -> Webhook:
     webhook = uow.webhooks.get(webhook_id)
     if webhook is None:
         raise NotFound(f"no webhook with id {webhook_id}")
     return webhook
 
 
-def _announce(ctx: Context, ids: Sequence[int | None]) -> None:
+def _announce(ctx: Context[WebhookUnitOfWork], ids: Sequence[int | None]) -> None:
     """Nudge the workers; a failure only delays the deliveries until the sweeper's next run."""
     wanted = [i for i in ids if i is not None]
     if not wanted or ctx.announce_deliveries is None:
@@ -209,7 +213,12 @@ class ChangeNotices:
     after commit; without it the deliveries wait for the sweeper."""
 
     def __init__(
-        self, ctx: Context, uow: UnitOfWork, entity: str, hooks: Sequence[Webhook], announced: list[int] | None
+        self,
+        ctx: Context[IngestUnitOfWork],
+        uow: IngestUnitOfWork,
+        entity: str,
+        hooks: Sequence[Webhook],
+        announced: list[int] | None,
     ) -> None:
         self._ctx = ctx
         self._uow = uow
@@ -222,7 +231,12 @@ class ChangeNotices:
 
     @classmethod
     def for_batch(
-        cls, ctx: Context, uow: UnitOfWork, entity: str, active: Sequence[Webhook], announced: list[int] | None
+        cls,
+        ctx: Context[IngestUnitOfWork],
+        uow: IngestUnitOfWork,
+        entity: str,
+        active: Sequence[Webhook],
+        announced: list[int] | None,
     ) -> ChangeNotices | None:
         """The notices of a batch of ``entity``, or None when no active webhook wants them."""
         hooks = [h for h in active if h.wants(WebhookEvent.CHANGES, entity)]
@@ -268,7 +282,7 @@ class ChangeNotices:
             self._announced.extend(ids)
 
 
-def record_sync_failure(uow: UnitOfWork, entry: OutboxEntry, now: datetime) -> list[int]:
+def record_sync_failure(uow: OutboxUnitOfWork, entry: OutboxEntry, now: datetime) -> list[int]:
     """``sync.failed`` deliveries for an outbox entry that just failed, to the webhooks of the
     consumer that submitted the order (no one else's). Left for the sweeper to publish."""
     if entry.entity_type != SALE_ORDER:
@@ -320,7 +334,7 @@ class _Job:
 
 
 def process_delivery(
-    ctx: Context,
+    ctx: Context[WebhookUnitOfWork],
     sender: WebhookSender,
     delivery_id: int,
     policy: DeliveryPolicy = DEFAULT_POLICY,
@@ -340,7 +354,11 @@ def process_delivery(
 
 
 def _process(
-    ctx: Context, sender: WebhookSender, delivery_id: int, policy: DeliveryPolicy, jitter: Callable[[], float]
+    ctx: Context[WebhookUnitOfWork],
+    sender: WebhookSender,
+    delivery_id: int,
+    policy: DeliveryPolicy,
+    jitter: Callable[[], float],
 ) -> DeliveryOutcome:
     job = ctx.transaction(lambda uow: _claim(ctx, uow, delivery_id, policy))
     if job is None:
@@ -363,7 +381,9 @@ def _process(
     return _finish(ctx, claimed, result, policy, jitter())
 
 
-def _claim(ctx: Context, uow: UnitOfWork, delivery_id: int, policy: DeliveryPolicy) -> _Job | None:
+def _claim(
+    ctx: Context[WebhookUnitOfWork], uow: WebhookUnitOfWork, delivery_id: int, policy: DeliveryPolicy
+) -> _Job | None:
     delivery = uow.deliveries.get(delivery_id, lock=True)
     now = ctx.clock.now()
     if delivery is None or not delivery.is_claimable(now, policy.stale_after):
@@ -388,12 +408,16 @@ def _claim(ctx: Context, uow: UnitOfWork, delivery_id: int, policy: DeliveryPoli
 
 
 def _finish(
-    ctx: Context, claimed: WebhookDelivery, result: SendResult, policy: DeliveryPolicy, fraction: float
+    ctx: Context[WebhookUnitOfWork],
+    claimed: WebhookDelivery,
+    result: SendResult,
+    policy: DeliveryPolicy,
+    fraction: float,
 ) -> DeliveryOutcome:
     attempt = claimed.attempts
     gone = result.status == 410  # Standard Webhooks: 410 Gone disables the endpoint
 
-    def work(uow: UnitOfWork) -> DeliveryOutcome:
+    def work(uow: WebhookUnitOfWork) -> DeliveryOutcome:
         now = ctx.clock.now()
         if result.ok:
             assert result.status is not None
@@ -435,12 +459,12 @@ def _finish(
 
 
 def sweep_deliveries(
-    ctx: Context, publish: Callable[[Sequence[int]], None], policy: DeliveryPolicy = DEFAULT_POLICY
+    ctx: Context[WebhookUnitOfWork], publish: Callable[[Sequence[int]], None], policy: DeliveryPolicy = DEFAULT_POLICY
 ) -> list[int]:
     """Publish deliveries that are due and have no message in flight (retries whose wait is over,
     deliveries recorded without a nudge, lost messages) and claims of dead workers. Their ids."""
 
-    def work(uow: UnitOfWork) -> list[int]:
+    def work(uow: WebhookUnitOfWork) -> list[int]:
         now = ctx.clock.now()
         ids = uow.deliveries.due(now, now - policy.redeliver_after, now - policy.stale_after, policy.sweep_batch)
         if ids:

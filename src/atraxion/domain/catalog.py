@@ -14,8 +14,9 @@ from attrs import frozen
 
 from atraxion.domain import money, odoo_entities
 from atraxion.domain.partners import derive_partner_type
-from atraxion.domain.records import Embed, Incoming, JsonObject, Kind, StoredRecord
+from atraxion.domain.records import Embed, Incoming, Kind, StoredRecord
 from atraxion.domain.shapes import Document, Key, Number, PartnerType, sometimes
+from atraxion.domain.types import JsonObject
 
 # --- Input shapes: what Odoo pushes -----------------------------------------------------------------
 

@@ -28,9 +28,9 @@ from collections.abc import Iterable, Mapping, Sequence
 from typing import Any
 
 from atraxion.domain.odoo_mapping import ExternalIds, Lookup, OdooMapping, Related, many2many, many2one
-from atraxion.domain.odoo_records import OdooRow
 from atraxion.domain.partners import derive_partner_type
 from atraxion.domain.records import Incoming
+from atraxion.domain.types import OdooRow
 
 # -- products ---------------------------------------------------------------------------------------
 

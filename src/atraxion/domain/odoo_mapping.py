@@ -17,8 +17,8 @@ from typing import Any
 
 from attrs import field, frozen
 
-from atraxion.domain.odoo_records import OdooDomain, OdooRow
 from atraxion.domain.records import Incoming
+from atraxion.domain.types import OdooDomain, OdooRow
 
 MAX_EXTERNAL_ID = 255
 """The longest key a record may have; a longer Odoo value falls back to ``<model>:<id>``."""

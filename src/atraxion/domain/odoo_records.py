@@ -7,20 +7,12 @@ id, so records sharing one ``write_date`` second are never skipped between two p
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
 from datetime import datetime, timedelta
 from typing import Any
 
 from attrs import frozen
 
-OdooRow = Mapping[str, Any]
-"""One record as Odoo reads it with ``load=None``: ``id``, ``write_date`` ("YYYY-MM-DD HH:MM:SS",
-UTC) and the requested fields; many2one fields as a bare id or ``False``, x2many as id lists,
-empty values as ``False`` (never None)."""
-
-OdooDomain = Sequence[Any]
-"""An Odoo search domain: ``(field, operator, value)`` triples and the prefix operators
-``"&"``, ``"|"``, ``"!"``, as Odoo itself takes it."""
+from atraxion.domain.types import OdooRow
 
 
 @frozen(order=True)

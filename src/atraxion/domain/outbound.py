@@ -19,7 +19,7 @@ the worker that took over (a fencing token).
 from __future__ import annotations
 
 import enum
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable
 from datetime import datetime, timedelta
 from typing import Any
 
@@ -27,8 +27,8 @@ import attrs
 from attrs import field, frozen
 
 from atraxion.domain.errors import Conflict
+from atraxion.domain.types import JsonObject
 
-JsonObject = Mapping[str, Any]
 MAX_ERROR_LENGTH = 2000
 
 

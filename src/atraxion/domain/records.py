@@ -21,11 +21,10 @@ from typing import TYPE_CHECKING, Any
 from attrs import field, frozen
 
 from atraxion.domain import diff
+from atraxion.domain.types import JsonObject
 
 if TYPE_CHECKING:
     from atraxion.domain.odoo_mapping import OdooMapping
-
-JsonObject = Mapping[str, Any]
 
 
 class IngestStatus(enum.Enum):

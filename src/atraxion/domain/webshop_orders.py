@@ -16,12 +16,10 @@ from attrs import field, frozen
 
 from atraxion.domain.errors import FieldError
 from atraxion.domain.odoo_orders import OdooOrderLine, OdooSaleOrder
+from atraxion.domain.types import OdooIds
 
 SALE_ORDER = "sale_order"
 """The outbox ``entity_type`` of webshop sale orders."""
-
-OdooIds = Mapping[str, int | None]
-"""External id → the ``odooId`` its record carries (None: the record has none). Unknown ids are absent."""
 
 
 @frozen
@@ -60,42 +58,6 @@ class WebshopSaleOrder:
 
     def product_keys(self) -> list[str]:
         return list(dict.fromkeys(line.product_external_id for line in self.lines))
-
-    def to_payload(self) -> dict[str, Any]:
-        """JSON for storage; amounts as strings so they round-trip exactly."""
-        return {
-            "externalId": self.external_id,
-            "partnerExternalId": self.partner_external_id,
-            "invoicePartnerExternalId": self.invoice_partner_external_id,
-            "deliveryPartnerExternalId": self.delivery_partner_external_id,
-            "lines": [
-                {
-                    "productExternalId": line.product_external_id,
-                    "quantity": str(line.quantity),
-                    "priceUnit": None if line.price_unit is None else str(line.price_unit),
-                }
-                for line in self.lines
-            ],
-            "note": self.note,
-        }
-
-    @classmethod
-    def from_payload(cls, payload: Mapping[str, Any]) -> WebshopSaleOrder:
-        return cls(
-            payload["externalId"],
-            payload["partnerExternalId"],
-            [
-                OrderLine(
-                    line["productExternalId"],
-                    Decimal(line["quantity"]),
-                    None if line.get("priceUnit") is None else Decimal(line["priceUnit"]),
-                )
-                for line in payload["lines"]
-            ],
-            payload.get("invoicePartnerExternalId"),
-            payload.get("deliveryPartnerExternalId"),
-            payload.get("note"),
-        )
 
 
 def reference_errors(order: WebshopSaleOrder, partners: OdooIds, products: OdooIds) -> list[FieldError]:

@@ -11,6 +11,7 @@ from atraxion.application import consumers
 from atraxion.application.context import Context
 from atraxion.domain.consumers import Backlog, ConsumerBacklog
 from atraxion.domain.errors import NotFound
+from atraxion.ports.unit_of_work import UnitOfWork
 
 
 def add_parser(commands: Any) -> None:
@@ -36,7 +37,7 @@ def _total(consumer: ConsumerBacklog) -> Backlog:
     return Backlog(sum(b.pending for b in consumer.entities.values()), oldest)
 
 
-def run(args: argparse.Namespace, context: Context) -> int:
+def run(args: argparse.Namespace, context: Context[UnitOfWork]) -> int:
     try:
         return _run(args, context)
     except NotFound as error:  # an unknown consumer or entity: one line
@@ -44,7 +45,7 @@ def run(args: argparse.Namespace, context: Context) -> int:
         return 1
 
 
-def _run(args: argparse.Namespace, context: Context) -> int:
+def _run(args: argparse.Namespace, context: Context[UnitOfWork]) -> int:
     command = args.consumer_command
     if command == "list":
         print(f"{'CONSUMER':<24} {'PENDING':>9}  OLDEST PENDING")

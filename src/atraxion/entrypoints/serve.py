@@ -13,6 +13,7 @@ from atraxion.bootstrap import bootstrap
 from atraxion.config import Settings
 from atraxion.entrypoints.http import create_app
 from atraxion.entrypoints.logs import safe_url
+from atraxion.entrypoints.runtime import Runtime
 
 log = logging.getLogger("atraxion.serve")
 
@@ -50,11 +51,12 @@ def serve(settings: Settings, host: str, port: int, log_level: str = "info") -> 
             "  atraxion token create shop --scope webshop:read --scope webshop:ack --consumer webshop\n"
             "(with make: .venv/bin/atraxion token create ...)"
         )
-    atraxion.check_odoo_in_background()  # one clear log line when the Odoo credentials are wrong
+    runtime = Runtime(atraxion)  # stopped by atraxion.close()
+    runtime.check_odoo_in_background()  # one clear log line when the Odoo credentials are wrong
     if settings.broker_url == "memory":
         # The embedded queue: worker threads and the outbox sweeper run in this process.
-        atraxion.start_workers()
-    atraxion.start_pruner()  # when ATRAXION_PRUNE_INTERVAL is set; one replica at a time
+        runtime.start_workers()
+    runtime.start_pruner()  # when ATRAXION_PRUNE_INTERVAL is set; one replica at a time
     try:
         # log_config=None: uvicorn's own lines go through our handler (text or JSON, masked).
         uvicorn.run(

@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from typing import Any
+from datetime import UTC, datetime
+from typing import Any, overload
 
 from atraxion.domain.feed import AckDecision, AckOutcome, FeedItem
 from atraxion.domain.history import Version
@@ -69,5 +70,20 @@ def version(v: Version) -> dict[str, Any]:
     return {
         "version": v.version,
         "changedFields": list(v.changed_fields),
-        "at": v.at.isoformat().replace("+00:00", "Z"),
+        "at": timestamp(v.at),
     }
+
+
+@overload
+def timestamp(value: datetime) -> str: ...
+@overload
+def timestamp(value: None) -> None: ...
+@overload
+def timestamp(value: datetime | None) -> str | None: ...
+def timestamp(value: datetime | None) -> str | None:
+    """The one time format of every answer: ISO 8601 in UTC with a ``Z``, microseconds when there
+    are any (``2026-01-02T03:04:05.250000Z``). A naive time is taken as UTC, as stores keep them."""
+    if value is None:
+        return None
+    utc = value.replace(tzinfo=UTC) if value.tzinfo is None else value.astimezone(UTC)
+    return utc.isoformat().replace("+00:00", "Z")

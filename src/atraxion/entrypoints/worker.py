@@ -19,6 +19,7 @@ from types import FrameType
 from atraxion.adapters.queue.dramatiq_url import is_dramatiq_url, redact
 from atraxion.bootstrap import bootstrap
 from atraxion.config import Settings
+from atraxion.entrypoints.runtime import Runtime
 
 log = logging.getLogger("atraxion.worker")
 
@@ -48,11 +49,12 @@ def run_worker(settings: Settings, *, ready: Callable[[], None] | None = None) -
     try:
         app = bootstrap(settings)
         try:
-            if not app.start_workers():
+            runtime = Runtime(app)  # stopped by app.close()
+            if not runtime.start_workers():
                 print("atraxion worker: set ODOO_URL and ODOO_API_KEY (docs/reverse-sync.md)", file=sys.stderr)
                 return EXIT_USAGE
-            app.check_odoo_in_background()  # one clear log line when the Odoo credentials are wrong
-            app.start_pruner()  # when ATRAXION_PRUNE_INTERVAL is set; one replica at a time
+            runtime.check_odoo_in_background()  # one clear log line when the Odoo credentials are wrong
+            runtime.start_pruner()  # when ATRAXION_PRUNE_INTERVAL is set; one replica at a time
             log.info("worker started on %s; SIGINT or SIGTERM stops it", app.queue)
             if ready is not None:
                 ready()

@@ -12,3 +12,6 @@ class Clock(Protocol):
 
     def sequence(self) -> int:
         """A number that grows with time (microseconds): orders changes oldest first."""
+
+    def sleep(self, seconds: float) -> None:
+        """Wait ``seconds`` of this clock's time (a fake clock moves on instead of waiting)."""

@@ -11,7 +11,8 @@ from collections.abc import Sequence
 from typing import Any, Protocol
 
 from atraxion.domain.odoo_orders import OdooSaleOrder
-from atraxion.domain.odoo_records import OdooDomain, OdooIdentity, OdooPosition, OdooRow
+from atraxion.domain.odoo_records import OdooIdentity, OdooPosition
+from atraxion.domain.types import OdooDomain, OdooRow
 
 
 class OdooGateway(Protocol):

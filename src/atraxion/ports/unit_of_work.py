@@ -1,4 +1,25 @@
-"""The unit of work: one transaction per use case call, rolled back unless committed."""
+"""The unit of work: one transaction per use case call, rolled back unless committed.
+
+Its repositories come in families, one protocol each, so that a use case is typed against the
+narrowest one it needs, and an adapter of your own implements only the families its use cases use:
+
+=========================  ===================================================================
+``FeedUnitOfWork``         ``records``, ``feed``: what consumers poll and acknowledge
+``IngestUnitOfWork``       the feed's, plus ``partners`` and ``purchase_order_lines`` (the
+                           after-ingest hooks) and ``webhooks``/``deliveries`` as far as an
+                           ingest batch records its ``changes.pending`` deliveries
+``PullUnitOfWork``         the ingest's, plus ``pull_cursors``, ``queued_pulls``,
+                           ``reconcile_runs`` and ``leases``: pulling from Odoo
+``OutboxUnitOfWork``       ``records``, ``outbox``, ``failures``, ``outbound_orders`` (and
+                           ``sync.failed`` deliveries): reverse sync to Odoo
+``WebhookUnitOfWork``      ``webhooks``, ``deliveries``: subscriptions and their sending
+``LeaseUnitOfWork``        ``leases``: periodic work done on one replica at a time
+``IdempotencyUnitOfWork``  ``idempotency``: the ``Idempotency-Key`` answers
+``AdminUnitOfWork``        the feed's, plus ``tokens``, ``users``, ``allowed_domains``,
+                           ``verifications``, ``admin_sessions``, ``api_logs``, ``overview``
+``UnitOfWork``             all of them: what the bundled adapters (SQLAlchemy, memory) implement
+=========================  ===================================================================
+"""
 
 from __future__ import annotations
 
@@ -23,21 +44,73 @@ from atraxion.ports.users import (
     UserRepository,
     VerificationRepository,
 )
-from atraxion.ports.webhooks import DeliveryRepository, WebhookRepository
+from atraxion.ports.webhooks import ActiveWebhooks, DeliveryRecorder, DeliveryRepository, WebhookRepository
 
 
-class UnitOfWork(Protocol):
+class Transaction(Protocol):
+    """What every family has: the transaction itself."""
+
+    def __enter__(self) -> Self: ...
+
+    def __exit__(
+        self, exc_type: type[BaseException] | None, exc: BaseException | None, tb: TracebackType | None
+    ) -> None:
+        """Roll back whatever was not committed."""
+
+    def commit(self) -> None: ...
+
+    def rollback(self) -> None: ...
+
+
+class FeedUnitOfWork(Transaction, Protocol):
+    """The records and what each consumer has pending and acknowledged."""
+
     @property
     def records(self) -> RecordRepository: ...
 
     @property
     def feed(self) -> FeedRepository: ...
 
-    @property
-    def tokens(self) -> TokenRepository: ...
+
+class IngestUnitOfWork(FeedUnitOfWork, Protocol):
+    """A push: the feed's repositories, what the after-ingest hooks write, and the deliveries
+    (``changes.pending``) a batch records for the active webhooks."""
 
     @property
-    def idempotency(self) -> IdempotencyRepository: ...
+    def partners(self) -> PartnerRepository: ...
+
+    @property
+    def purchase_order_lines(self) -> PurchaseOrderLineRepository: ...
+
+    @property
+    def webhooks(self) -> ActiveWebhooks: ...
+
+    @property
+    def deliveries(self) -> DeliveryRecorder: ...
+
+
+class PullUnitOfWork(IngestUnitOfWork, Protocol):
+    """Pulling from Odoo: ingest, plus cursors, queued pulls, reconcile runs and the pull's lease."""
+
+    @property
+    def pull_cursors(self) -> PullCursorRepository: ...
+
+    @property
+    def queued_pulls(self) -> QueuedPullRepository: ...
+
+    @property
+    def reconcile_runs(self) -> ReconcileRunRepository: ...
+
+    @property
+    def leases(self) -> LeaseRepository: ...
+
+
+class OutboxUnitOfWork(Transaction, Protocol):
+    """Reverse sync: webshop orders, their outbox entries and failures (resolved against the
+    records), and the ``sync.failed`` deliveries a failure records."""
+
+    @property
+    def records(self) -> RecordRepository: ...
 
     @property
     def outbox(self) -> OutboxRepository: ...
@@ -49,25 +122,37 @@ class UnitOfWork(Protocol):
     def outbound_orders(self) -> OutboundOrderRepository: ...
 
     @property
-    def partners(self) -> PartnerRepository: ...
+    def webhooks(self) -> ActiveWebhooks: ...
 
     @property
-    def purchase_order_lines(self) -> PurchaseOrderLineRepository: ...
+    def deliveries(self) -> DeliveryRecorder: ...
+
+
+class WebhookUnitOfWork(Transaction, Protocol):
+    """Webhook subscriptions and the sending of their deliveries."""
 
     @property
-    def api_logs(self) -> ApiLogRepository: ...
+    def webhooks(self) -> WebhookRepository: ...
 
+    @property
+    def deliveries(self) -> DeliveryRepository: ...
+
+
+class LeaseUnitOfWork(Transaction, Protocol):
     @property
     def leases(self) -> LeaseRepository: ...
 
+
+class IdempotencyUnitOfWork(Transaction, Protocol):
     @property
-    def queued_pulls(self) -> QueuedPullRepository: ...
+    def idempotency(self) -> IdempotencyRepository: ...
+
+
+class AdminUnitOfWork(FeedUnitOfWork, Protocol):
+    """Tokens, the admin UI's people and sessions, the API log and the dashboard's figures."""
 
     @property
-    def reconcile_runs(self) -> ReconcileRunRepository: ...
-
-    @property
-    def pull_cursors(self) -> PullCursorRepository: ...
+    def tokens(self) -> TokenRepository: ...
 
     @property
     def users(self) -> UserRepository: ...
@@ -82,28 +167,27 @@ class UnitOfWork(Protocol):
     def admin_sessions(self) -> AdminSessionRepository: ...
 
     @property
+    def api_logs(self) -> ApiLogRepository: ...
+
+    @property
     def overview(self) -> OverviewRepository: ...
+
+
+class UnitOfWork(
+    PullUnitOfWork,
+    OutboxUnitOfWork,
+    WebhookUnitOfWork,
+    IdempotencyUnitOfWork,
+    AdminUnitOfWork,
+    Protocol,
+):
+    """Every family: what the bundled adapters implement, and what the service is wired with."""
 
     @property
     def webhooks(self) -> WebhookRepository: ...
 
     @property
     def deliveries(self) -> DeliveryRepository: ...
-
-    def __enter__(self) -> Self: ...
-
-    def __exit__(
-        self, exc_type: type[BaseException] | None, exc: BaseException | None, tb: TracebackType | None
-    ) -> None:
-        """Roll back whatever was not committed."""
-
-    def commit(self) -> None: ...
-
-    def rollback(self) -> None: ...
-
-
-class UnitOfWorkFactory(Protocol):
-    def __call__(self) -> UnitOfWork: ...
 
 
 class ConcurrentUpdate(Exception):

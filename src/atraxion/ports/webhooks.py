@@ -11,7 +11,14 @@ from attrs import frozen
 from atraxion.domain.webhooks import DeliveryStatus, Webhook, WebhookDelivery
 
 
-class WebhookRepository(Protocol):
+class ActiveWebhooks(Protocol):
+    """What recording a delivery needs of the webhooks (an ingest batch, a failed order)."""
+
+    def active(self) -> list[Webhook]:
+        """The active webhooks, by id (one read per ingest batch: keep it cheap)."""
+
+
+class WebhookRepository(ActiveWebhooks, Protocol):
     def add(self, webhook: Webhook) -> Webhook:
         """Store a new webhook and return it with its id."""
 
@@ -25,16 +32,17 @@ class WebhookRepository(Protocol):
     def all(self) -> list[Webhook]:
         """Every webhook, by id."""
 
-    def active(self) -> list[Webhook]:
-        """The active webhooks, by id (one read per ingest batch: keep it cheap)."""
 
-
-class DeliveryRepository(Protocol):
-    """Deliveries. Claiming is atomic as in the outbox: read with ``lock=True``, decide in the
-    domain, :meth:`save` over the revision read (or ConcurrentUpdate)."""
+class DeliveryRecorder(Protocol):
+    """What recording deliveries needs (inside the unit of work of what they announce)."""
 
     def add(self, deliveries: Sequence[WebhookDelivery]) -> list[int]:
         """Store new deliveries; their ids, in order."""
+
+
+class DeliveryRepository(DeliveryRecorder, Protocol):
+    """Deliveries. Claiming is atomic as in the outbox: read with ``lock=True``, decide in the
+    domain, :meth:`save` over the revision read (or ConcurrentUpdate)."""
 
     def get(self, delivery_id: int, *, lock: bool = False) -> WebhookDelivery | None: ...
 

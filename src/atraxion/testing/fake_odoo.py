@@ -23,7 +23,8 @@ from datetime import datetime, timedelta
 from typing import Any
 
 from atraxion.domain.odoo_orders import OdooSaleOrder, PermanentOdooError
-from atraxion.domain.odoo_records import WRITE_DATE_FORMAT, OdooDomain, OdooIdentity, OdooPosition, OdooRow
+from atraxion.domain.odoo_records import WRITE_DATE_FORMAT, OdooIdentity, OdooPosition
+from atraxion.domain.types import OdooDomain, OdooRow
 
 ONE2MANY: dict[tuple[str, str], tuple[str, str]] = {
     ("product.pricelist", "item_ids"): ("product.pricelist.item", "pricelist_id"),

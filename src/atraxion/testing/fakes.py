@@ -24,6 +24,10 @@ class FakeClock:
     def advance(self, **delta: float) -> None:
         self.current += timedelta(**delta)
 
+    def sleep(self, seconds: float) -> None:
+        """Moves the clock on by ``seconds`` at once: code that waits for time to pass sees it pass."""
+        self.advance(seconds=seconds)
+
     def sequence(self) -> int:
         with self._lock:
             return next(self._seq)

@@ -20,6 +20,7 @@ from atraxion.bootstrap import bootstrap
 from atraxion.config import Settings
 from atraxion.domain.pulled_models import PULLED_MODELS
 from atraxion.entrypoints import cli
+from atraxion.entrypoints.runtime import Runtime
 from atraxion.testing.odoo_sim import OdooSimulator
 
 DB, LOGIN, PASSWORD, API_KEY = "shop", "api@example.com", "pw", "check-key-0123456789"
@@ -136,11 +137,11 @@ def test_start_up_logs_one_error_line_for_wrong_credentials(
     settings = Settings(database_url="memory://", odoo_url=sim.url, odoo_db=DB, odoo_username=LOGIN, odoo_api_key="x")
     app = bootstrap(settings)
     try:
-        with caplog.at_level(logging.INFO, logger="atraxion.bootstrap"):
-            thread = app.check_odoo_in_background()
+        with caplog.at_level(logging.INFO, logger="atraxion.entrypoints.runtime"):
+            thread = Runtime(app).check_odoo_in_background()
             assert thread is not None
             thread.join(10)
-        errors = [r for r in caplog.records if r.name == "atraxion.bootstrap" and r.levelno >= logging.ERROR]
+        errors = [r for r in caplog.records if r.name == "atraxion.entrypoints.runtime" and r.levelno >= logging.ERROR]
         assert len(errors) == 1 and "Odoo check failed" in errors[0].getMessage()
     finally:
         app.close()
@@ -153,11 +154,11 @@ def test_start_up_goes_on_when_odoo_is_unreachable(sim: OdooSimulator, caplog: p
     app = bootstrap(settings)
     try:
         sim.refuse_connections()
-        with caplog.at_level(logging.INFO, logger="atraxion.bootstrap"):
-            assert app.check_odoo() is False
-        assert [r.levelname for r in caplog.records if r.name == "atraxion.bootstrap"] == ["WARNING"]
+        with caplog.at_level(logging.INFO, logger="atraxion.entrypoints.runtime"):
+            assert Runtime(app).check_odoo() is False
+        assert [r.levelname for r in caplog.records if r.name == "atraxion.entrypoints.runtime"] == ["WARNING"]
         sim.refuse_connections(False)
-        assert app.check_odoo() is True
+        assert Runtime(app).check_odoo() is True
     finally:
         app.close()
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from functools import cached_property
 from types import TracebackType
 from typing import Any, Self
 
@@ -51,28 +52,7 @@ class MemoryUnitOfWork:
 
     def __enter__(self) -> Self:
         self.store.lock.acquire()
-        self._work = _WorkingCopy(self.store)
-        self.records = MemoryRecordRepository(self._work)
-        self.feed = MemoryFeedRepository(self._work)
-        self.tokens = MemoryTokenRepository(self._work)
-        self.idempotency = MemoryIdempotencyRepository(self._work)
-        self.outbox = MemoryOutboxRepository(self._work)
-        self.failures = MemorySyncFailureRepository(self._work)
-        self.outbound_orders = MemoryOutboundOrderRepository(self._work)
-        self.partners = MemoryPartnerRepository(self._work)
-        self.purchase_order_lines = MemoryPurchaseOrderLineRepository(self._work)
-        self.api_logs = MemoryApiLogRepository(self._work)
-        self.leases = MemoryLeaseRepository(self._work)
-        self.queued_pulls = MemoryQueuedPullRepository(self._work)
-        self.reconcile_runs = MemoryReconcileRunRepository(self._work)
-        self.pull_cursors = MemoryPullCursorRepository(self._work)
-        self.users = MemoryUserRepository(self._work)
-        self.allowed_domains = MemoryAllowedDomainRepository(self._work)
-        self.verifications = MemoryVerificationRepository(self._work)
-        self.admin_sessions = MemoryAdminSessionRepository(self._work)
-        self.overview = MemoryOverviewRepository(self._work)
-        self.webhooks = MemoryWebhookRepository(self._work)
-        self.deliveries = MemoryDeliveryRepository(self._work)
+        self._forget_repositories()
         return self
 
     def __exit__(
@@ -81,9 +61,105 @@ class MemoryUnitOfWork:
         self.rollback()
         self.store.lock.release()
 
+    def _forget_repositories(self) -> None:
+        """Repositories are made on first use, for this transaction's working copy."""
+        for name in _REPOSITORIES:
+            self.__dict__.pop(name, None)
+
+    @cached_property
+    def _work(self) -> _WorkingCopy:
+        return _WorkingCopy(self.store)
+
+    @cached_property
+    def records(self) -> MemoryRecordRepository:
+        return MemoryRecordRepository(self._work)
+
+    @cached_property
+    def feed(self) -> MemoryFeedRepository:
+        return MemoryFeedRepository(self._work)
+
+    @cached_property
+    def tokens(self) -> MemoryTokenRepository:
+        return MemoryTokenRepository(self._work)
+
+    @cached_property
+    def idempotency(self) -> MemoryIdempotencyRepository:
+        return MemoryIdempotencyRepository(self._work)
+
+    @cached_property
+    def outbox(self) -> MemoryOutboxRepository:
+        return MemoryOutboxRepository(self._work)
+
+    @cached_property
+    def failures(self) -> MemorySyncFailureRepository:
+        return MemorySyncFailureRepository(self._work)
+
+    @cached_property
+    def outbound_orders(self) -> MemoryOutboundOrderRepository:
+        return MemoryOutboundOrderRepository(self._work)
+
+    @cached_property
+    def partners(self) -> MemoryPartnerRepository:
+        return MemoryPartnerRepository(self._work)
+
+    @cached_property
+    def purchase_order_lines(self) -> MemoryPurchaseOrderLineRepository:
+        return MemoryPurchaseOrderLineRepository(self._work)
+
+    @cached_property
+    def api_logs(self) -> MemoryApiLogRepository:
+        return MemoryApiLogRepository(self._work)
+
+    @cached_property
+    def leases(self) -> MemoryLeaseRepository:
+        return MemoryLeaseRepository(self._work)
+
+    @cached_property
+    def queued_pulls(self) -> MemoryQueuedPullRepository:
+        return MemoryQueuedPullRepository(self._work)
+
+    @cached_property
+    def reconcile_runs(self) -> MemoryReconcileRunRepository:
+        return MemoryReconcileRunRepository(self._work)
+
+    @cached_property
+    def pull_cursors(self) -> MemoryPullCursorRepository:
+        return MemoryPullCursorRepository(self._work)
+
+    @cached_property
+    def users(self) -> MemoryUserRepository:
+        return MemoryUserRepository(self._work)
+
+    @cached_property
+    def allowed_domains(self) -> MemoryAllowedDomainRepository:
+        return MemoryAllowedDomainRepository(self._work)
+
+    @cached_property
+    def verifications(self) -> MemoryVerificationRepository:
+        return MemoryVerificationRepository(self._work)
+
+    @cached_property
+    def admin_sessions(self) -> MemoryAdminSessionRepository:
+        return MemoryAdminSessionRepository(self._work)
+
+    @cached_property
+    def overview(self) -> MemoryOverviewRepository:
+        return MemoryOverviewRepository(self._work)
+
+    @cached_property
+    def webhooks(self) -> MemoryWebhookRepository:
+        return MemoryWebhookRepository(self._work)
+
+    @cached_property
+    def deliveries(self) -> MemoryDeliveryRepository:
+        return MemoryDeliveryRepository(self._work)
+
     def commit(self) -> None:
         self.store.tables.update(self._work.copies)
         self._work.copies = {}
 
     def rollback(self) -> None:
         self._work.copies = {}
+
+
+_REPOSITORIES = tuple(name for name, value in vars(MemoryUnitOfWork).items() if isinstance(value, cached_property))

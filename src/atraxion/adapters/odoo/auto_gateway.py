@@ -19,7 +19,8 @@ from atraxion.adapters.odoo.json2_gateway import Json2OdooGateway
 from atraxion.adapters.odoo.odoo_values import check_url
 from atraxion.adapters.odoo.xmlrpc_gateway import XmlRpcOdooGateway
 from atraxion.domain.odoo_orders import OdooSaleOrder, PermanentOdooError, TransientOdooError
-from atraxion.domain.odoo_records import OdooDomain, OdooIdentity, OdooPosition, OdooRow
+from atraxion.domain.odoo_records import OdooIdentity, OdooPosition
+from atraxion.domain.types import OdooDomain, OdooRow
 from atraxion.ports.odoo_gateway import OdooGateway
 
 logger = logging.getLogger(__name__)

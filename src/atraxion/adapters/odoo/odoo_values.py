@@ -8,7 +8,8 @@ from typing import Any, TypeGuard
 from urllib.parse import urlsplit
 
 from atraxion.domain.odoo_orders import OdooOrderLine, OdooSaleOrder, PermanentOdooError
-from atraxion.domain.odoo_records import OdooDomain, OdooPosition, OdooRow
+from atraxion.domain.odoo_records import OdooPosition
+from atraxion.domain.types import OdooDomain, OdooRow
 
 ALL_RECORDS = {"active_test": False}
 """The context of every read: archived records included."""

@@ -36,7 +36,8 @@ from atraxion.domain.odoo_orders import (
     PermanentOdooError,
     TransientOdooError,
 )
-from atraxion.domain.odoo_records import OdooDomain, OdooIdentity, OdooPosition, OdooRow
+from atraxion.domain.odoo_records import OdooIdentity, OdooPosition
+from atraxion.domain.types import OdooDomain, OdooRow
 
 if TYPE_CHECKING:
     from _typeshed import SizedBuffer

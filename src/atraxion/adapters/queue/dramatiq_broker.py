@@ -84,12 +84,10 @@ class DramatiqQueue:
     def publish(self, entry_ids: Sequence[int]) -> None:
         """Send one message per entry id. Best effort: the entries are committed already, so a
         broker that cannot be reached is logged and left to the sweeper, never raised."""
-        for entry_id in entry_ids:
-            if isinstance(entry_id, bool) or not isinstance(entry_id, int):
-                raise TypeError(f"an outbox entry id is an int, got {entry_id!r}")
-        for position, entry_id in enumerate(entry_ids):
+        messages = [_message("an outbox entry", entry_id) for entry_id in entry_ids]
+        for position, message in enumerate(messages):
             try:
-                self._actor.send(entry_id)
+                self._actor.send(message)
             except _broker_errors() as error:
                 left = len(entry_ids) - position
                 logger.warning(
@@ -106,11 +104,10 @@ class DramatiqQueue:
     def publish_deliveries(self, delivery_ids: Sequence[int]) -> None:
         """One message per webhook delivery id. Best effort, as :meth:`publish` (the sweeper
         publishes whatever is still due)."""
-        for position, delivery_id in enumerate(delivery_ids):
-            if isinstance(delivery_id, bool) or not isinstance(delivery_id, int):
-                raise TypeError(f"a delivery id is an int, got {delivery_id!r}")
+        messages = [_message("a delivery", delivery_id) for delivery_id in delivery_ids]
+        for position, message in enumerate(messages):
             try:
-                self._delivery_actor.send(delivery_id)
+                self._delivery_actor.send(message)
             except _broker_errors() as error:
                 logger.warning(
                     "could not publish %d webhook deliveries to %s (%s: %s); the sweeper will",
@@ -193,7 +190,7 @@ class DramatiqQueue:
         if handler is None:
             # Only a process that called start() runs a Worker, so this is a wiring bug.
             raise RuntimeError(f"{self} received entry {entry_id} but has no handler")
-        if isinstance(entry_id, bool) or not isinstance(entry_id, int):
+        if _read(entry_id) is None:
             logger.error("ignoring a malformed message on %s: entry id %r", self, entry_id)
             return
         try:
@@ -209,7 +206,7 @@ class DramatiqQueue:
         if deliveries is None:
             logger.warning("%s received webhook delivery %s but has no delivery handler", self, delivery_id)
             return
-        if isinstance(delivery_id, bool) or not isinstance(delivery_id, int):
+        if _read(delivery_id) is None:
             logger.error("ignoring a malformed message on %s: delivery id %r", self, delivery_id)
             return
         try:
@@ -228,6 +225,19 @@ class DramatiqQueue:
         except Exception:
             # The rows stay queued: the next nudge or the periodic pull drains them.
             logger.exception("draining the queued pulls failed; they stay queued")
+
+
+def _read(message: object) -> int | None:
+    """A message's one argument, the id of the row it is about; None when it is not one (the row
+    holds everything else, so a message never carries more)."""
+    return None if isinstance(message, bool) or not isinstance(message, int) else message
+
+
+def _message(what: str, row_id: int) -> int:
+    """The message about ``row_id`` (what :func:`_read` reads back). Raises TypeError for a non-id."""
+    if _read(row_id) is None:
+        raise TypeError(f"{what} id is an int, got {row_id!r}")
+    return row_id
 
 
 def make_dramatiq_queue(

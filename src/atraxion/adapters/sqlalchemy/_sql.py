@@ -66,6 +66,16 @@ def from_db_time(value: datetime | None) -> datetime | None:
     return None if value is None else value.replace(tzinfo=UTC)
 
 
+def to_json_time(value: datetime) -> str:
+    """A time inside a stored JSON document: ISO 8601 in UTC (:func:`from_json_time` reads it)."""
+    return value.astimezone(UTC).isoformat()
+
+
+def from_json_time(text: str) -> datetime:
+    value = datetime.fromisoformat(text)
+    return value if value.tzinfo is not None else value.replace(tzinfo=UTC)
+
+
 def _primary_key(table: Table) -> list[str]:
     return [c.name for c in table.primary_key.columns]
 

@@ -8,14 +8,23 @@ whose row count tells whether the entry moved on in between.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from datetime import datetime
+from decimal import Decimal
 from typing import Any
 
 import attrs
 from sqlalchemy import Connection, Row, and_, bindparam, delete, func, or_, select, update
 
-from atraxion.adapters.sqlalchemy._sql import chunks, dumps, from_db_time, loads, to_db_time
+from atraxion.adapters.sqlalchemy._sql import (
+    chunks,
+    dumps,
+    from_db_time,
+    from_json_time,
+    loads,
+    to_db_time,
+    to_json_time,
+)
 from atraxion.adapters.sqlalchemy.tables import outbox, sale_orders_out, sync_failures
 from atraxion.domain.outbound import (
     Attempt,
@@ -26,7 +35,7 @@ from atraxion.domain.outbound import (
     OutboxStatus,
     SyncFailure,
 )
-from atraxion.domain.webshop_orders import OutboundOrder, WebshopSaleOrder
+from atraxion.domain.webshop_orders import OrderLine, OutboundOrder, WebshopSaleOrder
 from atraxion.ports.unit_of_work import ConcurrentUpdate
 
 
@@ -43,14 +52,13 @@ def _new_id(primary_key: Sequence[Any] | None) -> int:
 
 def _history_json(history: Sequence[Attempt]) -> str:
     return dumps(
-        [{"number": a.number, "at": a.at.isoformat(), "outcome": a.outcome.value, "error": a.error} for a in history]
+        [{"number": a.number, "at": to_json_time(a.at), "outcome": a.outcome.value, "error": a.error} for a in history]
     )
 
 
 def _history(text: str) -> list[Attempt]:
     return [
-        Attempt(a["number"], datetime.fromisoformat(a["at"]), AttemptOutcome(a["outcome"]), a["error"])
-        for a in loads(text)
+        Attempt(a["number"], from_json_time(a["at"]), AttemptOutcome(a["outcome"]), a["error"]) for a in loads(text)
     ]
 
 
@@ -248,6 +256,45 @@ class SqlSyncFailureRepository:
         return [_failure(row) for row in self.conn.execute(query)]
 
 
+def order_document(order: WebshopSaleOrder) -> dict[str, Any]:
+    """How ``sale_orders_out.payload`` holds an order: the contract's names, amounts as strings
+    (they round-trip exactly)."""
+    return {
+        "externalId": order.external_id,
+        "partnerExternalId": order.partner_external_id,
+        "invoicePartnerExternalId": order.invoice_partner_external_id,
+        "deliveryPartnerExternalId": order.delivery_partner_external_id,
+        "lines": [
+            {
+                "productExternalId": line.product_external_id,
+                "quantity": str(line.quantity),
+                "priceUnit": None if line.price_unit is None else str(line.price_unit),
+            }
+            for line in order.lines
+        ],
+        "note": order.note,
+    }
+
+
+def order_from_document(document: Mapping[str, Any]) -> WebshopSaleOrder:
+    """The order :func:`order_document` stored."""
+    return WebshopSaleOrder(
+        document["externalId"],
+        document["partnerExternalId"],
+        [
+            OrderLine(
+                line["productExternalId"],
+                Decimal(line["quantity"]),
+                None if line.get("priceUnit") is None else Decimal(line["priceUnit"]),
+            )
+            for line in document["lines"]
+        ],
+        document.get("invoicePartnerExternalId"),
+        document.get("deliveryPartnerExternalId"),
+        document.get("note"),
+    )
+
+
 class SqlOutboundOrderRepository:
     def __init__(self, conn: Connection) -> None:
         self.conn = conn
@@ -257,7 +304,7 @@ class SqlOutboundOrderRepository:
             sale_orders_out.insert().values(
                 external_id=order.external_id,
                 consumer=order.consumer,
-                payload=dumps(order.order.to_payload()),
+                payload=dumps(order_document(order.order)),
                 queue_id=order.queue_id,
                 odoo_id=order.odoo_id,
                 created_at=to_db_time(order.created_at),
@@ -270,7 +317,7 @@ class SqlOutboundOrderRepository:
             return None
         return OutboundOrder(
             row.external_id,
-            WebshopSaleOrder.from_payload(loads(row.payload)),
+            order_from_document(loads(row.payload)),
             row.queue_id,
             row.consumer,
             _time(row.created_at),

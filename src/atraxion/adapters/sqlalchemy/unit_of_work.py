@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import threading
+from functools import cached_property
 from types import TracebackType
 from typing import Self
 
@@ -73,27 +74,7 @@ class SqlUnitOfWork:
             self.lock.acquire()
         # The connection begins a transaction on first use (SQLAlchemy's autobegin).
         self.connection = self.engine.connect()
-        self.records = SqlRecordRepository(self.connection)
-        self.feed = SqlFeedRepository(self.connection)
-        self.tokens = SqlTokenRepository(self.connection)
-        self.idempotency = SqlIdempotencyRepository(self.connection)
-        self.outbox = SqlOutboxRepository(self.connection)
-        self.failures = SqlSyncFailureRepository(self.connection)
-        self.outbound_orders = SqlOutboundOrderRepository(self.connection)
-        self.partners = SqlPartnerRepository(self.connection)
-        self.purchase_order_lines = SqlPurchaseOrderLineRepository(self.connection)
-        self.api_logs = SqlApiLogRepository(self.connection)
-        self.leases = SqlLeaseRepository(self.connection)
-        self.queued_pulls = SqlQueuedPullRepository(self.connection)
-        self.reconcile_runs = SqlReconcileRunRepository(self.connection)
-        self.pull_cursors = SqlPullCursorRepository(self.connection)
-        self.users = SqlUserRepository(self.connection)
-        self.allowed_domains = SqlAllowedDomainRepository(self.connection)
-        self.verifications = SqlVerificationRepository(self.connection)
-        self.admin_sessions = SqlAdminSessionRepository(self.connection)
-        self.overview = SqlOverviewRepository(self.connection)
-        self.webhooks = SqlWebhookRepository(self.connection, self.secrets)
-        self.deliveries = SqlDeliveryRepository(self.connection)
+        self._forget_repositories()
         return self
 
     def __exit__(
@@ -110,8 +91,101 @@ class SqlUnitOfWork:
         if isinstance(exc, DBAPIError) and is_conflict(exc):
             raise ConcurrentUpdate(str(exc.orig)) from exc
 
+    def _forget_repositories(self) -> None:
+        """Repositories are made on first use (a unit of work builds only those its use case
+        touches), and belong to one transaction: a unit of work entered again makes them anew."""
+        for name in _REPOSITORIES:
+            self.__dict__.pop(name, None)
+
+    @cached_property
+    def records(self) -> SqlRecordRepository:
+        return SqlRecordRepository(self.connection)
+
+    @cached_property
+    def feed(self) -> SqlFeedRepository:
+        return SqlFeedRepository(self.connection)
+
+    @cached_property
+    def tokens(self) -> SqlTokenRepository:
+        return SqlTokenRepository(self.connection)
+
+    @cached_property
+    def idempotency(self) -> SqlIdempotencyRepository:
+        return SqlIdempotencyRepository(self.connection)
+
+    @cached_property
+    def outbox(self) -> SqlOutboxRepository:
+        return SqlOutboxRepository(self.connection)
+
+    @cached_property
+    def failures(self) -> SqlSyncFailureRepository:
+        return SqlSyncFailureRepository(self.connection)
+
+    @cached_property
+    def outbound_orders(self) -> SqlOutboundOrderRepository:
+        return SqlOutboundOrderRepository(self.connection)
+
+    @cached_property
+    def partners(self) -> SqlPartnerRepository:
+        return SqlPartnerRepository(self.connection)
+
+    @cached_property
+    def purchase_order_lines(self) -> SqlPurchaseOrderLineRepository:
+        return SqlPurchaseOrderLineRepository(self.connection)
+
+    @cached_property
+    def api_logs(self) -> SqlApiLogRepository:
+        return SqlApiLogRepository(self.connection)
+
+    @cached_property
+    def leases(self) -> SqlLeaseRepository:
+        return SqlLeaseRepository(self.connection)
+
+    @cached_property
+    def queued_pulls(self) -> SqlQueuedPullRepository:
+        return SqlQueuedPullRepository(self.connection)
+
+    @cached_property
+    def reconcile_runs(self) -> SqlReconcileRunRepository:
+        return SqlReconcileRunRepository(self.connection)
+
+    @cached_property
+    def pull_cursors(self) -> SqlPullCursorRepository:
+        return SqlPullCursorRepository(self.connection)
+
+    @cached_property
+    def users(self) -> SqlUserRepository:
+        return SqlUserRepository(self.connection)
+
+    @cached_property
+    def allowed_domains(self) -> SqlAllowedDomainRepository:
+        return SqlAllowedDomainRepository(self.connection)
+
+    @cached_property
+    def verifications(self) -> SqlVerificationRepository:
+        return SqlVerificationRepository(self.connection)
+
+    @cached_property
+    def admin_sessions(self) -> SqlAdminSessionRepository:
+        return SqlAdminSessionRepository(self.connection)
+
+    @cached_property
+    def overview(self) -> SqlOverviewRepository:
+        return SqlOverviewRepository(self.connection)
+
+    @cached_property
+    def webhooks(self) -> SqlWebhookRepository:
+        return SqlWebhookRepository(self.connection, self.secrets)
+
+    @cached_property
+    def deliveries(self) -> SqlDeliveryRepository:
+        return SqlDeliveryRepository(self.connection)
+
     def commit(self) -> None:
         self.connection.commit()
 
     def rollback(self) -> None:
         self.connection.rollback()
+
+
+_REPOSITORIES = tuple(name for name, value in vars(SqlUnitOfWork).items() if isinstance(value, cached_property))

@@ -2,13 +2,12 @@
 
 from __future__ import annotations
 
-import json
-from datetime import UTC, datetime
+from datetime import datetime
 from typing import Any
 
 from sqlalchemy import Connection, Row, delete, insert, select, update
 
-from atraxion.adapters.sqlalchemy._sql import from_db_time, to_db_time
+from atraxion.adapters.sqlalchemy._sql import dumps, from_db_time, from_json_time, loads, to_db_time, to_json_time
 from atraxion.adapters.sqlalchemy.tables import admin_sessions, allowed_domains, email_verifications, users
 from atraxion.domain.users import AdminSession, Role, User, Verification
 
@@ -24,7 +23,7 @@ def _user(row: Row[Any]) -> User:
         verified=bool(row.verified),
         created_at=created,
         disabled_at=from_db_time(row.disabled_at),
-        recent_failures=tuple(datetime.fromisoformat(t) for t in json.loads(row.recent_failures)),
+        recent_failures=tuple(from_json_time(t) for t in loads(row.recent_failures)),
         locked_until=from_db_time(row.locked_until),
     )
 
@@ -37,7 +36,7 @@ def _user_row(user: User) -> dict[str, Any]:
         "verified": user.verified,
         "created_at": to_db_time(user.created_at),
         "disabled_at": to_db_time(user.disabled_at),
-        "recent_failures": json.dumps([t.astimezone(UTC).isoformat() for t in user.recent_failures]),
+        "recent_failures": dumps([to_json_time(t) for t in user.recent_failures]),
         "locked_until": to_db_time(user.locked_until),
     }
 

@@ -17,6 +17,7 @@ from atraxion.domain.outbound import FailureStatus, OutboxStatus
 from atraxion.domain.users import Role, User
 from atraxion.entrypoints.admin.web import Refused, action, app_of, back, page, render
 from atraxion.entrypoints.http.body import bounded_int
+from atraxion.entrypoints.orders_in import order_body
 
 PAGE = 50
 
@@ -71,11 +72,17 @@ async def failures(request: Request, user: User) -> Response:
 
 async def failure(request: Request, user: User) -> Response:
     try:
-        found, entry = await run_in_threadpool(sync_admin.failure_detail, app_of(request).context, _id(request))
+        detail = await run_in_threadpool(sync_admin.failure_detail, app_of(request).context, _id(request))
     except NotFound as error:
         raise Refused(404, str(error)) from None
-    payload = json.dumps(entry.payload, indent=2, ensure_ascii=False, sort_keys=True) if entry else None
-    return render(request, "failure.html", user=user, f=found, entry=entry, payload=payload, notice=_notice(request))
+    entry, order = detail.entry, detail.order
+    payload = None
+    if entry is not None:
+        document = {**({"order": order_body(order.order)} if order is not None else {}), **entry.payload}
+        payload = json.dumps(document, indent=2, ensure_ascii=False, sort_keys=True)
+    return render(
+        request, "failure.html", user=user, f=detail.failure, entry=entry, payload=payload, notice=_notice(request)
+    )
 
 
 def _ids(form: dict[str, list[str]]) -> list[int]:
@@ -90,7 +97,7 @@ async def retry_failures(request: Request, user: User, form: dict[str, list[str]
     done, refused = 0, []
     for failure_id in _ids(form):
         try:
-            await run_in_threadpool(sync_admin.retry_failure, app.context, app.queue, failure_id)
+            await run_in_threadpool(sync_admin.retry_failure, app.context, app.queue.publish, failure_id)
             done += 1
         except (NotFound, Conflict) as error:
             refused.append(str(error))
@@ -122,7 +129,7 @@ async def queue(request: Request, user: User) -> Response:
 async def retry_entry(request: Request, user: User, form: dict[str, list[str]]) -> Response:
     app = app_of(request)
     try:
-        entry = await run_in_threadpool(sync_admin.retry_entry, app.context, app.queue, _id(request))
+        entry = await run_in_threadpool(sync_admin.retry_entry, app.context, app.queue.publish, _id(request))
     except (NotFound, Conflict) as error:
         raise Refused(409 if isinstance(error, Conflict) else 404, str(error)) from None
     return back(_return_to(form, "/admin/queue"), f"queue entry {entry.id} retried")

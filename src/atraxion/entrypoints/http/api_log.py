@@ -35,6 +35,7 @@ from atraxion.application import api_log as use_case
 from atraxion.application.context import Context
 from atraxion.domain import api_log
 from atraxion.domain.auth import ApiToken
+from atraxion.ports.unit_of_work import UnitOfWork
 
 log = logging.getLogger("atraxion.http.api_log")
 
@@ -50,7 +51,7 @@ class ApiLogRecorder:
     """The buffer between requests and the database, and the thread that empties it."""
 
     def __init__(
-        self, ctx: Context, *, capacity: int = CAPACITY, batch_size: int = BATCH, interval: float = INTERVAL
+        self, ctx: Context[UnitOfWork], *, capacity: int = CAPACITY, batch_size: int = BATCH, interval: float = INTERVAL
     ) -> None:
         self.ctx = ctx
         self.capacity = capacity
@@ -220,7 +221,7 @@ def _entry(scope: Scope, at: datetime, status: int, duration_ms: float, error: s
     )
 
 
-def recorder_for(ctx: Context, enabled: bool) -> ApiLogRecorder | None:
+def recorder_for(ctx: Context[UnitOfWork], enabled: bool) -> ApiLogRecorder | None:
     return ApiLogRecorder(ctx) if enabled else None
 
 

@@ -3,7 +3,6 @@
 
 from __future__ import annotations
 
-from datetime import datetime
 from typing import Any
 
 from starlette.concurrency import run_in_threadpool
@@ -20,27 +19,25 @@ from atraxion.entrypoints.http import openapi
 from atraxion.entrypoints.http.auth import require
 from atraxion.entrypoints.http.body import optional_object, read_body
 from atraxion.entrypoints.http.idempotency import answer, json_answer
+from atraxion.entrypoints.views import timestamp
+from atraxion.ports.unit_of_work import UnitOfWork
 
 
-def _context(request: Request) -> Context:
-    context: Context = request.app.state.atraxion.context
+def _context(request: Request) -> Context[UnitOfWork]:
+    context: Context[UnitOfWork] = request.app.state.atraxion.context
     return context
-
-
-def _time(value: datetime | None) -> str | None:
-    return None if value is None else value.isoformat().replace("+00:00", "Z")
 
 
 def consumer_view(consumer: ConsumerBacklog) -> dict[str, Any]:
     return {
         "name": consumer.name,
         "pending": {entity: b.pending for entity, b in consumer.entities.items()},
-        "oldestPendingAt": {entity: _time(b.oldest_pending_at) for entity, b in consumer.entities.items()},
+        "oldestPendingAt": {entity: timestamp(b.oldest_pending_at) for entity, b in consumer.entities.items()},
     }
 
 
 def summary_view(backlog: Backlog) -> dict[str, Any]:
-    return {"pending": backlog.pending, "oldestPendingAt": _time(backlog.oldest_pending_at)}
+    return {"pending": backlog.pending, "oldestPendingAt": timestamp(backlog.oldest_pending_at)}
 
 
 async def list_consumers(request: Request) -> Response:

@@ -27,10 +27,11 @@ from atraxion.entrypoints.http.json_response import FastJSONResponse
 from atraxion.entrypoints.http.schemas import AckRequest
 from atraxion.entrypoints.inbound import parse_deletion, parse_push, structure_each
 from atraxion.observability import log_context
+from atraxion.ports.unit_of_work import UnitOfWork
 
 
-def _context(request: Request) -> Context:
-    context: Context = request.app.state.atraxion.context
+def _context(request: Request) -> Context[UnitOfWork]:
+    context: Context[UnitOfWork] = request.app.state.atraxion.context
     return context
 
 

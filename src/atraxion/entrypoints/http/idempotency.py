@@ -27,6 +27,7 @@ from atraxion.application.idempotency import (
 from atraxion.domain.auth import ApiToken
 from atraxion.entrypoints.http.problems import Problem
 from atraxion.ports.idempotency import Answer
+from atraxion.ports.unit_of_work import UnitOfWork
 
 T = TypeVar("T")
 
@@ -44,7 +45,7 @@ async def answer(
     request: Request,
     token: ApiToken,
     raw_body: bytes,
-    command: Command[T],
+    command: Command[UnitOfWork, T],
     view: Callable[[T], Answer],
     *,
     stored_view: Callable[[T], Answer] | None = None,
@@ -53,7 +54,7 @@ async def answer(
     """Run ``command`` and answer ``view`` of its result; with an ``Idempotency-Key``, once per key
     (see :func:`~atraxion.application.idempotency.run_once`, and ``stored_view``). ``headers`` are
     added to the answer, replayed or not."""
-    ctx: Context = request.app.state.atraxion.context
+    ctx: Context[UnitOfWork] = request.app.state.atraxion.context
     key = _key(request)
     if key is None:
         result = await run_in_threadpool(command.run, ctx)

@@ -22,12 +22,14 @@ from atraxion.domain.errors import FieldError, InvalidBatch
 from atraxion.entrypoints.http import openapi
 from atraxion.entrypoints.http.auth import require
 from atraxion.entrypoints.http.body import bounded_int
+from atraxion.entrypoints.views import timestamp
+from atraxion.ports.unit_of_work import UnitOfWork
 
 
 def _view(entry: ApiLogEntry) -> dict[str, Any]:
     return {
         "id": entry.id,
-        "at": entry.at.isoformat().replace("+00:00", "Z"),
+        "at": timestamp(entry.at),
         "method": entry.method,
         "path": entry.path,
         "query": entry.query,
@@ -65,7 +67,7 @@ def _filters(request: Request) -> tuple[str | None, int | None, int, int | None]
 async def list_logs(request: Request) -> Response:
     await require(request, Scope.ADMIN)
     path, status, limit, before = _filters(request)
-    ctx: Context = request.app.state.atraxion.context
+    ctx: Context[UnitOfWork] = request.app.state.atraxion.context
     # One more than asked: a full page says whether another one follows.
     found = await run_in_threadpool(api_log.search, ctx, path, status, limit + 1, before)
     page = found[:limit]

@@ -16,6 +16,7 @@ from atraxion.application.context import Context
 from atraxion.application.gauges import read_gauges
 from atraxion.entrypoints.http.api_log import ApiLogRecorder
 from atraxion.observability import metrics
+from atraxion.ports.unit_of_work import UnitOfWork
 
 log = logging.getLogger("atraxion.http.metrics")
 
@@ -25,7 +26,7 @@ class DatabaseCollector:
     failures, pull cursor ages: computed at each scrape (the database is shared by every replica,
     so any replica tells the same)."""
 
-    def __init__(self, ctx: Context) -> None:
+    def __init__(self, ctx: Context[UnitOfWork]) -> None:
         self.ctx = ctx
 
     def collect(self) -> Iterator[Metric]:

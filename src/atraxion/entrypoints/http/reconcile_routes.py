@@ -26,6 +26,7 @@ from atraxion.entrypoints.http.auth import require
 from atraxion.entrypoints.http.body import bounded_int, parse_json, read_body, require_json_media_type
 from atraxion.entrypoints.http.idempotency import answer, json_answer
 from atraxion.entrypoints.http.problems import Problem
+from atraxion.entrypoints.views import timestamp
 
 PATH = "/api/v1/admin/reconcile"
 
@@ -37,9 +38,9 @@ def view(run: ReconcileRun) -> dict[str, Any]:
         "entities": list(run.entities),
         "counts": attrs.asdict(run.counts),
         "error": run.error,
-        "createdAt": run.created_at.isoformat(),
-        "updatedAt": run.updated_at.isoformat(),
-        "finishedAt": run.finished_at.isoformat() if run.finished_at else None,
+        "createdAt": timestamp(run.created_at),
+        "updatedAt": timestamp(run.updated_at),
+        "finishedAt": timestamp(run.finished_at),
     }
 
 

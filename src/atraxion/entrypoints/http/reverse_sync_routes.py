@@ -9,7 +9,6 @@ The OpenAPI paths are in ``reverse_sync_openapi.py``; ``paths`` is re-exported h
 
 from __future__ import annotations
 
-from datetime import datetime
 from typing import Any, TypeVar
 from urllib.parse import quote
 
@@ -30,6 +29,7 @@ from atraxion.entrypoints.http.idempotency import answer, json_answer
 from atraxion.entrypoints.http.problems import Problem
 from atraxion.entrypoints.http.reverse_sync_openapi import paths
 from atraxion.entrypoints.orders_in import parse_sale_order
+from atraxion.entrypoints.views import timestamp
 from atraxion.ports.idempotency import Answer
 
 __all__ = ["paths", "routes"]
@@ -40,10 +40,6 @@ def _app(request: Request) -> Atraxion:
     return atraxion
 
 
-def _time(value: datetime | None) -> str | None:
-    return None if value is None else value.isoformat().replace("+00:00", "Z")
-
-
 def entry_view(entry: OutboxEntry) -> dict[str, Any]:
     return {
         "id": entry.id,
@@ -51,14 +47,15 @@ def entry_view(entry: OutboxEntry) -> dict[str, Any]:
         "entityKey": entry.entity_key,
         "status": entry.status.value,
         "attempts": entry.attempts,
-        "nextAttemptAt": _time(entry.next_attempt_at),
-        "claimedAt": _time(entry.claimed_at),
+        "nextAttemptAt": timestamp(entry.next_attempt_at),
+        "claimedAt": timestamp(entry.claimed_at),
         "lastError": entry.last_error,
         "odooId": entry.odoo_id,
-        "createdAt": _time(entry.created_at),
-        "updatedAt": _time(entry.updated_at),
+        "createdAt": timestamp(entry.created_at),
+        "updatedAt": timestamp(entry.updated_at),
         "history": [
-            {"number": a.number, "at": _time(a.at), "outcome": a.outcome.value, "error": a.error} for a in entry.history
+            {"number": a.number, "at": timestamp(a.at), "outcome": a.outcome.value, "error": a.error}
+            for a in entry.history
         ],
     }
 
@@ -72,8 +69,8 @@ def failure_view(failure: SyncFailure) -> dict[str, Any]:
         "status": failure.status.value,
         "errorMessage": failure.error_message,
         "queueId": failure.queue_id,
-        "createdAt": _time(failure.created_at),
-        "resolvedAt": _time(failure.resolved_at),
+        "createdAt": timestamp(failure.created_at),
+        "resolvedAt": timestamp(failure.resolved_at),
     }
 
 
@@ -82,7 +79,7 @@ async def submit_order(request: Request) -> Response:
     app = _app(request)
     body, raw = await json_body(request, app.settings.max_body_bytes)
     order = parse_sale_order(body)
-    command = reverse_sync.order_submission(app.context, app.queue, order, token.consumer)
+    command = reverse_sync.order_submission(app.context, app.queue.publish, order, token.consumer)
     location = f"/api/v1/webshop/sale-orders/{quote(order.external_id, safe='')}/sync"
     return await answer(request, token, raw, command, _submitted_view, headers={"Location": location})
 
@@ -140,7 +137,7 @@ async def retry_failure(request: Request) -> Response:
     failure_id = _id(request)
     app = _app(request)
 
-    command = sync_admin.failure_retry(app.context, app.queue, failure_id)
+    command = sync_admin.failure_retry(app.context, app.queue.publish, failure_id)
     raw = await read_body(request, app.settings.max_body_bytes)
     return await answer(
         request,
@@ -170,7 +167,7 @@ async def retry_failures(request: Request) -> Response:
     raw = await read_body(request, app.settings.max_body_bytes)
     body = optional_object(request, raw)
     _only(body, {"ids", "status", "kind"})
-    command = sync_admin.bulk_retry(app.context, app.queue, _filter(body))
+    command = sync_admin.bulk_retry(app.context, app.queue.publish, _filter(body))
     return await answer(request, token, raw, command, lambda done: json_answer(_bulk_view(done, "retried")))
 
 
@@ -246,7 +243,7 @@ async def retry_queue_entry(request: Request) -> Response:
     entry_id = _id(request)
     app = _app(request)
 
-    command = sync_admin.entry_retry(app.context, app.queue, entry_id)
+    command = sync_admin.entry_retry(app.context, app.queue.publish, entry_id)
     raw = await read_body(request, app.settings.max_body_bytes)
     return await answer(request, token, raw, command, lambda entry: json_answer(entry_view(entry)))
 

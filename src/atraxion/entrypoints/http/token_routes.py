@@ -21,7 +21,9 @@ from atraxion.entrypoints.http.body import bounded_int, json_body
 from atraxion.entrypoints.http.idempotency import answer, json_answer
 from atraxion.entrypoints.inbound import structure_each
 from atraxion.entrypoints.inbound_fast import BLANK
+from atraxion.entrypoints.views import timestamp
 from atraxion.ports.idempotency import Answer
+from atraxion.ports.unit_of_work import UnitOfWork
 
 
 @frozen
@@ -38,9 +40,9 @@ def _view(token: ApiToken, now: datetime) -> dict[str, Any]:
         "name": token.name,
         "consumer": token.consumer,
         "scopes": sorted(s.value for s in token.scopes),
-        "createdAt": token.created_at.isoformat(),
-        "expiresAt": token.expires_at.isoformat() if token.expires_at else None,
-        "revokedAt": token.revoked_at.isoformat() if token.revoked_at else None,
+        "createdAt": timestamp(token.created_at),
+        "expiresAt": timestamp(token.expires_at),
+        "revokedAt": timestamp(token.revoked_at),
         "active": token.is_active(now),
     }
 
@@ -74,7 +76,7 @@ def _parse(body: Any) -> tuple[TokenRequest, frozenset[Scope], datetime | None]:
 
 async def list_tokens(request: Request) -> Response:
     await require(request, Scope.ADMIN)
-    ctx: Context = request.app.state.atraxion.context
+    ctx: Context[UnitOfWork] = request.app.state.atraxion.context
     found = await run_in_threadpool(tokens.list_tokens, ctx)
     now = ctx.clock.now()
     return JSONResponse({"items": [_view(t, now) for t in found]})
@@ -84,7 +86,7 @@ async def create_token(request: Request) -> Response:
     caller = await require(request, Scope.ADMIN)
     body, raw = await json_body(request, request.app.state.atraxion.settings.max_body_bytes)
     parsed, scopes, expires = _parse(body)
-    ctx: Context = request.app.state.atraxion.context
+    ctx: Context[UnitOfWork] = request.app.state.atraxion.context
     command = tokens.token_creation(ctx, parsed.name, scopes, parsed.consumer, expires)
 
     def created(new: tokens.NewToken, secret: str | None) -> Answer:
@@ -99,7 +101,7 @@ async def create_token(request: Request) -> Response:
 async def revoke_token(request: Request) -> Response:
     await require(request, Scope.ADMIN)
     token_id = bounded_int(request.path_params["id"], 1)
-    ctx: Context = request.app.state.atraxion.context
+    ctx: Context[UnitOfWork] = request.app.state.atraxion.context
     if token_id is None or not await run_in_threadpool(tokens.revoke_token, ctx, token_id):
         raise NotFound(f"no active token with id {token_id}")
     return Response(status_code=204)

@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import re
 from collections.abc import Mapping
-from datetime import datetime
 from typing import Any
 
 from starlette.concurrency import run_in_threadpool
@@ -29,6 +28,7 @@ from atraxion.entrypoints.http.idempotency import answer, json_answer
 from atraxion.entrypoints.http.reverse_sync_routes import _next, _page
 from atraxion.entrypoints.http.webhook_openapi import MAX_IDS, MAX_URL, SECRET_PATTERN, URL_PATTERN, paths
 from atraxion.entrypoints.inbound_fast import BLANK
+from atraxion.entrypoints.views import timestamp
 from atraxion.ports.idempotency import Answer
 
 __all__ = ["paths", "routes"]
@@ -43,10 +43,6 @@ def _app(request: Request) -> Atraxion:
     return atraxion
 
 
-def _time(value: datetime | None) -> str | None:
-    return None if value is None else value.isoformat().replace("+00:00", "Z")
-
-
 def webhook_view(webhook: Webhook) -> dict[str, Any]:
     """A webhook as answered: never its secret."""
     return {
@@ -57,8 +53,8 @@ def webhook_view(webhook: Webhook) -> dict[str, Any]:
         "events": sorted(e.value for e in webhook.events),
         "isActive": webhook.is_active,
         "disabledReason": webhook.disabled_reason,
-        "createdAt": _time(webhook.created_at),
-        "updatedAt": _time(webhook.updated_at),
+        "createdAt": timestamp(webhook.created_at),
+        "updatedAt": timestamp(webhook.updated_at),
     }
 
 
@@ -71,9 +67,9 @@ def delivery_view(delivery: WebhookDelivery) -> dict[str, Any]:
         "attempts": delivery.attempts,
         "responseStatus": delivery.response_status,
         "latencyMs": delivery.latency_ms,
-        "createdAt": _time(delivery.created_at),
-        "lastAttemptAt": _time(delivery.last_attempt_at),
-        "nextAttemptAt": _time(delivery.next_attempt_at) if waiting else None,
+        "createdAt": timestamp(delivery.created_at),
+        "lastAttemptAt": timestamp(delivery.last_attempt_at),
+        "nextAttemptAt": timestamp(delivery.next_attempt_at) if waiting else None,
         "error": delivery.last_error,
     }
 
