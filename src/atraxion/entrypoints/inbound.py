@@ -125,8 +125,13 @@ def to_batches(kind: Kind, records: Sequence[Any]) -> list[Batch]:
     product's prices, then its purchase orders) when the push carries some."""
     own_fields = _FIELD_NAMES.get(kind.shape) or _field_names(kind.shape)
     drop = ("data", *(e.list_field for e in kind.embeds))
-    with_data = "data" in own_fields
-    own = [kind.incoming(_envelope(r, drop=drop), r.data if with_data else None) for r in records]
+    if "data" not in own_fields:
+        own = [kind.incoming(_envelope(r, drop=drop)) for r in records]
+    elif kind.complete is None and len(kind.key_fields) == 1:  # Kind.incoming, unrolled: the P2 hot path
+        key = kind.key_fields[0]
+        own = [Incoming(getattr(r, key), _envelope(r, drop=drop), r.data or {}) for r in records]
+    else:
+        own = [kind.incoming(_envelope(r, drop=drop), r.data) for r in records]
     batches = [Batch(kind.name, own)]
     for embed in kind.embeds:
         child = KINDS[embed.entity]
