@@ -39,7 +39,7 @@ from atraxion.application.reverse_sync import submit_sale_order
 from atraxion.bootstrap import Atraxion, bootstrap
 from atraxion.config import Settings
 from atraxion.domain.odoo_orders import OdooOrderLine, OdooSaleOrder
-from atraxion.domain.outbound import AttemptOutcome, OutboxEntry, OutboxStatus
+from atraxion.domain.outbox import AttemptOutcome, OutboxEntry, OutboxStatus
 from atraxion.domain.webshop_orders import OrderLine, WebshopSaleOrder
 from atraxion.entrypoints.inbound import parse_push
 from atraxion.entrypoints.runtime import Runtime

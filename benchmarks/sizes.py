@@ -17,9 +17,9 @@ from pathlib import Path
 from sqlalchemy import Engine, text
 
 from atraxion.application.context import Context
-from atraxion.domain.api_log import inbound
 from atraxion.domain.history import Version
-from atraxion.domain.outbound import AttemptOutcome, OutboxEntry, RetryPolicy
+from atraxion.domain.outbox import AttemptOutcome, OutboxEntry, RetryPolicy
+from atraxion.domain.request_log import inbound
 from atraxion.ports.unit_of_work import UnitOfWork
 from benchmarks._env import BackendUnavailable, environment
 

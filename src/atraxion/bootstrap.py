@@ -40,7 +40,7 @@ from atraxion.application.webhooks import DeliveryOutcome
 from atraxion.config import Settings
 from atraxion.domain.catalog import kinds_by_name
 from atraxion.domain.errors import OdooNotConfigured
-from atraxion.domain.outbound import OutboxPolicy, RetryPolicy
+from atraxion.domain.outbox import OutboxPolicy, RetryPolicy
 from atraxion.domain.reconcile import ReconcileRun
 from atraxion.domain.records import Fingerprinter
 from atraxion.domain.webhooks import DeliveryPolicy, RetrySchedule

@@ -30,9 +30,16 @@ DEFAULT_SECRET_KEY_FILE = "./atraxion.key"
 
 @frozen
 class Settings:
-    """Everything the service is configured with. :meth:`from_env` reads it from the environment
-    (and a ``.env`` file): each field's variable is named beside it in ``from_env``, and its meaning
-    in docs/deploying.md and the page of its feature. Build one directly to embed or test."""
+    """Everything the service is configured with; immutable once built.
+
+    :meth:`from_env` reads it from the environment (and a ``.env`` file): ``ATRAXION_*`` variables,
+    ``ODOO_*`` for the Odoo connection, each named beside its field in ``from_env``, its meaning in
+    docs/deploying.md and the page of its feature. A program embedding Atraxion, or a test, builds
+    one directly, naming only what differs from the defaults:
+    ``Settings(database_url="sqlite:///./shop-sync.db")``, or ``"memory://"`` for no database.
+    Durations are in seconds unless a field's name says otherwise. Secrets (the Odoo API key, the
+    SMTP URL, the secret key) are left out of its ``repr``.
+    """
 
     database_url: str = DEFAULT_DATABASE_URL
     broker_url: str = "memory"

@@ -229,12 +229,12 @@ def test_assets_are_served_by_atraxion(web: TestClient) -> None:
 def test_the_api_log_filters_by_path_status_consumer_and_time(
     atraxion: Atraxion, web: TestClient, clock: FakeClock
 ) -> None:
-    from atraxion.application import api_log
-    from atraxion.domain.api_log import ApiLogEntry
+    from atraxion.application import request_log
+    from atraxion.domain.request_log import ApiLogEntry
 
     make_user(atraxion, "ann@example.com", Role.VIEWER)
     start = clock.now()
-    api_log.record(
+    request_log.record(
         atraxion.context,
         [
             ApiLogEntry(

@@ -14,7 +14,7 @@ from typing import Any
 import pytest
 from starlette.testclient import TestClient
 
-from atraxion.application import api_log
+from atraxion.application import request_log
 from atraxion.bootstrap import Atraxion
 from tests.e2e.conftest import Tokens
 
@@ -83,5 +83,5 @@ def test_a_path_or_query_holding_a_nul_character_is_a_422(
     headers = tokens.admin if "/admin/" in path else tokens.shop
     assert_nul_problem(client.get(path, headers=headers))
     client.app.state.api_log.flush()  # type: ignore[attr-defined]
-    (row,) = api_log.search(atraxion.context, None, None, 10, None)
+    (row,) = request_log.search(atraxion.context, None, None, 10, None)
     assert row.status_code == 422 and NUL not in row.path

@@ -19,7 +19,7 @@ from atraxion.entrypoints.http import create_app
 from atraxion.entrypoints.runtime import Runtime
 from atraxion.testing.odoo_sim import OdooSimulator
 from tests.e2e.reverse_sync_support import Apps, wait_for
-from tests.e2e.test_api_log_http import dump, logged
+from tests.e2e.test_request_log_http import dump, logged
 
 
 @pytest.fixture

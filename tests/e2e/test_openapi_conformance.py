@@ -17,9 +17,7 @@ records; two different records with the same key are a 422 too).
 
 from __future__ import annotations
 
-import atexit
-import shutil
-import tempfile
+from collections.abc import Iterator
 from typing import Any
 
 import pytest
@@ -27,25 +25,41 @@ import schemathesis
 from hypothesis import HealthCheck, settings
 from schemathesis import checks
 from schemathesis.config import SchemathesisConfig
+from starlette.types import ASGIApp, Receive, Scope, Send
 
-from atraxion.application.tokens import create_token
+from atraxion.application import tokens
 from atraxion.bootstrap import bootstrap
 from atraxion.config import Settings
-from atraxion.domain.auth import Scope
+from atraxion.domain import auth
 from atraxion.entrypoints.http import create_app
-from atraxion.testing import FakeClock
-from tests.conftest import SCHEMATHESIS_CASES
-
-# Built at import: Schemathesis needs the schema to generate its tests. A SQLite file keeps the
-# column types in play (in-memory SQLite shares one connection between threads).
-_DIR = tempfile.mkdtemp(prefix="atraxion-schemathesis-")
-atexit.register(shutil.rmtree, _DIR, ignore_errors=True)
-_APP = bootstrap(Settings(database_url=f"sqlite:///{_DIR}/atraxion.db"), clock=FakeClock())
-_SECRET = create_token(_APP.context, "fuzz", frozenset(Scope), "webshop")[1]
+from atraxion.testing import FakeClock, memory_atraxion
+from tests.conftest import SCHEMATHESIS_CASES, TEST_SECRET_KEY
 
 STATE_DEPENDENT = [("POST", "/api/v1/odoo/partners"), ("POST", "/api/v1/webshop/sale-orders")]
 ACCEPTED = ["2xx", "3xx", "401", "403", "404", "409", "429"]  # Schemathesis' default, without 5xx
+_SECRET = auth.new_token()
+"""The bearer token of every case; :func:`service` stores it (hashed) when the tests run."""
 
+
+class _Service:
+    """The ASGI app the cases are sent to: it forwards to the service :func:`service` starts.
+
+    Schemathesis needs the document at collection, to generate one test per operation; it reads it
+    from an app on the memory backend, which touches no database. The cases run against the
+    service on a SQLite file (column types in play; in-memory SQLite shares one connection between
+    threads), built only when the tests run.
+    """
+
+    def __init__(self) -> None:
+        self.app: ASGIApp | None = None
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if self.app is None:
+            raise RuntimeError("the service under test runs only inside the `service` fixture")
+        await self.app(scope, receive, send)
+
+
+SERVICE = _Service()
 CONFIG = SchemathesisConfig.from_dict(
     {
         "auth": {"openapi": {"bearer": {"bearer": _SECRET}}},
@@ -63,9 +77,27 @@ CONFIG = SchemathesisConfig.from_dict(
         ],
     }
 )
-schema = schemathesis.openapi.from_asgi("/openapi.json", create_app(_APP), config=CONFIG)
+schema = schemathesis.openapi.from_asgi("/openapi.json", create_app(memory_atraxion()), config=CONFIG)
+schema.app = SERVICE
 checks.load_all_checks()
 EVERY_CHECK = checks.CHECKS.get_all()
+
+
+@pytest.fixture(scope="module", autouse=True)
+def service(tmp_path_factory: pytest.TempPathFactory) -> Iterator[None]:
+    """The service on a SQLite file, with a token of every scope whose secret is ``_SECRET``."""
+    directory = tmp_path_factory.mktemp("schemathesis")
+    database = Settings(database_url=f"sqlite:///{directory}/atraxion.db", secret_key=TEST_SECRET_KEY)
+    app = bootstrap(database, clock=FakeClock())
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr(tokens, "new_token", lambda: _SECRET)
+        tokens.create_token(app.context, "fuzz", frozenset(auth.Scope), "webshop")
+    SERVICE.app = create_app(app)
+    try:
+        yield
+    finally:
+        SERVICE.app = None
+        app.close()
 
 
 def _count(request: pytest.FixtureRequest, kind: str) -> None:

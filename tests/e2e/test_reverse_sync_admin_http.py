@@ -15,7 +15,7 @@ from atraxion.adapters.odoo.xmlrpc_gateway import XmlRpcOdooGateway
 from atraxion.application.reverse_sync import Outcome, process_entry, sweep
 from atraxion.bootstrap import Atraxion
 from atraxion.domain.auth import Scope
-from atraxion.domain.outbound import OutboxPolicy, RetryPolicy
+from atraxion.domain.outbox import OutboxPolicy, RetryPolicy
 from atraxion.testing import FakeClock
 from atraxion.testing.odoo_sim import OdooSimulator
 from tests.e2e.reverse_sync_support import client, order, push, seed
@@ -106,6 +106,13 @@ def test_resolving_by_hand_is_idempotent_and_leaves_the_entry_failed(
     assert first.json()["status"] == "resolved" and first.json() == second.json()
     (entry,) = admin.get("/api/v1/admin/queue", params={"status": "failed"}).json()["items"]
     assert entry["id"] == queue_id
+
+
+@pytest.mark.parametrize("path", ["/api/v1/admin/queue", "/api/v1/admin/failures"])
+@pytest.mark.parametrize("status", ["", "nope", "PENDING"])
+def test_a_status_filter_outside_the_documented_values_is_a_422(admin: TestClient, path: str, status: str) -> None:
+    answer = admin.get(path, params={"status": status})  # an empty one too: the document's enum has none
+    assert answer.status_code == 422 and answer.json()["errors"][0]["field"] == "status", answer.text
 
 
 def test_the_queue_lists_by_status_pages_and_retries(

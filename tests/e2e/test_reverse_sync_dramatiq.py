@@ -24,7 +24,7 @@ from atraxion.application.reverse_sync import submit_sale_order, sync_status
 from atraxion.bootstrap import Atraxion
 from atraxion.config import Settings
 from atraxion.domain.auth import Scope
-from atraxion.domain.outbound import AttemptOutcome, OutboxEntry, OutboxStatus
+from atraxion.domain.outbox import AttemptOutcome, OutboxEntry, OutboxStatus
 from atraxion.domain.webshop_orders import OrderLine, WebshopSaleOrder
 from atraxion.entrypoints.runtime import Runtime
 from atraxion.entrypoints.worker import run_worker

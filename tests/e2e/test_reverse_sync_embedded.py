@@ -15,7 +15,7 @@ from atraxion.application.sync_admin import failure_detail
 from atraxion.bootstrap import Atraxion
 from atraxion.domain.auth import Scope
 from atraxion.domain.odoo_orders import OdooOrderLine, OdooSaleOrder
-from atraxion.domain.outbound import AttemptOutcome, FailureStatus, OutboxEntry, OutboxStatus
+from atraxion.domain.outbox import AttemptOutcome, FailureStatus, OutboxEntry, OutboxStatus
 from atraxion.entrypoints.runtime import Runtime
 from atraxion.ports.unit_of_work import UnitOfWork
 from atraxion.testing.odoo_sim import OdooSimulator

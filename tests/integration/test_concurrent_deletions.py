@@ -73,6 +73,7 @@ def test_pushes_and_deletions_serialize_per_key(atraxion: Atraxion) -> None:
     assert errors == [], errors[0] if errors else ""
 
     stored = ctx.transaction(lambda uow: uow.records.load(ENTITY, KEYS))
+    assert seen and sorted(seen) == sorted(stored)  # every key stored was seen changing, and only those
     for key, history in seen.items():
         history.sort()
         assert [v for v, _ in history] == list(range(1, len(history) + 1)), (key, history)

@@ -11,7 +11,7 @@ import attrs
 import pytest
 
 from atraxion.bootstrap import Atraxion
-from atraxion.domain.outbound import (
+from atraxion.domain.outbox import (
     AttemptOutcome,
     FailureSource,
     FailureStatus,

@@ -6,12 +6,12 @@ from __future__ import annotations
 from datetime import timedelta
 from decimal import Decimal
 
-from atraxion.application import api_log
+from atraxion.application import request_log
 from atraxion.application.retention import STORES, prune, scheduled_prune
 from atraxion.application.reverse_sync import sync_status
 from atraxion.bootstrap import Atraxion
-from atraxion.domain.api_log import ApiLogEntry, inbound
-from atraxion.domain.outbound import AttemptOutcome, OutboxEntry, OutboxStatus, RetryPolicy
+from atraxion.domain.outbox import AttemptOutcome, OutboxEntry, OutboxStatus, RetryPolicy
+from atraxion.domain.request_log import ApiLogEntry, inbound
 from atraxion.domain.webshop_orders import OrderLine, OutboundOrder, WebshopSaleOrder
 from atraxion.ports.unit_of_work import UnitOfWork
 from atraxion.testing.fakes import FakeClock
@@ -48,11 +48,11 @@ def add_entry(app: Atraxion, clock: FakeClock, key: str, completed: bool) -> int
 
 def test_prune_removes_only_what_is_older(atraxion: Atraxion, clock: FakeClock) -> None:
     old_ids = [add_entry(atraxion, clock, f"OLD-{i}", completed=True) for i in range(5)]
-    api_log.record(atraxion.context, [log_entry(clock, f"/api/v1/old/{i}") for i in range(7)])
+    request_log.record(atraxion.context, [log_entry(clock, f"/api/v1/old/{i}") for i in range(7)])
     add_entry(atraxion, clock, "OLD-PENDING", completed=False)
     clock.advance(days=10)
     add_entry(atraxion, clock, "NEW", completed=True)
-    api_log.record(atraxion.context, [log_entry(clock, "/api/v1/new")])
+    request_log.record(atraxion.context, [log_entry(clock, "/api/v1/new")])
 
     week = timedelta(days=7)
     results = prune(atraxion.context, {"logs": week, "outbox": week, "deliveries": week}, STORES, batch=2)
@@ -65,7 +65,7 @@ def test_prune_removes_only_what_is_older(atraxion: Atraxion, clock: FakeClock) 
     # A store this installation does not have is named, not an error.
     (missing,) = prune(atraxion.context, {"deliveries": week}, [s for s in STORES if s.name != "deliveries"])
     assert missing.line() == "deliveries: nothing to prune here (this installation has no deliveries store)"
-    assert [e.path for e in api_log.search(atraxion.context, None, None, 100, None)] == ["/api/v1/new"]
+    assert [e.path for e in request_log.search(atraxion.context, None, None, 100, None)] == ["/api/v1/new"]
     left = atraxion.context.transaction(lambda uow: uow.outbox.list(None, None, 100))
     assert sorted(e.entity_key for e in left) == ["NEW", "OLD-PENDING"]  # pending entries are never pruned
     assert not set(old_ids) & {e.id for e in left}
@@ -98,7 +98,7 @@ def test_a_pruned_order_still_answers_its_sync_status(atraxion: Atraxion, clock:
 
 
 def test_the_periodic_prune_runs_on_one_replica(atraxion: Atraxion, clock: FakeClock) -> None:
-    api_log.record(atraxion.context, [log_entry(clock, "/api/v1/old")])
+    request_log.record(atraxion.context, [log_entry(clock, "/api/v1/old")])
     clock.advance(days=40)
     ages = {"logs": timedelta(days=30), "outbox": timedelta(days=30), "deliveries": timedelta(days=30)}
     ttl = timedelta(minutes=3)

@@ -41,8 +41,7 @@ def test_values_counted_from_the_raw_bytes_match_the_parsed_document(
     assert count_values(raw) == exact
     assert most_values(raw) >= exact
     assert raw.count(b",") + raw.count(b"[") + raw.count(b"{") + 1 >= exact
-    if isinstance(document, (dict, list)):
-        assert values(document, 10**9) == exact
+    assert values([document], 10**9) == exact + 1  # wrapped: a scalar is counted too, not skipped
 
 
 # Names without NUL: a NUL character is a 422 of its own, which must not be met before the repeat.

@@ -6,10 +6,10 @@ from datetime import timedelta
 
 import pytest
 
-from atraxion.application import api_log
+from atraxion.application import request_log
 from atraxion.application.leases import acquire_lease
 from atraxion.config import Settings
-from atraxion.domain.api_log import inbound
+from atraxion.domain.request_log import inbound
 from atraxion.entrypoints.runtime import Runtime
 from atraxion.testing import FakeClock
 from atraxion.testing.fakes import memory_atraxion
@@ -70,7 +70,7 @@ def test_the_periodic_prune_runs_when_configured() -> None:
         consumer=None,
         error=None,
     )
-    api_log.record(app.context, [entry])
+    request_log.record(app.context, [entry])
     clock.advance(days=31)
     runtime = Runtime(app)
     results = runtime.periodic_prune()

@@ -11,7 +11,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 from hypothesis.stateful import RuleBasedStateMachine, invariant, precondition, rule
 
-from atraxion.domain.outbound import (
+from atraxion.domain.outbox import (
     SUCCESSES,
     AttemptOutcome,
     FailureSource,

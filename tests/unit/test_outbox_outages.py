@@ -14,7 +14,7 @@ from atraxion.application.reverse_sync import ConfigurationAlarm, Outcome, proce
 from atraxion.bootstrap import Atraxion, bootstrap
 from atraxion.config import Settings
 from atraxion.domain.odoo_orders import OdooCredentialsRefused, OdooSaleOrder, TransientOdooError
-from atraxion.domain.outbound import AttemptOutcome, OutboxEntry, OutboxStatus
+from atraxion.domain.outbox import AttemptOutcome, OutboxEntry, OutboxStatus
 from atraxion.entrypoints.inbound import parse_push
 from atraxion.entrypoints.orders_in import parse_sale_order
 from atraxion.entrypoints.runtime import Runtime

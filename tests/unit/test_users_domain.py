@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import UTC, datetime, timedelta
 
 import pytest
-from hypothesis import given
+from hypothesis import event, example, given
 from hypothesis import strategies as st
 
 from atraxion.domain.users import (
@@ -92,7 +92,10 @@ def test_a_success_forgets_the_failures() -> None:
     assert len(user.recent_failures) == 1 and not user.locked(T0)
 
 
-@given(st.lists(st.integers(min_value=0, max_value=600), max_size=40))
+@given(st.lists(st.integers(min_value=0, max_value=600), min_size=1, max_size=40))
+@example([0] * 10)  # ten at once: locked at the tenth
+@example([99] * 20)  # ten within 15 minutes (9 × 99 s), twice
+@example([100] * 20)  # never ten within 15 minutes (9 × 100 s is exactly 15): never locked
 def test_lockout_locks_exactly_at_10_failures_within_15_minutes(gaps: list[int]) -> None:
     """Whatever the spacing of failures (a sliding window): the account locks at the failure that
     makes 10 within the last 15 minutes (counting since the last lock), never earlier, and then
@@ -105,10 +108,12 @@ def test_lockout_locks_exactly_at_10_failures_within_15_minutes(gaps: list[int])
         user = user.after_failure(now, POLICY)
         in_window = [t for t in times if now - t < POLICY.window]
         if len(in_window) >= POLICY.max_failures:
+            event("locked")
             assert user.locked_until == now + POLICY.lock_for
-            times = []
+            times, in_window = [], []
         else:
             assert user.locked(now) == was_locked
+        assert list(user.recent_failures) == in_window  # what the next failure counts from
 
 
 @given(st.emails())

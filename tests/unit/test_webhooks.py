@@ -18,9 +18,9 @@ from atraxion.application.ingest import Batch, ingest
 from atraxion.application.reverse_sync import open_failure
 from atraxion.application.webhooks import DeliveryOutcome, process_delivery
 from atraxion.bootstrap import Atraxion
-from atraxion.domain.api_log import clean
-from atraxion.domain.outbound import OutboxEntry, OutboxStatus
+from atraxion.domain.outbox import OutboxEntry, OutboxStatus
 from atraxion.domain.records import Incoming
+from atraxion.domain.request_log import clean
 from atraxion.domain.webhook_signing import verify
 from atraxion.domain.webhooks import (
     DeliveryPolicy,

@@ -14,7 +14,7 @@ from datetime import datetime
 from attrs import frozen
 
 from atraxion.application.context import Context
-from atraxion.domain.outbound import FailureStatus, OutboxStatus
+from atraxion.domain.outbox import FailureStatus, OutboxStatus
 from atraxion.ports.unit_of_work import UnitOfWork
 
 

@@ -12,6 +12,7 @@ from datetime import datetime
 from functools import partial
 from typing import TypeVar
 
+import attrs
 from attrs import frozen
 
 from atraxion.application.command import Command
@@ -116,7 +117,9 @@ log = logging.getLogger(__name__)
 
 SLICE = 10_000
 """Records screened and written at a time. A 128,000-record batch is applied slice by slice in its
-one transaction, so it never holds every stored head (with its stored JSON) in memory at once."""
+one transaction, so it never holds every stored head in memory at once. The slices of a larger
+batch are taken in key order, so that each covers one range of keys, which the repository may
+read in one scan (see ``RecordRepository.screen``); the results keep the batch's order."""
 
 
 def _apply(
@@ -131,7 +134,15 @@ def _apply(
     now, change_seq = ctx.clock.now(), ctx.clock.sequence()  # one instant and position for the batch
     if len(records) <= SLICE:
         return _apply_slice(ctx, uow, kind, records, now, change_seq, notices)
-    return _merged(_slices(records, lambda part: _apply_slice(ctx, uow, kind, part, now, change_seq, notices)))
+    keys = [r.key for r in records]
+    order = sorted(range(len(records)), key=keys.__getitem__)
+    del keys
+    in_key_order = [records[i] for i in order]
+    plan = _merged(_slices(in_key_order, lambda part: _apply_slice(ctx, uow, kind, part, now, change_seq, notices)))
+    results = list(plan.results)
+    for position, result in zip(order, plan.results, strict=True):
+        results[position] = result
+    return attrs.evolve(plan, results=results)
 
 
 def _slices(items: Sequence[T], apply: Callable[[Sequence[T]], IngestPlan]) -> list[IngestPlan]:
@@ -206,7 +217,7 @@ def _apply_slice(
     notices: ChangeNotices | None,
 ) -> IngestPlan:
     keys = [r.key for r in records]
-    heads = uow.records.heads(kind.name, keys)
+    heads = uow.records.screen(kind.name, records)
     differing, full_hashes = needs_full_load(records, heads, kind, ctx.fingerprinter)
     # Lock only what may be written: new keys and records whose push differs. Re-reading them under
     # the lock sees any concurrent writer's committed change, so no update is lost.

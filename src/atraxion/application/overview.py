@@ -8,7 +8,7 @@ from attrs import frozen
 
 from atraxion.application.context import Context
 from atraxion.domain.odoo_records import PullCursor
-from atraxion.domain.outbound import OutboxStatus
+from atraxion.domain.outbox import OutboxStatus
 from atraxion.domain.webhooks import DeliveryStatus
 from atraxion.ports.unit_of_work import UnitOfWork
 

@@ -8,7 +8,7 @@ from atraxion.application.command import Command
 from atraxion.application.context import Context
 from atraxion.application.reverse_sync import PublishEntries, announce
 from atraxion.domain.errors import Conflict, FieldError, InvalidBatch, NotFound
-from atraxion.domain.outbound import FailureStatus, OutboxEntry, OutboxStatus, SyncFailure
+from atraxion.domain.outbox import FailureStatus, OutboxEntry, OutboxStatus, SyncFailure
 from atraxion.domain.webshop_orders import SALE_ORDER, OutboundOrder
 from atraxion.ports.unit_of_work import OutboxUnitOfWork
 

@@ -11,6 +11,8 @@ from decimal import Decimal
 
 from attrs import field, frozen
 
+from atraxion.domain.bounds import is_odoo_id
+
 
 class OdooError(Exception):
     """Talking to Odoo failed. Messages never carry credentials."""
@@ -36,7 +38,7 @@ class OdooCredentialsRefused(PermanentOdooError):
 
 def _positive_id(_instance: object, attribute: object, value: int) -> None:
     # bool is an int: True would silently become record 1.
-    if isinstance(value, bool) or not isinstance(value, int) or value <= 0:
+    if not is_odoo_id(value):
         raise ValueError(f"{getattr(attribute, 'name', 'id')} must be a positive Odoo id, got {value!r}")
 
 

@@ -14,6 +14,7 @@ from typing import Any
 
 from attrs import field, frozen
 
+from atraxion.domain.bounds import is_odoo_id
 from atraxion.domain.errors import FieldError
 from atraxion.domain.odoo_orders import OdooOrderLine, OdooSaleOrder
 from atraxion.domain.types import OdooIds
@@ -111,8 +112,7 @@ def odoo_ids(envelopes: Mapping[str, Mapping[str, Any]]) -> dict[str, int | None
     result: dict[str, int | None] = {}
     for key, envelope in envelopes.items():
         value = envelope.get("odooId")
-        valid = isinstance(value, int) and not isinstance(value, bool) and value > 0
-        result[key] = value if valid else None
+        result[key] = value if is_odoo_id(value) else None
     return result
 
 

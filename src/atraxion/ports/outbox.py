@@ -12,7 +12,7 @@ from collections.abc import Sequence
 from datetime import datetime
 from typing import Protocol
 
-from atraxion.domain.outbound import FailureStatus, OutboxEntry, OutboxStatus, SyncFailure
+from atraxion.domain.outbox import FailureStatus, OutboxEntry, OutboxStatus, SyncFailure
 from atraxion.domain.webshop_orders import OutboundOrder
 
 
@@ -24,7 +24,8 @@ class OutboxRepository(Protocol):
     def add(self, entry: OutboxEntry) -> OutboxEntry:
         """Store a new entry and return it with its id."""
 
-    def get(self, entry_id: int, *, lock: bool = False) -> OutboxEntry | None: ...
+    def get(self, entry_id: int, *, lock: bool = False) -> OutboxEntry | None:
+        """The entry, or None; ``lock`` holds its row until commit (a claim)."""
 
     def save(self, entry: OutboxEntry) -> None:
         """Write ``entry`` (revision ``r``) over the stored revision ``r - 1``.
@@ -56,7 +57,8 @@ class SyncFailureRepository(Protocol):
     def open(self, failure: SyncFailure) -> SyncFailure:
         """Store a new failure and return it with its id."""
 
-    def get(self, failure_id: int) -> SyncFailure | None: ...
+    def get(self, failure_id: int) -> SyncFailure | None:
+        """The failure, or None."""
 
     def open_for_entry(self, queue_id: int) -> SyncFailure | None:
         """The open failure of this outbox entry, if any."""
@@ -64,11 +66,14 @@ class SyncFailureRepository(Protocol):
     def latest_for_entry(self, queue_id: int) -> SyncFailure | None:
         """The newest failure of this outbox entry, open or resolved, if any."""
 
-    def save(self, failure: SyncFailure) -> None: ...
+    def save(self, failure: SyncFailure) -> None:
+        """Write every field of a stored failure (by id)."""
 
-    def list(self, status: FailureStatus | None, after_id: int | None, limit: int) -> list[SyncFailure]: ...
+    def list(self, status: FailureStatus | None, after_id: int | None, limit: int) -> list[SyncFailure]:
+        """Failures by id, strictly after ``after_id``, optionally of one status."""
 
-    def count(self, status: FailureStatus) -> int: ...
+    def count(self, status: FailureStatus) -> int:
+        """How many failures are in ``status``."""
 
 
 class OutboundOrderRepository(Protocol):
@@ -77,6 +82,8 @@ class OutboundOrderRepository(Protocol):
         external id raises :class:`~atraxion.ports.unit_of_work.ConcurrentUpdate` (SQL) or
         ``ValueError`` (memory, where transactions are serial and it cannot happen)."""
 
-    def get(self, external_id: str) -> OutboundOrder | None: ...
+    def get(self, external_id: str) -> OutboundOrder | None:
+        """The webshop order with this external id, or None."""
 
-    def set_odoo_id(self, external_id: str, odoo_id: int) -> None: ...
+    def set_odoo_id(self, external_id: str, odoo_id: int) -> None:
+        """Record the id Odoo has the order under (once it was created or found there)."""

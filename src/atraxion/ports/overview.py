@@ -10,7 +10,8 @@ class OverviewRepository(Protocol):
     def outbox_counts(self) -> dict[str, int]:
         """Outbox entries by status (statuses with none are absent)."""
 
-    def open_failures(self) -> int: ...
+    def open_failures(self) -> int:
+        """How many sync failures are open (waiting for a person)."""
 
     def delivery_counts(self) -> dict[str, int]:
         """Webhook deliveries by status (statuses with none are absent)."""

@@ -18,4 +18,5 @@ class QueuedPullRepository(Protocol):
     def remove(self, ids: Sequence[int]) -> None:
         """Delete these rows (those already gone are ignored)."""
 
-    def count(self) -> int: ...
+    def count(self) -> int:
+        """How many rows are queued."""

@@ -11,7 +11,8 @@ class ReconcileRunRepository(Protocol):
     def add(self, run: ReconcileRun) -> ReconcileRun:
         """Store a new run; returns it with its id."""
 
-    def get(self, run_id: int) -> ReconcileRun | None: ...
+    def get(self, run_id: int) -> ReconcileRun | None:
+        """The run, or None."""
 
     def save(self, run: ReconcileRun) -> None:
         """Replace the stored state of ``run`` (by id)."""

@@ -8,7 +8,7 @@ from typing import Protocol
 from atraxion.domain.consumers import Backlog
 from atraxion.domain.feed import AckState, PendingEntry, PendingItem
 from atraxion.domain.history import Version
-from atraxion.domain.records import RecordHead, StoredRecord
+from atraxion.domain.records import Incoming, RecordHead, StoredRecord
 
 
 class RecordRepository(Protocol):
@@ -20,15 +20,24 @@ class RecordRepository(Protocol):
     def heads(self, entity: str, keys: Sequence[str], *, lock: bool = False) -> dict[str, RecordHead]:
         """Version and hashes of the stored records among ``keys``; ``lock`` holds them until commit."""
 
+    def screen(self, entity: str, records: Sequence[Incoming]) -> dict[str, RecordHead]:
+        """:meth:`heads` of the stored records among the keys of ``records`` (not locked), each
+        telling whether that record is stored exactly as pushed (``RecordHead.same_as_pushed``:
+        the same envelope and data, the same types): how a storage compares documents is its own
+        business. An implementation that cannot tell cheaply answers False (the push is hashed)."""
+
     def load(self, entity: str, keys: Sequence[str], *, lock: bool = False) -> dict[str, StoredRecord]:
         """Full stored state of the records among ``keys``; ``lock`` reads the latest committed
         state and holds it until commit."""
 
-    def insert(self, entity: str, records: Sequence[StoredRecord]) -> None: ...
+    def insert(self, entity: str, records: Sequence[StoredRecord]) -> None:
+        """Store new records (none of their keys is stored yet)."""
 
-    def update(self, entity: str, records: Sequence[StoredRecord]) -> None: ...
+    def update(self, entity: str, records: Sequence[StoredRecord]) -> None:
+        """Overwrite the stored records of these keys with ``records``."""
 
-    def count(self, entity: str) -> int: ...
+    def count(self, entity: str) -> int:
+        """How many records of ``entity`` are stored, tombstones included."""
 
     def odoo_ids(self, entity: str, after: str | None, limit: int) -> list[tuple[str, int]]:
         """A page of ``(key, odooId)`` of the live (not deleted) records of ``entity`` that carry an Odoo id,
@@ -50,14 +59,17 @@ class RecordRepository(Protocol):
 class FeedRepository(Protocol):
     """Consumers, their acknowledgements and the pending rows derived from them."""
 
-    def consumers(self) -> list[str]: ...
+    def consumers(self) -> list[str]:
+        """The registered consumers, sorted."""
 
     def add_consumer(self, name: str, entities: Sequence[str]) -> bool:
         """Register ``name``; a new consumer gets every live (not deleted) record of ``entities`` pending."""
 
-    def acks(self, entity: str, consumers: Sequence[str], keys: Sequence[str]) -> dict[tuple[str, str], AckState]: ...
+    def acks(self, entity: str, consumers: Sequence[str], keys: Sequence[str]) -> dict[tuple[str, str], AckState]:
+        """What each of ``consumers`` last acknowledged of ``keys``, by (consumer, key); no ack, no entry."""
 
-    def save_acks(self, entity: str, consumer: str, acks: Mapping[str, AckState]) -> None: ...
+    def save_acks(self, entity: str, consumer: str, acks: Mapping[str, AckState]) -> None:
+        """Store ``consumer``'s acks by key, replacing the ones it had for those keys."""
 
     def forget_acks(self, entity: str, consumers: Sequence[str], keys: Sequence[str]) -> None:
         """Drop the acks of ``consumers`` for ``keys`` (a deletion acknowledged, or a re-creation)."""
@@ -71,7 +83,8 @@ class FeedRepository(Protocol):
     def pending_page(self, entity: str, consumer: str, after: tuple[int, str] | None, limit: int) -> list[PendingItem]:
         """Records pending for ``consumer``, ordered by (change_seq, key), strictly after ``after``."""
 
-    def is_pending(self, entity: str, consumer: str, key: str) -> bool: ...
+    def is_pending(self, entity: str, consumer: str, key: str) -> bool:
+        """Whether ``key`` is pending for ``consumer``."""
 
     def backlog(self, entity: str, consumer: str | None = None) -> dict[str, Backlog]:
         """Per consumer (only ``consumer`` when given), the count of its pending ``entity`` records

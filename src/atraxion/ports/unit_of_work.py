@@ -26,7 +26,6 @@ from __future__ import annotations
 from types import TracebackType
 from typing import Protocol, Self
 
-from atraxion.ports.api_log import ApiLogRepository
 from atraxion.ports.auth import TokenRepository
 from atraxion.ports.idempotency import IdempotencyRepository
 from atraxion.ports.leases import LeaseRepository
@@ -38,6 +37,7 @@ from atraxion.ports.purchase_order_lines import PurchaseOrderLineRepository
 from atraxion.ports.queued_pulls import QueuedPullRepository
 from atraxion.ports.reconcile_runs import ReconcileRunRepository
 from atraxion.ports.records import FeedRepository, RecordRepository
+from atraxion.ports.request_log import ApiLogRepository
 from atraxion.ports.users import (
     AdminSessionRepository,
     AllowedDomainRepository,

@@ -22,9 +22,11 @@ class WebhookRepository(ActiveWebhooks, Protocol):
     def add(self, webhook: Webhook) -> Webhook:
         """Store a new webhook and return it with its id."""
 
-    def get(self, webhook_id: int) -> Webhook | None: ...
+    def get(self, webhook_id: int) -> Webhook | None:
+        """The webhook, or None."""
 
-    def save(self, webhook: Webhook) -> None: ...
+    def save(self, webhook: Webhook) -> None:
+        """Write every field of a stored webhook (by id)."""
 
     def remove(self, webhook_id: int) -> bool:
         """Delete the webhook and its deliveries; False when there was none."""
@@ -44,7 +46,8 @@ class DeliveryRepository(DeliveryRecorder, Protocol):
     """Deliveries. Claiming is atomic as in the outbox: read with ``lock=True``, decide in the
     domain, :meth:`save` over the revision read (or ConcurrentUpdate)."""
 
-    def get(self, delivery_id: int, *, lock: bool = False) -> WebhookDelivery | None: ...
+    def get(self, delivery_id: int, *, lock: bool = False) -> WebhookDelivery | None:
+        """The delivery, or None; ``lock`` holds its row until commit (a claim)."""
 
     def save(self, delivery: WebhookDelivery) -> None:
         """Write ``delivery`` (revision ``r``) over the stored revision ``r - 1``, else raise
@@ -63,7 +66,8 @@ class DeliveryRepository(DeliveryRecorder, Protocol):
         """Ids the sweeper must publish, oldest first: pending and due with no message sent since
         ``redeliver_before``, and claims older than ``stale_before`` under the same message rule."""
 
-    def mark_published(self, delivery_ids: Sequence[int], at: datetime) -> None: ...
+    def mark_published(self, delivery_ids: Sequence[int], at: datetime) -> None:
+        """Record that a message for each delivery was just sent (one statement for all)."""
 
     def prune(self, older_than: datetime, limit: int) -> int:
         """Delete up to ``limit`` delivered or failed deliveries created before ``older_than``
@@ -82,6 +86,7 @@ class SendResult:
 
     @property
     def ok(self) -> bool:
+        """The receiver answered 2xx."""
         return self.status is not None and 200 <= self.status < 300
 
 

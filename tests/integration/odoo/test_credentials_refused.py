@@ -14,7 +14,7 @@ from atraxion.bootstrap import Atraxion, bootstrap
 from atraxion.config import Settings
 from atraxion.domain.auth import Scope
 from atraxion.domain.odoo_orders import OdooCredentialsRefused
-from atraxion.domain.outbound import OutboxStatus
+from atraxion.domain.outbox import OutboxStatus
 from atraxion.ports.odoo_gateway import OdooGateway
 from atraxion.testing import FakeClock
 from atraxion.testing.odoo_sim import OdooSimulator

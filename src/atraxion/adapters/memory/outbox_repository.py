@@ -13,7 +13,7 @@ from datetime import datetime
 import attrs
 
 from atraxion.adapters.memory.store import TableAccess
-from atraxion.domain.outbound import FailureStatus, OutboxEntry, OutboxStatus, SyncFailure
+from atraxion.domain.outbox import FailureStatus, OutboxEntry, OutboxStatus, SyncFailure
 from atraxion.domain.webshop_orders import OutboundOrder
 from atraxion.ports.unit_of_work import ConcurrentUpdate
 

@@ -6,7 +6,7 @@ from collections import Counter
 from datetime import datetime
 
 from atraxion.adapters.memory.store import TableAccess
-from atraxion.domain.outbound import FailureStatus
+from atraxion.domain.outbox import FailureStatus
 
 
 class MemoryOverviewRepository(TableAccess):

@@ -6,7 +6,6 @@ from functools import cached_property
 from types import TracebackType
 from typing import Any, Self
 
-from atraxion.adapters.memory.api_log_repository import MemoryApiLogRepository
 from atraxion.adapters.memory.idempotency_repository import MemoryIdempotencyRepository
 from atraxion.adapters.memory.lease_repository import MemoryLeaseRepository
 from atraxion.adapters.memory.outbox_repository import (
@@ -25,6 +24,7 @@ from atraxion.adapters.memory.repositories import (
     MemoryRecordRepository,
     MemoryTokenRepository,
 )
+from atraxion.adapters.memory.request_log_repository import MemoryApiLogRepository
 from atraxion.adapters.memory.store import MemoryStore
 from atraxion.adapters.memory.user_repository import (
     MemoryAdminSessionRepository,

@@ -4,9 +4,10 @@ arguments, and the shape checks of answers."""
 from __future__ import annotations
 
 from collections.abc import Sequence
-from typing import Any, TypeGuard
+from typing import Any
 from urllib.parse import urlsplit
 
+from atraxion.domain.bounds import is_odoo_id
 from atraxion.domain.odoo_orders import OdooOrderLine, OdooSaleOrder, PermanentOdooError
 from atraxion.domain.odoo_records import OdooPosition
 from atraxion.domain.types import OdooDomain, OdooRow
@@ -40,13 +41,13 @@ def with_cursor_fields(fields: Sequence[str]) -> list[str]:
 
 
 def as_rows(value: Any, what: str) -> list[OdooRow]:
-    if not isinstance(value, list) or not all(isinstance(r, dict) and is_id(r.get("id")) for r in value):
+    if not isinstance(value, list) or not all(isinstance(r, dict) and is_odoo_id(r.get("id")) for r in value):
         raise PermanentOdooError(f"{what} answered {type(value).__name__}, not a list of records")
     return value
 
 
 def as_ids(value: Any, what: str) -> list[int]:
-    if not isinstance(value, list) or not all(is_id(i) for i in value):
+    if not isinstance(value, list) or not all(is_odoo_id(i) for i in value):
         raise PermanentOdooError(f"{what} answered {type(value).__name__}, not a list of ids")
     return value
 
@@ -81,10 +82,6 @@ def _line_values(line: OdooOrderLine) -> dict[str, Any]:
     return values
 
 
-def is_id(value: object) -> TypeGuard[int]:
-    return isinstance(value, int) and not isinstance(value, bool) and value > 0
-
-
 def shorten(text: str, limit: int = 500) -> str:
     text = text.strip()
     return text if len(text) <= limit else text[: limit - 1] + "…"
@@ -93,3 +90,15 @@ def shorten(text: str, limit: int = 500) -> str:
 def last_line(text: str) -> str:
     lines = [line.strip() for line in text.strip().splitlines() if line.strip()]
     return shorten(lines[-1] if lines else text)
+
+
+def describe(error: BaseException) -> str:
+    """``"<exception class>: <message>"`` of a network error, the class alone when it says nothing."""
+    detail = str(error)
+    return f"{type(error).__name__}: {detail}" if detail else type(error).__name__
+
+
+def redirected(answer: str, location: str | None) -> PermanentOdooError:
+    """The error of an ``answer`` (``"<call>: HTTP 3xx"``) that redirects: no gateway follows one."""
+    target = location or "an unnamed address"
+    return PermanentOdooError(f"{answer}: Odoo redirects to {target}; set ODOO_URL to that address")

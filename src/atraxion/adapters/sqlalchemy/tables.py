@@ -259,7 +259,7 @@ sync_failures = Table(
     Index("ix_sync_failures_status_id", "status", "id"),
 )
 
-# The request log (migration 0004): no bodies, no header values (see domain/api_log.py). Paths compare
+# The request log (migration 0004): no bodies, no header values (see domain/request_log.py). Paths compare
 # byte for byte on MariaDB (utf8mb4_bin whatever the database's default), so prefix search is exact.
 LogPath = String(512).with_variant(mysql.VARCHAR(512, collation="utf8mb4_bin"), "mysql", "mariadb")
 

@@ -12,7 +12,6 @@ from sqlalchemy.exc import DBAPIError
 
 from atraxion.adapters.secret_box import SecretBox
 from atraxion.adapters.sqlalchemy._sql import error_code
-from atraxion.adapters.sqlalchemy.api_log_repository import SqlApiLogRepository
 from atraxion.adapters.sqlalchemy.auth_repository import SqlTokenRepository
 from atraxion.adapters.sqlalchemy.feed_repository import SqlFeedRepository
 from atraxion.adapters.sqlalchemy.idempotency_repository import SqlIdempotencyRepository
@@ -29,6 +28,7 @@ from atraxion.adapters.sqlalchemy.purchase_order_line_repository import SqlPurch
 from atraxion.adapters.sqlalchemy.queued_pull_repository import SqlQueuedPullRepository
 from atraxion.adapters.sqlalchemy.reconcile_run_repository import SqlReconcileRunRepository
 from atraxion.adapters.sqlalchemy.record_repository import SqlRecordRepository
+from atraxion.adapters.sqlalchemy.request_log_repository import SqlApiLogRepository
 from atraxion.adapters.sqlalchemy.user_repository import (
     SqlAdminSessionRepository,
     SqlAllowedDomainRepository,

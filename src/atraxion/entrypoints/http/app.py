@@ -14,11 +14,10 @@ from starlette.routing import BaseRoute, Match, Route
 
 from atraxion.application.health import readiness
 from atraxion.bootstrap import Atraxion
-from atraxion.domain.api_log import safe_path
 from atraxion.domain.errors import Conflict, InvalidBatch, LimitExceeded, NotFound
+from atraxion.domain.request_log import safe_path
 from atraxion.entrypoints.admin import routes as admin_routes
 from atraxion.entrypoints.http import (
-    api_log,
     consumer_routes,
     docs,
     feed_routes,
@@ -27,6 +26,7 @@ from atraxion.entrypoints.http import (
     openapi,
     partner_routes,
     reconcile_routes,
+    request_log_middleware,
     reverse_sync_routes,
     token_routes,
     webhook_routes,
@@ -138,17 +138,17 @@ def create_app(
         *webhook_routes.routes,
         *feed_routes.routes,
     ]
-    recorder = api_log.recorder_for(atraxion.context, atraxion.settings.api_log_enabled)
+    recorder = request_log_middleware.recorder_for(atraxion.context, atraxion.settings.api_log_enabled)
     app = Starlette(
         routes=routes,
         middleware=[
             Middleware(RequestIdMiddleware),
-            *api_log.middleware(recorder),
+            *request_log_middleware.middleware(recorder),
             Middleware(AccessMiddleware),
             Middleware(UnexpectedErrorMiddleware),
             Middleware(RefuseNulMiddleware),
         ],
-        lifespan=api_log.lifespan(recorder),
+        lifespan=request_log_middleware.lifespan(recorder),
         exception_handlers={
             Problem: _problem,
             InvalidBatch: _invalid,

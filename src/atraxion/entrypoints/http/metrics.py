@@ -14,7 +14,7 @@ from starlette.responses import Response
 
 from atraxion.application.context import Context
 from atraxion.application.gauges import read_gauges
-from atraxion.entrypoints.http.api_log import ApiLogRecorder
+from atraxion.entrypoints.http.request_log_middleware import ApiLogRecorder
 from atraxion.observability import metrics
 from atraxion.ports.unit_of_work import UnitOfWork
 

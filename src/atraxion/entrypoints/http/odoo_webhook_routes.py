@@ -23,7 +23,7 @@ from atraxion.application.queued_pulls import entity_of_model, queue_pull
 from atraxion.application.tokens import authenticate
 from atraxion.bootstrap import Atraxion
 from atraxion.domain.auth import Scope
-from atraxion.domain.bounds import MAX_ID
+from atraxion.domain.bounds import MAX_ID, is_odoo_id
 from atraxion.domain.errors import FieldError, InvalidBatch
 from atraxion.entrypoints.http import openapi
 from atraxion.entrypoints.http.body import json_body
@@ -55,7 +55,7 @@ def _parse(body: Any) -> tuple[str, int]:
     model, odoo_id, action = body.get("_model"), body.get("_id"), body.get("_action")
     if not isinstance(model, str) or not model.strip():
         errors.append(FieldError(None, "_model", "required: the Odoo model's name, e.g. 'product.product'"))
-    if isinstance(odoo_id, bool) or not isinstance(odoo_id, int) or not 1 <= odoo_id <= MAX_ID:
+    if not is_odoo_id(odoo_id):
         errors.append(FieldError(None, "_id", "required: the record's Odoo id, a positive integer"))
     if action is not None and not isinstance(action, str):
         errors.append(FieldError(None, "_action", "must be a string (the automation's name)"))

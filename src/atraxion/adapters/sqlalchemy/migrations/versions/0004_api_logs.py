@@ -5,7 +5,7 @@ Revises: 0003
 Create Date: 2026-11-26 12:00:00
 
 Written out rather than derived from ``tables.py`` so this revision keeps meaning what it means today.
-No bodies and no header values are stored (see domain/api_log.py).
+No bodies and no header values are stored (see domain/request_log.py).
 """
 
 from __future__ import annotations

@@ -6,7 +6,7 @@ from collections.abc import Sequence
 from datetime import datetime
 from typing import Protocol
 
-from atraxion.domain.api_log import ApiLogEntry
+from atraxion.domain.request_log import ApiLogEntry
 
 
 class ApiLogRepository(Protocol):

@@ -12,8 +12,8 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from atraxion.application import api_log as use_case
-from atraxion.domain.api_log import (
+from atraxion.application import request_log as use_case
+from atraxion.domain.request_log import (
     MAX_ERROR,
     MAX_PATH,
     MAX_QUERY,
@@ -22,7 +22,7 @@ from atraxion.domain.api_log import (
     ApiLogEntry,
     inbound,
 )
-from atraxion.entrypoints.http.api_log import MAX_ATTEMPTS, ApiLogRecorder
+from atraxion.entrypoints.http.request_log_middleware import MAX_ATTEMPTS, ApiLogRecorder
 from atraxion.testing import FakeClock, memory_atraxion
 
 SECRET = "atx_SECRETSECRET"

@@ -8,7 +8,7 @@ from typing import Any
 
 import attrs
 
-from atraxion.domain.api_log import ApiLogEntry
+from atraxion.domain.request_log import ApiLogEntry
 
 
 class MemoryApiLogRepository:

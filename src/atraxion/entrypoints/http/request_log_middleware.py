@@ -1,7 +1,7 @@
 """Recording the request log without slowing requests down.
 
 :class:`ApiLogMiddleware` (pure ASGI: it only watches ``send``) builds one
-:class:`~atraxion.domain.api_log.ApiLogEntry` per ``/api/`` request and hands it to an
+:class:`~atraxion.domain.request_log.ApiLogEntry` per ``/api/`` request and hands it to an
 :class:`ApiLogRecorder`: a bounded in-memory buffer that a background thread writes in batches
 (every :data:`INTERVAL` seconds, or as soon as :data:`BATCH` entries wait). A request pays for one
 append under a lock, never for a database write. When the buffer is full the oldest entry is
@@ -31,9 +31,9 @@ from starlette.concurrency import run_in_threadpool
 from starlette.middleware import Middleware
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
-from atraxion.application import api_log as use_case
+from atraxion.application import request_log as use_case
 from atraxion.application.context import Context
-from atraxion.domain import api_log
+from atraxion.domain import request_log
 from atraxion.domain.auth import ApiToken
 from atraxion.ports.unit_of_work import UnitOfWork
 
@@ -58,7 +58,7 @@ class ApiLogRecorder:
         self.batch_size = batch_size
         self.interval = interval
         self.dropped = 0
-        self._buffer: deque[api_log.ApiLogEntry] = deque()
+        self._buffer: deque[request_log.ApiLogEntry] = deque()
         self._lock = threading.Lock()
         self._flushing = threading.Lock()
         self._wake = threading.Event()
@@ -70,7 +70,7 @@ class ApiLogRecorder:
     def pending(self) -> int:
         return len(self._buffer)
 
-    def add(self, entry: api_log.ApiLogEntry) -> None:
+    def add(self, entry: request_log.ApiLogEntry) -> None:
         """Queue ``entry``; if the buffer is full, the oldest entry makes room (and is counted)."""
         with self._lock:
             if len(self._buffer) >= self.capacity:
@@ -116,12 +116,12 @@ class ApiLogRecorder:
         except Exception as error:  # noqa: BLE001 - shutting down: report, never raise
             log.warning("request log: %d entries not stored at shutdown (%s)", self.pending, type(error).__name__)
 
-    def _take(self) -> list[api_log.ApiLogEntry]:
+    def _take(self) -> list[request_log.ApiLogEntry]:
         with self._lock:
             count = min(self.batch_size, len(self._buffer))
             return [self._buffer.popleft() for _ in range(count)]
 
-    def _give_back(self, batch: Sequence[api_log.ApiLogEntry]) -> None:
+    def _give_back(self, batch: Sequence[request_log.ApiLogEntry]) -> None:
         with self._lock:
             self._failures += 1
             if self._failures >= MAX_ATTEMPTS:
@@ -202,12 +202,12 @@ def _detail(body: bytearray | None) -> str | None:
     return detail if isinstance(detail, str) else None
 
 
-def _entry(scope: Scope, at: datetime, status: int, duration_ms: float, error: str | None) -> api_log.ApiLogEntry:
+def _entry(scope: Scope, at: datetime, status: int, duration_ms: float, error: str | None) -> request_log.ApiLogEntry:
     state = scope.get("state") or {}
     token = state.get("token")
     token = token if isinstance(token, ApiToken) else None
     request_id = state.get("request_id")
-    return api_log.inbound(
+    return request_log.inbound(
         at=at,
         method=scope["method"],
         path=scope["path"],

@@ -11,9 +11,9 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from atraxion.application import api_log
+from atraxion.application import request_log
 from atraxion.bootstrap import Atraxion
-from atraxion.domain.api_log import ApiLogEntry, Direction
+from atraxion.domain.request_log import ApiLogEntry, Direction
 
 T0 = datetime(2026, 3, 1, 12, 0, 0, 123456, tzinfo=UTC)
 
@@ -45,7 +45,7 @@ DATASET = [entry(n, PATHS[n % len(PATHS)], STATUSES[n % len(STATUSES)]) for n in
 
 
 def store(app: Atraxion, entries: list[ApiLogEntry]) -> None:
-    api_log.record(app.context, entries)
+    request_log.record(app.context, entries)
 
 
 def test_entries_come_back_field_for_field_newest_first(atraxion: Atraxion) -> None:
@@ -62,7 +62,7 @@ def test_entries_come_back_field_for_field_newest_first(atraxion: Atraxion) -> N
     store(atraxion, [full])
     store(atraxion, [bare])
 
-    newest, oldest = api_log.search(atraxion.context, None, None, 10, None)
+    newest, oldest = request_log.search(atraxion.context, None, None, 10, None)
 
     assert newest.id is not None and oldest.id is not None and newest.id > oldest.id
     for stored, original in ((oldest, full), (newest, bare)):
@@ -89,9 +89,9 @@ def test_entries_come_back_field_for_field_newest_first(atraxion: Atraxion) -> N
 
 def test_a_batch_is_numbered_in_order_and_nothing_is_stored_for_an_empty_one(atraxion: Atraxion) -> None:
     store(atraxion, [])
-    assert api_log.search(atraxion.context, None, None, 10, None) == []
+    assert request_log.search(atraxion.context, None, None, 10, None) == []
     store(atraxion, DATASET[:5])
-    found = api_log.search(atraxion.context, None, None, 10, None)
+    found = request_log.search(atraxion.context, None, None, 10, None)
     assert [e.at for e in found] == [e.at for e in reversed(DATASET[:5])]
     ids = [e.id for e in found]
     assert ids == sorted(ids, reverse=True) and len(set(ids)) == 5  # type: ignore[type-var]
@@ -102,7 +102,7 @@ def test_filters_are_exact(atraxion: Atraxion) -> None:
     ctx = atraxion.context
 
     def paths(prefix: str) -> set[str]:
-        return {e.path for e in api_log.search(ctx, prefix, None, 1000, None)}
+        return {e.path for e in request_log.search(ctx, prefix, None, 1000, None)}
 
     assert paths("/api/v1/odoo") == {p for p in PATHS if p.startswith("/api/v1/odoo")}
     assert paths("/api/v1/odoo/") == {"/api/v1/odoo/products", "/api/v1/odoo/partners"}
@@ -111,8 +111,8 @@ def test_filters_are_exact(atraxion: Atraxion) -> None:
     assert paths("/api/v1/Odoo") == {"/api/v1/Odoo/products"}
     assert paths("/api/v1/webshop/partners/Ω") == {"/api/v1/webshop/partners/Ωmega/tree"}
     assert paths("/nothing") == set()
-    assert {e.status_code for e in api_log.search(ctx, None, 422, 1000, None)} == {422}
-    assert len(api_log.search(ctx, None, 422, 1000, None)) == sum(e.status_code == 422 for e in DATASET)
+    assert {e.status_code for e in request_log.search(ctx, None, 422, 1000, None)} == {422}
+    assert len(request_log.search(ctx, None, 422, 1000, None)) == sum(e.status_code == 422 for e in DATASET)
 
 
 def expected(path: str | None, status: int | None, limit: int, before: int | None, ids: list[int]) -> list[int]:
@@ -130,7 +130,7 @@ def expected(path: str | None, status: int | None, limit: int, before: int | Non
 @pytest.fixture
 def filled(atraxion: Atraxion) -> tuple[Atraxion, list[int]]:
     store(atraxion, DATASET)
-    ids = sorted(e.id for e in api_log.search(atraxion.context, None, None, 1000, None) if e.id is not None)
+    ids = sorted(e.id for e in request_log.search(atraxion.context, None, None, 1000, None) if e.id is not None)
     return atraxion, ids
 
 
@@ -154,7 +154,7 @@ def test_search_selects_what_a_plain_filter_selects(
     # The fixture's rows are only read here, so sharing them across examples is sound.
     app, ids = filled
     before = None if before_offset is None else ids[0] + before_offset
-    found = api_log.search(app.context, path, status, limit, before)
+    found = request_log.search(app.context, path, status, limit, before)
     assert [e.id for e in found] == expected(path, status, limit, before, ids)
 
 
@@ -162,7 +162,7 @@ def test_paging_with_before_walks_everything_once(filled: tuple[Atraxion, list[i
     app, ids = filled
     seen: list[int] = []
     before: int | None = None
-    while page := api_log.search(app.context, "/api/v1/odoo", None, 7, before):
+    while page := request_log.search(app.context, "/api/v1/odoo", None, 7, before):
         seen += [e.id for e in page if e.id is not None]
         before = page[-1].id
     assert seen == expected("/api/v1/odoo", None, 1000, None, ids)

@@ -15,11 +15,11 @@ from starlette.routing import Route
 from starlette.testclient import TestClient
 
 from atraxion.adapters.sqlalchemy.tables import api_logs
-from atraxion.application import api_log
+from atraxion.application import request_log
 from atraxion.application.tokens import list_tokens
 from atraxion.bootstrap import Atraxion, bootstrap
 from atraxion.config import Settings
-from atraxion.domain.api_log import ApiLogEntry
+from atraxion.domain.request_log import ApiLogEntry
 from atraxion.entrypoints.http import create_app
 from tests.e2e.conftest import Tokens
 
@@ -33,7 +33,7 @@ def flushed(client: TestClient) -> list[ApiLogEntry]:
     """Every stored row, newest first, after writing what the buffer holds."""
     client.app.state.api_log.flush()  # type: ignore[attr-defined]
     atraxion: Atraxion = client.app.state.atraxion  # type: ignore[attr-defined]
-    return api_log.search(atraxion.context, None, None, 10_000, None)
+    return request_log.search(atraxion.context, None, None, 10_000, None)
 
 
 def token_id(app: Atraxion, name: str) -> int | None:
@@ -70,7 +70,7 @@ def test_each_api_request_leaves_one_row(client: TestClient, tokens: Tokens, atr
 
 def dump(atraxion: Atraxion) -> str:
     """Every stored row as text: the raw table on SQL backends, the stored values everywhere."""
-    text = [repr(e) for e in api_log.search(atraxion.context, None, None, 10_000, None)]
+    text = [repr(e) for e in request_log.search(atraxion.context, None, None, 10_000, None)]
     if atraxion.engine is not None:
         with atraxion.engine.connect() as conn:
             text += [repr(tuple(row)) for row in conn.execute(select(api_logs))]
@@ -165,11 +165,11 @@ def test_the_flusher_runs_with_the_app_and_writes_the_rest_at_shutdown(atraxion:
     with TestClient(app) as client:
         client.get("/api/v1/webshop/products/changes", headers=tokens.shop)
         deadline = time.monotonic() + 5
-        while not api_log.search(atraxion.context, None, None, 10, None) and time.monotonic() < deadline:
+        while not request_log.search(atraxion.context, None, None, 10, None) and time.monotonic() < deadline:
             time.sleep(0.02)  # nobody flushes here: the background thread must
-        assert len(api_log.search(atraxion.context, None, None, 10, None)) == 1
+        assert len(request_log.search(atraxion.context, None, None, 10, None)) == 1
         client.get("/api/v1/webshop/products/changes", headers=tokens.shop)
-    assert len(api_log.search(atraxion.context, None, None, 10, None)) == 2
+    assert len(request_log.search(atraxion.context, None, None, 10, None)) == 2
 
 
 def test_without_a_lifespan_entries_wait_bounded_and_drops_are_counted(atraxion: Atraxion, tokens: Tokens) -> None:
@@ -179,7 +179,7 @@ def test_without_a_lifespan_entries_wait_bounded_and_drops_are_counted(atraxion:
         assert client.get("/api/v1/webshop/products/changes", headers=tokens.shop).status_code == 200
     metrics = client.get("/metrics").text
     assert "atraxion_api_log_dropped_total 3.0\n" in metrics and "atraxion_api_log_pending 2.0\n" in metrics
-    assert api_log.search(atraxion.context, None, None, 10, None) == []
+    assert request_log.search(atraxion.context, None, None, 10, None) == []
     assert len(flushed(client)) == 2
 
 
@@ -203,5 +203,5 @@ def test_the_log_can_be_turned_off() -> None:
         assert client.app.state.api_log is None  # type: ignore[attr-defined]
         assert client.get("/api/v1/admin/logs").status_code == 401
         assert "atraxion_api_log_dropped_total 0.0\n" in client.get("/metrics").text
-    assert api_log.search(app.context, None, None, 10, None) == []
+    assert request_log.search(app.context, None, None, 10, None) == []
     app.close()

@@ -6,7 +6,7 @@ from collections.abc import Sequence
 from datetime import datetime
 
 from atraxion.application.context import Context
-from atraxion.domain.api_log import ApiLogEntry
+from atraxion.domain.request_log import ApiLogEntry
 from atraxion.ports.unit_of_work import AdminUnitOfWork
 
 
