@@ -14,10 +14,12 @@ from __future__ import annotations
 import json
 import math
 import re
+import typing
 from collections.abc import Mapping
 from datetime import UTC, datetime
-from typing import Any
+from typing import Any, Literal
 
+import attrs
 import pytest
 from hypothesis import event, given, settings
 from hypothesis import strategies as st
@@ -27,8 +29,9 @@ from atraxion.domain import diff
 from atraxion.domain.catalog import PRICES, PRODUCTS, STOCK
 from atraxion.domain.ingest import needs_full_load, plan_ingest
 from atraxion.domain.records import Fingerprinter, Incoming, Kind, RecordHead, StoredRecord
+from atraxion.domain.shapes import Document, Key, Number
 from atraxion.entrypoints import inbound
-from atraxion.entrypoints.inbound import SHAPES, structure_each
+from atraxion.entrypoints.inbound import KINDS, structure_each, to_batches
 
 VOLATILE = diff.DEFAULT_VOLATILE_FIELDS
 
@@ -148,13 +151,21 @@ prices = st.fixed_dictionaries(
 stock = st.fixed_dictionaries({"supplierExternalId": names, "productExternalId": names, "quantity": amounts})
 documents = st.dictionaries(names, st.integers() | names | st.lists(st.integers(), max_size=2), max_size=4)
 _spoilt_price = st.builds(lambda price, value: {**price, "price": value}, embedded_prices, bad_numbers | amounts)
+lines = st.fixed_dictionaries({"productExternalId": names, "quantity": amounts, "priceUnit": amounts})
+purchase_orders = st.fixed_dictionaries(
+    {"externalId": names, "name": names, "vendor": names, "state": names, "lines": st.lists(lines, max_size=2)},
+    optional={"odooId": st.integers(0, 99) | st.none(), "data": documents | st.none()},
+)
+_spoilt_order = st.builds(lambda order, value: {**order, "lines": value}, purchase_orders, anything)
 products = st.fixed_dictionaries(
     {"externalId": names, "data": documents},
     optional={
         "odooId": st.integers(0, 99) | st.none(),
         "prices": st.lists(embedded_prices, max_size=2) | st.lists(_spoilt_price, min_size=1, max_size=1) | st.none(),
+        "purchaseOrders": st.lists(purchase_orders, max_size=2) | st.lists(_spoilt_order, max_size=1) | st.none(),
     },
 )
+sale_orders = st.fixed_dictionaries({"externalId": names, "data": documents}, optional={"odooId": st.integers(0, 99)})
 partners = st.fixed_dictionaries(
     {"externalId": names, "data": documents},
     optional={
@@ -198,28 +209,67 @@ def _spoiled(records: st.SearchStrategy[dict[str, Any]]) -> st.SearchStrategy[li
 
 
 def _strict(entity: str, items: list[Any]) -> list[inbound.Batch] | None:
-    shape = SHAPES[entity]
+    kind = KINDS[entity]
     try:
-        records, errors = structure_each(items, shape.cls)
+        records, errors = structure_each(items, kind.shape)
     except Exception:  # noqa: BLE001 - the strict path fails on some bad input: a rejection all the same
         return None
-    if entity == "prices" and any(r is not None and r.productExternalId is None for r in records):
+    if any(r is not None and None in (getattr(r, f) for f in kind.key_fields) for r in records):
         return None
-    return None if errors else shape.to_batches(records)
+    return None if errors else to_batches(kind, records)
 
 
 def _plain(batches: list[inbound.Batch]) -> list[Any]:
     return [(b.entity, [(r.key, list(r.envelope.items()), r.data) for r in b.records]) for b in batches]
 
 
-@pytest.mark.parametrize("entity", ["prices", "stock", "products", "partners"])
+STRATEGIES = {
+    "prices": prices,
+    "stock": stock,
+    "products": products,
+    "partners": partners,
+    "purchase-orders": purchase_orders,
+    "sale-orders": sale_orders,
+}
+
+
+def _from_hint(hint: Any) -> st.SearchStrategy[Any]:
+    plain = {Key: names, Number: amounts, str: names, int: st.integers(-5, 99), Document: documents}
+    if hint in plain:
+        return plain[hint]
+    if typing.get_origin(hint) is Literal:
+        return st.sampled_from(typing.get_args(hint))
+    if typing.get_origin(hint) is list:
+        return st.lists(_from_hint(typing.get_args(hint)[0]), max_size=2)
+    if typing.get_args(hint):  # X | None
+        return _from_hint(next(a for a in typing.get_args(hint) if a is not type(None))) | st.none()
+    return _valid(hint, ())
+
+
+def _valid(cls: type[Any], key_fields: tuple[str, ...]) -> st.SearchStrategy[dict[str, Any]]:
+    """Valid records of an input shape, from its type hints (what a new entity gets for free)."""
+    hints = typing.get_type_hints(cls)
+    fields = attrs.fields(cls)
+    required = [f.name for f in fields if f.default is attrs.NOTHING or f.name in key_fields]
+    strategies = {f.name: _from_hint(hints[f.name]) for f in fields}
+    for name in key_fields:  # required at the top level, so not null
+        hint = hints[name]
+        strategies[name] = _from_hint(next(a for a in typing.get_args(hint) or [hint] if a is not type(None)))
+    return st.fixed_dictionaries(
+        {name: strategies[name] for name in required},
+        optional={name: s for name, s in strategies.items() if name not in required},
+    )
+
+
+@pytest.mark.parametrize("entity", list(KINDS))
 @settings(max_examples=300)
 @given(data=st.data())
 def test_the_inbound_fast_path_agrees_with_the_strict_path(entity: str, data: st.DataObject) -> None:
-    strategy = {"prices": prices, "stock": stock, "products": products, "partners": partners}[entity]
+    kind = KINDS[entity]
+    strategy = STRATEGIES[entity] if entity in STRATEGIES else _valid(kind.shape, kind.key_fields)
     well_formed = data.draw(st.booleans(), "well formed")
     items = data.draw(st.lists(strategy, min_size=1, max_size=6) if well_formed else _spoiled(strategy))
-    fast = inbound._fast_parse(entity, SHAPES[entity], items)
+    fast = inbound._fast_parse(kind, items)
     strict = _strict(entity, items)
     event("fast path" if fast is not None else "left to the strict path")
     if fast is None:
@@ -229,6 +279,17 @@ def test_the_inbound_fast_path_agrees_with_the_strict_path(entity: str, data: st
     else:
         assert strict is not None, "the fast path accepted a batch the strict path rejects"
         assert _plain(fast) == _plain(strict)
+
+
+@pytest.mark.parametrize("entity", list(KINDS))
+@settings(max_examples=100)
+@given(data=st.data())
+def test_valid_records_of_every_shape_take_the_fast_path(entity: str, data: st.DataObject) -> None:
+    kind = KINDS[entity]
+    items = data.draw(st.lists(_valid(kind.shape, kind.key_fields), min_size=1, max_size=4))
+    fast = inbound._fast_parse(kind, items)
+    assert fast is not None
+    assert _plain(fast) == _plain(_strict(entity, items) or [])
 
 
 NOW = datetime(2026, 1, 1, tzinfo=UTC)
@@ -314,8 +375,8 @@ def test_the_fast_path_leaves_every_bad_number_to_the_strict_path(entity: str, f
         bad = {**good, "externalId": "Q", "prices": [{**good["prices"][0], field: value}]}
     else:
         bad = {**good, "productExternalId": "Q", field: value}
-    assert inbound._fast_parse(entity, SHAPES[entity], [good]) is not None
-    assert inbound._fast_parse(entity, SHAPES[entity], [good, bad]) is None
+    assert inbound._fast_parse(KINDS[entity], [good]) is not None
+    assert inbound._fast_parse(KINDS[entity], [good, bad]) is None
     assert _strict(entity, [good, bad]) is None
 
 

@@ -14,7 +14,7 @@ counts as a change.
 from __future__ import annotations
 
 import enum
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from datetime import datetime
 from typing import TYPE_CHECKING, Any
 
@@ -106,9 +106,31 @@ def _identity(envelope: JsonObject) -> JsonObject:
 
 
 @frozen
-class Kind:
-    """How one entity plugs into the shared change mechanism.
+class Embed:
+    """Records of another entity carried in a list field of this one's input (a product's prices).
 
+    ``inherit`` fills a child's field it leaves out from its parent's (``productExternalId`` ←
+    ``externalId``)."""
+
+    list_field: str
+    entity: str
+    inherit: Mapping[str, str] = field(factory=dict)
+
+
+EnvelopeRule = Callable[[dict[str, Any], JsonObject], None]
+"""Fills in place what an envelope leaves to Atraxion (a partner's type), given the record's data."""
+
+
+@frozen
+class Kind:
+    """Everything Atraxion knows of one entity, declared once (``domain/catalog.py``); the route
+    table, validation, keying, the tables, the views and the OpenAPI document all read it.
+
+    ``shape`` is the input attrs class and ``output`` what a feed item shows
+    beyond the shared fields (its defaults are shown for values a record lacks). ``key_fields``
+    make the key (``externalId``, or ``{a}/{b}``); ``complete`` fills what a push may leave out;
+    ``embeds`` are other entities' records carried inside this one's; ``indexed`` the envelope
+    fields copied into columns of the entity's ``table`` (default: the name, ``-`` as ``_``).
     ``comparable`` maps an envelope to the values compared (a price quantized to its currency's
     precision, say); ``derive`` computes the derived fields of the new state from the old one;
     ``tracks_fields`` says whether consumers get ``changedFields`` (and so whether the data they
@@ -116,12 +138,35 @@ class Kind:
     """
 
     name: str
-    entity_type: str
+    shape: type[Any]
+    output: type[Any]
+    key_fields: tuple[str, ...] = ("externalId",)
+    complete: EnvelopeRule | None = None
+    embeds: tuple[Embed, ...] = ()
+    indexed: tuple[str, ...] = ()
+    table: str | None = None
     tracks_fields: bool = True
-    keyed_by_external_id: bool = True
     comparable: Callable[[JsonObject], JsonObject] = _identity
     derive: Deriver = _no_derived
     odoo: OdooMapping | None = None
+
+    def key(self, envelope: JsonObject) -> str:
+        """The record's key by the entity's key rule: its externalId, or ``{a}/{b}``."""
+        fields = self.key_fields
+        if len(fields) == 1:
+            key: str = envelope[fields[0]]
+            return key
+        return "/".join(envelope[f] for f in fields)
+
+    def incoming(self, envelope: dict[str, Any], data: JsonObject | None = None) -> Incoming:
+        """A validated record: what the push left out filled in (``complete``), keyed."""
+        if data is None:
+            data = {}
+        if self.complete is not None:
+            self.complete(envelope, data)
+        fields = self.key_fields  # the key rule, inline: this runs for every pushed record
+        key: str = envelope[fields[0]] if len(fields) == 1 else "/".join(envelope[f] for f in fields)
+        return Incoming(key, envelope, data)
 
 
 class Fingerprinter:

@@ -12,8 +12,9 @@ from attrs import frozen
 
 from atraxion.domain.errors import FieldError, InvalidBatch
 from atraxion.domain.money import to_decimal
+from atraxion.domain.shapes import Key, Number
 from atraxion.domain.webshop_orders import OrderLine, WebshopSaleOrder
-from atraxion.entrypoints.inbound import Key, Number, structure_each
+from atraxion.entrypoints.inbound import structure_each
 
 MAX_LINES = 1000
 MAX_NOTE = 10_000
