@@ -31,12 +31,14 @@ def main(url: str, entity: str, body_file: str) -> None:
 
     from atraxion.bootstrap import bootstrap
     from atraxion.config import Settings
+    from atraxion.entrypoints import gc_tuning
     from atraxion.entrypoints.http import create_app
 
     app = bootstrap(Settings(database_url=url), migrate=False)
     headers = {"authorization": f"Bearer {os.environ['ATRAXION_BENCH_TOKEN']}", "content-type": "application/json"}
     with TestClient(create_app(app)) as client:
         client.get("/ready")
+        gc_tuning.tune()  # as `atraxion serve` does once started
         body = Path(body_file).read_bytes()
         before = status_mb("VmRSS")
         started = time.perf_counter()

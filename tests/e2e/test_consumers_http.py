@@ -7,11 +7,12 @@ from starlette.testclient import TestClient
 
 from atraxion.bootstrap import Atraxion
 from atraxion.domain.auth import Scope
+from atraxion.domain.catalog import ALL_KINDS
 from atraxion.entrypoints import cli
 from atraxion.testing import FakeClock
 from tests.e2e.conftest import Tokens, bearer
 
-ENTITIES = {"products", "partners", "sale-orders", "purchase-orders", "stock", "prices"}
+ENTITIES = {kind.name for kind in ALL_KINDS}
 
 
 def _push(client: TestClient, tokens: Tokens, *records: dict[str, object]) -> None:

@@ -12,11 +12,12 @@ import subprocess
 import sys
 from pathlib import Path
 
+from atraxion.domain.catalog import ALL_KINDS
 from tests.e2e.docs_pages import blocks
 from tests.e2e.test_serve_smoke import free_port, serving
 
 DOC = Path(__file__).parents[2] / "docs" / "consumers.md"
-ENTITIES = {"products", "partners", "sale-orders", "purchase-orders", "stock", "prices"}
+ENTITIES = {kind.name for kind in ALL_KINDS}
 
 
 def sh_blocks() -> list[str]:

@@ -17,6 +17,7 @@ records; two different records with the same key are a 422 too).
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterator
 from typing import Any
 
@@ -36,6 +37,8 @@ from atraxion.testing import FakeClock, memory_atraxion
 from tests.conftest import SCHEMATHESIS_CASES, TEST_SECRET_KEY
 
 STATE_DEPENDENT = [("POST", "/api/v1/odoo/partners"), ("POST", "/api/v1/webshop/sale-orders")]
+ROUTE_NAMES = re.compile(r"(ack|changes)$|changes/")
+"""Record keys in a path that name routes of their own (feed_routes.RecordKey)."""
 ACCEPTED = ["2xx", "3xx", "401", "403", "404", "409", "429"]  # Schemathesis' default, without 5xx
 _SECRET = auth.new_token()
 """The bearer token of every case; :func:`service` stores it (hashed) when the tests run."""
@@ -114,6 +117,11 @@ def count(request: pytest.FixtureRequest) -> Any:
 @settings(max_examples=15, deadline=None, suppress_health_check=list(HealthCheck))
 def test_every_operation_conforms_to_the_openapi_document(case: Any, count: Any) -> None:
     count("operation cases")
+    if any(isinstance(v, str) and ROUTE_NAMES.match(v) for v in (case.path_parameters or {}).values()):
+        # …/products/changes is the changes route, not a record called "changes" (docs/api.md): it
+        # answers as that route, which a record's schema cannot describe. Never a 5xx, though.
+        assert case.call().status_code < 500
+        return
     case.call_and_validate(checks=EVERY_CHECK)
 
 

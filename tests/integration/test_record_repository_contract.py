@@ -10,7 +10,7 @@ import attrs
 
 from atraxion.bootstrap import Atraxion
 from atraxion.domain.feed import AckState, PendingEntry
-from atraxion.domain.records import StoredRecord
+from atraxion.domain.records import Incoming, StoredRecord
 from atraxion.ports.idempotency import Answer, IdempotencyRecord
 from atraxion.ports.unit_of_work import UnitOfWork
 
@@ -71,6 +71,28 @@ def test_many_keys_are_read_in_chunks(atraxion: Atraxion) -> None:
     run(atraxion, lambda uow: uow.records.insert("products", stored))
     keys = [r.key for r in stored]
     assert len(run(atraxion, lambda uow: uow.records.heads("products", keys))) == 2500
+
+
+def test_screen_gives_the_heads_and_tells_what_is_stored_as_pushed(atraxion: Atraxion) -> None:
+    """Enough keys for the SQL adapter's range scan, its range holding other rows too (every third
+    stored key is not pushed), pushes new and stored keys mixed, a tombstone, and pushes equal as
+    values but not as stored (``1`` for ``1.0``, another key order): only the very same documents
+    may be "same as pushed" (an adapter that cannot tell says no)."""
+    stored = [record(f"S{i:05d}", seq=i) for i in range(3000)]
+    stored[5] = attrs.evolve(stored[5], deleted=True)
+    run(atraxion, lambda uow: uow.records.insert("products", stored))
+    pushed = [Incoming(r.key, r.envelope, r.data) for i, r in enumerate(stored) if i % 3]
+    pushed[1] = Incoming(pushed[1].key, pushed[1].envelope, {**pushed[1].data, "price": 11})
+    pushed[2] = Incoming(pushed[2].key, {"odooId": 7, "externalId": pushed[2].key}, pushed[2].data)
+    pushed[3] = Incoming(pushed[3].key, pushed[3].envelope, {**pushed[3].data, "nested": {"a": [1.0, False]}})
+    pushed += [Incoming(f"S{i:05d}x", {"externalId": "new"}, {}) for i in range(0, 3000, 7)]
+    heads = run(atraxion, lambda uow: uow.records.screen("products", pushed))
+    assert heads == run(atraxion, lambda uow: uow.records.heads("products", [r.key for r in pushed]))
+    assert len(heads) == 2000
+    same = {k for k, h in heads.items() if h.same_as_pushed}
+    unchanged = {pushed[0].key} | {r.key for r in pushed[4:2000]}
+    assert same <= unchanged
+    assert atraxion.engine is None or same == unchanged  # the SQL adapter tells
 
 
 def test_consumers_pending_and_acks(atraxion: Atraxion) -> None:

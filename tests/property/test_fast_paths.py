@@ -1,28 +1,37 @@
 """The performance fast paths give exactly what the plain implementations give.
 
-* canonical JSON (the input of every content hash) equals ``json.dumps(normalize(...))``;
-* the stored-JSON encoder equals ``json.dumps`` with the storage options;
+* the normalizer and canonical JSON (the input of every content hash) equal the plain rule,
+  ``json.dumps`` of the plainly normalized value;
+* the storage encoder equals ``json.dumps`` with the storage options, and the adapter's fast
+  comparison of pushed documents with stored texts (orjson) gives the same answer;
 * the inbound fast path accepts only what the strict cattrs path accepts, building the same
   batches (envelope key order included);
-* the "serializes exactly as stored" shortcut of an ingest never changes its outcome.
+* the "stored exactly as pushed" shortcut of an ingest never changes its outcome.
 """
 
 from __future__ import annotations
 
 import json
+import math
+import re
+import typing
+from collections.abc import Mapping
 from datetime import UTC, datetime
-from typing import Any
+from typing import Any, Literal
 
+import attrs
 import pytest
 from hypothesis import event, given, settings
 from hypothesis import strategies as st
 
+from atraxion.adapters.sqlalchemy import _fast_json, _sql
 from atraxion.domain import diff
 from atraxion.domain.catalog import PRICES, PRODUCTS, STOCK
 from atraxion.domain.ingest import needs_full_load, plan_ingest
 from atraxion.domain.records import Fingerprinter, Incoming, Kind, RecordHead, StoredRecord
+from atraxion.domain.shapes import Document, Key, Number
 from atraxion.entrypoints import inbound
-from atraxion.entrypoints.inbound import SHAPES, structure_each
+from atraxion.entrypoints.inbound import KINDS, structure_each, to_batches
 
 VOLATILE = diff.DEFAULT_VOLATILE_FIELDS
 
@@ -49,8 +58,29 @@ json_values = st.recursive(
 )
 
 
+def _plain_normalize(value: Any, volatile: frozenset[str]) -> Any:
+    """The normalization rule written plainly, by ``isinstance``: the reference for ``diff.normalize``."""
+    if isinstance(value, bool) or value is None or isinstance(value, str):
+        return value
+    if isinstance(value, int):
+        return value
+    if isinstance(value, float):
+        return int(value) if math.isfinite(value) and value.is_integer() else value
+    if isinstance(value, Mapping):
+        return {str(k): _plain_normalize(v, volatile) for k, v in value.items() if k not in volatile}
+    if isinstance(value, (list, tuple)):
+        return [_plain_normalize(v, volatile) for v in value]
+    as_float = float(value)
+    return int(as_float) if as_float.is_integer() else as_float
+
+
 def _reference_canonical(value: Any, volatile: frozenset[str]) -> str:
-    return json.dumps(diff.normalize(value, volatile), sort_keys=True, separators=(",", ":"), ensure_ascii=False)
+    return json.dumps(_plain_normalize(value, volatile), sort_keys=True, separators=(",", ":"), ensure_ascii=False)
+
+
+@given(json_values, st.sampled_from([frozenset(), VOLATILE]))
+def test_normalize_is_the_plain_rule(value: Any, volatile: frozenset[str]) -> None:
+    assert diff.normalize(value, volatile) == _plain_normalize(value, volatile)
 
 
 @given(json_values, st.sampled_from([frozenset(), VOLATILE]))
@@ -59,10 +89,48 @@ def test_canonical_json_is_the_normalized_sorted_json(value: Any, volatile: froz
 
 
 @given(st.lists(plain_json, max_size=5))
-def test_stored_json_is_compact_json_keeping_key_order(values: list[Any]) -> None:
+def test_documents_are_stored_as_compact_json_keeping_key_order(values: list[Any]) -> None:
     expected = [json.dumps(v, ensure_ascii=False, separators=(",", ":")) for v in values]
-    assert [diff.stored_json(v) for v in values] == expected
-    assert diff.stored_json_many(values) == expected
+    assert [_sql.dumps(v) for v in values] == expected
+
+
+@given(st.lists(st.tuples(plain_json, plain_json, st.booleans()), max_size=6))
+def test_stored_as_is_the_comparison_with_the_stored_text(pairs: list[tuple[Any, Any, bool]]) -> None:
+    """orjson's answer is the standard encoder's, NaN (which orjson writes as null) and integers
+    beyond 64 bits included."""
+    values = [a for a, _, _ in pairs]
+    texts = [_sql.dumps(a if same else b) for a, b, same in pairs]
+    fast = _fast_json.stored_as(values, texts)
+    plain = [_sql.dumps(v) == t for v, t in zip(values, texts, strict=True)]
+    assert all(p for f, p in zip(fast, plain, strict=True) if f)  # never "same" where the texts differ
+    # A "no" for the very same text only where orjson writes a float or a wide integer its own way.
+    assert all(f or _spelled_otherwise(t) for f, p, t in zip(fast, plain, texts, strict=True) if p)
+
+
+def _spelled_otherwise(text: str) -> bool:
+    return any(mark in text for mark in ("e", "E", "NaN", "Infinity")) or bool(re.search(r"[0-9]{19}", text))
+
+
+def test_stored_as_recognizes_ordinary_documents() -> None:
+    documents = [{"a": 1, "b": [1.5, True, None, 'é\x01\n"\\'], "c": {"d": -0.25, "f": False}}, {}, [], "x", 0]
+    assert _fast_json.stored_as(documents, [_sql.dumps(d) for d in documents]) == [True] * len(documents)
+
+
+@given(changed=st.sets(st.integers(0, 199), max_size=5))
+def test_stored_as_compares_long_batches_run_by_run(changed: set[int]) -> None:
+    """Runs of values written as one array: a run that differs anywhere is compared value by value."""
+    documents = [{"key": f"k{i}", "price": i / 4, "name": "é,:[]{}"[: i % 8]} for i in range(200)]
+    texts = [_sql.dumps({**d, "price": -1} if i in changed else d) for i, d in enumerate(documents)]
+    assert _fast_json.stored_as(documents, texts) == [i not in changed for i in range(200)]
+
+
+def test_stored_as_does_not_take_nan_for_null() -> None:
+    nan, null = {"x": float("nan"), "y": [float("inf")]}, {"x": None, "y": [None]}
+    assert _fast_json.stored_as([nan, null, {"n": 2**70}], [_sql.dumps(null), _sql.dumps(nan), '{"n":0}']) == [
+        False,
+        False,
+        False,
+    ]
 
 
 # Inbound records: mostly valid, with every kind of wrong value mixed in.
@@ -83,13 +151,21 @@ prices = st.fixed_dictionaries(
 stock = st.fixed_dictionaries({"supplierExternalId": names, "productExternalId": names, "quantity": amounts})
 documents = st.dictionaries(names, st.integers() | names | st.lists(st.integers(), max_size=2), max_size=4)
 _spoilt_price = st.builds(lambda price, value: {**price, "price": value}, embedded_prices, bad_numbers | amounts)
+lines = st.fixed_dictionaries({"productExternalId": names, "quantity": amounts, "priceUnit": amounts})
+purchase_orders = st.fixed_dictionaries(
+    {"externalId": names, "name": names, "vendor": names, "state": names, "lines": st.lists(lines, max_size=2)},
+    optional={"odooId": st.integers(0, 99) | st.none(), "data": documents | st.none()},
+)
+_spoilt_order = st.builds(lambda order, value: {**order, "lines": value}, purchase_orders, anything)
 products = st.fixed_dictionaries(
     {"externalId": names, "data": documents},
     optional={
         "odooId": st.integers(0, 99) | st.none(),
         "prices": st.lists(embedded_prices, max_size=2) | st.lists(_spoilt_price, min_size=1, max_size=1) | st.none(),
+        "purchaseOrders": st.lists(purchase_orders, max_size=2) | st.lists(_spoilt_order, max_size=1) | st.none(),
     },
 )
+sale_orders = st.fixed_dictionaries({"externalId": names, "data": documents}, optional={"odooId": st.integers(0, 99)})
 partners = st.fixed_dictionaries(
     {"externalId": names, "data": documents},
     optional={
@@ -133,28 +209,67 @@ def _spoiled(records: st.SearchStrategy[dict[str, Any]]) -> st.SearchStrategy[li
 
 
 def _strict(entity: str, items: list[Any]) -> list[inbound.Batch] | None:
-    shape = SHAPES[entity]
+    kind = KINDS[entity]
     try:
-        records, errors = structure_each(items, shape.cls)
+        records, errors = structure_each(items, kind.shape)
     except Exception:  # noqa: BLE001 - the strict path fails on some bad input: a rejection all the same
         return None
-    if entity == "prices" and any(r is not None and r.productExternalId is None for r in records):
+    if any(r is not None and None in (getattr(r, f) for f in kind.key_fields) for r in records):
         return None
-    return None if errors else shape.to_batches(records)
+    return None if errors else to_batches(kind, records)
 
 
 def _plain(batches: list[inbound.Batch]) -> list[Any]:
     return [(b.entity, [(r.key, list(r.envelope.items()), r.data) for r in b.records]) for b in batches]
 
 
-@pytest.mark.parametrize("entity", ["prices", "stock", "products", "partners"])
+STRATEGIES = {
+    "prices": prices,
+    "stock": stock,
+    "products": products,
+    "partners": partners,
+    "purchase-orders": purchase_orders,
+    "sale-orders": sale_orders,
+}
+
+
+def _from_hint(hint: Any) -> st.SearchStrategy[Any]:
+    plain = {Key: names, Number: amounts, str: names, int: st.integers(-5, 99), Document: documents}
+    if hint in plain:
+        return plain[hint]
+    if typing.get_origin(hint) is Literal:
+        return st.sampled_from(typing.get_args(hint))
+    if typing.get_origin(hint) is list:
+        return st.lists(_from_hint(typing.get_args(hint)[0]), max_size=2)
+    if typing.get_args(hint):  # X | None
+        return _from_hint(next(a for a in typing.get_args(hint) if a is not type(None))) | st.none()
+    return _valid(hint, ())
+
+
+def _valid(cls: type[Any], key_fields: tuple[str, ...]) -> st.SearchStrategy[dict[str, Any]]:
+    """Valid records of an input shape, from its type hints (what a new entity gets for free)."""
+    hints = typing.get_type_hints(cls)
+    fields = attrs.fields(cls)
+    required = [f.name for f in fields if f.default is attrs.NOTHING or f.name in key_fields]
+    strategies = {f.name: _from_hint(hints[f.name]) for f in fields}
+    for name in key_fields:  # required at the top level, so not null
+        hint = hints[name]
+        strategies[name] = _from_hint(next(a for a in typing.get_args(hint) or [hint] if a is not type(None)))
+    return st.fixed_dictionaries(
+        {name: strategies[name] for name in required},
+        optional={name: s for name, s in strategies.items() if name not in required},
+    )
+
+
+@pytest.mark.parametrize("entity", list(KINDS))
 @settings(max_examples=300)
 @given(data=st.data())
 def test_the_inbound_fast_path_agrees_with_the_strict_path(entity: str, data: st.DataObject) -> None:
-    strategy = {"prices": prices, "stock": stock, "products": products, "partners": partners}[entity]
+    kind = KINDS[entity]
+    strategy = STRATEGIES[entity] if entity in STRATEGIES else _valid(kind.shape, kind.key_fields)
     well_formed = data.draw(st.booleans(), "well formed")
     items = data.draw(st.lists(strategy, min_size=1, max_size=6) if well_formed else _spoiled(strategy))
-    fast = inbound._fast_parse(entity, SHAPES[entity], items)
+    fast = inbound._fast_parse(kind, items)
     strict = _strict(entity, items)
     event("fast path" if fast is not None else "left to the strict path")
     if fast is None:
@@ -164,6 +279,17 @@ def test_the_inbound_fast_path_agrees_with_the_strict_path(entity: str, data: st
     else:
         assert strict is not None, "the fast path accepted a batch the strict path rejects"
         assert _plain(fast) == _plain(strict)
+
+
+@pytest.mark.parametrize("entity", list(KINDS))
+@settings(max_examples=100)
+@given(data=st.data())
+def test_valid_records_of_every_shape_take_the_fast_path(entity: str, data: st.DataObject) -> None:
+    kind = KINDS[entity]
+    items = data.draw(st.lists(_valid(kind.shape, kind.key_fields), min_size=1, max_size=4))
+    fast = inbound._fast_parse(kind, items)
+    assert fast is not None
+    assert _plain(fast) == _plain(_strict(entity, items) or [])
 
 
 NOW = datetime(2026, 1, 1, tzinfo=UTC)
@@ -204,14 +330,9 @@ def test_the_as_stored_shortcut_never_changes_an_ingest(kind: Kind, rows: list[A
             stored_records[key] = _stored(kind, old, fingerprinter)
             head = stored_records[key].head
             heads_plain[key] = head
-            heads_json[key] = RecordHead(
-                key,
-                head.version,
-                head.content_hash,
-                head.full_hash,
-                diff.stored_json(old.envelope),
-                diff.stored_json(old.data),
-            )
+            # What the SQL adapter answers: stored exactly as pushed when the stored texts are equal.
+            same = _sql.dumps(old.envelope) == _sql.dumps(envelope) and _sql.dumps(old.data) == _sql.dumps(data)
+            heads_json[key] = RecordHead(key, head.version, head.content_hash, head.full_hash, same_as_pushed=same)
     assert needs_full_load(records, heads_json, kind, fingerprinter) == needs_full_load(
         records, heads_plain, kind, fingerprinter
     )
@@ -254,8 +375,8 @@ def test_the_fast_path_leaves_every_bad_number_to_the_strict_path(entity: str, f
         bad = {**good, "externalId": "Q", "prices": [{**good["prices"][0], field: value}]}
     else:
         bad = {**good, "productExternalId": "Q", field: value}
-    assert inbound._fast_parse(entity, SHAPES[entity], [good]) is not None
-    assert inbound._fast_parse(entity, SHAPES[entity], [good, bad]) is None
+    assert inbound._fast_parse(KINDS[entity], [good]) is not None
+    assert inbound._fast_parse(KINDS[entity], [good, bad]) is None
     assert _strict(entity, [good, bad]) is None
 
 

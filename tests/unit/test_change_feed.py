@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
+import attrs
 import pytest
 
 from atraxion.application import feed, tokens
@@ -11,7 +12,7 @@ from atraxion.application.ingest import Batch, ingest
 from atraxion.bootstrap import Atraxion
 from atraxion.domain.auth import Scope
 from atraxion.domain.errors import Conflict, InvalidBatch, NotFound
-from atraxion.domain.records import Incoming, IngestStatus
+from atraxion.domain.records import NO_DATA, Incoming, IngestStatus
 from atraxion.testing import memory_atraxion
 
 
@@ -121,3 +122,14 @@ def test_bad_paging_arguments_are_validation_errors(app: Atraxion) -> None:
         feed.changes(app.context, "products", "webshop", None, 0)
     with pytest.raises(InvalidBatch):
         feed.changes(app.context, "products", "webshop", "not-a-cursor", 10)
+
+
+def test_records_without_data_share_one_empty_document_that_nothing_changes(app: Atraxion) -> None:
+    prices = [
+        Incoming(f"PL/P{i}", {"pricelistExternalId": "PL", "productExternalId": f"P{i}", "price": i}) for i in range(3)
+    ]
+    assert all(r.data is NO_DATA for r in prices)
+    ingest(app.context, [Batch("prices", prices)])
+    ingest(app.context, [Batch("prices", [attrs.evolve(r, envelope={**r.envelope, "price": 9}) for r in prices])])
+    page = feed.changes(app.context, "prices", "webshop", None, 1000)
+    assert [item.record.data for item in page.items] == [{}, {}, {}] and NO_DATA == {}

@@ -31,3 +31,20 @@ def test_the_deletion_example_of_the_docs_runs_as_written(capsys: pytest.Capture
     printed = capsys.readouterr().out.splitlines()
     assert printed[1:] == ["True 2 {'name': 'Oak Desk', 'active': True}", "False 3 True"]
     assert "'status': 'deleted', 'version': 2" in printed[0] and "'unknown': 1" in printed[0]
+
+
+def test_the_entity_rules_hold_without_http() -> None:
+    """Keying and partner-type defaulting are the domain's (each entity's Kind): the facade gets them."""
+    with Embedded.open("memory://") as sync:
+        sync.add_consumer("webshop")
+        sync.push("partners", [{"externalId": "P1", "data": {"name": "Acme", "type": "invoice"}}])
+        sync.push("partners", [{"externalId": "P2", "externalParentId": "P1", "data": {"name": "Jo"}}])
+        sync.push("prices", [{"pricelistExternalId": "PL", "productExternalId": "A", "price": 10}])
+        sync.push("products", [{"externalId": "B", "data": {}, "prices": [{"pricelistExternalId": "PL", "price": 5}]}])
+        assert sync.get("partners", "P1")["type"] == "billing"  # Odoo's invoice address
+        assert sync.get("partners", "P2")["type"] == "contact"  # a partner with a parent
+        prices = sync.changes("prices")["items"]
+        assert [(i["key"], i["productExternalId"]) for i in prices] == [("PL/A", "A"), ("PL/B", "B")]
+        with pytest.raises(InvalidBatch) as raised:
+            sync.push("prices", [{"pricelistExternalId": "PL", "price": 1}])  # the key's product is missing
+        assert [(e.index, e.field) for e in raised.value.errors] == [(0, "productExternalId")]

@@ -10,8 +10,11 @@ import logging
 from collections.abc import Callable, Sequence
 from datetime import datetime
 from functools import partial
+from itertools import filterfalse
+from operator import attrgetter
 from typing import TypeVar
 
+import attrs
 from attrs import frozen
 
 from atraxion.application.command import Command
@@ -50,7 +53,7 @@ def ingestion(ctx: Context[IngestUnitOfWork], batches: Sequence[Batch]) -> Comma
     or a hook rejects it.
     """
     for batch in batches:
-        ensure_unique_keys([*(r.key for r in batch.records), *batch.deletions])
+        ensure_unique_keys([*map(_KEY, batch.records), *batch.deletions])
     announce = ctx.announce_deliveries
     recorded: list[int] = []  # webhook deliveries of the attempt that committed
 
@@ -113,10 +116,13 @@ def apply_batches(
 
 T = TypeVar("T")
 log = logging.getLogger(__name__)
+_KEY = attrgetter("key")
 
 SLICE = 10_000
 """Records screened and written at a time. A 128,000-record batch is applied slice by slice in its
-one transaction, so it never holds every stored head (with its stored JSON) in memory at once."""
+one transaction, so it never holds every stored head in memory at once. The slices of a larger
+batch are taken in key order, so that each covers one range of keys, which the repository may
+read in one scan (see ``RecordRepository.screen``); the results keep the batch's order."""
 
 
 def _apply(
@@ -131,7 +137,15 @@ def _apply(
     now, change_seq = ctx.clock.now(), ctx.clock.sequence()  # one instant and position for the batch
     if len(records) <= SLICE:
         return _apply_slice(ctx, uow, kind, records, now, change_seq, notices)
-    return _merged(_slices(records, lambda part: _apply_slice(ctx, uow, kind, part, now, change_seq, notices)))
+    keys = list(map(_KEY, records))
+    order = sorted(range(len(records)), key=keys.__getitem__)
+    del keys
+    in_key_order = list(map(records.__getitem__, order))
+    plan = _merged(_slices(in_key_order, lambda part: _apply_slice(ctx, uow, kind, part, now, change_seq, notices)))
+    results = list(plan.results)
+    for position, result in zip(order, plan.results, strict=True):
+        results[position] = result
+    return attrs.evolve(plan, results=results)
 
 
 def _slices(items: Sequence[T], apply: Callable[[Sequence[T]], IngestPlan]) -> list[IngestPlan]:
@@ -205,12 +219,12 @@ def _apply_slice(
     change_seq: int,
     notices: ChangeNotices | None,
 ) -> IngestPlan:
-    keys = [r.key for r in records]
-    heads = uow.records.heads(kind.name, keys)
+    keys = list(map(_KEY, records))
+    heads = uow.records.screen(kind.name, records)
     differing, full_hashes = needs_full_load(records, heads, kind, ctx.fingerprinter)
     # Lock only what may be written: new keys and records whose push differs. Re-reading them under
     # the lock sees any concurrent writer's committed change, so no update is lost.
-    candidates = [k for k in keys if k not in heads] + differing
+    candidates = [*filterfalse(heads.__contains__, keys), *differing]
     if candidates:
         heads.update(uow.records.heads(kind.name, candidates, lock=True))
         differing = [k for k in candidates if k in heads and (heads[k].full_hash != full_hashes[k] or heads[k].deleted)]

@@ -120,11 +120,13 @@ class _Entity:
             repaired = sum(1 for r in plan.results if r.status in (IngestStatus.CREATED, IngestStatus.UPDATED))
         self.counts += ReconcileCounts(len(records), len(missing), len(differing), 0, repaired)
 
+    def _stored_after(self, after: str | None) -> list[tuple[str, int]]:
+        """A page of ``(key, odoo id)`` of the live stored records, keys after ``after``."""
+        return self.ctx.transaction(lambda uow: uow.records.odoo_ids(self.entity, after, self.page))
+
     def _find_deleted(self, in_odoo: set[int]) -> None:
         after: str | None = None
-        while stored := self.ctx.transaction(
-            lambda uow, after=after: uow.records.odoo_ids(self.entity, after, self.page)  # type: ignore[misc]
-        ):
+        while stored := self._stored_after(after):
             after = stored[-1][0]
             unlisted = [(key, odoo_id) for key, odoo_id in stored if odoo_id not in in_odoo]
             if not unlisted:

@@ -20,6 +20,7 @@ from datetime import datetime, timedelta
 
 from attrs import frozen
 
+from atraxion.application import sweeping
 from atraxion.application.command import Command
 from atraxion.application.context import Context
 from atraxion.application.webhooks import record_sync_failure
@@ -374,20 +375,7 @@ def _resolve_failure(uow: OutboxUnitOfWork, entry: OutboxEntry, now: datetime) -
 def sweep(ctx: Context[OutboxUnitOfWork], publish: PublishEntries, policy: OutboxPolicy = DEFAULT_POLICY) -> list[int]:
     """Re-publish entries whose message was lost (pending, due, unclaimed well after it was sent)
     and entries whose worker died (processing longer than ``stale_after``). Returns their ids."""
-
-    def work(uow: OutboxUnitOfWork) -> list[int]:
-        now = ctx.clock.now()
-        ids = uow.outbox.due(now, now - policy.redeliver_after, now - policy.stale_after, policy.sweep_batch)
-        if ids:
-            uow.outbox.mark_published(ids, now)
-            uow.commit()
-        return ids
-
-    ids = ctx.transaction(work)
-    if ids:
-        log.info("sweeper re-publishes %d outbox entries", len(ids))
-        announce(publish, ids)
-    return ids
+    return sweeping.sweep(ctx, lambda uow: uow.outbox, policy, publish, "outbox entries")
 
 
 def sync_status(ctx: Context[OutboxUnitOfWork], external_id: str, consumer: str | None = None) -> SyncStatus:

@@ -22,6 +22,7 @@ from datetime import datetime, timedelta
 
 from attrs import frozen
 
+from atraxion.application import sweeping
 from atraxion.application.command import Command
 from atraxion.application.context import Context
 from atraxion.domain import webhook_signing
@@ -463,19 +464,4 @@ def sweep_deliveries(
 ) -> list[int]:
     """Publish deliveries that are due and have no message in flight (retries whose wait is over,
     deliveries recorded without a nudge, lost messages) and claims of dead workers. Their ids."""
-
-    def work(uow: WebhookUnitOfWork) -> list[int]:
-        now = ctx.clock.now()
-        ids = uow.deliveries.due(now, now - policy.redeliver_after, now - policy.stale_after, policy.sweep_batch)
-        if ids:
-            uow.deliveries.mark_published(ids, now)
-            uow.commit()
-        return ids
-
-    ids = ctx.transaction(work)
-    if ids:
-        try:
-            publish(ids)
-        except Exception:  # noqa: BLE001 - the next sweep publishes them again
-            log.warning("could not publish %d webhook deliveries; the next sweep will", len(ids), exc_info=True)
-    return ids
+    return sweeping.sweep(ctx, lambda uow: uow.deliveries, policy, publish, "webhook deliveries")

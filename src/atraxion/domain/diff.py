@@ -15,9 +15,7 @@ from __future__ import annotations
 import hashlib
 import json
 import math
-from collections.abc import Callable, Iterable, Mapping, Sequence
-from itertools import repeat
-from json.encoder import c_make_encoder, encode_basestring  # type: ignore[attr-defined]
+from collections.abc import Iterable, Mapping
 from typing import Any
 
 Path = tuple[str, ...]
@@ -26,29 +24,10 @@ DEFAULT_VOLATILE_FIELDS: frozenset[str] = frozenset({"write_date", "__last_updat
 
 
 def normalize(value: Any, volatile: frozenset[str] = frozenset()) -> Any:
-    """Return the canonical form of a JSON value: equal documents get equal canonical forms."""
-    if isinstance(value, bool) or value is None or isinstance(value, str):
-        return value
-    if isinstance(value, int):
-        return value
-    if isinstance(value, float):
-        if math.isfinite(value) and value.is_integer():
-            return int(value)
-        return value
-    if isinstance(value, Mapping):
-        return {str(k): normalize(v, volatile) for k, v in value.items() if k not in volatile}
-    if isinstance(value, (list, tuple)):
-        return [normalize(v, volatile) for v in value]
-    # Decimal and other numbers: compare by value through their exact float-free form.
-    as_float = float(value)
-    return int(as_float) if as_float.is_integer() else as_float
+    """Return the canonical form of a JSON value: equal documents get equal canonical forms.
 
-
-def _canonical(value: Any, volatile: frozenset[str]) -> Any:
-    """``normalize`` for the hot path: the same canonical JSON text, much less work per leaf.
-
-    Only exact JSON types (what ``json.loads`` produces) are handled inline; anything else goes
-    through :func:`normalize`, so the serialized result is always the same as ``normalize``'s.
+    Exact JSON types (what ``json.loads`` produces) are handled inline, a leaf at a time with no
+    call; anything else (a mapping, a tuple, a subclass, a ``Decimal``) by :func:`_other`.
     """
     kind = type(value)
     if kind is dict:
@@ -59,7 +38,21 @@ def _canonical(value: Any, volatile: frozenset[str]) -> Any:
         return _canonical_list(value, volatile)
     if kind in _PLAIN:
         return value
-    return normalize(value, volatile)
+    return _other(value, volatile)
+
+
+def _other(value: Any, volatile: frozenset[str]) -> Any:
+    if isinstance(value, bool) or value is None or isinstance(value, (str, int)):
+        return value
+    if isinstance(value, float):
+        return int(value) if math.isfinite(value) and value.is_integer() else value
+    if isinstance(value, Mapping):
+        return {str(k): normalize(v, volatile) for k, v in value.items() if k not in volatile}
+    if isinstance(value, (list, tuple)):
+        return [normalize(v, volatile) for v in value]
+    # Decimal and other numbers: compare by value through their exact float-free form.
+    as_float = float(value)
+    return int(as_float) if as_float.is_integer() else as_float
 
 
 _PLAIN = frozenset({str, int, bool, type(None)})
@@ -78,54 +71,27 @@ def _canonical_dict(node: dict[Any, Any], volatile: frozenset[str]) -> dict[str,
         elif kind is dict:
             value = _canonical_dict(value, volatile)
         else:
-            value = _canonical(value, volatile)
+            value = normalize(value, volatile)
         out[key if type(key) is str else str(key)] = value
     return out
 
 
 def _canonical_list(node: list[Any] | tuple[Any, ...], volatile: frozenset[str]) -> list[Any]:
-    return [v if type(v) in _PLAIN else _canonical(v, volatile) for v in node]
+    return [v if type(v) in _PLAIN else normalize(v, volatile) for v in node]
 
 
-_Chunks = Callable[[Any, int], Sequence[str]]
-
-
-def _chunk_encoder(*, sort_keys: bool) -> _Chunks:
-    """A reusable compact JSON encoder giving chunks (``json.dumps`` builds one on every call)."""
-    if c_make_encoder is None:  # pragma: no cover - CPython always has the C accelerator
-        encoder = json.JSONEncoder(sort_keys=sort_keys, separators=(",", ":"), ensure_ascii=False)
-        return lambda value, _: [encoder.encode(value)]
-    # No circular-reference markers: JSON documents are trees (a cycle would hit the recursion limit).
-    encode: _Chunks = c_make_encoder(None, _no_default, encode_basestring, None, ":", ",", sort_keys, False, True)
-    return encode
-
-
-def _no_default(value: Any) -> Any:
-    raise TypeError(f"Object of type {type(value).__name__} is not JSON serializable")
-
-
-_sorted_chunks = _chunk_encoder(sort_keys=True)
-_stored_chunks = _chunk_encoder(sort_keys=False)
-
-
-def stored_json(value: Any) -> str:
-    """Compact JSON, keys in their order, non-ASCII kept: how documents are stored. Equal output
-    for a pushed and a stored document means equal documents, so equal hashes, without hashing."""
-    return "".join(_stored_chunks(value, 0))
-
-
-def stored_json_many(values: Iterable[Any]) -> list[str]:
-    """:func:`stored_json` of each value, looping in C (no Python frame per value)."""
-    return list(map("".join, map(_stored_chunks, values, repeat(0))))
+_SORTED = json.JSONEncoder(sort_keys=True, separators=(",", ":"), ensure_ascii=False, check_circular=False)
+"""Compact JSON with sorted keys, non-ASCII kept; one encoder reused (``json.dumps`` builds one on
+every call). No circular-reference check: JSON documents are trees (a cycle hits the recursion limit)."""
 
 
 def _sorted_json(value: Any) -> str:
-    return "".join(_sorted_chunks(value, 0))
+    return _SORTED.encode(value)
 
 
 def canonical_json(value: Any, volatile: frozenset[str] = frozenset()) -> str:
     """Serialize the normalized value with sorted keys: the input of content hashes."""
-    return _sorted_json(_canonical(value, volatile))
+    return _sorted_json(normalize(value, volatile))
 
 
 def content_hash(value: Any, volatile: frozenset[str] = frozenset()) -> str:
@@ -151,7 +117,7 @@ def _flatten_into(leaves: dict[Path, Any], prefix: Path, node: Mapping[str, Any]
         elif (kind is dict or isinstance(value, Mapping)) and any(k not in volatile for k in value):
             _flatten_into(leaves, path, value, volatile)
         else:
-            leaves[path] = _canonical(value, volatile)
+            leaves[path] = normalize(value, volatile)
 
 
 def diff_paths(

@@ -14,7 +14,7 @@ counts as a change.
 from __future__ import annotations
 
 import enum
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from datetime import datetime
 from typing import TYPE_CHECKING, Any
 
@@ -35,6 +35,16 @@ class IngestStatus(enum.Enum):
     UNKNOWN = "unknown"
     """A deletion of a key that has no live record: never stored, or already deleted."""
 
+    # Members are singletons compared by identity: hashing them by identity too, in C, keeps
+    # counting the statuses of a 128,000-record push from calling Enum's hash (by name) each time.
+    __hash__ = object.__hash__
+
+
+NO_DATA: JsonObject = {}
+"""The ``data`` of a record that carries none (stock, prices): one empty document shared by all of
+them, read-only like every ``JsonObject``. A default factory would make a dict per record and slow
+attrs' ``__init__`` (128,000 prices in a push)."""
+
 
 @frozen
 class Incoming:
@@ -42,27 +52,26 @@ class Incoming:
 
     key: str
     envelope: JsonObject
-    data: JsonObject = field(factory=dict)
+    data: JsonObject = NO_DATA
 
 
 @frozen
 class RecordHead:
     """The cheap part of a stored record: enough to tell whether a push changes it.
 
-    ``envelope_json``/``data_json`` are the stored documents as :func:`diff.stored_json` writes
-    them, when the repository has them at hand: a push that serializes to the same text is
-    unchanged without being hashed (the fast path of large, mostly unchanged batches). They are a
-    cache of what is stored, so they take no part in equality. ``deleted``: a tombstone, which
-    any push re-creates, whatever its hashes say.
+    ``same_as_pushed``: the repository found the stored envelope and data to be exactly what the
+    push being screened would store (see ``RecordRepository.screen``), so the push changes
+    nothing and its hashes are the stored ones: the fast path of large, mostly unchanged batches.
+    It describes one push, not the record, so it takes no part in equality. ``deleted``: a
+    tombstone, which any push re-creates, whatever its hashes say.
     """
 
     key: str
     version: int
     content_hash: str
     full_hash: str
-    envelope_json: str | None = field(default=None, eq=False, repr=False)
-    data_json: str | None = field(default=None, eq=False, repr=False)
     deleted: bool = False
+    same_as_pushed: bool = field(default=False, eq=False, repr=False)
 
 
 @frozen
@@ -82,7 +91,7 @@ class StoredRecord:
 
     @property
     def head(self) -> RecordHead:
-        return RecordHead(self.key, self.version, self.content_hash, self.full_hash, deleted=self.deleted)
+        return RecordHead(self.key, self.version, self.content_hash, self.full_hash, self.deleted)
 
 
 Deriver = Callable[["StoredRecord | None", Incoming, bool], JsonObject]
@@ -97,9 +106,31 @@ def _identity(envelope: JsonObject) -> JsonObject:
 
 
 @frozen
-class Kind:
-    """How one entity plugs into the shared change mechanism.
+class Embed:
+    """Records of another entity carried in a list field of this one's input (a product's prices).
 
+    ``inherit`` fills a child's field it leaves out from its parent's (``productExternalId`` ←
+    ``externalId``)."""
+
+    list_field: str
+    entity: str
+    inherit: Mapping[str, str] = field(factory=dict)
+
+
+EnvelopeRule = Callable[[dict[str, Any], JsonObject], None]
+"""Fills in place what an envelope leaves to Atraxion (a partner's type), given the record's data."""
+
+
+@frozen
+class Kind:
+    """Everything Atraxion knows of one entity, declared once (``domain/catalog.py``); the route
+    table, validation, keying, the tables, the views and the OpenAPI document all read it.
+
+    ``shape`` is the input attrs class and ``output`` what a feed item shows
+    beyond the shared fields (its defaults are shown for values a record lacks). ``key_fields``
+    make the key (``externalId``, or ``{a}/{b}``); ``complete`` fills what a push may leave out;
+    ``embeds`` are other entities' records carried inside this one's; ``indexed`` the envelope
+    fields copied into columns of the entity's ``table`` (default: the name, ``-`` as ``_``).
     ``comparable`` maps an envelope to the values compared (a price quantized to its currency's
     precision, say); ``derive`` computes the derived fields of the new state from the old one;
     ``tracks_fields`` says whether consumers get ``changedFields`` (and so whether the data they
@@ -107,12 +138,35 @@ class Kind:
     """
 
     name: str
-    entity_type: str
+    shape: type[Any]
+    output: type[Any]
+    key_fields: tuple[str, ...] = ("externalId",)
+    complete: EnvelopeRule | None = None
+    embeds: tuple[Embed, ...] = ()
+    indexed: tuple[str, ...] = ()
+    table: str | None = None
     tracks_fields: bool = True
-    keyed_by_external_id: bool = True
     comparable: Callable[[JsonObject], JsonObject] = _identity
     derive: Deriver = _no_derived
     odoo: OdooMapping | None = None
+
+    def key(self, envelope: JsonObject) -> str:
+        """The record's key by the entity's key rule: its externalId, or ``{a}/{b}``."""
+        fields = self.key_fields
+        if len(fields) == 1:
+            key: str = envelope[fields[0]]
+            return key
+        return "/".join(envelope[f] for f in fields)
+
+    def incoming(self, envelope: dict[str, Any], data: JsonObject | None = None) -> Incoming:
+        """A validated record: what the push left out filled in (``complete``), keyed."""
+        if data is None:
+            data = {}
+        if self.complete is not None:
+            self.complete(envelope, data)
+        fields = self.key_fields  # the key rule, inline: this runs for every pushed record
+        key: str = envelope[fields[0]] if len(fields) == 1 else "/".join(envelope[f] for f in fields)
+        return Incoming(key, envelope, data)
 
 
 class Fingerprinter:

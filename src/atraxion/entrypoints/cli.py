@@ -15,10 +15,12 @@ from atraxion.adapters.secret_box import SecretKeyError
 from atraxion.adapters.sqlalchemy.collation import UnsupportedCollation
 from atraxion.adapters.sqlalchemy.engine import DatabaseUrlError, masked_url
 from atraxion.application import tokens
+from atraxion.application.context import Context
 from atraxion.bootstrap import bootstrap
 from atraxion.config import Settings
 from atraxion.domain.auth import DEFAULT_CONSUMER, Scope, parse_expiry, parse_scopes
 from atraxion.entrypoints import consumer_cli, logs, odoo_cli, prune_cli, user_cli
+from atraxion.ports.unit_of_work import AdminUnitOfWork
 
 
 def _parser() -> argparse.ArgumentParser:
@@ -143,10 +145,7 @@ def _db_upgrade(settings: Settings) -> int:
     return 0
 
 
-def _token_command(args: argparse.Namespace, context: object) -> int:
-    from atraxion.application.context import Context
-
-    assert isinstance(context, Context)
+def _token_command(args: argparse.Namespace, context: Context[AdminUnitOfWork]) -> int:
     if args.token_command == "create":
         token, secret = tokens.create_token(
             context, args.name, parse_scopes(args.scope), args.consumer, args.expires_at

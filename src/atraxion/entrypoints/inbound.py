@@ -1,10 +1,12 @@
-"""The shapes Odoo pushes (the HTTP contract's inbound table), validated strictly at the edge.
+"""Pushes validated at the edge, against each entity's input shape (its Kind's ``shape``).
 
-A private cattrs converter structures each record; any problem becomes a
-:class:`~atraxion.domain.errors.FieldError` naming the record's index and the field's path, and the
-whole batch is rejected. Valid records become domain :class:`~atraxion.domain.records.Incoming`
-values, grouped into one :class:`~atraxion.application.ingest.Batch` per entity (a product's
-embedded prices and purchase orders go to their own entities).
+A private cattrs converter structures each record into its shape (``domain/catalog.py``); any
+problem becomes a :class:`~atraxion.domain.errors.FieldError` naming the record's index and the
+field's path, and the whole batch is rejected. Before it, a fast path (``inbound_fast``, its checks
+derived from the same shapes' type hints) accepts plainly valid batches. Valid records become
+domain :class:`~atraxion.domain.records.Incoming` values through their Kind (key rule, partner
+type), grouped into one :class:`~atraxion.application.ingest.Batch` per entity (a product's
+embedded prices and purchase orders go to their own entities, as its Kind's ``embeds`` say).
 """
 
 from __future__ import annotations
@@ -13,27 +15,22 @@ import functools
 import math
 import typing
 from collections.abc import Callable, Mapping, Sequence
-from typing import Any, Literal, NewType, TypeVar
+from typing import Any, Literal, TypeVar
 
 import attrs
 import cattrs
-from attrs import frozen
 from cattrs.cols import is_sequence, list_structure_factory
 
 from atraxion.application.ingest import Batch
 from atraxion.domain.bounds import MAX_ID
+from atraxion.domain.catalog import kinds_by_name
 from atraxion.domain.errors import FieldError, InvalidBatch, LimitExceeded, UnknownEntity
-from atraxion.domain.partners import derive_partner_type
-from atraxion.domain.records import Incoming
+from atraxion.domain.records import Incoming, Kind
+from atraxion.domain.shapes import MAX_AMOUNT, MAX_DEPTH, MAX_KEY_LENGTH, Document, Key, Number
 from atraxion.entrypoints import inbound_fast as fast
 
-Number = NewType("Number", float)
-Key = NewType("Key", str)
-MAX_KEY_LENGTH = 255
-MAX_DEPTH = 32
 T = TypeVar("T")
-
-PartnerType = Literal["main", "billing", "delivery", "contact", "other"]
+KINDS: dict[str, Kind] = kinds_by_name()
 
 
 def _number(value: Any, _: Any) -> int | float:
@@ -43,8 +40,8 @@ def _number(value: Any, _: Any) -> int | float:
         raise ValueError("must be a finite number")
     if value < 0:
         raise ValueError("must not be negative")
-    if value > fast.MAX_AMOUNT:
-        raise ValueError(f"must be at most {fast.MAX_AMOUNT}")
+    if value > MAX_AMOUNT:
+        raise ValueError(f"must be at most {MAX_AMOUNT}")
     return value
 
 
@@ -92,71 +89,10 @@ def _document(value: Any, _: Any) -> dict[str, Any]:
     return value
 
 
-Document = NewType("Document", dict)  # type: ignore[type-arg]
-
 _converter = cattrs.Converter(forbid_extra_keys=True)
 for _type, _hook in ((Number, _number), (Key, _key), (str, _string), (int, _integer), (Document, _document)):
     _converter.register_structure_hook(_type, _hook)
 _converter.register_structure_hook_factory(is_sequence, _strict_lists)
-
-
-@frozen
-class PriceIn:
-    pricelistExternalId: Key
-    price: Number
-    productExternalId: Key | None = None
-    currency: str | None = None
-    minQuantity: Number | None = None
-
-
-@frozen
-class PurchaseOrderLineIn:
-    productExternalId: Key
-    quantity: Number
-    priceUnit: Number
-
-
-@frozen
-class PurchaseOrderIn:
-    externalId: Key
-    name: str
-    vendor: str
-    state: str
-    lines: list[PurchaseOrderLineIn]
-    odooId: int | None = None
-    data: Document | None = None
-
-
-@frozen
-class ProductIn:
-    externalId: Key
-    data: Document
-    odooId: int | None = None
-    prices: list[PriceIn] | None = None
-    purchaseOrders: list[PurchaseOrderIn] | None = None
-
-
-@frozen
-class PartnerIn:
-    externalId: Key
-    data: Document
-    odooId: int | None = None
-    type: PartnerType | None = None
-    externalParentId: Key | None = None
-
-
-@frozen
-class OdooSaleOrderIn:
-    externalId: Key
-    data: Document
-    odooId: int | None = None
-
-
-@frozen
-class StockIn:
-    supplierExternalId: Key
-    productExternalId: Key
-    quantity: Number
 
 
 def _envelope(record: Any, *, drop: Sequence[str] = ("data",)) -> dict[str, Any]:
@@ -184,152 +120,153 @@ def _field_names(cls: type[Any]) -> tuple[str, ...]:
     return names
 
 
-def _price(price: PriceIn, product: str | None = None) -> Incoming:
-    envelope = _envelope(price)
-    envelope["productExternalId"] = envelope.get("productExternalId", product)
-    return Incoming(f"{price.pricelistExternalId}/{envelope['productExternalId']}", envelope)
-
-
-def _purchase_order(order: PurchaseOrderIn) -> Incoming:
-    return Incoming(order.externalId, _envelope(order), order.data or {})
-
-
-def _products(records: Sequence[ProductIn]) -> list[Batch]:
-    products = [
-        Incoming(r.externalId, _envelope(r, drop=("data", "prices", "purchaseOrders")), r.data) for r in records
-    ]
-    prices = [_price(p, r.externalId) for r in records for p in r.prices or ()]
-    orders = [_purchase_order(o) for r in records for o in r.purchaseOrders or ()]
-    batches = [Batch("products", products)]
-    if prices:
-        batches.append(Batch("prices", prices))
-    if orders:
-        batches.append(Batch("purchase-orders", orders))
+def to_batches(kind: Kind, records: Sequence[Any]) -> list[Batch]:
+    """The batches of structured records of ``kind``: its own, then each embedded entity's (a
+    product's prices, then its purchase orders) when the push carries some."""
+    own_fields = _FIELD_NAMES.get(kind.shape) or _field_names(kind.shape)
+    drop = ("data", *(e.list_field for e in kind.embeds))
+    if "data" not in own_fields:
+        own = [kind.incoming(_envelope(r, drop=drop)) for r in records]
+    elif kind.complete is None and len(kind.key_fields) == 1:  # Kind.incoming, unrolled: the P2 hot path
+        key = kind.key_fields[0]
+        own = [Incoming(getattr(r, key), _envelope(r, drop=drop), r.data or {}) for r in records]
+    else:
+        own = [kind.incoming(_envelope(r, drop=drop), r.data) for r in records]
+    batches = [Batch(kind.name, own)]
+    for embed in kind.embeds:
+        child = KINDS[embed.entity]
+        child_data = "data" in (_FIELD_NAMES.get(child.shape) or _field_names(child.shape))
+        inherit = embed.inherit.items()
+        children = []
+        for r in records:
+            for item in getattr(r, embed.list_field) or ():
+                envelope = _envelope(item)
+                for name, parent_field in inherit:
+                    envelope.setdefault(name, getattr(r, parent_field))
+                children.append(child.incoming(envelope, item.data if child_data else None))
+        if children:
+            batches.append(Batch(child.name, children))
     return batches
 
 
-def _partners(records: Sequence[PartnerIn]) -> list[Batch]:
-    incoming = []
-    for r in records:
-        envelope = _envelope(r)
-        envelope["type"] = r.type or derive_partner_type(
-            r.data, has_parent=r.externalParentId is not None or bool(r.data.get("parent_id"))
-        )
-        incoming.append(Incoming(r.externalId, envelope, r.data))
-    return [Batch("partners", incoming)]
+R = TypeVar("R")
 
 
-@frozen
-class _Shape:
-    cls: type[Any]
-    to_batches: Callable[[Sequence[Any]], list[Batch]]
+def _per_kind(compute: Callable[[Kind], R]) -> Callable[[Kind], R]:
+    """``compute`` cached per entity (a Kind is not hashable: its Odoo mapping holds lists)."""
+    cache: dict[str, R] = {}
+
+    def cached(kind: Kind) -> R:
+        if kind.name not in cache:
+            cache[kind.name] = compute(kind)
+        return cache[kind.name]
+
+    return functools.update_wrapper(cached, compute)
 
 
-SHAPES: dict[str, _Shape] = {
-    "products": _Shape(ProductIn, _products),
-    "partners": _Shape(PartnerIn, _partners),
-    "sale-orders": _Shape(
-        OdooSaleOrderIn, lambda rs: [Batch("sale-orders", [Incoming(r.externalId, _envelope(r), r.data) for r in rs])]
-    ),
-    "purchase-orders": _Shape(PurchaseOrderIn, lambda rs: [Batch("purchase-orders", [_purchase_order(r) for r in rs])]),
-    "stock": _Shape(
-        StockIn,
-        lambda rs: [
-            Batch("stock", [Incoming(f"{r.supplierExternalId}/{r.productExternalId}", _envelope(r)) for r in rs])
-        ],
-    ),
-    "prices": _Shape(PriceIn, lambda rs: [Batch("prices", [_price(r) for r in rs])]),
-}
-
-
-# The fast path (see inbound_fast): the same checks as the hooks above, in the classes' field order.
+# The fast path (see inbound_fast): the same checks as the hooks above, derived from the same shapes.
 _KEY, _DOCUMENT = fast.key(MAX_KEY_LENGTH), fast.document(MAX_DEPTH)
-_PRICE_COLUMNS: tuple[fast.Column, ...] = (
-    ("pricelistExternalId", "key", True),
-    ("price", "number", True),
-    ("productExternalId", "key", True),  # required at the top level (checked apart in the strict path)
-    ("currency", "string", False),
-    ("minQuantity", "number", False),
-)
-_STOCK_COLUMNS: tuple[fast.Column, ...] = (
-    ("supplierExternalId", "key", True),
-    ("productExternalId", "key", True),
-    ("quantity", "number", True),
-)
-_PRICE_SPEC: fast.Spec = (
-    ("pricelistExternalId", _KEY, True),
-    ("price", fast.number, True),
-    ("productExternalId", _KEY, False),
-    ("currency", fast.string, False),
-    ("minQuantity", fast.number, False),
-)
-_FAST_SPECS: dict[type[Any], fast.Spec] = {
-    ProductIn: (
-        ("externalId", _KEY, True),
-        ("data", _DOCUMENT, True),
-        ("odooId", fast.integer, False),
-        ("prices", fast.list_of(PriceIn, _PRICE_SPEC), False),
-        ("purchaseOrders", lambda _: fast.INVALID, False),  # nested lines: the strict path handles them
-    ),
-    PartnerIn: (
-        ("externalId", _KEY, True),
-        ("data", _DOCUMENT, True),
-        ("odooId", fast.integer, False),
-        ("type", fast.one_of("main", "billing", "delivery", "contact", "other"), False),
-        ("externalParentId", _KEY, False),
-    ),
-    OdooSaleOrderIn: (("externalId", _KEY, True), ("data", _DOCUMENT, True), ("odooId", fast.integer, False)),
-}
+_FLAT_CHECKS: dict[Any, str] = {Key: "key", Number: "number", str: "string"}
 
 
-def _fast_flat(entity: str, items: Sequence[Any]) -> list[Batch] | None:
-    columns = _PRICE_COLUMNS if entity == "prices" else _STOCK_COLUMNS
+def _field_types(cls: type[Any]) -> list[tuple[attrs.Attribute[Any], Any, bool]]:
+    """Each field of an attrs class with its type (``X`` of ``X | None``) and whether it is optional."""
+    hints = typing.get_type_hints(cls)
+    result = []
+    for f in attrs.fields(cls):
+        hint, args = hints[f.name], typing.get_args(hints[f.name])
+        optional = type(None) in args
+        if optional:
+            (hint,) = (a for a in args if a is not type(None))
+        result.append((f, hint, optional))
+    return result
+
+
+def _fast_converter(hint: Any) -> fast.Converter:
+    if hint is Key:
+        return _KEY
+    if hint is Document:
+        return _DOCUMENT
+    if typing.get_origin(hint) is Literal:
+        return fast.one_of(*typing.get_args(hint))
+    if typing.get_origin(hint) is list:
+        (item,) = typing.get_args(hint)
+        return fast.list_of(item, _fast_spec(item))
+    return {Number: fast.number, str: fast.string, int: fast.integer}[hint]
+
+
+_FAST_SPECS: dict[type[Any], fast.Spec] = {}
+
+
+def _fast_spec(cls: type[Any]) -> fast.Spec:
+    """``(field, converter, required)`` of each field of an input shape, from its type hints."""
+    spec = _FAST_SPECS.get(cls)
+    if spec is None:
+        fields = _field_types(cls)
+        spec = _FAST_SPECS[cls] = tuple((f.name, _fast_converter(h), f.default is attrs.NOTHING) for f, h, _ in fields)
+    return spec
+
+
+@_per_kind
+def _flat_columns(kind: Kind) -> tuple[fast.Column, ...] | None:
+    """A flat shape's columns (every field a key, number or string), key fields required; else None."""
+    columns = []
+    for f, hint, _ in _field_types(kind.shape):
+        if hint not in _FLAT_CHECKS:
+            return None
+        columns.append((f.name, _FLAT_CHECKS[hint], f.default is attrs.NOTHING or f.name in kind.key_fields))
+    return tuple(columns)
+
+
+def _fast_flat(kind: Kind, columns: Sequence[fast.Column], items: Sequence[Any]) -> list[Batch] | None:
     checked = fast.flat_envelopes(items, columns, MAX_KEY_LENGTH)
     if checked is None:
         return None
     envelopes, values = checked
-    first, second = (columns[0][0], columns[2][0]) if entity == "prices" else (columns[0][0], columns[1][0])
-    keys = map("{}/{}".format, values[first], values[second])
-    return [Batch(entity, list(map(Incoming, keys, envelopes)))]
+    if kind.complete is not None:
+        return [Batch(kind.name, [kind.incoming(e) for e in envelopes])]
+    parts = [values[name] for name in kind.key_fields]
+    keys = parts[0] if len(parts) == 1 else map("/".join(["{}"] * len(parts)).format, *parts)
+    return [Batch(kind.name, list(map(Incoming, keys, envelopes)))]
 
 
-def _fast_parse(entity: str, shape: _Shape, items: Sequence[Any]) -> list[Batch] | None:
+def _fast_parse(kind: Kind, items: Sequence[Any]) -> list[Batch] | None:
     """The batches of a plainly valid push, or None to let the strict path decide."""
-    if entity in ("prices", "stock"):
-        return _fast_flat(entity, items)
-    spec = _FAST_SPECS.get(shape.cls)
-    records = fast.structure_all(items, shape.cls, spec) if spec else None
-    return None if records is None else shape.to_batches(records)
+    columns = _flat_columns(kind)
+    if columns is not None:
+        return _fast_flat(kind, columns, items)
+    records = fast.structure_all(items, kind.shape, _fast_spec(kind.shape))
+    return None if records is None else to_batches(kind, records)
+
+
+def _kind(entity: str) -> Kind:
+    kind = KINDS.get(entity)
+    if kind is None:
+        raise UnknownEntity(f"unknown entity {entity!r}; known: {', '.join(sorted(KINDS))}")
+    return kind
 
 
 def parse_push(entity: str, body: Any, *, max_record_values: int | None = None) -> list[Batch]:
     """Validate a push body ``{"records": [...]}`` for ``entity``; raise InvalidBatch listing every
     bad record, UnknownEntity, or LimitExceeded for a record whose ``data`` holds more than
     ``max_record_values`` JSON values (None: the caller knows none can)."""
-    shape = SHAPES.get(entity)
-    if shape is None:
-        raise UnknownEntity(f"unknown entity {entity!r}; known: {', '.join(sorted(SHAPES))}")
+    kind = _kind(entity)
     if not isinstance(body, Mapping) or set(body) != {"records"} or not isinstance(body["records"], list):
         raise InvalidBatch([FieldError(None, "records", 'body must be {"records": [ ... ]}')])
     if not body["records"]:
         raise InvalidBatch([FieldError(None, "records", "must hold at least one record")])
-    if max_record_values is not None and "data" in (_FIELD_NAMES.get(shape.cls) or _field_names(shape.cls)):
-        _check_record_values(body["records"], max_record_values)  # prices and stock carry no data
-    batches = _fast_parse(entity, shape, body["records"])
+    if max_record_values is not None and _data_fields(kind):
+        _check_record_values(kind, body["records"], max_record_values)  # prices and stock carry no data
+    batches = _fast_parse(kind, body["records"])
     if batches is not None:
         return batches
     if any(type(item) is dict and DELETED in item for item in body["records"]):
-        return _parse_with_deletions(entity, shape, body["records"])
-    records, errors = structure_each(body["records"], shape.cls)
-    if entity == "prices":
-        errors += [
-            FieldError(i, "productExternalId", "required field missing")
-            for i, r in enumerate(records)
-            if r is not None and r.productExternalId is None
-        ]
+        return _parse_with_deletions(kind, body["records"])
+    records, errors = structure_each(body["records"], kind.shape)
+    errors += [e for i, r in enumerate(records) if r is not None for e in _missing_keys(kind, r, i)]
     if errors:
         raise InvalidBatch(errors)
-    return shape.to_batches(records)
+    return to_batches(kind, records)
 
 
 # --- Deletions ---------------------------------------------------------------------------------------
@@ -339,23 +276,13 @@ def parse_push(entity: str, body: Any, *, max_record_values: int | None = None) 
 # refuse a field they do not know, so "deleted" costs the common push nothing.
 
 DELETED = "deleted"
-KEY_FIELDS: dict[str, tuple[str, ...]] = {
-    "products": ("externalId",),
-    "partners": ("externalId",),
-    "sale-orders": ("externalId",),
-    "purchase-orders": ("externalId",),
-    "stock": ("supplierExternalId", "productExternalId"),
-    "prices": ("pricelistExternalId", "productExternalId"),
-}
-MAX_DELETE_KEY_LENGTH = 2 * MAX_KEY_LENGTH + 1
-"""A stock or price key is ``{a}/{b}``, each part at most MAX_KEY_LENGTH long."""
 
 
-@functools.cache
-def _deletion_class(entity: str) -> type[Any]:
+@_per_kind
+def _deletion_class(kind: Kind) -> type[Any]:
     """The entity's record class with only the key fields required: the shape of a deletion."""
-    keys = KEY_FIELDS[entity]
-    cls = SHAPES[entity].cls
+    keys = kind.key_fields
+    cls = kind.shape
     hints = attrs.resolve_types(cls)
     fields = {
         f.name: attrs.field(type=f.type) if f.name in keys else attrs.field(type=f.type | None, default=None)
@@ -365,20 +292,15 @@ def _deletion_class(entity: str) -> type[Any]:
     return deletion
 
 
-@functools.cache
-def _not_nullable(entity: str) -> frozenset[str]:
+@_per_kind
+def _not_nullable(kind: Kind) -> frozenset[str]:
     """The fields a live record may not give as null: a deletion may omit them, not null them."""
-    hints = attrs.fields(attrs.resolve_types(SHAPES[entity].cls))
-    return frozenset(f.name for f in hints if not _allows_none(f.type)) | frozenset(KEY_FIELDS[entity])
+    return frozenset(f.name for f, _, optional in _field_types(kind.shape) if not optional) | frozenset(kind.key_fields)
 
 
-def _allows_none(type_: Any) -> bool:
-    return type_ is None or type(None) in typing.get_args(type_)
-
-
-def _parse_with_deletions(entity: str, shape: _Shape, items: Sequence[Any]) -> list[Batch]:
+def _parse_with_deletions(kind: Kind, items: Sequence[Any]) -> list[Batch]:
     """The strict path of a push holding deletions: every record validated, indices kept."""
-    deletion_cls = _deletion_class(entity)
+    deletion_cls = _deletion_class(kind)
     live: list[Any] = []
     keys: list[str | None] = []
     deletions: list[str] = []
@@ -390,16 +312,16 @@ def _parse_with_deletions(entity: str, shape: _Shape, items: Sequence[Any]) -> l
             keys.append(None)
             continue
         rest = {k: v for k, v in item.items() if k != DELETED} if isinstance(item, dict) else item
-        (record,), found = structure_each([rest], deletion_cls if flag else shape.cls)
+        (record,), found = structure_each([rest], deletion_cls if flag else kind.shape)
         if flag and isinstance(rest, dict):
             found += [
                 FieldError(None, k, "must not be null")
                 for k, v in rest.items()
-                if v is None and k in _not_nullable(entity)
+                if v is None and k in _not_nullable(kind)
             ]
-        missing = [] if record is None or flag else _missing_product(entity, record)
+        missing = [] if record is None or flag else _missing_keys(kind, record, None)
         errors.extend(attrs.evolve(e, index=index) for e in [*found, *missing])
-        key = None if record is None else _record_key(entity, record)
+        key = None if record is None else _record_key(kind, record)
         keys.append(key)
         if record is not None and key is not None:
             (deletions if flag else live).append(key if flag else record)
@@ -409,33 +331,34 @@ def _parse_with_deletions(entity: str, shape: _Shape, items: Sequence[Any]) -> l
             errors.append(FieldError(index, "key", f"duplicate key {key!r} in the same batch"))
     if errors:
         raise InvalidBatch(sorted(errors, key=lambda e: e.index or 0))
-    batches = shape.to_batches(live)
+    batches = to_batches(kind, live)
     batches[0] = attrs.evolve(batches[0], deletions=deletions)
     return batches
 
 
-def _missing_product(entity: str, record: Any) -> list[FieldError]:
-    if entity == "prices" and record.productExternalId is None:
-        return [FieldError(None, "productExternalId", "required field missing")]
-    return []
+def _missing_keys(kind: Kind, record: Any, index: int | None) -> list[FieldError]:
+    """A key field the shape lets a record omit (a price's product, inherited when embedded) is
+    required at the top level."""
+    return [
+        FieldError(index, name, "required field missing") for name in kind.key_fields if getattr(record, name) is None
+    ]
 
 
-def _record_key(entity: str, record: Any) -> str | None:
-    parts = [getattr(record, name) for name in KEY_FIELDS[entity]]
+def _record_key(kind: Kind, record: Any) -> str | None:
+    parts = [getattr(record, name) for name in kind.key_fields]
     return None if None in parts else "/".join(parts)
 
 
 def parse_deletion(entity: str, body: Any) -> list[str]:
     """Validate a deletion body ``{"keys": [str, ...]}`` for ``entity``: raise InvalidBatch listing
     every bad key (or a repeated one), or UnknownEntity."""
-    if entity not in SHAPES:
-        raise UnknownEntity(f"unknown entity {entity!r}; known: {', '.join(sorted(SHAPES))}")
+    kind = _kind(entity)
     if not isinstance(body, Mapping) or set(body) != {"keys"} or not isinstance(body["keys"], list):
         raise InvalidBatch([FieldError(None, "keys", 'body must be {"keys": [ ... ]}')])
     keys = body["keys"]
     if not keys:
         raise InvalidBatch([FieldError(None, "keys", "must hold at least one key")])
-    limit = MAX_KEY_LENGTH if len(KEY_FIELDS[entity]) == 1 else MAX_DELETE_KEY_LENGTH
+    limit = key_length(kind)
     errors: list[FieldError] = []
     seen: set[str] = set()
     for index, key in enumerate(keys):
@@ -450,13 +373,29 @@ def parse_deletion(entity: str, body: Any) -> list[str]:
     return list(keys)
 
 
-def _check_record_values(items: Sequence[Any], limit: int) -> None:
+def key_length(kind: Kind) -> int:
+    """The longest key of ``kind``: its key fields' values joined by ``/``."""
+    count = len(kind.key_fields)
+    return count * MAX_KEY_LENGTH + count - 1
+
+
+@_per_kind
+def _data_fields(kind: Kind) -> tuple[str, ...]:
+    """Where a pushed record of ``kind`` carries Odoo documents: ``data``, and the embedded lists
+    whose records have one."""
+    found = ("data",) if "data" in _field_names(kind.shape) else ()
+    return found + tuple(e.list_field for e in kind.embeds if "data" in _field_names(KINDS[e.entity].shape))
+
+
+def _check_record_values(kind: Kind, items: Sequence[Any], limit: int) -> None:
+    nested = [name for name in _data_fields(kind) if name != "data"]
     for index, item in enumerate(items):
         if type(item) is not dict:
             continue
         documents = [item.get("data")]
-        if type(item.get("purchaseOrders")) is list:
-            documents += [order.get("data") for order in item["purchaseOrders"] if type(order) is dict]
+        for name in nested:
+            if type(item.get(name)) is list:
+                documents += [child.get("data") for child in item[name] if type(child) is dict]
         for document in documents:
             if (type(document) is dict or type(document) is list) and fast.values(document, limit) > limit:
                 raise LimitExceeded(

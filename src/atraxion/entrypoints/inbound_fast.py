@@ -18,6 +18,7 @@ from operator import is_not
 from typing import Any, TypeVar
 
 from atraxion.domain.bounds import MAX_ID
+from atraxion.domain.shapes import MAX_AMOUNT
 
 T = TypeVar("T")
 
@@ -28,10 +29,6 @@ Converter = Callable[[Any], Any]
 Spec = tuple[tuple[str, Converter, bool], ...]
 """``(field, converter, required)`` in the attrs class's field order (the envelope's key order)."""
 
-MAX_AMOUNT = 10**15
-"""The largest price or quantity accepted: far above any real one, far below where Decimal
-quantizing or the database's exact types would overflow."""
-"""The largest Odoo id accepted (a signed 64-bit column)."""
 BLANK = " \t\n\r\x0b\x0c"
 """What a key may not consist of only: ASCII white space, exactly what the OpenAPI pattern
 ``[^ \t\n\r\v\f]`` says (``str.strip()`` would also strip control characters such as U+001E)."""

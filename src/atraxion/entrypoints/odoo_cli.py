@@ -41,30 +41,22 @@ def add_parser(commands: argparse._SubParsersAction[argparse.ArgumentParser]) ->
     pull_parser = odoo_commands.add_parser(
         "pull", help="pull records changed in Odoo since the last pull and ingest them as a push would"
     )
-    pull_parser.add_argument(
-        "entities",
-        nargs="*",
-        metavar="ENTITY",
-        choices=[[], *ENTITIES],
-        help=f"any of {', '.join(ENTITIES)} (default: all)",
-    )
+    _entities_argument(pull_parser)
     pull_parser.add_argument("--full", action="store_true", help="read every record, ignoring the stored cursors")
     reconcile_parser = odoo_commands.add_parser(
         "reconcile", help="compare every record in Odoo with Atraxion's and repair what differs"
     )
-    reconcile_parser.add_argument(
+    _entities_argument(reconcile_parser)
+
+
+def _entities_argument(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument(
         "entities",
         nargs="*",
         metavar="ENTITY",
         choices=[[], *ENTITIES],
         help=f"any of {', '.join(ENTITIES)} (default: all)",
     )
-
-
-def _entity(name: str) -> str:
-    if name not in ENTITIES:
-        raise argparse.ArgumentTypeError(f"{name!r} is not pulled from Odoo; choose from {', '.join(ENTITIES)}")
-    return name
 
 
 def run(args: argparse.Namespace, settings: Settings) -> int:

@@ -12,8 +12,9 @@ from attrs import frozen
 
 from atraxion.domain.errors import FieldError, InvalidBatch
 from atraxion.domain.money import to_decimal
+from atraxion.domain.shapes import Key, Number
 from atraxion.domain.webshop_orders import OrderLine, WebshopSaleOrder
-from atraxion.entrypoints.inbound import Key, Number, structure_each
+from atraxion.entrypoints.inbound import structure_each
 
 MAX_LINES = 1000
 MAX_NOTE = 10_000
@@ -75,22 +76,3 @@ def parse_sale_order(body: Any) -> WebshopSaleOrder:
         parsed.deliveryPartnerExternalId,
         parsed.note,
     )
-
-
-def order_body(order: WebshopSaleOrder) -> dict[str, Any]:
-    """The order in the shape the webshop posted it (amounts as exact decimal strings)."""
-    return {
-        "externalId": order.external_id,
-        "partnerExternalId": order.partner_external_id,
-        "invoicePartnerExternalId": order.invoice_partner_external_id,
-        "deliveryPartnerExternalId": order.delivery_partner_external_id,
-        "lines": [
-            {
-                "productExternalId": line.product_external_id,
-                "quantity": str(line.quantity),
-                "priceUnit": None if line.price_unit is None else str(line.price_unit),
-            }
-            for line in order.lines
-        ],
-        "note": order.note,
-    }

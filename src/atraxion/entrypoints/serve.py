@@ -11,6 +11,7 @@ import uvicorn
 from atraxion.application.tokens import list_tokens
 from atraxion.bootstrap import bootstrap
 from atraxion.config import Settings
+from atraxion.entrypoints import gc_tuning
 from atraxion.entrypoints.http import create_app
 from atraxion.entrypoints.logs import safe_url
 from atraxion.entrypoints.runtime import Runtime
@@ -57,10 +58,12 @@ def serve(settings: Settings, host: str, port: int, log_level: str = "info") -> 
         # The embedded queue: worker threads and the outbox sweeper run in this process.
         runtime.start_workers()
     runtime.start_pruner()  # when ATRAXION_PRUNE_INTERVAL is set; one replica at a time
+    app = create_app(atraxion)
+    gc_tuning.tune()  # start-up is done: freeze what it built, collect young objects less often
     try:
         # log_config=None: uvicorn's own lines go through our handler (text or JSON, masked).
         uvicorn.run(
-            create_app(atraxion),
+            app,
             host=host,
             port=port,
             log_level=log_level,

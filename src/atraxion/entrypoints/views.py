@@ -9,21 +9,18 @@ from atraxion.domain.feed import AckDecision, AckOutcome, FeedItem
 from atraxion.domain.history import Version
 from atraxion.domain.ingest import IngestPlan, IngestResult
 from atraxion.domain.records import IngestStatus, Kind
+from atraxion.domain.shapes import shown_defaults
 
-# Fields the contract always shows for an entity, null when the push did not carry them.
-_ALWAYS: dict[str, dict[str, Any]] = {
-    "products": {"odooId": None},
-    "partners": {"odooId": None, "type": None, "externalParentId": None, "parentResolved": True},
-    "sale-orders": {"odooId": None},
-    "purchase-orders": {"odooId": None},
-    "prices": {"currency": None, "previousPrice": None},
-    "stock": {"previousQuantity": None},
-}
+_SHOWN: dict[type[Any], dict[str, Any]] = {}
+"""Per output shape, the fields a feed item always shows, with their defaults (null, mostly)."""
 
 
 def feed_item(kind: Kind, item: FeedItem) -> dict[str, Any]:
     record = item.record
-    body: dict[str, Any] = {"key": record.key, **_ALWAYS.get(kind.name, {}), **record.envelope, **record.derived}
+    shown = _SHOWN.get(kind.output)
+    if shown is None:
+        shown = _SHOWN[kind.output] = shown_defaults(kind.output)
+    body: dict[str, Any] = {"key": record.key, **shown, **record.envelope, **record.derived}
     body["version"] = record.version
     body["deleted"] = record.deleted
     if kind.tracks_fields:

@@ -10,25 +10,23 @@ from __future__ import annotations
 
 import logging
 import threading
-from collections.abc import Sequence
 from typing import Any
 
 import httpx
 
 from atraxion.adapters.odoo.json2_gateway import Json2OdooGateway
-from atraxion.adapters.odoo.odoo_values import check_url
+from atraxion.adapters.odoo.odoo_values import check_url, describe, redirected
+from atraxion.adapters.odoo.record_calls import OdooRecordCalls
 from atraxion.adapters.odoo.xmlrpc_gateway import XmlRpcOdooGateway
-from atraxion.domain.odoo_orders import OdooSaleOrder, PermanentOdooError, TransientOdooError
-from atraxion.domain.odoo_records import OdooIdentity, OdooPosition
-from atraxion.domain.types import OdooDomain, OdooRow
-from atraxion.ports.odoo_gateway import OdooGateway
+from atraxion.domain.odoo_orders import PermanentOdooError, TransientOdooError
+from atraxion.domain.odoo_records import OdooIdentity
 
 logger = logging.getLogger(__name__)
 
 JSON2_SINCE = 19
 
 
-class AutoOdooGateway:
+class AutoOdooGateway(OdooRecordCalls):
     """An :class:`~atraxion.ports.odoo_gateway.OdooGateway` that picks its protocol on first use.
 
     XML-RPC needs ``db`` and ``username``; JSON-2 only the API key (and ``db`` on a server with
@@ -44,13 +42,13 @@ class AutoOdooGateway:
         self._db = db
         self._username = username
         self._timeout = timeout
-        self._chosen: OdooGateway | None = None
+        self._chosen: Json2OdooGateway | XmlRpcOdooGateway | None = None
         self._lock = threading.Lock()
 
     def __repr__(self) -> str:
         return f"AutoOdooGateway(url={self._url!r}, db={self._db!r}, chosen={type(self._chosen).__name__})"
 
-    def resolve(self) -> OdooGateway:
+    def resolve(self) -> Json2OdooGateway | XmlRpcOdooGateway:
         """The gateway for this server, probing it the first time."""
         with self._lock:
             if self._chosen is None:
@@ -62,7 +60,7 @@ class AutoOdooGateway:
         if isinstance(chosen, Json2OdooGateway):
             chosen.close()
 
-    def _choose(self) -> OdooGateway:
+    def _choose(self) -> Json2OdooGateway | XmlRpcOdooGateway:
         major = probe_json2(self._url, self._timeout)
         if major is not None:
             logger.info("Odoo %s at %s offers JSON-2: using it", major, self._url)
@@ -75,42 +73,19 @@ class AutoOdooGateway:
         logger.info("Odoo at %s has no JSON-2 API: using XML-RPC", self._url)
         return XmlRpcOdooGateway(self._url, self._db, self._username, self._api_key, self._timeout)
 
-    # -- the port, delegated -----------------------------------------------------------------------
+    # -- the port, delegated (reverse sync's and pulling's methods are in OdooRecordCalls) ----------
 
-    def find_sale_order(self, *, client_order_ref: str) -> int | None:
-        return self.resolve().find_sale_order(client_order_ref=client_order_ref)
+    def execute(self, model: str, method: str, first: tuple[str, Any], **options: Any) -> Any:
+        return self.resolve().execute(model, method, first, **options)
 
-    def create_sale_order(self, *, order: OdooSaleOrder) -> int:
-        return self.resolve().create_sale_order(order=order)
+    def create_one(self, model: str, values: dict[str, Any]) -> Any:
+        return self.resolve().create_one(model, values)
 
     def version(self) -> dict[str, Any]:
         return self.resolve().version()
 
     def identity(self) -> OdooIdentity:
         return self.resolve().identity()
-
-    def can_read(self, *, model: str) -> bool:
-        return self.resolve().can_read(model=model)
-
-    def read_after(
-        self,
-        *,
-        model: str,
-        fields: Sequence[str],
-        after: OdooPosition | None,
-        limit: int,
-        domain: OdooDomain = (),
-    ) -> list[OdooRow]:
-        return self.resolve().read_after(model=model, fields=fields, after=after, limit=limit, domain=domain)
-
-    def read_ids(self, *, model: str, ids: Sequence[int], fields: Sequence[str]) -> list[OdooRow]:
-        return self.resolve().read_ids(model=model, ids=ids, fields=fields)
-
-    def search_ids(self, *, model: str, domain: OdooDomain = ()) -> list[int]:
-        return self.resolve().search_ids(model=model, domain=domain)
-
-    def count(self, *, model: str, domain: OdooDomain = ()) -> int:
-        return self.resolve().count(model=model, domain=domain)
 
 
 def probe_json2(url: str, timeout: float) -> int | None:
@@ -125,12 +100,9 @@ def probe_json2(url: str, timeout: float) -> int | None:
     except httpx.TimeoutException as error:
         raise TransientOdooError(f"GET /web/version: timed out ({type(error).__name__})") from error
     except httpx.RequestError as error:
-        raise TransientOdooError(f"GET /web/version: {type(error).__name__}: {error}") from error
+        raise TransientOdooError(f"GET /web/version: {describe(error)}") from error
     if 300 <= response.status_code < 400:
-        location = response.headers.get("Location") or "an unnamed address"
-        raise PermanentOdooError(
-            f"GET /web/version: HTTP {response.status_code}: Odoo redirects to {location}; set ODOO_URL to that address"
-        )
+        raise redirected(f"GET /web/version: HTTP {response.status_code}", response.headers.get("Location"))
     if response.status_code >= 500 or response.status_code == 429:
         raise TransientOdooError(f"GET /web/version: HTTP {response.status_code} {response.reason_phrase}")
     if response.status_code != 200:

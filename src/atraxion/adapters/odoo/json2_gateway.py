@@ -19,38 +19,25 @@ The API key never appears in a message, a log line or ``repr``.
 from __future__ import annotations
 
 import logging
-from collections.abc import Sequence
 from typing import Any
 
 import httpx
 
-from atraxion.adapters.odoo.odoo_values import (
-    ALL_RECORDS,
-    PULL_ORDER,
-    after_domain,
-    as_count,
-    as_ids,
-    as_rows,
-    check_url,
-    order_values,
-    shorten,
-    with_cursor_fields,
-)
+from atraxion.adapters.odoo.odoo_values import as_ids, check_url, describe, redirected, shorten
+from atraxion.adapters.odoo.record_calls import OdooRecordCalls
 from atraxion.domain.bounds import is_odoo_id
 from atraxion.domain.odoo_orders import (
     OdooCredentialsRefused,
     OdooError,
-    OdooSaleOrder,
     PermanentOdooError,
     TransientOdooError,
 )
-from atraxion.domain.odoo_records import OdooIdentity, OdooPosition
-from atraxion.domain.types import OdooDomain, OdooRow
+from atraxion.domain.odoo_records import OdooIdentity
 
 logger = logging.getLogger(__name__)
 
 
-class Json2OdooGateway:
+class Json2OdooGateway(OdooRecordCalls):
     """An :class:`~atraxion.ports.odoo_gateway.OdooGateway` on Odoo's JSON-2 API (Odoo 19+).
 
     ``api_key`` must be an API key (JSON-2 takes no password); ``db`` is sent as
@@ -88,19 +75,15 @@ class Json2OdooGateway:
         """Close the pooled connections."""
         self._client.close()
 
-    # -- reverse sync ------------------------------------------------------------------------------
+    # -- what reverse sync and pulling call (their methods are in OdooRecordCalls) ------------------
 
-    def find_sale_order(self, *, client_order_ref: str) -> int | None:
-        found = self.call("sale.order", "search", domain=[("client_order_ref", "=", client_order_ref)], limit=1)
-        return next(iter(as_ids(found, "sale.order.search")), None)
+    def execute(self, model: str, method: str, first: tuple[str, Any], **options: Any) -> Any:
+        name, value = first
+        return self.call(model, method, **{name: value}, **options)
 
-    def create_sale_order(self, *, order: OdooSaleOrder) -> int:
-        created = self.call("sale.order", "create", vals_list=[order_values(order)])
-        new_id = created[0] if isinstance(created, list) and len(created) == 1 else created
-        if not is_odoo_id(new_id):
-            raise PermanentOdooError(f"sale.order.create answered {created!r}, not an id")
-        logger.debug("created sale.order %s for client_order_ref %r", new_id, order.client_order_ref)
-        return new_id
+    def create_one(self, model: str, values: dict[str, Any]) -> Any:
+        created = self.call(model, "create", vals_list=[values])
+        return created[0] if isinstance(created, list) and len(created) == 1 else created
 
     # -- the server and the credentials ------------------------------------------------------------
 
@@ -136,52 +119,6 @@ class Json2OdooGateway:
             name=str(user.get("name") or "?"),
         )
 
-    def can_read(self, *, model: str) -> bool:
-        try:
-            self.call(model, "search_count", domain=[], limit=1, context=ALL_RECORDS)
-        except PermanentOdooError:
-            return False
-        return True
-
-    # -- pulling -----------------------------------------------------------------------------------
-
-    def read_after(
-        self,
-        *,
-        model: str,
-        fields: Sequence[str],
-        after: OdooPosition | None,
-        limit: int,
-        domain: OdooDomain = (),
-    ) -> list[OdooRow]:
-        found = self.call(
-            model,
-            "search_read",
-            domain=after_domain(after, domain),
-            fields=with_cursor_fields(fields),
-            order=PULL_ORDER,
-            limit=limit,
-            load=None,
-            context=ALL_RECORDS,
-        )
-        return as_rows(found, f"{model}.search_read")
-
-    def read_ids(self, *, model: str, ids: Sequence[int], fields: Sequence[str]) -> list[OdooRow]:
-        if not ids:
-            return []
-        found = self.call(
-            model, "read", ids=list(ids), fields=with_cursor_fields(fields), load=None, context=ALL_RECORDS
-        )
-        return as_rows(found, f"{model}.read")
-
-    def search_ids(self, *, model: str, domain: OdooDomain = ()) -> list[int]:
-        found = self.call(model, "search", domain=list(domain), order="id asc", context=ALL_RECORDS)
-        return as_ids(found, f"{model}.search")
-
-    def count(self, *, model: str, domain: OdooDomain = ()) -> int:
-        total = self.call(model, "search_count", domain=list(domain), context=ALL_RECORDS)
-        return as_count(total, f"{model}.search_count")
-
     # -- the wire ----------------------------------------------------------------------------------
 
     def call(self, model: str, method: str, **arguments: Any) -> Any:
@@ -196,7 +133,7 @@ class Json2OdooGateway:
         except httpx.RequestError as error:
             # Refused/reset connections, DNS, a connection closed before the answer, an undecodable
             # body: a write may or may not have happened.
-            raise TransientOdooError(f"{what}: {_describe(error)}") from error
+            raise TransientOdooError(f"{what}: {describe(error)}") from error
         if response.status_code == 200:
             try:
                 return response.json()
@@ -208,8 +145,7 @@ class Json2OdooGateway:
 def _from_status(response: httpx.Response, what: str) -> OdooError:
     status = response.status_code
     if 300 <= status < 400:
-        target = response.headers.get("Location") or "an unnamed address"
-        return PermanentOdooError(f"{what}: HTTP {status}: Odoo redirects to {target}; set ODOO_URL to that address")
+        return redirected(f"{what}: HTTP {status}", response.headers.get("Location"))
     detail = _error_detail(response)
     if status == 401:
         return OdooCredentialsRefused(f"{what}: the API key was refused (HTTP 401); check ODOO_API_KEY")
@@ -234,8 +170,3 @@ def _error_detail(response: httpx.Response) -> str:
     name = str(error.get("name") or "").rpartition(".")[2]
     message = shorten(" ".join(str(error["message"]).split()))
     return f"{message} [{name}]" if name else message
-
-
-def _describe(error: BaseException) -> str:
-    detail = str(error)
-    return f"{type(error).__name__}: {detail}" if detail else type(error).__name__

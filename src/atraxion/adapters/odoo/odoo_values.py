@@ -90,3 +90,15 @@ def shorten(text: str, limit: int = 500) -> str:
 def last_line(text: str) -> str:
     lines = [line.strip() for line in text.strip().splitlines() if line.strip()]
     return shorten(lines[-1] if lines else text)
+
+
+def describe(error: BaseException) -> str:
+    """``"<exception class>: <message>"`` of a network error, the class alone when it says nothing."""
+    detail = str(error)
+    return f"{type(error).__name__}: {detail}" if detail else type(error).__name__
+
+
+def redirected(answer: str, location: str | None) -> PermanentOdooError:
+    """The error of an ``answer`` (``"<call>: HTTP 3xx"``) that redirects: no gateway follows one."""
+    target = location or "an unnamed address"
+    return PermanentOdooError(f"{answer}: Odoo redirects to {target}; set ODOO_URL to that address")

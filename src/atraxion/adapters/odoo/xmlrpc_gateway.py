@@ -15,29 +15,16 @@ from typing import TYPE_CHECKING, Any
 from urllib.parse import urlsplit
 from xml.parsers.expat import ExpatError
 
-from atraxion.adapters.odoo.odoo_values import (
-    ALL_RECORDS,
-    PULL_ORDER,
-    after_domain,
-    as_count,
-    as_ids,
-    as_rows,
-    check_url,
-    last_line,
-    order_values,
-    shorten,
-    with_cursor_fields,
-)
+from atraxion.adapters.odoo.odoo_values import check_url, describe, last_line, redirected, shorten
+from atraxion.adapters.odoo.record_calls import OdooRecordCalls
 from atraxion.domain.bounds import is_odoo_id
 from atraxion.domain.odoo_orders import (
     OdooCredentialsRefused,
     OdooError,
-    OdooSaleOrder,
     PermanentOdooError,
     TransientOdooError,
 )
-from atraxion.domain.odoo_records import OdooIdentity, OdooPosition
-from atraxion.domain.types import OdooDomain, OdooRow
+from atraxion.domain.odoo_records import OdooIdentity
 
 if TYPE_CHECKING:
     from _typeshed import SizedBuffer
@@ -100,7 +87,7 @@ class _SafeTransport(xmlrpc.client.SafeTransport):
         return self.single_request(host, handler, request_body, verbose)
 
 
-class XmlRpcOdooGateway:
+class XmlRpcOdooGateway(OdooRecordCalls):
     """An :class:`~atraxion.ports.odoo_gateway.OdooGateway` on Odoo's XML-RPC API.
 
     ``api_key`` may be an API key or the user's password. Authenticates once, on first use, and
@@ -128,18 +115,7 @@ class XmlRpcOdooGateway:
             raise PermanentOdooError(f"common.version answered {type(result).__name__}, not a struct")
         return result
 
-    def find_sale_order(self, *, client_order_ref: str) -> int | None:
-        found = self._execute_kw("sale.order", "search", [[("client_order_ref", "=", client_order_ref)]], {"limit": 1})
-        return next(iter(as_ids(found, "sale.order.search")), None)
-
-    def create_sale_order(self, *, order: OdooSaleOrder) -> int:
-        new_id = self._execute_kw("sale.order", "create", [order_values(order)])
-        if not is_odoo_id(new_id):
-            raise PermanentOdooError(f"sale.order.create answered {new_id!r}, not an id")
-        logger.debug("created sale.order %s for client_order_ref %r", new_id, order.client_order_ref)
-        return new_id
-
-    # -- the server, the credentials and pulling (the port's docstrings say what each returns) ------
+    # -- the credentials (reverse sync's and pulling's methods are in OdooRecordCalls) -------------
 
     def identity(self) -> OdooIdentity:
         uid = self._authenticated_uid()
@@ -156,51 +132,11 @@ class XmlRpcOdooGateway:
             name=str(user.get("name") or self._username),
         )
 
-    def can_read(self, *, model: str) -> bool:
-        try:
-            self._execute_kw(model, "search_count", [[]], {"limit": 1, "context": ALL_RECORDS})
-        except PermanentOdooError:
-            return False
-        return True
+    def execute(self, model: str, method: str, first: tuple[str, Any], **options: Any) -> Any:
+        return self._execute_kw(model, method, [first[1]], options)
 
-    def read_after(
-        self,
-        *,
-        model: str,
-        fields: Sequence[str],
-        after: OdooPosition | None,
-        limit: int,
-        domain: OdooDomain = (),
-    ) -> list[OdooRow]:
-        found = self._execute_kw(
-            model,
-            "search_read",
-            [after_domain(after, domain)],
-            {
-                "fields": with_cursor_fields(fields),
-                "order": PULL_ORDER,
-                "limit": limit,
-                "load": None,
-                "context": ALL_RECORDS,
-            },
-        )
-        return as_rows(found, f"{model}.search_read")
-
-    def read_ids(self, *, model: str, ids: Sequence[int], fields: Sequence[str]) -> list[OdooRow]:
-        if not ids:
-            return []
-        found = self._execute_kw(
-            model, "read", [list(ids)], {"fields": with_cursor_fields(fields), "load": None, "context": ALL_RECORDS}
-        )
-        return as_rows(found, f"{model}.read")
-
-    def search_ids(self, *, model: str, domain: OdooDomain = ()) -> list[int]:
-        found = self._execute_kw(model, "search", [list(domain)], {"order": "id asc", "context": ALL_RECORDS})
-        return as_ids(found, f"{model}.search")
-
-    def count(self, *, model: str, domain: OdooDomain = ()) -> int:
-        total = self._execute_kw(model, "search_count", [list(domain)], {"context": ALL_RECORDS})
-        return as_count(total, f"{model}.search_count")
+    def create_one(self, model: str, values: dict[str, Any]) -> Any:
+        return self._execute_kw(model, "create", [values])
 
     def _authenticated_uid(self) -> int:
         with self._auth_lock:
@@ -241,7 +177,7 @@ class XmlRpcOdooGateway:
         except (OSError, http.client.HTTPException) as error:
             # OSError covers refused/reset connections, timeouts and DNS; HTTPException a
             # connection closed before the status line. A write may or may not have happened.
-            raise TransientOdooError(f"{what}: {_describe(error)}") from error
+            raise TransientOdooError(f"{what}: {describe(error)}") from error
 
 
 def _from_fault(fault: xmlrpc.client.Fault, what: str) -> OdooError:
@@ -270,13 +206,7 @@ def _from_protocol_error(error: xmlrpc.client.ProtocolError, what: str) -> OdooE
     message = f"{what}: HTTP {error.errcode} {error.errmsg}"
     if 300 <= error.errcode < 400:
         # XML-RPC cannot follow a redirect (a POST body is not re-sent): http -> https, say.
-        target = (error.headers.get("Location") if error.headers else None) or "an unnamed address"
-        return PermanentOdooError(f"{message}: Odoo redirects to {target}; set ODOO_URL to that address")
+        return redirected(message, error.headers.get("Location") if error.headers else None)
     if error.errcode >= 500 or error.errcode == 429:
         return TransientOdooError(message)
     return PermanentOdooError(message)
-
-
-def _describe(error: BaseException) -> str:
-    detail = str(error)
-    return f"{type(error).__name__}: {detail}" if detail else type(error).__name__

@@ -1,5 +1,6 @@
-"""Decoding many stored JSON documents at once with orjson (a C decoder, several times faster than
-the standard library's on a page of records), with the standard library as the fallback.
+"""orjson (a C library, several times faster than the standard library's ``json``) where its
+results are the same: decoding many stored documents at once, and telling whether a pushed
+document is stored as that very text (:func:`stored_as`), with the standard library as the fallback.
 
 orjson differs from the standard library on integers beyond 64 bits (it makes them floats) and
 refuses a few texts the standard library accepts. A batch holding a run of 19 digits or more (where
@@ -15,6 +16,7 @@ from typing import Any
 
 import orjson
 
+from atraxion.adapters.sqlalchemy._sql import dumps as _plain_dumps
 from atraxion.adapters.sqlalchemy._sql import loads_many as _plain_loads_many
 
 _LONG_DIGITS = re.compile(r"[0-9]{19}")
@@ -35,3 +37,47 @@ def loads_many(texts: Sequence[str]) -> list[Any]:
     if len(values) != len(texts):  # a text that is not one JSON value
         return _plain_loads_many(texts)
     return values
+
+
+SAME_RUN = 64
+"""Values :func:`stored_as` compares in one call while they match their texts."""
+
+_EXACT = orjson.OPT_PASSTHROUGH_DATACLASS | orjson.OPT_PASSTHROUGH_DATETIME | orjson.OPT_PASSTHROUGH_SUBCLASS
+"""orjson encodes only exact JSON types; anything else (a subclass, a date …) goes to the standard
+library, which encodes or refuses it as storing would."""
+
+
+def _refuse(value: Any) -> Any:
+    raise TypeError(type(value).__name__)
+
+
+def stored_as(values: Sequence[Any], texts: Sequence[str]) -> list[bool]:
+    """Whether each value is stored as its text (what ``_sql.dumps`` writes), without the standard
+    library's encoder for the usual document. orjson writes the same compact text for exact JSON
+    types, keys in their order and non-ASCII kept; where it differs (a float's exponent, say) the
+    answer is a safe "no". It writes NaN and infinities as ``null`` and refuses integers beyond 64
+    bits: a match with a text holding ``null``, or a batch orjson refuses, is decided by the
+    standard library's encoding.
+
+    ``SAME_RUN`` values at a time are written as one array and compared with their texts joined
+    the same way: each stored text is one JSON value, so the two arrays are equal only when every
+    value is, and a large, mostly unchanged push is compared in a few thousand C calls. A run that
+    differs is compared value by value."""
+    if len(values) != len(texts):
+        raise ValueError(f"{len(values)} values but {len(texts)} texts")
+    dumps = orjson.dumps
+    same: list[bool] = []
+    try:
+        for start in range(0, len(values), SAME_RUN):
+            run, stored = values[start : start + SAME_RUN], texts[start : start + SAME_RUN]
+            if dumps(run, default=_refuse, option=_EXACT) == f"[{','.join(stored)}]".encode():
+                same += [True] * len(run)
+                continue
+            # each text decoded at once: holding many of orjson's bytes objects costs more
+            pairs = zip(run, stored, strict=True)
+            same += [dumps(value, default=_refuse, option=_EXACT).decode() == text for value, text in pairs]
+    except TypeError:
+        return [_plain_dumps(value) == text for value, text in zip(values, texts, strict=True)]
+    for index in [i for i, text in enumerate(texts) if "null" in text and same[i]]:
+        same[index] = _plain_dumps(values[index]) == texts[index]  # null where orjson might have written it
+    return same

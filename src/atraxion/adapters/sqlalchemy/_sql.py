@@ -11,11 +11,9 @@ from collections.abc import Iterator, Mapping, Sequence
 from datetime import UTC, datetime
 from typing import Any, TypeVar
 
-from sqlalchemy import ARRAY, ColumnElement, Connection, Insert, Table, any_, bindparam
+from sqlalchemy import ARRAY, ColumnElement, Connection, Insert, Select, Table, any_, bindparam
 from sqlalchemy.dialects import mysql, postgresql, sqlite
 from sqlalchemy.exc import DBAPIError
-
-from atraxion.domain.diff import stored_json
 
 T = TypeVar("T")
 
@@ -39,9 +37,31 @@ def among(conn: Connection, column: ColumnElement[T], values: Sequence[T]) -> Co
     return column.in_(values)
 
 
+_STORED = json.JSONEncoder(separators=(",", ":"), ensure_ascii=False, check_circular=False)
+"""How documents are stored: compact JSON, keys in their order, non-ASCII kept. One encoder reused
+(``json.dumps`` builds one per call); no circular-reference check: JSON documents are trees."""
+
+
+def driver_rows(conn: Connection, query: Select[Any]) -> list[Sequence[Any]]:
+    """The rows of ``query`` as the driver returns them, in the connection's transaction: no
+    SQLAlchemy row objects, whose making costs more than the driver's fetch on a large read. Only
+    for columns that need no conversion on the way out (strings, numbers; a boolean may come back
+    as 0 or 1)."""
+    compiled = query.compile(dialect=conn.dialect, compile_kwargs={"render_postcompile": True})
+    params = compiled.params
+    args = tuple(params[name] for name in compiled.positiontup or ()) if compiled.positional else params
+    cursor = conn.connection.cursor()
+    try:
+        cursor.execute(str(compiled), args)
+        rows = list(cursor.fetchall())
+    finally:
+        cursor.close()
+    return rows
+
+
 def dumps(value: Any) -> str:
-    """Compact JSON as stored; the domain compares pushed documents with it (``diff.stored_json``)."""
-    return stored_json(value)
+    """A document as stored (see ``_STORED``); ``_fast_json.stored_as`` compares pushes with it."""
+    return _STORED.encode(value)
 
 
 def loads(text: str) -> Any:

@@ -7,21 +7,20 @@ from typing import Any
 
 from sqlalchemy import Connection, Row, select, update
 
+from atraxion.adapters.sqlalchemy._rows import new_id, required_time
 from atraxion.adapters.sqlalchemy._sql import from_db_time, to_db_time
 from atraxion.adapters.sqlalchemy.tables import api_tokens
 from atraxion.domain.auth import ApiToken, parse_scopes
 
 
 def _token(row: Row[Any]) -> ApiToken:
-    created = from_db_time(row.created_at)
-    assert created is not None
     return ApiToken(
         id=row.id,
         name=row.name,
         token_hash=row.token_hash,
         scopes=parse_scopes(row.scopes.split()),
         consumer=row.consumer,
-        created_at=created,
+        created_at=required_time(row.created_at),
         expires_at=from_db_time(row.expires_at),
         revoked_at=from_db_time(row.revoked_at),
     )
@@ -43,8 +42,7 @@ class SqlTokenRepository:
                 revoked_at=to_db_time(token.revoked_at),
             )
         )
-        (token_id,) = result.inserted_primary_key or (None,)
-        row = self.conn.execute(select(api_tokens).where(api_tokens.c.id == token_id)).one()
+        row = self.conn.execute(select(api_tokens).where(api_tokens.c.id == new_id(result))).one()
         return _token(row)
 
     def by_hash(self, token_hash: str) -> ApiToken | None:

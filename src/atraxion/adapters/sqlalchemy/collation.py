@@ -15,17 +15,14 @@ from __future__ import annotations
 
 from sqlalchemy import Connection, Engine, text
 
+from atraxion.adapters.sqlalchemy.tables import RECORD_KEY_COLUMNS
+
 MARIADB = "utf8mb4_nopad_bin"
 MYSQL = "utf8mb4_0900_bin"
 POSTGRESQL = "C"
 
 KEY_COLUMNS: dict[str, tuple[str, ...]] = {
-    "products": ("key",),
-    "partners": ("key", "external_parent_id"),
-    "sale_orders": ("key",),
-    "purchase_orders": ("key",),
-    "stock": ("key", "supplier_external_id", "product_external_id"),
-    "pricelist_items": ("key", "pricelist_external_id", "product_external_id"),
+    **RECORD_KEY_COLUMNS,  # each entity's table: its key, and the keys it copies (a price's product)
     "purchase_order_lines": ("purchase_order_key", "product_external_id"),
     "consumers": ("name",),
     "feed_acks": ("consumer", "key"),

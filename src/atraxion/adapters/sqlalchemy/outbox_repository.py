@@ -8,16 +8,15 @@ whose row count tells whether the entry moved on in between.
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Sequence
 from datetime import datetime
-from decimal import Decimal
 from typing import Any
 
 import attrs
-from sqlalchemy import Connection, Row, and_, bindparam, delete, func, or_, select, update
+from sqlalchemy import Connection, Row, and_, bindparam, func, or_, select, update
 
+from atraxion.adapters.sqlalchemy._rows import delete_ids, mark_published, new_id, page_after, required_time
 from atraxion.adapters.sqlalchemy._sql import (
-    chunks,
     dumps,
     from_db_time,
     from_json_time,
@@ -26,6 +25,7 @@ from atraxion.adapters.sqlalchemy._sql import (
     to_json_time,
 )
 from atraxion.adapters.sqlalchemy.tables import outbox, sale_orders_out, sync_failures
+from atraxion.adapters.webshop_order_json import order_document, order_from_document
 from atraxion.domain.outbox import (
     Attempt,
     AttemptOutcome,
@@ -35,19 +35,8 @@ from atraxion.domain.outbox import (
     OutboxStatus,
     SyncFailure,
 )
-from atraxion.domain.webshop_orders import OrderLine, OutboundOrder, WebshopSaleOrder
+from atraxion.domain.webshop_orders import OutboundOrder
 from atraxion.ports.unit_of_work import ConcurrentUpdate
-
-
-def _time(value: datetime | None) -> datetime:
-    result = from_db_time(value)
-    assert result is not None
-    return result
-
-
-def _new_id(primary_key: Sequence[Any] | None) -> int:
-    assert primary_key is not None and primary_key[0] is not None
-    return int(primary_key[0])
 
 
 def _history_json(history: Sequence[Attempt]) -> str:
@@ -89,9 +78,9 @@ def _entry(row: Row[Any]) -> OutboxEntry:
         entity_key=row.entity_key,
         payload=loads(row.payload),
         status=OutboxStatus(row.status),
-        created_at=_time(row.created_at),
-        updated_at=_time(row.updated_at),
-        next_attempt_at=_time(row.next_attempt_at),
+        created_at=required_time(row.created_at),
+        updated_at=required_time(row.updated_at),
+        next_attempt_at=required_time(row.next_attempt_at),
         attempts=row.attempts,
         retry_base=row.retry_base,
         claimed_at=from_db_time(row.claimed_at),
@@ -122,7 +111,7 @@ class SqlOutboxRepository:
 
     def add(self, entry: OutboxEntry) -> OutboxEntry:
         result = self.conn.execute(_INSERT_ENTRY, _entry_row(entry))
-        return attrs.evolve(entry, id=_new_id(result.inserted_primary_key))
+        return attrs.evolve(entry, id=new_id(result))
 
     def get(self, entry_id: int, *, lock: bool = False) -> OutboxEntry | None:
         row = self.conn.execute(_LOCK_ENTRY if lock else _GET_ENTRY, {"entry_id": entry_id}).first()
@@ -151,17 +140,10 @@ class SqlOutboxRepository:
         return [row.id for row in self.conn.execute(query)]
 
     def mark_published(self, entry_ids: Sequence[int], at: datetime) -> None:
-        # Not a state change: the revision stays, so no worker's save is refused because of it.
-        for chunk in chunks(sorted(entry_ids)):
-            self.conn.execute(update(outbox).where(outbox.c.id.in_(chunk)).values(published_at=to_db_time(at)))
+        mark_published(self.conn, outbox, entry_ids, at)
 
     def list(self, status: OutboxStatus | None, after_id: int | None, limit: int) -> list[OutboxEntry]:
-        query = select(outbox).order_by(outbox.c.id).limit(limit)
-        if status is not None:
-            query = query.where(outbox.c.status == status.value)
-        if after_id is not None:
-            query = query.where(outbox.c.id > after_id)
-        return [_entry(row) for row in self.conn.execute(query)]
+        return [_entry(row) for row in self.conn.execute(page_after(outbox, status, after_id, limit))]
 
     def count_by_status(self) -> dict[OutboxStatus, int]:
         query = select(outbox.c.status, func.count()).group_by(outbox.c.status)
@@ -172,17 +154,13 @@ class SqlOutboxRepository:
         # The newest entry stays: SQLite numbers a new row after the highest id, and an order still
         # names its (pruned) entry's id, which must never come back for another order.
         newest = select(func.max(c.id)).scalar_subquery()
-        # Ids first, then the delete: MariaDB refuses a LIMIT inside an IN subquery.
         query = (
             select(c.id)
             .where(c.status == OutboxStatus.COMPLETED.value, c.updated_at < to_db_time(older_than), c.id < newest)
             .order_by(c.id)
             .limit(limit)
         )
-        ids = list(self.conn.execute(query).scalars())
-        if ids:
-            self.conn.execute(delete(outbox).where(c.id.in_(ids)))
-        return len(ids)
+        return delete_ids(self.conn, outbox, list(self.conn.execute(query).scalars()))
 
 
 def _failure_row(failure: SyncFailure) -> dict[str, Any]:
@@ -206,7 +184,7 @@ def _failure(row: Row[Any]) -> SyncFailure:
         source=FailureSource(row.source),
         status=FailureStatus(row.status),
         error_message=row.error_message,
-        created_at=_time(row.created_at),
+        created_at=required_time(row.created_at),
         queue_id=row.queue_id,
         resolved_at=from_db_time(row.resolved_at),
     )
@@ -218,7 +196,7 @@ class SqlSyncFailureRepository:
 
     def open(self, failure: SyncFailure) -> SyncFailure:
         result = self.conn.execute(sync_failures.insert().values(**_failure_row(failure)))
-        stored = self.get(_new_id(result.inserted_primary_key))
+        stored = self.get(new_id(result))
         assert stored is not None
         return stored
 
@@ -248,51 +226,7 @@ class SqlSyncFailureRepository:
         return int(self.conn.execute(query).scalar_one())
 
     def list(self, status: FailureStatus | None, after_id: int | None, limit: int) -> list[SyncFailure]:
-        query = select(sync_failures).order_by(sync_failures.c.id).limit(limit)
-        if status is not None:
-            query = query.where(sync_failures.c.status == status.value)
-        if after_id is not None:
-            query = query.where(sync_failures.c.id > after_id)
-        return [_failure(row) for row in self.conn.execute(query)]
-
-
-def order_document(order: WebshopSaleOrder) -> dict[str, Any]:
-    """How ``sale_orders_out.payload`` holds an order: the contract's names, amounts as strings
-    (they round-trip exactly)."""
-    return {
-        "externalId": order.external_id,
-        "partnerExternalId": order.partner_external_id,
-        "invoicePartnerExternalId": order.invoice_partner_external_id,
-        "deliveryPartnerExternalId": order.delivery_partner_external_id,
-        "lines": [
-            {
-                "productExternalId": line.product_external_id,
-                "quantity": str(line.quantity),
-                "priceUnit": None if line.price_unit is None else str(line.price_unit),
-            }
-            for line in order.lines
-        ],
-        "note": order.note,
-    }
-
-
-def order_from_document(document: Mapping[str, Any]) -> WebshopSaleOrder:
-    """The order :func:`order_document` stored."""
-    return WebshopSaleOrder(
-        document["externalId"],
-        document["partnerExternalId"],
-        [
-            OrderLine(
-                line["productExternalId"],
-                Decimal(line["quantity"]),
-                None if line.get("priceUnit") is None else Decimal(line["priceUnit"]),
-            )
-            for line in document["lines"]
-        ],
-        document.get("invoicePartnerExternalId"),
-        document.get("deliveryPartnerExternalId"),
-        document.get("note"),
-    )
+        return [_failure(row) for row in self.conn.execute(page_after(sync_failures, status, after_id, limit))]
 
 
 class SqlOutboundOrderRepository:
@@ -320,7 +254,7 @@ class SqlOutboundOrderRepository:
             order_from_document(loads(row.payload)),
             row.queue_id,
             row.consumer,
-            _time(row.created_at),
+            required_time(row.created_at),
             row.odoo_id,
         )
 

@@ -2,17 +2,21 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
 from datetime import datetime
+from itertools import filterfalse
+from operator import attrgetter, itemgetter
 from typing import Any
 
 from sqlalchemy import Connection, Row, Select, Table, bindparam, delete, func, select
 
 from atraxion.adapters.sqlalchemy import _fast_json
+from atraxion.adapters.sqlalchemy._fast_json import stored_as
 from atraxion.adapters.sqlalchemy._sql import (
     KEY_CHUNK,
     among,
     chunks,
+    driver_rows,
     dumps,
     from_db_time,
     loads,
@@ -20,7 +24,12 @@ from atraxion.adapters.sqlalchemy._sql import (
 )
 from atraxion.adapters.sqlalchemy.tables import RECORD_TABLES, record_history
 from atraxion.domain.history import Version, trim_thresholds
-from atraxion.domain.records import RecordHead, StoredRecord
+from atraxion.domain.records import Incoming, RecordHead, StoredRecord
+
+SCAN_MIN = 1_000
+"""From this many keys on, :meth:`SqlRecordRepository.screen` first scans the keys' range."""
+SCAN_SPREAD = 2
+"""Rows that range scan may read per key (a bound on what a sparse range wastes)."""
 
 
 def record_from_row(row: Row[Any]) -> StoredRecord:
@@ -103,8 +112,8 @@ def records_to_rows(entity: str, records: Sequence[StoredRecord]) -> list[dict[s
     return rows
 
 
-def _key(record: StoredRecord) -> str:
-    return record.key
+_KEY = attrgetter("key")
+_FIRST = itemgetter(0)
 
 
 def _locked(query: Select[Any], table: Table) -> Select[Any]:
@@ -124,17 +133,61 @@ class SqlRecordRepository:
         self.conn = conn
 
     def heads(self, entity: str, keys: Sequence[str], *, lock: bool = False) -> dict[str, RecordHead]:
-        # The stored JSON comes along: a push serializing to the same text is unchanged unhashed.
         table, _ = RECORD_TABLES[entity]
         c = table.c
-        columns = (c.key, c.version, c.content_hash, c.full_hash, c.deleted, c.envelope, c.data)
+        columns = (c.key, c.version, c.content_hash, c.full_hash, c.deleted)
         heads: dict[str, RecordHead] = {}
         for chunk in chunks(sorted(keys), KEY_CHUNK):
             query = select(*columns).where(among(self.conn, c.key, chunk))
             rows = self.conn.execute(_locked(query, table) if lock else query).all()  # one fetch, not per row
-            for key, version, content_hash, full_hash, deleted, envelope, data in rows:
-                heads[key] = RecordHead(key, version, content_hash, full_hash, envelope, data, bool(deleted))
+            for key, version, content_hash, full_hash, deleted in rows:
+                heads[key] = RecordHead(key, version, content_hash, full_hash, bool(deleted))
         return heads
+
+    def screen(self, entity: str, records: Sequence[Incoming]) -> dict[str, RecordHead]:
+        # The stored JSON is compared here, a batch of rows at a time, and dropped: the domain gets
+        # a yes or no, never the text.
+        table, _ = RECORD_TABLES[entity]
+        c = table.c
+        columns = (c.key, c.version, c.content_hash, c.full_hash, c.deleted, c.envelope, c.data)
+        pushed = dict(zip(map(_KEY, records), records, strict=True))
+        heads: dict[str, RecordHead] = {}
+        for batch in self._rows_of(table, columns, sorted(pushed)):
+            rows = batch
+            if not pushed.keys() >= set(map(_FIRST, batch)):  # a range may hold keys this push does not have
+                rows = [row for row in batch if row[0] in pushed]
+            if not rows:
+                continue
+            key, version, content_hash, full_hash, deleted, envelope, data = zip(*rows, strict=True)
+            found = list(map(pushed.__getitem__, key))
+            same = stored_as(list(map(attrgetter("envelope"), found)), envelope)
+            # Bulk entities carry no data, stored as "{}": nothing to encode then.
+            if data.count("{}") != len(data) or any(map(attrgetter("data"), found)):
+                with_data = stored_as([r.data if r.data else {} for r in found], data)
+                same = [a and b for a, b in zip(same, with_data, strict=True)]
+            made = map(RecordHead, key, version, content_hash, full_hash, map(bool, deleted), same)
+            heads.update(zip(key, made, strict=True))
+        return heads
+
+    def _rows_of(self, table: Table, columns: Sequence[Any], keys: Sequence[str]) -> Iterator[Sequence[Sequence[Any]]]:
+        """The rows of the sorted ``keys``, in batches. From ``SCAN_MIN`` keys on, one ordered scan of
+        the keys' range comes first, bounded to ``SCAN_SPREAD`` rows a key: when the keys cover
+        most of their range (a large push of much of a table) that reads each row once, in index
+        order, with no parameter per key. Only keys the scan did not return are then looked up by
+        key (``IN`` lists): the scan need not agree with Python on the order of keys (a database's
+        collation may not), and a sparse range costs at most its bounded scan."""
+        c = table.c
+        rest = keys
+        if len(keys) >= SCAN_MIN:
+            limit = SCAN_SPREAD * len(keys)
+            query = select(*columns).where(c.key >= keys[0], c.key <= keys[-1]).order_by(c.key).limit(limit)
+            rows = driver_rows(self.conn, query)
+            yield rows
+            seen = set(map(_FIRST, rows))
+            rest = list(filterfalse(seen.__contains__, keys))
+            del rows, seen
+        for chunk in chunks(rest, KEY_CHUNK):
+            yield driver_rows(self.conn, select(*columns).where(among(self.conn, c.key, chunk)))
 
     def load(self, entity: str, keys: Sequence[str], *, lock: bool = False) -> dict[str, StoredRecord]:
         table, _ = RECORD_TABLES[entity]
@@ -148,13 +201,13 @@ class SqlRecordRepository:
     def insert(self, entity: str, records: Sequence[StoredRecord]) -> None:
         table, _ = RECORD_TABLES[entity]
         if records:
-            self.conn.execute(table.insert(), records_to_rows(entity, sorted(records, key=_key)))
+            self.conn.execute(table.insert(), records_to_rows(entity, sorted(records, key=_KEY)))
 
     def update(self, entity: str, records: Sequence[StoredRecord]) -> None:
         table, _ = RECORD_TABLES[entity]
         if not records:
             return
-        rows = records_to_rows(entity, sorted(records, key=_key))
+        rows = records_to_rows(entity, sorted(records, key=_KEY))
         columns = [c for c in rows[0] if c not in ("key", "created_at")]
         statement = (
             table.update().where(table.c.key == bindparam("b_key")).values({c: bindparam(f"b_{c}") for c in columns})

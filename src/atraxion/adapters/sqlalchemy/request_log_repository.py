@@ -6,19 +6,18 @@ from collections.abc import Sequence
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import Connection, Row, delete, func, select
+from sqlalchemy import Connection, Row, func, select
 
-from atraxion.adapters.sqlalchemy._sql import from_db_time, to_db_time
+from atraxion.adapters.sqlalchemy._rows import delete_ids, newest_before, required_time
+from atraxion.adapters.sqlalchemy._sql import to_db_time
 from atraxion.adapters.sqlalchemy.tables import api_logs
 from atraxion.domain.request_log import ApiLogEntry, Direction
 
 
 def _entry(row: Row[Any]) -> ApiLogEntry:
-    at = from_db_time(row.at)
-    assert at is not None
     return ApiLogEntry(
         id=row.id,
-        at=at,
+        at=required_time(row.at),
         method=row.method,
         path=row.path,
         query=row.query,
@@ -75,7 +74,7 @@ class SqlApiLogRepository:
         until: datetime | None = None,
     ) -> list[ApiLogEntry]:
         t = api_logs
-        query = select(t).order_by(t.c.id.desc()).limit(limit)
+        query = newest_before(t, before_id, limit)
         if path_prefix:
             # LIKE can use the path index; the substr comparison makes it exact where LIKE ignores
             # case (SQLite).
@@ -85,8 +84,6 @@ class SqlApiLogRepository:
             )
         if status is not None:
             query = query.where(t.c.status_code == status)
-        if before_id is not None:
-            query = query.where(t.c.id < before_id)
         if consumer is not None:
             query = query.where(t.c.consumer == consumer)
         if until is not None:
@@ -94,10 +91,6 @@ class SqlApiLogRepository:
         return [_entry(row) for row in self.conn.execute(query)]
 
     def prune(self, older_than: datetime, limit: int) -> int:
-        # Ids first (through the index on ``at``), then the delete: MariaDB refuses a LIMIT inside
-        # an IN subquery.
+        # Ids first, through the index on ``at``.
         query = select(api_logs.c.id).where(api_logs.c.at < to_db_time(older_than)).order_by(api_logs.c.id).limit(limit)
-        ids = list(self.conn.execute(query).scalars())
-        if ids:
-            self.conn.execute(delete(api_logs).where(api_logs.c.id.in_(ids)))
-        return len(ids)
+        return delete_ids(self.conn, api_logs, list(self.conn.execute(query).scalars()))

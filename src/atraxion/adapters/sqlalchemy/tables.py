@@ -6,8 +6,9 @@ copied into indexed columns so they can be queried (a price's product, a partner
 
 from __future__ import annotations
 
+import typing
 from collections.abc import Callable, Mapping
-from typing import Any
+from typing import Any, Literal
 
 from sqlalchemy import (
     BigInteger,
@@ -28,6 +29,9 @@ from sqlalchemy import (
 from sqlalchemy.dialects import mysql
 
 from atraxion.adapters.sqlalchemy._decimal import ExactDecimal
+from atraxion.domain.catalog import ALL_KINDS
+from atraxion.domain.records import Kind
+from atraxion.domain.shapes import Key
 
 metadata = MetaData(
     naming_convention={
@@ -72,44 +76,63 @@ def _ref(name: str) -> Column[Any]:
     return Column(name, String(KEY_LENGTH), nullable=True, index=True)
 
 
-products = _record_table("products", Column("odoo_id", BigInteger, index=True))
-partners = _record_table(
-    "partners",
-    Column("odoo_id", BigInteger, index=True),
-    Column("type", String(16)),
-    _ref("external_parent_id"),
-    # Derived (migration 0003): is the parent stored? Written only by the partner repository.
-    Column("parent_resolved", Boolean, nullable=False, server_default=true()),
-)
-sale_orders = _record_table("sale_orders", Column("odoo_id", BigInteger, index=True))
-purchase_orders = _record_table("purchase_orders", Column("odoo_id", BigInteger, index=True))
-stock = _record_table("stock", _ref("supplier_external_id"), _ref("product_external_id"))
-pricelist_items = _record_table("pricelist_items", _ref("pricelist_external_id"), _ref("product_external_id"))
+def _snake(name: str) -> str:
+    return "".join(f"_{c.lower()}" if c.isupper() else c for c in name)
+
+
+def _hint(kind: Kind, name: str) -> Any:
+    """The type of an input field (``X`` of ``X | None``)."""
+    hint = typing.get_type_hints(kind.shape)[name]
+    (hint,) = [a for a in typing.get_args(hint) if a is not type(None)] or [hint]
+    return hint
+
+
+def _indexed_column(kind: Kind, name: str) -> Column[Any]:
+    """The column of an indexed envelope field, typed by the input shape's hint: an id, a key
+    (indexed, to find records by it) or one of a few values (not selective enough to index)."""
+    hint = _hint(kind, name)
+    if hint is int:
+        return Column(_snake(name), BigInteger, index=True)
+    if hint is Key:
+        return _ref(_snake(name))
+    if typing.get_origin(hint) is Literal:
+        return Column(_snake(name), String(16))
+    raise TypeError(f"{kind.name}.{name}: no column type for {hint!r}")
+
+
+_DERIVED_COLUMNS: dict[str, tuple[Callable[[], Column[Any]], ...]] = {
+    # Is the parent stored? (migration 0003) Written only by the partner repository.
+    "partners": (lambda: Column("parent_resolved", Boolean, nullable=False, server_default=true()),),
+}
 
 Extract = Callable[[Mapping[str, Any]], dict[str, Any]]
 
 
-def _odoo_id(envelope: Mapping[str, Any]) -> dict[str, Any]:
-    return {"odoo_id": envelope.get("odooId")}
+def _extract(kind: Kind) -> Extract:
+    pairs = [(_snake(name), name) for name in kind.indexed]
+
+    def extract(envelope: Mapping[str, Any]) -> dict[str, Any]:
+        return {column: envelope.get(name) for column, name in pairs}
+
+    return extract
 
 
-RECORD_TABLES: dict[str, tuple[Table, Extract]] = {
-    "products": (products, _odoo_id),
-    "partners": (
-        partners,
-        lambda e: {"odoo_id": e.get("odooId"), "type": e.get("type"), "external_parent_id": e.get("externalParentId")},
-    ),
-    "sale-orders": (sale_orders, _odoo_id),
-    "purchase-orders": (purchase_orders, _odoo_id),
-    "stock": (
-        stock,
-        lambda e: {"supplier_external_id": e["supplierExternalId"], "product_external_id": e["productExternalId"]},
-    ),
-    "prices": (
-        pricelist_items,
-        lambda e: {"pricelist_external_id": e["pricelistExternalId"], "product_external_id": e["productExternalId"]},
-    ),
+def _entity_table(kind: Kind) -> tuple[Table, Extract]:
+    """The table of an entity (its Kind's ``table``, else its name with ``_`` for ``-``): the shared
+    record columns, plus a copy of each ``indexed`` envelope field."""
+    columns = [_indexed_column(kind, name) for name in kind.indexed]
+    columns += [make() for make in _DERIVED_COLUMNS.get(kind.name, ())]
+    return _record_table(kind.table or kind.name.replace("-", "_"), *columns), _extract(kind)
+
+
+RECORD_TABLES: dict[str, tuple[Table, Extract]] = {kind.name: _entity_table(kind) for kind in ALL_KINDS}
+RECORD_KEY_COLUMNS: dict[str, tuple[str, ...]] = {
+    RECORD_TABLES[kind.name][0].name: ("key", *(_snake(n) for n in kind.indexed if _hint(kind, n) is Key))
+    for kind in ALL_KINDS
 }
+"""Per record table, the columns holding keys: each compares byte for byte (collation.KEY_COLUMNS)."""
+products = RECORD_TABLES["products"][0]
+partners = RECORD_TABLES["partners"][0]
 
 # Lines of purchase orders, extracted from their envelopes (migration 0003): a query index by product.
 purchase_order_lines = Table(

@@ -7,21 +7,20 @@ from typing import Any
 
 from sqlalchemy import Connection, Row, delete, insert, select, update
 
+from atraxion.adapters.sqlalchemy._rows import new_id, required_time
 from atraxion.adapters.sqlalchemy._sql import dumps, from_db_time, from_json_time, loads, to_db_time, to_json_time
 from atraxion.adapters.sqlalchemy.tables import admin_sessions, allowed_domains, email_verifications, users
 from atraxion.domain.users import AdminSession, Role, User, Verification
 
 
 def _user(row: Row[Any]) -> User:
-    created = from_db_time(row.created_at)
-    assert created is not None
     return User(
         id=row.id,
         email=row.email,
         role=Role(row.role),
         password_hash=row.password_hash,
         verified=bool(row.verified),
-        created_at=created,
+        created_at=required_time(row.created_at),
         disabled_at=from_db_time(row.disabled_at),
         recent_failures=tuple(from_json_time(t) for t in loads(row.recent_failures)),
         locked_until=from_db_time(row.locked_until),
@@ -47,9 +46,7 @@ class SqlUserRepository:
 
     def add(self, user: User) -> User:
         result = self.conn.execute(insert(users).values(_user_row(user)))
-        (user_id,) = result.inserted_primary_key or (None,)
-        assert user_id is not None
-        found = self.get(int(user_id))
+        found = self.get(new_id(result))
         assert found is not None
         return found
 
@@ -104,9 +101,7 @@ class SqlVerificationRepository:
         row = self.conn.execute(statement.with_for_update() if lock else statement).first()
         if row is None:
             return None
-        expires = from_db_time(row.expires_at)
-        assert expires is not None
-        return Verification(row.token_hash, row.user_id, expires, from_db_time(row.used_at))
+        return Verification(row.token_hash, row.user_id, required_time(row.expires_at), from_db_time(row.used_at))
 
     def save(self, verification: Verification) -> None:
         self.conn.execute(
@@ -134,9 +129,7 @@ class SqlAdminSessionRepository:
         row = self.conn.execute(select(admin_sessions).where(admin_sessions.c.id_hash == id_hash)).first()
         if row is None:
             return None
-        created, expires = from_db_time(row.created_at), from_db_time(row.expires_at)
-        assert created is not None and expires is not None
-        return AdminSession(row.id_hash, row.user_id, created, expires)
+        return AdminSession(row.id_hash, row.user_id, required_time(row.created_at), required_time(row.expires_at))
 
     def delete(self, id_hash: str) -> None:
         self.conn.execute(delete(admin_sessions).where(admin_sessions.c.id_hash == id_hash))

@@ -19,16 +19,11 @@ import attrs
 from sqlalchemy import Connection, Row, and_, bindparam, delete, or_, select, update
 
 from atraxion.adapters.secret_box import SecretBox, UnreadableSecret
-from atraxion.adapters.sqlalchemy._sql import chunks, dumps, from_db_time, loads, to_db_time
+from atraxion.adapters.sqlalchemy._rows import delete_ids, mark_published, new_id, newest_before, required_time
+from atraxion.adapters.sqlalchemy._sql import dumps, from_db_time, loads, to_db_time
 from atraxion.adapters.sqlalchemy.tables import webhook_deliveries, webhooks
 from atraxion.domain.webhooks import DeliveryStatus, Webhook, WebhookDelivery, WebhookEvent
 from atraxion.ports.unit_of_work import ConcurrentUpdate
-
-
-def _time(value: datetime | None) -> datetime:
-    result = from_db_time(value)
-    assert result is not None
-    return result
 
 
 def _webhook_row(webhook: Webhook, box: SecretBox) -> dict[str, Any]:
@@ -73,9 +68,7 @@ class SqlWebhookRepository:
 
     def add(self, webhook: Webhook) -> Webhook:
         result = self.conn.execute(webhooks.insert().values(**_webhook_row(webhook, self.box)))
-        key = result.inserted_primary_key
-        assert key is not None
-        return attrs.evolve(webhook, id=int(key[0]))
+        return attrs.evolve(webhook, id=new_id(result))
 
     def get(self, webhook_id: int) -> Webhook | None:
         row = self.conn.execute(select(webhooks).where(webhooks.c.id == webhook_id)).first()
@@ -127,8 +120,8 @@ def _delivery(row: Row[Any]) -> WebhookDelivery:
         message_id=row.message_id,
         body=row.body,
         status=DeliveryStatus(row.status),
-        created_at=_time(row.created_at),
-        next_attempt_at=_time(row.next_attempt_at),
+        created_at=required_time(row.created_at),
+        next_attempt_at=required_time(row.next_attempt_at),
         attempts=row.attempts,
         retry_base=row.retry_base,
         response_status=row.response_status,
@@ -157,12 +150,7 @@ class SqlDeliveryRepository:
 
     def add(self, deliveries: Sequence[WebhookDelivery]) -> list[int]:
         # One INSERT each: ids in order on every database (a multi-row insert reports none).
-        ids = []
-        for delivery in deliveries:
-            key = self.conn.execute(webhook_deliveries.insert(), _delivery_row(delivery)).inserted_primary_key
-            assert key is not None
-            ids.append(int(key[0]))
-        return ids
+        return [new_id(self.conn.execute(webhook_deliveries.insert(), _delivery_row(d))) for d in deliveries]
 
     def get(self, delivery_id: int, *, lock: bool = False) -> WebhookDelivery | None:
         row = self.conn.execute(_LOCK if lock else _GET, {"delivery_id": delivery_id}).first()
@@ -174,10 +162,7 @@ class SqlDeliveryRepository:
             raise ConcurrentUpdate(f"webhook delivery {delivery.id} changed since it was read")
 
     def newest(self, webhook_id: int, before_id: int | None, limit: int) -> list[WebhookDelivery]:
-        c = webhook_deliveries.c
-        query = select(webhook_deliveries).where(c.webhook_id == webhook_id).order_by(c.id.desc()).limit(limit)
-        if before_id is not None:
-            query = query.where(c.id < before_id)
+        query = newest_before(webhook_deliveries, before_id, limit).where(webhook_deliveries.c.webhook_id == webhook_id)
         return [_delivery(row) for row in self.conn.execute(query)]
 
     def select(
@@ -210,16 +195,10 @@ class SqlDeliveryRepository:
         return [row.id for row in self.conn.execute(query)]
 
     def mark_published(self, delivery_ids: Sequence[int], at: datetime) -> None:
-        # Not a state change: the revision stays, so no worker's save is refused because of it.
-        for chunk in chunks(sorted(delivery_ids)):
-            statement = update(webhook_deliveries).where(webhook_deliveries.c.id.in_(chunk))
-            self.conn.execute(statement.values(published_at=to_db_time(at)))
+        mark_published(self.conn, webhook_deliveries, delivery_ids, at)
 
     def prune(self, older_than: datetime, limit: int) -> int:
         c = webhook_deliveries.c
         old = select(c.id).where(c.status != DeliveryStatus.PENDING.value, c.created_at < to_db_time(older_than))
         ids = [row.id for row in self.conn.execute(old.order_by(c.id).limit(limit))]
-        removed = 0
-        for chunk in chunks(ids):
-            removed += self.conn.execute(delete(webhook_deliveries).where(c.id.in_(chunk))).rowcount
-        return removed
+        return delete_ids(self.conn, webhook_deliveries, ids)

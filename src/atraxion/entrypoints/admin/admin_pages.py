@@ -14,16 +14,11 @@ from atraxion.application import request_log, tokens, users
 from atraxion.domain.auth import DEFAULT_CONSUMER, Scope, parse_expiry, parse_scopes
 from atraxion.domain.errors import NotFound
 from atraxion.domain.users import Role, User, parse_role
-from atraxion.entrypoints.admin.web import Refused, action, app_of, back, field, page, render
+from atraxion.entrypoints.admin.web import Refused, action, app_of, back, field, notice_of, page, render
 from atraxion.entrypoints.http.body import bounded_int
 from atraxion.entrypoints.inbound_fast import BLANK
 
 LOG_PAGE = 100
-
-
-def _notice(request: Request) -> str | None:
-    notice = request.query_params.get("notice")
-    return notice[:200] if notice else None
 
 
 async def token_list(request: Request, user: User) -> Response:
@@ -36,7 +31,7 @@ async def token_list(request: Request, user: User) -> Response:
         items=found,
         now=ctx.clock.now(),
         scopes=[s.value for s in Scope],
-        notice=_notice(request),
+        notice=notice_of(request),
     )
 
 
@@ -76,7 +71,7 @@ async def user_list(request: Request, user: User) -> Response:
         domains=domains,
         roles=[r.value for r in Role],
         now=ctx.clock.now(),
-        notice=_notice(request),
+        notice=notice_of(request),
     )
 
 

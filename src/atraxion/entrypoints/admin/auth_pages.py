@@ -17,6 +17,7 @@ from atraxion.entrypoints.admin.web import (
     app_of,
     check_csrf,
     field,
+    notice_of,
     public_page,
     read_form,
     set_cookie,
@@ -28,8 +29,7 @@ from atraxion.ports.mailer import MailNotConfigured
 async def login_form(request: Request) -> Response:
     if await signed_in(request) is not None:
         return RedirectResponse("/admin", status_code=303)
-    notice = request.query_params.get("notice")
-    return public_page(request, "login.html", notice=notice[:200] if notice else None)
+    return public_page(request, "login.html", notice=notice_of(request))
 
 
 async def login(request: Request) -> Response:

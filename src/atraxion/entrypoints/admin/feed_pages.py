@@ -11,16 +11,11 @@ from starlette.routing import Route
 from atraxion.application import consumers, webhooks
 from atraxion.domain.errors import Conflict, NotFound, UnknownEntity
 from atraxion.domain.users import Role, User
-from atraxion.entrypoints.admin.web import Refused, action, app_of, back, field, page, render
+from atraxion.entrypoints.admin.web import Refused, action, app_of, back, field, notice_of, page, render
 from atraxion.entrypoints.http.body import bounded_int
 
 DELIVERIES = 50
 ACTIONS = {"refeed": Role.OPERATOR, "remove": Role.ADMIN}
-
-
-def _notice(request: Request) -> str | None:
-    notice = request.query_params.get("notice")
-    return notice[:200] if notice else None
 
 
 async def consumer_list(request: Request, user: User) -> Response:
@@ -33,7 +28,7 @@ async def consumer_list(request: Request, user: User) -> Response:
         items=found,
         entities=sorted(ctx.kinds),
         now=ctx.clock.now(),
-        notice=_notice(request),
+        notice=notice_of(request),
     )
 
 
@@ -89,7 +84,7 @@ async def webhook_deliveries(request: Request, user: User) -> Response:
     hook = next((w for w in await run_in_threadpool(webhooks.list_webhooks, ctx) if w.id == webhook_id), None)
     more = found[DELIVERIES - 1].id if len(found) > DELIVERIES else None
     return render(
-        request, "webhook.html", user=user, w=hook, items=found[:DELIVERIES], more=more, notice=_notice(request)
+        request, "webhook.html", user=user, w=hook, items=found[:DELIVERIES], more=more, notice=notice_of(request)
     )
 
 

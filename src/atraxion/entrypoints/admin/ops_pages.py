@@ -10,14 +10,14 @@ from starlette.requests import Request
 from starlette.responses import Response
 from starlette.routing import Route
 
+from atraxion.adapters.webshop_order_json import order_document
 from atraxion.application import sync_admin
 from atraxion.application.overview import overview
 from atraxion.domain.errors import Conflict, NotFound
 from atraxion.domain.outbox import FailureStatus, OutboxStatus
 from atraxion.domain.users import Role, User
-from atraxion.entrypoints.admin.web import Refused, action, app_of, back, page, render
+from atraxion.entrypoints.admin.web import Refused, action, app_of, back, notice_of, page, render
 from atraxion.entrypoints.http.body import bounded_int
-from atraxion.entrypoints.orders_in import order_body
 
 PAGE = 50
 
@@ -44,11 +44,6 @@ def _after(request: Request) -> int | None:
     return bounded_int(request.query_params.get("after"), 1)
 
 
-def _notice(request: Request) -> str | None:
-    notice = request.query_params.get("notice")
-    return notice[:200] if notice else None
-
-
 async def failures(request: Request, user: User) -> Response:
     status_text = request.query_params.get("status", "open")
     status = None if status_text == "all" else _enum(FailureStatus, status_text)
@@ -66,7 +61,7 @@ async def failures(request: Request, user: User) -> Response:
         status=status_text,
         kind=kind,
         more=more,
-        notice=_notice(request),
+        notice=notice_of(request),
     )
 
 
@@ -78,10 +73,10 @@ async def failure(request: Request, user: User) -> Response:
     entry, order = detail.entry, detail.order
     payload = None
     if entry is not None:
-        document = {**({"order": order_body(order.order)} if order is not None else {}), **entry.payload}
+        document = {**({"order": order_document(order.order)} if order is not None else {}), **entry.payload}
         payload = json.dumps(document, indent=2, ensure_ascii=False, sort_keys=True)
     return render(
-        request, "failure.html", user=user, f=detail.failure, entry=entry, payload=payload, notice=_notice(request)
+        request, "failure.html", user=user, f=detail.failure, entry=entry, payload=payload, notice=notice_of(request)
     )
 
 
@@ -122,7 +117,7 @@ async def queue(request: Request, user: User) -> Response:
     found = await run_in_threadpool(sync_admin.list_entries, app_of(request).context, status, _after(request), PAGE + 1)
     more = found[PAGE - 1].id if len(found) > PAGE else None
     return render(
-        request, "queue.html", user=user, items=found[:PAGE], status=status_text, more=more, notice=_notice(request)
+        request, "queue.html", user=user, items=found[:PAGE], status=status_text, more=more, notice=notice_of(request)
     )
 
 

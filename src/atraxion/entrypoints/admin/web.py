@@ -210,9 +210,15 @@ def _allow(user: User, role: Role) -> None:
 
 
 def back(url: str, notice: str | None = None) -> RedirectResponse:
-    """303 to ``url`` (a page of ours), with an optional notice shown there."""
+    """303 to ``url`` (a page of ours), with an optional notice shown there (:func:`notice_of`)."""
     target = url if notice is None else f"{url}{'&' if '?' in url else '?'}{urlencode({'notice': notice})}"
     return RedirectResponse(target, status_code=303)
+
+
+def notice_of(request: Request) -> str | None:
+    """The notice :func:`back` left for this page, at most 200 characters."""
+    notice = request.query_params.get("notice")
+    return notice[:200] if notice else None
 
 
 SESSION_MAX_AGE = int(SESSION_TTL.total_seconds())

@@ -11,7 +11,6 @@ from starlette.responses import JSONResponse, Response
 from starlette.routing import Route
 
 from atraxion.application import consumers
-from atraxion.application.context import Context
 from atraxion.domain.auth import Scope
 from atraxion.domain.consumers import Backlog, ConsumerBacklog
 from atraxion.domain.errors import FieldError, InvalidBatch
@@ -19,13 +18,8 @@ from atraxion.entrypoints.http import openapi
 from atraxion.entrypoints.http.auth import require
 from atraxion.entrypoints.http.body import optional_object, read_body
 from atraxion.entrypoints.http.idempotency import answer, json_answer
+from atraxion.entrypoints.http.params import NULLABLE_TIME, SECURED, optional_body, service
 from atraxion.entrypoints.views import timestamp
-from atraxion.ports.unit_of_work import UnitOfWork
-
-
-def _context(request: Request) -> Context[UnitOfWork]:
-    context: Context[UnitOfWork] = request.app.state.atraxion.context
-    return context
 
 
 def consumer_view(consumer: ConsumerBacklog) -> dict[str, Any]:
@@ -42,22 +36,22 @@ def summary_view(backlog: Backlog) -> dict[str, Any]:
 
 async def list_consumers(request: Request) -> Response:
     await require(request, Scope.ADMIN)
-    found = await run_in_threadpool(consumers.list_consumers, _context(request))
+    found = await run_in_threadpool(consumers.list_consumers, service(request).context)
     return JSONResponse({"items": [consumer_view(c) for c in found]})
 
 
 async def show_consumer(request: Request) -> Response:
     await require(request, Scope.ADMIN)
-    found = await run_in_threadpool(consumers.show_consumer, _context(request), request.path_params["name"])
+    found = await run_in_threadpool(consumers.show_consumer, service(request).context, request.path_params["name"])
     return JSONResponse(consumer_view(found))
 
 
 async def refeed_consumer(request: Request) -> Response:
     token = await require(request, Scope.ADMIN)
     name = request.path_params["name"]
-    raw = await read_body(request, request.app.state.atraxion.settings.max_body_bytes)
+    raw = await read_body(request, service(request).settings.max_body_bytes)
     entities = _entities(request, raw)
-    command = consumers.refeeding(_context(request), name, entities)
+    command = consumers.refeeding(service(request).context, name, entities)
     return await answer(
         request,
         token,
@@ -79,7 +73,7 @@ def _entities(request: Request, raw: bytes) -> list[str]:
         raise InvalidBatch([FieldError(None, "entities", "must be a list of entity names")])
     if len(set(entities)) != len(entities):
         raise InvalidBatch([FieldError(None, "entities", "names an entity twice")])
-    known = _context(request).kinds
+    known = service(request).context.kinds
     unknown = [e for e in entities if e not in known]
     if unknown:
         names = ", ".join(sorted(known))
@@ -89,13 +83,15 @@ def _entities(request: Request, raw: bytes) -> list[str]:
 
 async def remove_consumer(request: Request) -> Response:
     await require(request, Scope.ADMIN)
-    await run_in_threadpool(consumers.remove, _context(request), request.path_params["name"])
+    await run_in_threadpool(consumers.remove, service(request).context, request.path_params["name"])
     return Response(status_code=204)
 
 
 async def changes_summary(request: Request) -> Response:
     token = await require(request, Scope.WEBSHOP_READ)
-    found = await run_in_threadpool(consumers.backlog, _context(request), request.path_params["entity"], token.consumer)
+    found = await run_in_threadpool(
+        consumers.backlog, service(request).context, request.path_params["entity"], token.consumer
+    )
     return JSONResponse(summary_view(found))
 
 
@@ -107,8 +103,6 @@ routes = [
     Route("/api/v1/webshop/{entity}/changes/summary", changes_summary, methods=["GET"]),
 ]
 
-_SECURED: list[dict[str, list[str]]] = [{"bearer": []}]
-_TIME = {"type": ["string", "null"], "format": "date-time"}
 _PER_ENTITY_COUNT = {
     "type": "object",
     "properties": {entity: {"type": "integer", "minimum": 0} for entity in openapi.ENTITIES},
@@ -123,7 +117,7 @@ CONSUMER = {
         "oldestPendingAt": {
             "type": "object",
             "required": openapi.ENTITIES,
-            "properties": {entity: _TIME for entity in openapi.ENTITIES},
+            "properties": {entity: NULLABLE_TIME for entity in openapi.ENTITIES},
             "additionalProperties": False,
             "description": "Per entity, when the oldest pending record last changed (null: nothing pending)",
         },
@@ -141,7 +135,7 @@ paths: dict[str, Any] = {
     "/api/v1/admin/consumers": {
         "get": {
             "summary": "Consumers with their backlog per entity (scope admin)",
-            "security": _SECURED,
+            "security": SECURED,
             "responses": {
                 "200": openapi.ok(
                     "Every registered consumer, by name",
@@ -158,7 +152,7 @@ paths: dict[str, Any] = {
     "/api/v1/admin/consumers/{name}": {
         "get": {
             "summary": "One consumer's backlog per entity (scope admin)",
-            "security": _SECURED,
+            "security": SECURED,
             "parameters": [_NAME],
             "responses": {"200": openapi.ok("The consumer", CONSUMER), **openapi.problems(401, 403, 404)},
         },
@@ -166,7 +160,7 @@ paths: dict[str, Any] = {
             "summary": "Remove a consumer: its acks and pending rows deleted, its tokens revoked (scope admin)",
             "description": "Other consumers are untouched. A token created later under that name registers it "
             "anew, with every record pending as new.",
-            "security": _SECURED,
+            "security": SECURED,
             "parameters": [_NAME],
             "responses": {"204": openapi.ok("Removed"), **openapi.problems(401, 403, 404)},
         },
@@ -176,22 +170,17 @@ paths: dict[str, Any] = {
             "summary": "Make every current record pending again for a consumer, as new (scope admin)",
             "description": "Synchronous. Its acks of those entities are forgotten: every item comes as isNew with "
             "every field in changedFields. Without a body (or without entities), every entity.",
-            "security": _SECURED,
+            "security": SECURED,
             "parameters": [_NAME, openapi.IDEMPOTENCY_KEY],
-            "requestBody": {
-                "required": False,
-                "content": {
-                    "application/json": {
-                        "schema": {
-                            "type": "object",
-                            "additionalProperties": False,
-                            "properties": {
-                                "entities": {"type": "array", "items": {"enum": openapi.ENTITIES}, "uniqueItems": True}
-                            },
-                        }
-                    }
-                },
-            },
+            "requestBody": optional_body(
+                {
+                    "type": "object",
+                    "additionalProperties": False,
+                    "properties": {
+                        "entities": {"type": "array", "items": {"enum": openapi.ENTITIES}, "uniqueItems": True}
+                    },
+                }
+            ),
             "responses": {
                 "200": openapi.ok(
                     "The consumer's pending count per re-fed entity",
@@ -211,14 +200,14 @@ for _entity in openapi.ENTITIES:
     paths[f"/api/v1/webshop/{_entity}/changes/summary"] = {
         "get": {
             "summary": f"The caller's backlog of {_entity} (scope webshop:read)",
-            "security": _SECURED,
+            "security": SECURED,
             "responses": {
                 "200": openapi.ok(
                     "How many records are pending for the caller's consumer, and since when",
                     {
                         "type": "object",
                         "required": ["pending", "oldestPendingAt"],
-                        "properties": {"pending": {"type": "integer", "minimum": 0}, "oldestPendingAt": _TIME},
+                        "properties": {"pending": {"type": "integer", "minimum": 0}, "oldestPendingAt": NULLABLE_TIME},
                     },
                 ),
                 **openapi.problems(401, 403),

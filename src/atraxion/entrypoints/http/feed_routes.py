@@ -19,7 +19,7 @@ from atraxion.application.history import record_history
 from atraxion.application.ingest import Batch, ingestion
 from atraxion.domain.auth import Scope
 from atraxion.domain.errors import FieldError, InvalidBatch
-from atraxion.entrypoints import gc_pause, views
+from atraxion.entrypoints import views
 from atraxion.entrypoints.http.auth import require
 from atraxion.entrypoints.http.body import bounded_int, json_body, most_values, parse_json, read_json
 from atraxion.entrypoints.http.idempotency import answer, json_answer
@@ -47,21 +47,15 @@ async def push(request: Request) -> Response:
     entity = _entity(request)
     settings = request.app.state.atraxion.settings
     raw = await read_json(request, settings.max_body_bytes)
-    # The collector is paused once the body is in: a slow upload must not keep it off process-wide.
-    with gc_pause.paused(len(raw) >= gc_pause.LARGE_BODY):
-        body = parse_json(raw)
-        per_record = settings.max_nodes_per_record
-        check = per_record if most_values(raw) > per_record else None  # else no record can pass it
-        batches = parse_push(entity, body, max_record_values=check)
-        body.clear()  # the parsed JSON is copied into the batches: free it before the ingest
-        kind = _context(request).kind(entity)
-        command = ingestion(_context(request), batches)
-        del batches  # the command holds them now
-        response = await answer(
-            request, token, raw, command, lambda plans: json_answer(views.push_response(kind, plans[0]))
-        )
-        del command  # the push's objects die here, while collection is still paused
-    return response
+    body = parse_json(raw)
+    per_record = settings.max_nodes_per_record
+    check = per_record if most_values(raw) > per_record else None  # else no record can pass it
+    batches = parse_push(entity, body, max_record_values=check)
+    body.clear()  # the parsed JSON is copied into the batches: free it before the ingest
+    kind = _context(request).kind(entity)
+    command = ingestion(_context(request), batches)
+    del batches  # the command holds them now
+    return await answer(request, token, raw, command, lambda plans: json_answer(views.push_response(kind, plans[0])))
 
 
 async def delete_records(request: Request) -> Response:
@@ -80,15 +74,12 @@ async def changes(request: Request) -> Response:
     limit = bounded_int(request.query_params.get("limit", "100"))
     if limit is None:
         raise InvalidBatch([FieldError(None, "limit", "must be an integer between 1 and 1000")])
-    with gc_pause.paused():  # a page's documents all die with the response: collecting them is waste
-        page = await run_in_threadpool(
-            feed.changes, _context(request), entity, token.consumer, request.query_params.get("cursor"), limit
-        )
-        kind = _context(request).kind(entity)
-        items = [views.feed_item(kind, i) for i in page.items]
-        response = FastJSONResponse({"items": items, "nextCursor": page.next_cursor})
-        del page, items  # freed while collection is still paused, so none of it is left for the collector
-    return response
+    page = await run_in_threadpool(
+        feed.changes, _context(request), entity, token.consumer, request.query_params.get("cursor"), limit
+    )
+    kind = _context(request).kind(entity)
+    items = [views.feed_item(kind, i) for i in page.items]
+    return FastJSONResponse({"items": items, "nextCursor": page.next_cursor})
 
 
 async def ack(request: Request) -> Response:

@@ -14,16 +14,15 @@ from starlette.responses import JSONResponse, Response
 from starlette.routing import Route
 
 from atraxion.application import request_log
-from atraxion.application.context import Context
 from atraxion.domain.auth import Scope
-from atraxion.domain.bounds import MAX_ID, MAX_LIMIT
+from atraxion.domain.bounds import MAX_ID
 from atraxion.domain.errors import FieldError, InvalidBatch
 from atraxion.domain.request_log import MAX_PATH, ApiLogEntry
 from atraxion.entrypoints.http import openapi
 from atraxion.entrypoints.http.auth import require
 from atraxion.entrypoints.http.body import bounded_int
+from atraxion.entrypoints.http.params import LIMIT_PARAMETER, SECURED, query_limit, service
 from atraxion.entrypoints.views import timestamp
-from atraxion.ports.unit_of_work import UnitOfWork
 
 
 def _view(entry: ApiLogEntry) -> dict[str, Any]:
@@ -52,9 +51,7 @@ def _filters(request: Request) -> tuple[str | None, int | None, int, int | None]
     status = bounded_int(query.get("status"), 100, 599)
     if query.get("status") and status is None:
         errors.append(FieldError(None, "status", "must be a status code between 100 and 599"))
-    limit = bounded_int(query.get("limit", "100"), 1, MAX_LIMIT)
-    if limit is None:
-        errors.append(FieldError(None, "limit", f"must be an integer between 1 and {MAX_LIMIT}"))
+    limit = query_limit(request, errors)
     before = bounded_int(query.get("before"), 1, MAX_ID)
     if query.get("before") and before is None:
         errors.append(FieldError(None, "before", "must be the nextBefore of a previous page"))
@@ -67,7 +64,7 @@ def _filters(request: Request) -> tuple[str | None, int | None, int, int | None]
 async def list_logs(request: Request) -> Response:
     await require(request, Scope.ADMIN)
     path, status, limit, before = _filters(request)
-    ctx: Context[UnitOfWork] = request.app.state.atraxion.context
+    ctx = service(request).context
     # One more than asked: a full page says whether another one follows.
     found = await run_in_threadpool(request_log.search, ctx, path, status, limit + 1, before)
     page = found[:limit]
@@ -99,7 +96,7 @@ paths: dict[str, Any] = {
     "/api/v1/admin/logs": {
         "get": {
             "summary": "The request log, newest first; no bodies, no header values (scope admin)",
-            "security": [{"bearer": []}],
+            "security": SECURED,
             "parameters": [
                 {
                     "name": "path",
@@ -108,11 +105,7 @@ paths: dict[str, Any] = {
                     "description": "path prefix, e.g. /api/v1/odoo",
                 },
                 {"name": "status", "in": "query", "schema": {"type": "integer", "minimum": 100, "maximum": 599}},
-                {
-                    "name": "limit",
-                    "in": "query",
-                    "schema": {"type": "integer", "minimum": 1, "maximum": MAX_LIMIT, "default": 100},
-                },
+                LIMIT_PARAMETER,
                 {
                     "name": "before",
                     "in": "query",

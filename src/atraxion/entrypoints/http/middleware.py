@@ -21,8 +21,8 @@ access_log = logging.getLogger("atraxion.access")
 _SAFE_ID = re.compile(r"^[A-Za-z0-9._:-]{1,128}$")
 
 
-class RequestIdMiddleware:
-    """Echo the caller's ``X-Request-ID`` (if sane) or make one; put it on every response."""
+class _HttpMiddleware:
+    """An ASGI middleware of HTTP requests: anything else (lifespan) passes through untouched."""
 
     def __init__(self, app: ASGIApp) -> None:
         self.app = app
@@ -31,6 +31,17 @@ class RequestIdMiddleware:
         if scope["type"] != "http":
             await self.app(scope, receive, send)
             return
+        await self.http(scope, receive, send)
+
+    async def http(self, scope: Scope, receive: Receive, send: Send) -> None:
+        """Handle one HTTP request."""
+        raise NotImplementedError
+
+
+class RequestIdMiddleware(_HttpMiddleware):
+    """Echo the caller's ``X-Request-ID`` (if sane) or make one; put it on every response."""
+
+    async def http(self, scope: Scope, receive: Receive, send: Send) -> None:
         given = dict(scope["headers"]).get(b"x-request-id", b"").decode("latin-1")
         request_id = given if _SAFE_ID.match(given) else uuid.uuid4().hex
         scope.setdefault("state", {})["request_id"] = request_id
@@ -46,19 +57,13 @@ class RequestIdMiddleware:
         await self.app(scope, receive, send_with_id)
 
 
-class AccessMiddleware:
+class AccessMiddleware(_HttpMiddleware):
     """Per request: its latency in the histogram (by route template, never the raw path) and one
     access-log line. The line shows what the request log may store and nothing more: the path with
     a webhook's token masked, of the query only the harmless parameters (``domain/request_log.py``);
     never a header or a body."""
 
-    def __init__(self, app: ASGIApp) -> None:
-        self.app = app
-
-    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
-        if scope["type"] != "http":
-            await self.app(scope, receive, send)
-            return
+    async def http(self, scope: Scope, receive: Receive, send: Send) -> None:
         started = time.perf_counter()
         status = 500
 
@@ -98,41 +103,31 @@ def _log_access(scope: Scope, status: int, seconds: float, level: int) -> None:
     )
 
 
-class RefuseNulMiddleware:
+class RefuseNulMiddleware(_HttpMiddleware):
     """Answer 422 (``nul-character``) to a request whose path or query string holds a NUL
     character, percent-encoded or not, before any route reads it: keys, consumer names and query
     values reach the database, and PostgreSQL stores no text holding one. Bodies are checked where
     they are parsed (``body.parse_json``)."""
 
-    def __init__(self, app: ASGIApp) -> None:
-        self.app = app
-
-    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
-        if scope["type"] == "http":
-            where = None
-            if NUL in scope["path"]:
-                where = "the path"
-            elif b"\x00" in unquote_to_bytes(scope.get("query_string", b"")):
-                where = "the query string"
-            if where is not None:
-                await nul_character(where).response(safe_path(scope["path"]))(scope, receive, send)
-                return
+    async def http(self, scope: Scope, receive: Receive, send: Send) -> None:
+        where = None
+        if NUL in scope["path"]:
+            where = "the path"
+        elif b"\x00" in unquote_to_bytes(scope.get("query_string", b"")):
+            where = "the query string"
+        if where is not None:
+            await nul_character(where).response(safe_path(scope["path"]))(scope, receive, send)
+            return
         await self.app(scope, receive, send)
 
 
-class UnexpectedErrorMiddleware:
+class UnexpectedErrorMiddleware(_HttpMiddleware):
     """Answer an exception nothing else handled with a 500 problem, logged once with the request
     id. It sits inside RequestIdMiddleware (the answer carries ``X-Request-ID``) and the metrics
     and request log (they count the 500); the exception goes no further, so neither Starlette's
     ServerErrorMiddleware nor the ASGI server logs it a second time."""
 
-    def __init__(self, app: ASGIApp) -> None:
-        self.app = app
-
-    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
-        if scope["type"] != "http":
-            await self.app(scope, receive, send)
-            return
+    async def http(self, scope: Scope, receive: Receive, send: Send) -> None:
         started = False
 
         async def watch(message: Message) -> None:

@@ -12,12 +12,16 @@ from typing import Any
 from atraxion import __version__
 from atraxion.application.feed import CURSOR_PATTERN
 from atraxion.domain.bounds import MAX_ID
+from atraxion.domain.catalog import kinds_by_name
+from atraxion.domain.shapes import MAX_AMOUNT
+from atraxion.entrypoints.http import json_schema
+from atraxion.entrypoints.inbound import key_length
 
-ENTITIES = ["products", "partners", "sale-orders", "purchase-orders", "stock", "prices"]
-KEYED_BY_EXTERNAL_ID = ["products", "partners", "sale-orders", "purchase-orders"]
+KINDS = kinds_by_name()
+ENTITIES = list(KINDS)
 
-AMOUNT_MAX = 10**15
-"""The largest price or quantity accepted (inbound_fast.MAX_AMOUNT)."""
+NOT_BLANK = json_schema.NOT_BLANK
+AMOUNT_MAX = MAX_AMOUNT
 INT64_MAX = MAX_ID
 CURSOR = {
     "type": "string",
@@ -26,94 +30,14 @@ CURSOR = {
     "description": "The nextCursor of the previous page, as given (empty: the first page). It names a "
     "position in the feed; a value of any other form is a 422.",
 }
-NOT_BLANK = "[^ \\t\\n\\r\\v\\f]"
-_str = {"type": "string", "minLength": 1, "maxLength": 255, "pattern": NOT_BLANK, "description": "Not blank"}
-_num = {"type": "number", "minimum": 0, "maximum": AMOUNT_MAX}
-_opt_int = {"type": ["integer", "null"], "format": "int64", "minimum": -INT64_MAX, "maximum": INT64_MAX}
 _version = {"type": "integer", "format": "int64", "minimum": 0, "maximum": INT64_MAX}
-_data = {
-    "type": "object",
-    "description": "Odoo's record, stored and returned exactly as sent: nested at most 32 levels, at most "
-    "ATRAXION_MAX_NODES_PER_RECORD (default 100,000) JSON values (413 beyond)",
-}
 
-PRICE: dict[str, Any] = {
-    "type": "object",
-    "required": ["pricelistExternalId", "productExternalId", "price"],
-    "additionalProperties": False,
-    "properties": {
-        "pricelistExternalId": _str,
-        "productExternalId": _str,
-        "price": _num,
-        "currency": {"type": ["string", "null"]},
-        "minQuantity": {"type": ["number", "null"], "minimum": 0, "maximum": AMOUNT_MAX},
-    },
-}
-EMBEDDED_PRICE = {
-    **PRICE,
-    "required": ["pricelistExternalId", "price"],
-    "properties": {**PRICE["properties"], "productExternalId": {**_str, "type": ["string", "null"]}},
-}
-PO_LINE = {
-    "type": "object",
-    "required": ["productExternalId", "quantity", "priceUnit"],
-    "additionalProperties": False,
-    "properties": {"productExternalId": _str, "quantity": _num, "priceUnit": _num},
-}
-PURCHASE_ORDER = {
-    "type": "object",
-    "required": ["externalId", "name", "vendor", "state", "lines"],
-    "additionalProperties": False,
-    "properties": {
-        "externalId": _str,
-        "odooId": _opt_int,
-        "name": {"type": "string"},
-        "vendor": {"type": "string"},
-        "state": {"type": "string"},
-        "lines": {"type": "array", "items": PO_LINE},
-        "data": {"type": ["object", "null"]},
-    },
-}
-RECORDS: dict[str, dict[str, Any]] = {
-    "products": {
-        "type": "object",
-        "required": ["externalId", "data"],
-        "additionalProperties": False,
-        "properties": {
-            "externalId": _str,
-            "odooId": _opt_int,
-            "data": _data,
-            "prices": {"type": ["array", "null"], "items": EMBEDDED_PRICE},
-            "purchaseOrders": {"type": ["array", "null"], "items": PURCHASE_ORDER},
-        },
-    },
-    "partners": {
-        "type": "object",
-        "required": ["externalId", "data"],
-        "additionalProperties": False,
-        "properties": {
-            "externalId": _str,
-            "odooId": _opt_int,
-            "data": _data,
-            "type": {"enum": ["main", "billing", "delivery", "contact", "other", None]},
-            "externalParentId": {"type": ["string", "null"], "minLength": 1, "maxLength": 255, "pattern": NOT_BLANK},
-        },
-    },
-    "sale-orders": {
-        "type": "object",
-        "required": ["externalId", "data"],
-        "additionalProperties": False,
-        "properties": {"externalId": _str, "odooId": _opt_int, "data": _data},
-    },
-    "purchase-orders": PURCHASE_ORDER,
-    "stock": {
-        "type": "object",
-        "required": ["supplierExternalId", "productExternalId", "quantity"],
-        "additionalProperties": False,
-        "properties": {"supplierExternalId": _str, "productExternalId": _str, "quantity": _num},
-    },
-    "prices": PRICE,
-}
+
+def record_schema(entity: str) -> dict[str, Any]:
+    """A pushed record of ``entity``: its input shape, its key fields required."""
+    kind = KINDS[entity]
+    return json_schema.input_schema(kind.shape, required=kind.key_fields)
+
 
 PROBLEM = {
     "description": "A problem (RFC 9457)",
@@ -177,74 +101,33 @@ _DELETED = {
     "Acknowledge it like any item; false for live records.",
 }
 _TRACKED = {
-    "externalId": {"type": "string"},
-    "odooId": _opt_int,
     "isNew": {"type": "boolean", "description": "The consumer never acknowledged (a live version of) this record"},
     "changedFields": {
         "type": "array",
         "items": {"type": "string"},
         "description": "Sorted; envelope names and dotted data paths that differ from what the consumer acknowledged",
     },
-    "data": _data,
-}
-_ITEM_BASE = ["key", "version", "deleted"]
-FEED_ITEMS: dict[str, dict[str, Any]] = {
-    "products": {"required": [*_ITEM_BASE, "externalId", "odooId", "isNew", "changedFields", "data"], "extra": {}},
-    "partners": {
-        "required": [*_ITEM_BASE, "externalId", "odooId", "type", "externalParentId", "parentResolved", "isNew"],
-        "extra": {
-            "type": {"type": ["string", "null"]},
-            "externalParentId": {"type": ["string", "null"]},
-            "parentResolved": {"type": "boolean"},
-        },
-    },
-    "sale-orders": {"required": [*_ITEM_BASE, "externalId", "odooId", "isNew", "changedFields", "data"], "extra": {}},
-    "purchase-orders": {
-        "required": [*_ITEM_BASE, "externalId", "name", "vendor", "state", "lines", "isNew", "changedFields"],
-        "extra": {
-            "name": {"type": "string"},
-            "vendor": {"type": "string"},
-            "state": {"type": "string"},
-            "lines": {"type": "array", "items": PO_LINE},
-        },
-    },
-    "stock": {
-        "required": [*_ITEM_BASE, "supplierExternalId", "productExternalId", "quantity", "previousQuantity"],
-        "extra": {
-            "supplierExternalId": {"type": "string"},
-            "productExternalId": {"type": "string"},
-            "quantity": {"type": "number"},
-            "previousQuantity": {"type": ["number", "null"]},
-            "isQuantityChanged": {"type": "boolean", "description": "The last change moved the quantity"},
-        },
-    },
-    "prices": {
-        "required": [*_ITEM_BASE, "pricelistExternalId", "productExternalId", "price", "previousPrice", "currency"],
-        "extra": {
-            "pricelistExternalId": {"type": "string"},
-            "productExternalId": {"type": "string"},
-            "price": {"type": "number"},
-            "previousPrice": {"type": ["number", "null"]},
-            "currency": {"type": ["string", "null"]},
-            "minQuantity": {"type": ["number", "null"]},
-            "priceChanged": {"type": "boolean", "description": "The last change moved the price"},
-        },
-    },
+    "data": json_schema.DOCUMENT,
 }
 
 
 def feed_item_schema(entity: str) -> dict[str, Any]:
-    """One feed item of ``entity`` (a poll's item, and the GET of one record without ``pending``)."""
-    spec = FEED_ITEMS[entity]
-    tracked = entity in KEYED_BY_EXTERNAL_ID
-    properties: dict[str, Any] = {
-        "key": {"type": "string"},
-        "version": {"type": "integer", "minimum": 1},
-        "deleted": _DELETED,
-        **(_TRACKED if tracked else {}),
-        **spec["extra"],
+    """One feed item of ``entity`` (a poll's item, and the GET of one record without ``pending``):
+    the shared fields, the entity's output shape and, for entities tracking fields, their changes."""
+    kind = KINDS[entity]
+    required, properties = json_schema.output_properties(kind.output)
+    tracked = _TRACKED if kind.tracks_fields else {}
+    return {
+        "type": "object",
+        "required": ["key", "version", "deleted", *required, *tracked],
+        "properties": {
+            "key": {"type": "string"},
+            "version": {"type": "integer", "minimum": 1},
+            "deleted": _DELETED,
+            **properties,
+            **tracked,
+        },
     }
-    return {"type": "object", "required": spec["required"], "properties": properties}
 
 
 _DELETE_RESULT = {
@@ -278,28 +161,22 @@ _DELETE_RESULT = {
 }
 
 
-_DELETION_KEYS = {
-    "stock": ["supplierExternalId", "productExternalId"],
-    "prices": ["pricelistExternalId", "productExternalId"],
-}
-
-
 def _deletable_record(entity: str) -> dict[str, Any]:
     """A pushed record: the entity's shape, or a deletion (its key fields and ``"deleted": true``)."""
-    keys = _DELETION_KEYS.get(entity, ["externalId"])
-    live = {**RECORDS[entity], "properties": {**RECORDS[entity]["properties"], "deleted": {"const": False}}}
+    record = record_schema(entity)
+    live = {**record, "properties": {**record["properties"], "deleted": {"const": False}}}
     deletion = {
         "type": "object",
-        "required": [*keys, "deleted"],
+        "required": [*KINDS[entity].key_fields, "deleted"],
         "description": "Deletes the key; other fields, if sent, are validated and ignored",
-        "properties": {**RECORDS[entity]["properties"], "deleted": {"const": True}},
+        "properties": {**record["properties"], "deleted": {"const": True}},
         "additionalProperties": False,
     }
     return {"oneOf": [live, deletion]}
 
 
 def _key_name(entity: str) -> str:
-    return "externalId" if entity in KEYED_BY_EXTERNAL_ID else "key"
+    return "externalId" if KINDS[entity].key_fields == ("externalId",) else "key"
 
 
 def _links(entity: str, items: str) -> dict[str, Any]:
@@ -462,7 +339,7 @@ def _entity_paths(entity: str) -> dict[str, Any]:
     }
     # Stock and prices are keyed "{a}/{b}": the slash is sent percent-encoded (S1%2FP1) or as is.
     name = _key_name(entity)
-    length = 255 if entity in KEYED_BY_EXTERNAL_ID else 511
+    length = key_length(KINDS[entity])
     key_param = {
         "name": name,
         "in": "path",

@@ -17,7 +17,6 @@ from starlette.responses import JSONResponse, Response
 from starlette.routing import Route
 
 from atraxion.application.reconcile_runs import get_run
-from atraxion.bootstrap import Atraxion
 from atraxion.domain.auth import Scope
 from atraxion.domain.errors import FieldError, InvalidBatch, NotFound, OdooNotConfigured, UnknownEntity
 from atraxion.domain.reconcile import ReconcileRun, RunStatus
@@ -25,6 +24,7 @@ from atraxion.entrypoints.http import openapi
 from atraxion.entrypoints.http.auth import require
 from atraxion.entrypoints.http.body import bounded_int, parse_json, read_body, require_json_media_type
 from atraxion.entrypoints.http.idempotency import answer, json_answer
+from atraxion.entrypoints.http.params import SECURED, optional_body, service
 from atraxion.entrypoints.http.problems import Problem
 from atraxion.entrypoints.views import timestamp
 
@@ -46,7 +46,7 @@ def view(run: ReconcileRun) -> dict[str, Any]:
 
 async def start_reconcile(request: Request) -> Response:
     caller = await require(request, Scope.ADMIN)
-    atraxion: Atraxion = request.app.state.atraxion
+    atraxion = service(request)
     raw = await read_body(request, atraxion.settings.max_body_bytes)
     entities = _entities(request, raw)
     try:
@@ -76,7 +76,7 @@ def _entities(request: Request, raw: bytes) -> list[str]:
 
 async def reconcile_status(request: Request) -> Response:
     await require(request, Scope.ADMIN)
-    atraxion: Atraxion = request.app.state.atraxion
+    atraxion = service(request)
     run_id = bounded_int(request.path_params["id"], 1)
     run = None if run_id is None else await run_in_threadpool(get_run, atraxion.context, run_id)
     if run is None:
@@ -89,7 +89,6 @@ routes = [
     Route(PATH + "/{id}", reconcile_status, methods=["GET"]),
 ]
 
-_admin: list[dict[str, list[str]]] = [{"bearer": []}]
 _counts = {
     "type": "object",
     "required": ["checked", "missing", "differing", "deleted", "repaired"],
@@ -120,19 +119,14 @@ paths: dict[str, Any] = {
                 "with Atraxion's, and repairs: missing and differing records are ingested, records deleted "
                 "in Odoo become deletions. Follow the run at /api/v1/admin/reconcile/{id}."
             ),
-            "security": _admin,
-            "requestBody": {
-                "required": False,
-                "content": {
-                    "application/json": {
-                        "schema": {
-                            "type": "object",
-                            "additionalProperties": False,
-                            "properties": {"entities": {"type": "array", "items": {"type": "string"}}},
-                        }
-                    }
-                },
-            },
+            "security": SECURED,
+            "requestBody": optional_body(
+                {
+                    "type": "object",
+                    "additionalProperties": False,
+                    "properties": {"entities": {"type": "array", "items": {"type": "string"}}},
+                }
+            ),
             "responses": {
                 "202": openapi.ok("The run, started", RUN),
                 **openapi.problems(400, 401, 403, 409, 413, 415, 422),
@@ -142,7 +136,7 @@ paths: dict[str, Any] = {
     PATH + "/{id}": {
         "get": {
             "summary": "A reconcile run: running, completed or failed, with its counts (scope admin)",
-            "security": _admin,
+            "security": SECURED,
             "parameters": [{"name": "id", "in": "path", "required": True, "schema": {"type": "integer"}}],
             "responses": {"200": openapi.ok("The run", RUN), **openapi.problems(401, 403, 404)},
         }

@@ -4,25 +4,21 @@ from __future__ import annotations
 
 from typing import Any
 
-from atraxion.domain.bounds import MAX_ID
 from atraxion.domain.outbox import AttemptOutcome
 from atraxion.entrypoints.http.openapi import AMOUNT_MAX, IDEMPOTENCY_KEY, NOT_BLANK, json_body, ok, problems
+from atraxion.entrypoints.http.params import (
+    NULLABLE_TIME,
+    PAGE_PARAMETERS,
+    POSITIVE_ID,
+    SECURED,
+    id_parameter,
+    optional_body,
+    page_of,
+)
 from atraxion.entrypoints.orders_in import MAX_LINES, MAX_NOTE, MIN_QUANTITY
 
-_SECURED: list[dict[str, list[str]]] = [{"bearer": []}]
 _KEY = {"type": "string", "minLength": 1, "maxLength": 255, "pattern": NOT_BLANK}
 _OPT_KEY = {"type": ["string", "null"], "minLength": 1, "maxLength": 255, "pattern": NOT_BLANK}
-_TIME = {"type": ["string", "null"], "format": "date-time"}
-_ID = {"name": "id", "in": "path", "required": True, "schema": {"type": "integer", "minimum": 1}}
-_PAGE = [
-    {"name": "limit", "in": "query", "schema": {"type": "integer", "minimum": 1, "maximum": 1000, "default": 100}},
-    {
-        "name": "cursor",
-        "in": "query",
-        "schema": {"type": "string", "pattern": "^[0-9]{1,18}$"},
-        "description": "nextCursor of the previous page",
-    },
-]
 _STATUSES = ["pending", "processing", "completed", "failed"]
 
 SALE_ORDER = {
@@ -80,19 +76,19 @@ ENTRY = {
         "entityKey": {"type": "string"},
         "status": {"enum": _STATUSES},
         "attempts": {"type": "integer"},
-        "nextAttemptAt": _TIME,
-        "claimedAt": _TIME,
+        "nextAttemptAt": NULLABLE_TIME,
+        "claimedAt": NULLABLE_TIME,
         "lastError": {"type": ["string", "null"]},
         "odooId": {"type": ["integer", "null"]},
-        "createdAt": _TIME,
-        "updatedAt": _TIME,
+        "createdAt": NULLABLE_TIME,
+        "updatedAt": NULLABLE_TIME,
         "history": {
             "type": "array",
             "items": {
                 "type": "object",
                 "properties": {
                     "number": {"type": "integer"},
-                    "at": _TIME,
+                    "at": NULLABLE_TIME,
                     "outcome": {"enum": [o.value for o in AttemptOutcome]},
                     "error": {"type": ["string", "null"]},
                 },
@@ -111,18 +107,10 @@ FAILURE = {
         "status": {"enum": ["open", "resolved"]},
         "errorMessage": {"type": "string"},
         "queueId": {"type": ["integer", "null"]},
-        "createdAt": _TIME,
-        "resolvedAt": _TIME,
+        "createdAt": NULLABLE_TIME,
+        "resolvedAt": NULLABLE_TIME,
     },
 }
-
-
-def _page_of(item: dict[str, Any]) -> dict[str, Any]:
-    return {
-        "type": "object",
-        "required": ["items", "nextCursor"],
-        "properties": {"items": {"type": "array", "items": item}, "nextCursor": {"type": ["string", "null"]}},
-    }
 
 
 def _admin_post(
@@ -130,17 +118,17 @@ def _admin_post(
 ) -> dict[str, Any]:
     post: dict[str, Any] = {
         "summary": summary,
-        "security": _SECURED,
-        "parameters": [_ID, IDEMPOTENCY_KEY],
+        "security": SECURED,
+        "parameters": [id_parameter(), IDEMPOTENCY_KEY],
         "responses": {"200": ok(answer, schema), **problems(400, 401, 403, 404, 409, 413)},
     }
     if body is not None:
-        post["requestBody"] = {"required": False, "content": {"application/json": {"schema": body}}}
+        post["requestBody"] = optional_body(body)
         post["responses"].update(problems(415, 422))
     return {"post": post}
 
 
-_ODOO_ID = {"type": "integer", "minimum": 1, "maximum": MAX_ID, "description": "The order's id in Odoo"}
+_ODOO_ID = {**POSITIVE_ID, "description": "The order's id in Odoo"}
 _FILTER: dict[str, Any] = {
     "type": "object",
     "additionalProperties": False,
@@ -149,7 +137,7 @@ _FILTER: dict[str, Any] = {
             "type": "array",
             "minItems": 1,
             "maxItems": 1000,
-            "items": {"type": "integer", "minimum": 1, "maximum": MAX_ID},
+            "items": POSITIVE_ID,
         },
         "status": {"enum": ["open", "resolved"]},
         "kind": {"type": "string", "minLength": 1, "maxLength": 32, "description": "The entity type (sale_order)"},
@@ -176,7 +164,7 @@ def _bulk(summary: str, done: str, *, odoo_id: bool = False) -> dict[str, Any]:
             "summary": summary,
             "description": 'A filter: {"ids": [...]}, or {"status": "open"} with an optional "kind" (entity type). '
             "Answers how many failures matched, how many were acted on, and how many were skipped.",
-            "security": _SECURED,
+            "security": SECURED,
             "parameters": [IDEMPOTENCY_KEY],
             "requestBody": json_body(body),
             "responses": {"200": ok("The counts", answer), **problems(400, 401, 403, 409, 413, 415, 422)},
@@ -190,7 +178,7 @@ paths: dict[str, Any] = {
             "summary": "Send a webshop sale order to Odoo, through the queue (scope webshop:orders)",
             "description": "Partners and products are named by the external ids Odoo pushed them under and must "
             "carry an odooId. The order and its queue entry are stored in one transaction.",
-            "security": _SECURED,
+            "security": SECURED,
             "parameters": [IDEMPOTENCY_KEY],
             "requestBody": json_body(SALE_ORDER),
             "operationId": "submit-sale-order",
@@ -214,7 +202,7 @@ paths: dict[str, Any] = {
             "summary": "Where a webshop sale order stands in the sync to Odoo (scope webshop:read or webshop:orders)",
             "description": "Only the consumer that submitted the order sees it: for any other consumer's token "
             "it is a 404, like an unknown order. externalIds of webshop orders are unique across consumers.",
-            "security": _SECURED,
+            "security": SECURED,
             "parameters": [{"name": "externalId", "in": "path", "required": True, "schema": _KEY}],
             "responses": {"200": ok("The sync status", SYNC_STATUS), **problems(401, 403, 404)},
         }
@@ -222,12 +210,12 @@ paths: dict[str, Any] = {
     "/api/v1/admin/failures": {
         "get": {
             "summary": "Sync failures, oldest first (scope admin)",
-            "security": _SECURED,
+            "security": SECURED,
             "parameters": [
                 {"name": "status", "in": "query", "schema": {"enum": ["open", "resolved"]}},
-                *_PAGE,
+                *PAGE_PARAMETERS,
             ],
-            "responses": {"200": ok("A page of failures", _page_of(FAILURE)), **problems(401, 403, 422)},
+            "responses": {"200": ok("A page of failures", page_of(FAILURE)), **problems(401, 403, 422)},
         }
     },
     "/api/v1/admin/failures/{id}/retry": _admin_post(
@@ -252,9 +240,9 @@ paths: dict[str, Any] = {
     "/api/v1/admin/queue": {
         "get": {
             "summary": "Queue (outbox) entries by id (scope admin)",
-            "security": _SECURED,
-            "parameters": [{"name": "status", "in": "query", "schema": {"enum": _STATUSES}}, *_PAGE],
-            "responses": {"200": ok("A page of entries", _page_of(ENTRY)), **problems(401, 403, 422)},
+            "security": SECURED,
+            "parameters": [{"name": "status", "in": "query", "schema": {"enum": _STATUSES}}, *PAGE_PARAMETERS],
+            "responses": {"200": ok("A page of entries", page_of(ENTRY)), **problems(401, 403, 422)},
         }
     },
     "/api/v1/admin/queue/{id}/retry": _admin_post(

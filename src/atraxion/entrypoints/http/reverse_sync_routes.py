@@ -9,7 +9,7 @@ The OpenAPI paths are in ``reverse_sync_openapi.py``; ``paths`` is re-exported h
 
 from __future__ import annotations
 
-from typing import Any, TypeVar
+from typing import Any
 from urllib.parse import quote
 
 from starlette.concurrency import run_in_threadpool
@@ -18,14 +18,14 @@ from starlette.responses import JSONResponse, Response
 from starlette.routing import Route
 
 from atraxion.application import reverse_sync, sync_admin
-from atraxion.bootstrap import Atraxion
 from atraxion.domain.auth import ApiToken, Scope
-from atraxion.domain.bounds import MAX_ID, MAX_LIMIT, is_odoo_id
-from atraxion.domain.errors import FieldError, InvalidBatch, NotFound
+from atraxion.domain.bounds import MAX_LIMIT, is_odoo_id
+from atraxion.domain.errors import FieldError, InvalidBatch
 from atraxion.domain.outbox import FailureStatus, OutboxEntry, OutboxStatus, SyncFailure
 from atraxion.entrypoints.http.auth import require
-from atraxion.entrypoints.http.body import bounded_int, json_body, optional_object, read_body
+from atraxion.entrypoints.http.body import json_body, optional_object, read_body
 from atraxion.entrypoints.http.idempotency import answer, json_answer
+from atraxion.entrypoints.http.params import page, page_answer, path_id, service, status_filter
 from atraxion.entrypoints.http.problems import Problem
 from atraxion.entrypoints.http.reverse_sync_openapi import paths
 from atraxion.entrypoints.orders_in import parse_sale_order
@@ -33,11 +33,6 @@ from atraxion.entrypoints.views import timestamp
 from atraxion.ports.idempotency import Answer
 
 __all__ = ["paths", "routes"]
-
-
-def _app(request: Request) -> Atraxion:
-    atraxion: Atraxion = request.app.state.atraxion
-    return atraxion
 
 
 def entry_view(entry: OutboxEntry) -> dict[str, Any]:
@@ -76,7 +71,7 @@ def failure_view(failure: SyncFailure) -> dict[str, Any]:
 
 async def submit_order(request: Request) -> Response:
     token = await require(request, Scope.WEBSHOP_ORDERS)
-    app = _app(request)
+    app = service(request)
     body, raw = await json_body(request, app.settings.max_body_bytes)
     order = parse_sale_order(body)
     command = reverse_sync.order_submission(app.context, app.queue.publish, order, token.consumer)
@@ -93,7 +88,7 @@ def _submitted_view(submitted: reverse_sync.Submitted) -> Answer:
 async def order_sync(request: Request) -> Response:
     token = await _require_any(request, Scope.WEBSHOP_READ, Scope.WEBSHOP_ORDERS)
     status = await run_in_threadpool(
-        reverse_sync.sync_status, _app(request).context, request.path_params["key"], token.consumer
+        reverse_sync.sync_status, service(request).context, request.path_params["key"], token.consumer
     )
     return JSONResponse(
         {
@@ -124,18 +119,16 @@ async def _require_any(request: Request, first: Scope, second: Scope) -> ApiToke
 
 async def list_failures(request: Request) -> Response:
     await require(request, Scope.ADMIN)
-    status = _status(request, FailureStatus)
-    after, limit = _page(request)
-    found = await run_in_threadpool(sync_admin.list_failures, _app(request).context, status, after, limit)
-    return JSONResponse(
-        {"items": [failure_view(f) for f in found], "nextCursor": _next(found[-1].id if found else None, found, limit)}
-    )
+    status = status_filter(request, FailureStatus)
+    after, limit = page(request)
+    found = await run_in_threadpool(sync_admin.list_failures, service(request).context, status, after, limit)
+    return page_answer(found, limit, failure_view)
 
 
 async def retry_failure(request: Request) -> Response:
     token = await require(request, Scope.ADMIN)
-    failure_id = _id(request)
-    app = _app(request)
+    failure_id = path_id(request)
+    app = service(request)
 
     command = sync_admin.failure_retry(app.context, app.queue.publish, failure_id)
     raw = await read_body(request, app.settings.max_body_bytes)
@@ -150,8 +143,8 @@ async def retry_failure(request: Request) -> Response:
 
 async def resolve_failure(request: Request) -> Response:
     token = await require(request, Scope.ADMIN)
-    failure_id = _id(request)
-    app = _app(request)
+    failure_id = path_id(request)
+    app = service(request)
 
     raw = await read_body(request, app.settings.max_body_bytes)
     body = optional_object(request, raw)
@@ -163,7 +156,7 @@ async def resolve_failure(request: Request) -> Response:
 async def retry_failures(request: Request) -> Response:
     """``POST /api/v1/admin/failures/retry`` with a filter: ``{"ids": [...]}`` or ``{"status", "kind"}``."""
     token = await require(request, Scope.ADMIN)
-    app = _app(request)
+    app = service(request)
     raw = await read_body(request, app.settings.max_body_bytes)
     body = optional_object(request, raw)
     _only(body, {"ids", "status", "kind"})
@@ -174,7 +167,7 @@ async def retry_failures(request: Request) -> Response:
 async def resolve_failures(request: Request) -> Response:
     """``POST /api/v1/admin/failures/resolve`` with a filter, and ``odooId`` with a single id."""
     token = await require(request, Scope.ADMIN)
-    app = _app(request)
+    app = service(request)
     raw = await read_body(request, app.settings.max_body_bytes)
     body = optional_object(request, raw)
     _only(body, {"ids", "status", "kind", "odooId"})
@@ -225,62 +218,20 @@ def _filter(body: dict[str, Any]) -> sync_admin.FailureFilter:
 
 async def list_queue(request: Request) -> Response:
     await require(request, Scope.ADMIN)
-    status = _status(request, OutboxStatus)
-    after, limit = _page(request)
-    found = await run_in_threadpool(sync_admin.list_entries, _app(request).context, status, after, limit)
-    return JSONResponse(
-        {"items": [entry_view(e) for e in found], "nextCursor": _next(found[-1].id if found else None, found, limit)}
-    )
+    status = status_filter(request, OutboxStatus)
+    after, limit = page(request)
+    found = await run_in_threadpool(sync_admin.list_entries, service(request).context, status, after, limit)
+    return page_answer(found, limit, entry_view)
 
 
 async def retry_queue_entry(request: Request) -> Response:
     token = await require(request, Scope.ADMIN)
-    entry_id = _id(request)
-    app = _app(request)
+    entry_id = path_id(request)
+    app = service(request)
 
     command = sync_admin.entry_retry(app.context, app.queue.publish, entry_id)
     raw = await read_body(request, app.settings.max_body_bytes)
     return await answer(request, token, raw, command, lambda entry: json_answer(entry_view(entry)))
-
-
-def _id(request: Request) -> int:
-    value: int = request.path_params["id"]
-    if not 1 <= value <= MAX_ID:
-        raise NotFound(f"no item with id {value}")
-    return value
-
-
-S = TypeVar("S", FailureStatus, OutboxStatus)
-
-
-def _status(request: Request, kind: type[S]) -> S | None:
-    text = request.query_params.get("status")
-    if text is None:
-        return None  # an empty value is no status: refused below, as the document's enum says
-    try:
-        return kind(text)
-    except ValueError:
-        known = ", ".join(s.value for s in kind)
-        raise InvalidBatch([FieldError(None, "status", f"must be one of {known}")]) from None
-
-
-def _page(request: Request) -> tuple[int | None, int]:
-    limit = bounded_int(request.query_params.get("limit", "100"), 1, MAX_LIMIT)
-    cursor_text = request.query_params.get("cursor")
-    cursor = bounded_int(cursor_text, 0, MAX_ID) if cursor_text and len(cursor_text) <= 18 else None
-    errors = []
-    if limit is None:
-        errors.append(FieldError(None, "limit", f"must be an integer between 1 and {MAX_LIMIT}"))
-    if cursor_text is not None and cursor is None:
-        errors.append(FieldError(None, "cursor", "not a cursor this service issued"))
-    if errors or limit is None:
-        raise InvalidBatch(errors)
-    return cursor, limit
-
-
-def _next(last_id: int | None, found: list[Any], limit: int) -> str | None:
-    # A full page may have more after it; a short page is the last.
-    return str(last_id) if last_id is not None and len(found) == limit else None
 
 
 routes = [

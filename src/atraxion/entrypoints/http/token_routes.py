@@ -12,18 +12,17 @@ from starlette.responses import JSONResponse, Response
 from starlette.routing import Route
 
 from atraxion.application import tokens
-from atraxion.application.context import Context
 from atraxion.domain.auth import DEFAULT_CONSUMER, EXPIRY_PATTERN, ApiToken, Scope, parse_expiry, parse_scopes
 from atraxion.domain.errors import FieldError, InvalidBatch, NotFound
 from atraxion.entrypoints.http import openapi
 from atraxion.entrypoints.http.auth import require
 from atraxion.entrypoints.http.body import bounded_int, json_body
 from atraxion.entrypoints.http.idempotency import answer, json_answer
+from atraxion.entrypoints.http.params import SECURED, service
 from atraxion.entrypoints.inbound import structure_each
 from atraxion.entrypoints.inbound_fast import BLANK
 from atraxion.entrypoints.views import timestamp
 from atraxion.ports.idempotency import Answer
-from atraxion.ports.unit_of_work import UnitOfWork
 
 
 @frozen
@@ -76,7 +75,7 @@ def _parse(body: Any) -> tuple[TokenRequest, frozenset[Scope], datetime | None]:
 
 async def list_tokens(request: Request) -> Response:
     await require(request, Scope.ADMIN)
-    ctx: Context[UnitOfWork] = request.app.state.atraxion.context
+    ctx = service(request).context
     found = await run_in_threadpool(tokens.list_tokens, ctx)
     now = ctx.clock.now()
     return JSONResponse({"items": [_view(t, now) for t in found]})
@@ -84,9 +83,9 @@ async def list_tokens(request: Request) -> Response:
 
 async def create_token(request: Request) -> Response:
     caller = await require(request, Scope.ADMIN)
-    body, raw = await json_body(request, request.app.state.atraxion.settings.max_body_bytes)
+    body, raw = await json_body(request, service(request).settings.max_body_bytes)
     parsed, scopes, expires = _parse(body)
-    ctx: Context[UnitOfWork] = request.app.state.atraxion.context
+    ctx = service(request).context
     command = tokens.token_creation(ctx, parsed.name, scopes, parsed.consumer, expires)
 
     def created(new: tokens.NewToken, secret: str | None) -> Answer:
@@ -101,7 +100,7 @@ async def create_token(request: Request) -> Response:
 async def revoke_token(request: Request) -> Response:
     await require(request, Scope.ADMIN)
     token_id = bounded_int(request.path_params["id"], 1)
-    ctx: Context[UnitOfWork] = request.app.state.atraxion.context
+    ctx = service(request).context
     if token_id is None or not await run_in_threadpool(tokens.revoke_token, ctx, token_id):
         raise NotFound(f"no active token with id {token_id}")
     return Response(status_code=204)
@@ -113,18 +112,17 @@ routes = [
     Route("/api/v1/admin/tokens/{id}", revoke_token, methods=["DELETE"]),
 ]
 
-_admin: list[dict[str, list[str]]] = [{"bearer": []}]
 paths: dict[str, Any] = {
     "/api/v1/admin/tokens": {
         "get": {
             "summary": "List tokens, never their secrets (scope admin)",
-            "security": _admin,
+            "security": SECURED,
             "responses": {"200": openapi.ok("Tokens"), **openapi.problems(401, 403)},
         },
         "post": {
             "summary": "Create a token; the secret is in the answer, once (scope admin)",
             "description": 'A replay under the same Idempotency-Key answers the same token with "token": null.',
-            "security": _admin,
+            "security": SECURED,
             "parameters": [openapi.IDEMPOTENCY_KEY],
             "requestBody": openapi.json_body(
                 {
@@ -153,7 +151,7 @@ paths: dict[str, Any] = {
         "delete": {
             "operationId": "revoke-token",
             "summary": "Revoke a token (scope admin)",
-            "security": _admin,
+            "security": SECURED,
             "parameters": [{"name": "id", "in": "path", "required": True, "schema": {"type": "integer"}}],
             "responses": {"204": openapi.ok("Revoked"), **openapi.problems(401, 403, 404)},
         }

@@ -5,8 +5,8 @@ from __future__ import annotations
 from typing import Any
 
 from atraxion.application.webhooks import MAX_BULK
-from atraxion.domain.bounds import MAX_ID
 from atraxion.entrypoints.http.openapi import ENTITIES, IDEMPOTENCY_KEY, NOT_BLANK, json_body, ok, problems
+from atraxion.entrypoints.http.params import NULLABLE_TIME, PAGE_PARAMETERS, POSITIVE_ID, SECURED, id_parameter, page_of
 
 MAX_URL = 2048
 MAX_IDS = MAX_BULK
@@ -15,19 +15,6 @@ URL_PATTERN = "^https?://[A-Za-z0-9][A-Za-z0-9.-]{0,252}(:" + _PORT + ")?([/?#][
 """What a webhook URL may be (the routes check the same pattern)."""
 SECRET_PATTERN = "^whsec_(?:[A-Za-z0-9+/]{4}){8,16}$"
 """A secret given at creation: whsec_ + the base64 of 24 to 48 bytes, unpadded."""
-_SECURED: list[dict[str, list[str]]] = [{"bearer": []}]
-_TIME = {"type": ["string", "null"], "format": "date-time"}
-_ID = {"name": "id", "in": "path", "required": True, "schema": {"type": "integer", "minimum": 1}}
-_DELIVERY_ID = {"name": "deliveryId", "in": "path", "required": True, "schema": {"type": "integer", "minimum": 1}}
-_PAGE = [
-    {"name": "limit", "in": "query", "schema": {"type": "integer", "minimum": 1, "maximum": 1000, "default": 100}},
-    {
-        "name": "cursor",
-        "in": "query",
-        "schema": {"type": "string", "pattern": "^[0-9]{1,18}$"},
-        "description": "nextCursor of the previous page",
-    },
-]
 _URL = {
     "type": "string",
     "minLength": 1,
@@ -58,8 +45,8 @@ WEBHOOK: dict[str, Any] = {
         "events": {"type": "array", "items": {"enum": ["changes", "failures"]}},
         "isActive": {"type": "boolean"},
         "disabledReason": {"type": ["string", "null"]},
-        "createdAt": _TIME,
-        "updatedAt": _TIME,
+        "createdAt": NULLABLE_TIME,
+        "updatedAt": NULLABLE_TIME,
     },
 }
 CREATED = {
@@ -83,23 +70,19 @@ DELIVERY = {
         "attempts": {"type": "integer"},
         "responseStatus": {"type": ["integer", "null"]},
         "latencyMs": {"type": ["number", "null"]},
-        "createdAt": _TIME,
-        "lastAttemptAt": _TIME,
-        "nextAttemptAt": _TIME,
+        "createdAt": NULLABLE_TIME,
+        "lastAttemptAt": NULLABLE_TIME,
+        "nextAttemptAt": NULLABLE_TIME,
         "error": {"type": ["string", "null"]},
     },
 }
-_DELIVERIES = {
-    "type": "object",
-    "required": ["items", "nextCursor"],
-    "properties": {"items": {"type": "array", "items": DELIVERY}, "nextCursor": {"type": ["string", "null"]}},
-}
+_DELIVERIES = page_of(DELIVERY)
 
 paths: dict[str, Any] = {
     "/api/v1/admin/webhooks": {
         "get": {
             "summary": "Webhooks, never their secrets (scope admin)",
-            "security": _SECURED,
+            "security": SECURED,
             "responses": {
                 "200": ok(
                     "Every webhook",
@@ -117,7 +100,7 @@ paths: dict[str, Any] = {
             "description": "Deliveries are POSTs of {type, timestamp, data} signed with the Standard Webhooks scheme "
             "(webhook-id, webhook-timestamp, webhook-signature). A secret is generated (whsec_ + base64 of 32 random "
             "bytes) when none is given. No ping is sent on creation.",
-            "security": _SECURED,
+            "security": SECURED,
             "parameters": [IDEMPOTENCY_KEY],
             "requestBody": json_body(
                 {
@@ -155,8 +138,8 @@ paths: dict[str, Any] = {
         "patch": {
             "operationId": "update-webhook",
             "summary": "Change a webhook's url, entities, events or isActive (scope admin)",
-            "security": _SECURED,
-            "parameters": [_ID],
+            "security": SECURED,
+            "parameters": [id_parameter()],
             "requestBody": json_body(
                 {
                     "type": "object",
@@ -174,8 +157,8 @@ paths: dict[str, Any] = {
         "delete": {
             "operationId": "delete-webhook",
             "summary": "Delete a webhook and its deliveries (scope admin)",
-            "security": _SECURED,
-            "parameters": [_ID],
+            "security": SECURED,
+            "parameters": [id_parameter()],
             "responses": {"204": ok("Deleted"), **problems(401, 403, 404)},
         },
     },
@@ -183,8 +166,8 @@ paths: dict[str, Any] = {
         "get": {
             "operationId": "webhook-deliveries",
             "summary": "A webhook's deliveries, newest first (scope admin)",
-            "security": _SECURED,
-            "parameters": [_ID, *_PAGE],
+            "security": SECURED,
+            "parameters": [id_parameter(), *PAGE_PARAMETERS],
             "responses": {"200": ok("A page of deliveries", _DELIVERIES), **problems(401, 403, 404, 422)},
         }
     },
@@ -194,8 +177,8 @@ paths: dict[str, Any] = {
             "description": f"Those among ids and/or of status, oldest first, at most {MAX_IDS} per call (repeat "
             "while redelivered is that many); each is sent again now with the whole retry schedule and its own "
             "webhook-id. A delivery being attempted at this moment is left out.",
-            "security": _SECURED,
-            "parameters": [_ID, IDEMPOTENCY_KEY],
+            "security": SECURED,
+            "parameters": [id_parameter(), IDEMPOTENCY_KEY],
             "requestBody": json_body(
                 {
                     "type": "object",
@@ -206,7 +189,7 @@ paths: dict[str, Any] = {
                             "type": "array",
                             "minItems": 1,
                             "maxItems": MAX_IDS,
-                            "items": {"type": "integer", "minimum": 1, "maximum": MAX_ID},
+                            "items": POSITIVE_ID,
                         },
                         "status": {"enum": ["pending", "delivered", "failed"]},
                     },
@@ -231,8 +214,8 @@ paths: dict[str, Any] = {
     "/api/v1/admin/webhooks/{id}/deliveries/{deliveryId}/redeliver": {
         "post": {
             "summary": "Send one delivery again now, with the same webhook-id (scope admin)",
-            "security": _SECURED,
-            "parameters": [_ID, _DELIVERY_ID, IDEMPOTENCY_KEY],
+            "security": SECURED,
+            "parameters": [id_parameter(), id_parameter("deliveryId"), IDEMPOTENCY_KEY],
             "responses": {"202": ok("The delivery, pending again", DELIVERY), **problems(400, 401, 403, 404, 409, 413)},
         }
     },

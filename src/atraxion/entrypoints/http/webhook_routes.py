@@ -16,16 +16,15 @@ from starlette.responses import JSONResponse, Response
 from starlette.routing import Route
 
 from atraxion.application import webhooks
-from atraxion.bootstrap import Atraxion
 from atraxion.domain.auth import Scope
-from atraxion.domain.bounds import MAX_ID
-from atraxion.domain.errors import FieldError, InvalidBatch, NotFound
+from atraxion.domain.bounds import is_odoo_id
+from atraxion.domain.errors import FieldError, InvalidBatch
 from atraxion.domain.webhook_signing import secret_key
 from atraxion.domain.webhooks import DeliveryStatus, Webhook, WebhookDelivery, WebhookEvent
 from atraxion.entrypoints.http.auth import require
 from atraxion.entrypoints.http.body import json_body, read_body
 from atraxion.entrypoints.http.idempotency import answer, json_answer
-from atraxion.entrypoints.http.reverse_sync_routes import _next, _page
+from atraxion.entrypoints.http.params import page, page_answer, path_id, service
 from atraxion.entrypoints.http.webhook_openapi import MAX_IDS, MAX_URL, SECRET_PATTERN, URL_PATTERN, paths
 from atraxion.entrypoints.inbound_fast import BLANK
 from atraxion.entrypoints.views import timestamp
@@ -36,11 +35,6 @@ __all__ = ["paths", "routes"]
 MAX_CONSUMER = 64
 _URL = re.compile(URL_PATTERN.strip("^$"))
 _SECRET = re.compile(SECRET_PATTERN.strip("^$"))
-
-
-def _app(request: Request) -> Atraxion:
-    atraxion: Atraxion = request.app.state.atraxion
-    return atraxion
 
 
 def webhook_view(webhook: Webhook) -> dict[str, Any]:
@@ -147,13 +141,13 @@ def _secret(value: Any, problems: list[FieldError]) -> str | None:
 
 async def list_webhooks(request: Request) -> Response:
     await require(request, Scope.ADMIN)
-    found = await run_in_threadpool(webhooks.list_webhooks, _app(request).context)
+    found = await run_in_threadpool(webhooks.list_webhooks, service(request).context)
     return JSONResponse({"items": [webhook_view(w) for w in found]})
 
 
 async def create_webhook(request: Request) -> Response:
     caller = await require(request, Scope.ADMIN)
-    app = _app(request)
+    app = service(request)
     body, raw = await json_body(request, app.settings.max_body_bytes)
     fields = _object(body, _CREATE_FIELDS)
     problems: list[FieldError] = []
@@ -186,8 +180,8 @@ async def create_webhook(request: Request) -> Response:
 
 async def update_webhook(request: Request) -> Response:
     await require(request, Scope.ADMIN)
-    app = _app(request)
-    webhook_id = _id(request, "id")
+    app = service(request)
+    webhook_id = path_id(request)
     body, _ = await json_body(request, app.settings.max_body_bytes)
     fields = _object(body, _PATCH_FIELDS)
     problems: list[FieldError] = []
@@ -206,24 +200,23 @@ async def update_webhook(request: Request) -> Response:
 
 async def delete_webhook(request: Request) -> Response:
     await require(request, Scope.ADMIN)
-    webhook_id = _id(request, "id")
-    await run_in_threadpool(webhooks.remove_webhook, _app(request).context, webhook_id)
+    webhook_id = path_id(request)
+    await run_in_threadpool(webhooks.remove_webhook, service(request).context, webhook_id)
     return Response(status_code=204)
 
 
 async def list_deliveries(request: Request) -> Response:
     await require(request, Scope.ADMIN)
-    webhook_id = _id(request, "id")
-    before, limit = _page(request)
-    found = await run_in_threadpool(webhooks.list_deliveries, _app(request).context, webhook_id, before, limit)
-    last = found[-1].id if found else None
-    return JSONResponse({"items": [delivery_view(d) for d in found], "nextCursor": _next(last, found, limit)})
+    webhook_id = path_id(request)
+    before, limit = page(request)
+    found = await run_in_threadpool(webhooks.list_deliveries, service(request).context, webhook_id, before, limit)
+    return page_answer(found, limit, delivery_view)
 
 
 async def redeliver(request: Request) -> Response:
     token = await require(request, Scope.ADMIN)
-    app = _app(request)
-    webhook_id, delivery_id = _id(request, "id"), _id(request, "deliveryId")
+    app = service(request)
+    webhook_id, delivery_id = path_id(request), path_id(request, "deliveryId")
     command = webhooks.redelivery(app.context, webhook_id, delivery_id)
     raw = await read_body(request, app.settings.max_body_bytes)
     return await answer(request, token, raw, command, lambda d: json_answer(delivery_view(d), 202))
@@ -231,16 +224,14 @@ async def redeliver(request: Request) -> Response:
 
 async def redeliver_many(request: Request) -> Response:
     token = await require(request, Scope.ADMIN)
-    app = _app(request)
-    webhook_id = _id(request, "id")
+    app = service(request)
+    webhook_id = path_id(request)
     body, raw = await json_body(request, app.settings.max_body_bytes)
     fields = _object(body, {"ids", "status"})
     problems: list[FieldError] = []
     ids = fields.get("ids")
     if "ids" in fields and (
-        not isinstance(ids, list)
-        or not 1 <= len(ids) <= MAX_IDS
-        or not all(isinstance(i, int) and not isinstance(i, bool) and 1 <= i <= MAX_ID for i in ids)
+        not isinstance(ids, list) or not 1 <= len(ids) <= MAX_IDS or not all(is_odoo_id(i) for i in ids)
     ):
         problems.append(FieldError(None, "ids", f"must be a list of 1 to {MAX_IDS} delivery ids"))
     status_text = fields.get("status")
@@ -260,13 +251,6 @@ async def redeliver_many(request: Request) -> Response:
     return await answer(
         request, token, raw, command, lambda taken: json_answer({"redelivered": len(taken), "ids": taken}, 202)
     )
-
-
-def _id(request: Request, name: str) -> int:
-    value: int = request.path_params[name]
-    if not 1 <= value <= MAX_ID:
-        raise NotFound(f"no item with id {value}")
-    return value
 
 
 routes = [
