@@ -10,7 +10,6 @@ orjson refuses is decoded by :func:`_sql.loads_many` instead, so the values are 
 
 from __future__ import annotations
 
-import re
 from collections.abc import Sequence
 from typing import Any
 
@@ -19,16 +18,21 @@ import orjson
 from atraxion.adapters.sqlalchemy._sql import dumps as _plain_dumps
 from atraxion.adapters.sqlalchemy._sql import loads_many as _plain_loads_many
 
-_LONG_DIGITS = re.compile(r"[0-9]{19}")
-"""Any integer beyond 64 bits has at least 19 digits (2**63 - 1 has 19)."""
+_DIGITS_AS_ZERO = bytes(ord("0") if ord("0") <= byte <= ord("9") else byte for byte in range(256))
+_LONG_NUMBER = b"0" * 19
+"""Any integer beyond 64 bits has at least 19 digits (2**63 - 1 has 19). Searched for in the UTF-8
+text with every digit made "0": one ``translate`` and one ``in``, where a regular expression
+(``[0-9]{19}``) cost three times orjson's decoding of a 500-item page."""
 
 
 def loads_many(texts: Sequence[str]) -> list[Any]:
     """Each text's JSON value, decoded in one call (the same values as ``_sql.loads_many``)."""
     if not texts:
         return []
-    text = "[" + ",".join(texts) + "]"
-    if _LONG_DIGITS.search(text):
+    text = ("[" + ",".join(texts) + "]").encode(
+        "utf-8", "surrogatepass"
+    )  # orjson refuses a lone surrogate: the fallback decides
+    if _LONG_NUMBER in text.translate(_DIGITS_AS_ZERO):
         return _plain_loads_many(texts)
     try:
         values: list[Any] = orjson.loads(text)
