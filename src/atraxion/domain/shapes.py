@@ -2,8 +2,8 @@
 ``domain/catalog.py``, what Odoo pushes (``…In``) and what a feed item shows (``…Out``).
 
 Those classes are the one place the contract is written: the strict converter and the fast path
-at the HTTP edge structure pushes into the input classes, and the OpenAPI schemas are generated
-from both. The type hints carry the rules: :data:`Key` is a non-blank string of at most
+at the HTTP edge structure pushes into the input classes, and the OpenAPI schemas of both are
+generated from them. The type hints carry the rules: :data:`Key` is a non-blank string of at most
 :data:`MAX_KEY_LENGTH` characters, :data:`Number` a finite number in ``[0, MAX_AMOUNT]``,
 :data:`Document` Odoo's JSON object (nested at most :data:`MAX_DEPTH` levels), ``int`` a 64-bit
 integer, a ``Literal`` one of its values; an optional field (``… | None = None``) may be left out
