@@ -7,11 +7,11 @@ any other, made in the same transaction (see :mod:`atraxion.application.deletion
 from __future__ import annotations
 
 import logging
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from datetime import datetime
 from functools import partial
-from itertools import filterfalse
-from operator import attrgetter
+from itertools import compress, count
+from operator import not_
 from typing import TypeVar
 
 import attrs
@@ -30,19 +30,25 @@ from atraxion.domain.ingest import (
     needs_full_load,
     plan_deletions,
     plan_ingest,
+    with_unchanged,
 )
-from atraxion.domain.records import Incoming, Kind, StoredRecord
+from atraxion.domain.records import Incoming, IncomingColumns, Kind, StoredRecord
 from atraxion.observability import metrics
 from atraxion.ports.unit_of_work import IngestUnitOfWork
+
+
+def _columns(records: Iterable[Incoming]) -> IncomingColumns:
+    return IncomingColumns.of(records)
 
 
 @frozen
 class Batch:
     """Records of one entity, and keys of that entity to delete. A push may carry several batches
-    (a product's embedded prices, say)."""
+    (a product's embedded prices, say). The records are held column-wise (given as a sequence of
+    :class:`Incoming`, they are turned into columns)."""
 
     entity: str
-    records: Sequence[Incoming]
+    records: IncomingColumns = attrs.field(converter=_columns)
     deletions: Sequence[str] = ()
 
 
@@ -53,7 +59,7 @@ def ingestion(ctx: Context[IngestUnitOfWork], batches: Sequence[Batch]) -> Comma
     or a hook rejects it.
     """
     for batch in batches:
-        ensure_unique_keys([*map(_KEY, batch.records), *batch.deletions])
+        ensure_unique_keys([*batch.records.keys, *batch.deletions])
     announce = ctx.announce_deliveries
     recorded: list[int] = []  # webhook deliveries of the attempt that committed
 
@@ -75,7 +81,7 @@ def ingestion(ctx: Context[IngestUnitOfWork], batches: Sequence[Batch]) -> Comma
 
 def observe(entity: str, plans: Sequence[IngestPlan]) -> None:
     """Count committed ``plans`` of ``entity`` in the metrics (records received and changed)."""
-    received = sum(len(p.results) for p in plans)
+    received = sum(len(p.results) + p.unlisted for p in plans)
     changed = sum(len(p.inserts) + len(p.updates) + len(p.deletions) for p in plans)
     metrics.observe_ingest(entity, received, changed)
 
@@ -109,14 +115,13 @@ def apply_batches(
             try:
                 hook(ctx, uow, plan.changed)
             except InvalidBatch as invalid:
-                raise invalid.located({r.key: i for i, r in enumerate(batch.records)}) from None
+                raise invalid.located(dict(zip(batch.records.keys, count()))) from None
         plans.append(plan)
     return plans
 
 
 T = TypeVar("T")
 log = logging.getLogger(__name__)
-_KEY = attrgetter("key")
 
 SLICE = 10_000
 """Records screened and written at a time. A 128,000-record batch is applied slice by slice in its
@@ -129,7 +134,7 @@ def _apply(
     ctx: Context[IngestUnitOfWork],
     uow: IngestUnitOfWork,
     kind: Kind,
-    records: Sequence[Incoming],
+    records: IncomingColumns,
     notices: ChangeNotices | None,
 ) -> IngestPlan:
     if not records:
@@ -137,15 +142,16 @@ def _apply(
     now, change_seq = ctx.clock.now(), ctx.clock.sequence()  # one instant and position for the batch
     if len(records) <= SLICE:
         return _apply_slice(ctx, uow, kind, records, now, change_seq, notices)
-    keys = list(map(_KEY, records))
-    order = sorted(range(len(records)), key=keys.__getitem__)
-    del keys
-    in_key_order = list(map(records.__getitem__, order))
-    plan = _merged(_slices(in_key_order, lambda part: _apply_slice(ctx, uow, kind, part, now, change_seq, notices)))
-    results = list(plan.results)
-    for position, result in zip(order, plan.results, strict=True):
-        results[position] = result
-    return attrs.evolve(plan, results=results)
+    keys = records.keys
+    in_key_order = records.take(sorted(range(len(keys)), key=keys.__getitem__))
+    plan = _merged(
+        [
+            _apply_slice(ctx, uow, kind, in_key_order[start : start + SLICE], now, change_seq, notices)
+            for start in range(0, len(in_key_order), SLICE)
+        ]
+    )
+    position = dict(zip(keys, count()))
+    return attrs.evolve(plan, results=sorted(plan.results, key=lambda result: position[result.key]))
 
 
 def _slices(items: Sequence[T], apply: Callable[[Sequence[T]], IngestPlan]) -> list[IngestPlan]:
@@ -161,6 +167,7 @@ def _merged(plans: Sequence[IngestPlan]) -> IngestPlan:
         touched=[r for p in plans for r in p.touched],
         results=[r for p in plans for r in p.results],
         deletions=[r for p in plans for r in p.deletions],
+        unlisted=sum(p.unlisted for p in plans),
     )
 
 
@@ -214,22 +221,25 @@ def _apply_slice(
     ctx: Context[IngestUnitOfWork],
     uow: IngestUnitOfWork,
     kind: Kind,
-    records: Sequence[Incoming],
+    records: IncomingColumns,
     now: datetime,
     change_seq: int,
     notices: ChangeNotices | None,
 ) -> IngestPlan:
-    keys = list(map(_KEY, records))
-    heads = uow.records.screen(kind.name, records)
-    differing, full_hashes = needs_full_load(records, heads, kind, ctx.fingerprinter)
+    screening = uow.records.screen(kind.name, records)
+    same = screening.same  # stored exactly as pushed: unchanged, and never made into objects
+    others = list(records.take(compress(count(), map(not_, map(same.__contains__, records.keys)))) if same else records)
+    heads = dict(screening.heads)
+    differing, full_hashes = needs_full_load(others, heads, kind, ctx.fingerprinter)
     # Lock only what may be written: new keys and records whose push differs. Re-reading them under
-    # the lock sees any concurrent writer's committed change, so no update is lost.
-    candidates = [*filterfalse(heads.__contains__, keys), *differing]
+    # the lock sees any concurrent writer's committed change (a record stored as pushed when
+    # screened included), so no update is lost.
+    candidates = [*(r.key for r in others if r.key not in heads), *differing]
     if candidates:
         heads.update(uow.records.heads(kind.name, candidates, lock=True))
         differing = [k for k in candidates if k in heads and (heads[k].full_hash != full_hashes[k] or heads[k].deleted)]
     loaded = uow.records.load(kind.name, differing, lock=True) if differing else {}
-    plan = plan_ingest(kind, records, heads, loaded, full_hashes, ctx.fingerprinter, now, change_seq)
+    plan = plan_ingest(kind, others, heads, loaded, full_hashes, ctx.fingerprinter, now, change_seq)
     if plan.inserts:
         uow.records.insert(kind.name, plan.inserts)
     if plan.updates or plan.touched:
@@ -239,7 +249,7 @@ def _apply_slice(
         recreated = [r.key for r in plan.updates if heads[r.key].deleted]
         _recompute_pending(ctx, uow, kind, changed, recreated, notices=notices)
         _record_versions(ctx, uow, kind, plan.results, now)
-    return plan
+    return with_unchanged(kind, plan, records.keys, same)
 
 
 def _record_versions(

@@ -45,7 +45,11 @@ class IngestPlan:
     ``changed`` are the records whose content changed (created, updated or deleted): the ones
     whose pending state must be recomputed for every consumer. ``touched`` changed only in
     volatile fields: stored, but no version bump and nothing pending. ``deletions`` are the new
-    tombstones (stored by update, like ``updates``).
+    tombstones (stored by update, like ``updates``). ``results`` has one result per record, in
+    the batch's order, except for a bulk entity's (``Kind.tracks_fields`` false: prices, stock),
+    which lists only the records a push changed: its answer shows only those, and a re-push of
+    128,000 prices changing 128 would otherwise make 128,000 results. Its ``unlisted`` unchanged
+    records are counted in the summary.
     """
 
     inserts: list[StoredRecord]
@@ -53,6 +57,7 @@ class IngestPlan:
     touched: list[StoredRecord]
     results: list[IngestResult]
     deletions: list[StoredRecord] = attrs.field(factory=list)
+    unlisted: int = 0
 
     @property
     def changed(self) -> list[StoredRecord]:
@@ -62,7 +67,8 @@ class IngestPlan:
         """Counts by status; ``deleted`` and ``unknown`` only when the batch asked for deletions."""
         counts = dict.fromkeys(IngestStatus, 0)
         counts.update(Counter(map(_STATUS, self.results)))  # counted in C: a push may hold 128,000
-        summary = {"received": len(self.results)}
+        counts[IngestStatus.UNCHANGED] += self.unlisted
+        summary = {"received": len(self.results) + self.unlisted}
         asked_deletions = counts[IngestStatus.DELETED] or counts[IngestStatus.UNKNOWN]
         summary.update((s.value, n) for s, n in counts.items() if asked_deletions or s not in _DELETION_STATUSES)
         return summary
@@ -90,9 +96,8 @@ def needs_full_load(
 ) -> tuple[list[str], dict[str, str]]:
     """Keys whose stored state must be read in full (their push differs from what is stored).
 
-    Returns those keys and the full hash of every record, so it is computed once. A record the
-    repository found stored exactly as pushed (``RecordHead.same_as_pushed``) keeps the stored hash
-    without being hashed: that is most of a large re-push.
+    Returns those keys and the full hash of every record, so it is computed once. ``records`` are
+    those not found stored exactly as pushed (see :class:`~atraxion.domain.records.Screening`).
     """
     full_hashes: dict[str, str] = {}
     differing: list[str] = []
@@ -100,15 +105,24 @@ def needs_full_load(
     for record in records:
         key = record.key
         head = head_of(key)
-        if head is None:
-            full_hashes[key] = fingerprinter.full_hash(kind, record)
-        elif head.same_as_pushed and not head.deleted:
-            full_hashes[key] = head.full_hash  # stored exactly as pushed: the same hash, unhashed
-        else:
-            full_hashes[key] = new_hash = fingerprinter.full_hash(kind, record)
-            if new_hash != head.full_hash or head.deleted:  # a push of a tombstone re-creates it
-                differing.append(key)
+        full_hashes[key] = new_hash = fingerprinter.full_hash(kind, record)
+        if head is not None and (new_hash != head.full_hash or head.deleted):  # a push of a tombstone re-creates it
+            differing.append(key)
     return differing, full_hashes
+
+
+def with_unchanged(kind: Kind, plan: IngestPlan, keys: Sequence[str], same: Mapping[str, int]) -> IngestPlan:
+    """``plan``, of the records of a slice not stored exactly as pushed, completed by those that
+    are (``same``: their stored versions): unchanged. ``keys`` are the slice's, in its order; a
+    bulk entity's unchanged records are counted, not listed (see :class:`IngestPlan`)."""
+    if not same:
+        return plan
+    if not kind.tracks_fields:
+        return attrs.evolve(plan, unlisted=plan.unlisted + len(same))
+    listed = iter(plan.results)  # the others' results, in the order of their keys
+    unchanged = IngestStatus.UNCHANGED
+    results = [IngestResult(key, unchanged, same[key], []) if key in same else next(listed) for key in keys]
+    return attrs.evolve(plan, results=results)
 
 
 def plan_ingest(
@@ -123,20 +137,23 @@ def plan_ingest(
 ) -> IngestPlan:
     """Compare each pushed record with the stored one and decide its fate.
 
-    ``heads`` has every stored record of the batch; ``loaded`` the full state of those whose full
+    ``heads`` has every stored record of ``records``; ``loaded`` the full state of those whose full
     hash differs (see :func:`needs_full_load`).
     """
     inserts: list[StoredRecord] = []
     updates: list[StoredRecord] = []
     touched: list[StoredRecord] = []
     results: list[IngestResult] = []
-    unchanged, result, head_of = IngestStatus.UNCHANGED, results.append, heads.get  # the path of most records
+    listed, unlisted = kind.tracks_fields, 0  # a bulk entity's unchanged records are counted only
     for record in records:
         key = record.key
-        head = head_of(key)
+        head = heads.get(key)
         full_hash = full_hashes[key]
         if head is not None and head.full_hash == full_hash and not head.deleted:
-            result(IngestResult(key, unchanged, head.version, []))
+            if listed:
+                results.append(IngestResult(key, IngestStatus.UNCHANGED, head.version, []))
+            else:
+                unlisted += 1
             continue
         if head is None:
             stored = _stored(
@@ -165,13 +182,16 @@ def plan_ingest(
             touched.append(
                 _stored(kind, record, old, old.version, content_hash, full_hash, old.change_seq, now, changed=False)
             )
-            results.append(IngestResult(record.key, IngestStatus.UNCHANGED, old.version, []))
+            if listed:
+                results.append(IngestResult(record.key, IngestStatus.UNCHANGED, old.version, []))
+            else:
+                unlisted += 1
             continue
         stored = _stored(kind, record, old, old.version + 1, content_hash, full_hash, change_seq, now, changed=True)
         updates.append(stored)
         changed = fingerprinter.changed_fields(kind, old.envelope, old.data, record)
         results.append(IngestResult(record.key, IngestStatus.UPDATED, stored.version, changed))
-    return IngestPlan(inserts, updates, touched, results)
+    return IngestPlan(inserts, updates, touched, results, unlisted=unlisted)
 
 
 def plan_deletions(

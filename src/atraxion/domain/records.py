@@ -14,9 +14,11 @@ counts as a change.
 from __future__ import annotations
 
 import enum
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from datetime import datetime
-from typing import TYPE_CHECKING, Any
+from itertools import repeat
+from operator import attrgetter
+from typing import TYPE_CHECKING, Any, overload
 
 from attrs import field, frozen
 
@@ -55,23 +57,91 @@ class Incoming:
     data: JsonObject = NO_DATA
 
 
+class IncomingColumns(Sequence[Incoming]):
+    """The records of one batch held column-wise: keys, envelopes and data in parallel lists
+    (``data`` None: every record's data is empty). Indexing makes an :class:`Incoming`; a push of
+    128,000 prices that changes 128 makes only a few hundred of them (the rest are compared with
+    what is stored column by column, see :class:`Screening`). Read-only, like its documents."""
+
+    __slots__ = ("data", "envelopes", "keys")
+
+    def __init__(
+        self, keys: Sequence[str], envelopes: Sequence[JsonObject], data: Sequence[JsonObject] | None = None
+    ) -> None:
+        if len(envelopes) != len(keys) or (data is not None and len(data) != len(keys)):
+            raise ValueError("columns of different lengths")
+        self.keys, self.envelopes, self.data = keys, envelopes, data
+
+    @classmethod
+    def of(cls, records: Iterable[Incoming]) -> IncomingColumns:
+        """``records`` column-wise (as they are when they already are)."""
+        if isinstance(records, IncomingColumns):
+            return records
+        listed = list(records)
+        data = list(map(_DATA, listed))
+        return cls(list(map(_KEY, listed)), list(map(_ENVELOPE, listed)), data if any(data) else None)
+
+    def __len__(self) -> int:
+        return len(self.keys)
+
+    @overload
+    def __getitem__(self, index: int) -> Incoming: ...
+    @overload
+    def __getitem__(self, index: slice) -> IncomingColumns: ...
+    def __getitem__(self, index: int | slice) -> Incoming | IncomingColumns:
+        if isinstance(index, slice):
+            data = None if self.data is None else self.data[index]
+            return IncomingColumns(self.keys[index], self.envelopes[index], data)
+        return Incoming(self.keys[index], self.envelopes[index], NO_DATA if self.data is None else self.data[index])
+
+    def __iter__(self) -> Iterator[Incoming]:
+        return map(Incoming, self.keys, self.envelopes, repeat(NO_DATA) if self.data is None else self.data)
+
+    def take(self, indices: Iterable[int]) -> IncomingColumns:
+        """The records at ``indices``, in that order."""
+        picked = list(indices)
+        data = None if self.data is None else list(map(self.data.__getitem__, picked))
+        envelopes = list(map(self.envelopes.__getitem__, picked))
+        return IncomingColumns(list(map(self.keys.__getitem__, picked)), envelopes, data)
+
+    def __eq__(self, other: object) -> bool:
+        """Equal to columns or a list holding the same records."""
+        if not isinstance(other, IncomingColumns | list):
+            return NotImplemented
+        return list(self) == list(other)
+
+    __hash__ = None  # type: ignore[assignment]
+
+    def __repr__(self) -> str:
+        return f"IncomingColumns({list(self)!r})"
+
+
+_KEY, _ENVELOPE, _DATA = attrgetter("key"), attrgetter("envelope"), attrgetter("data")
+
+
 @frozen
 class RecordHead:
-    """The cheap part of a stored record: enough to tell whether a push changes it.
-
-    ``same_as_pushed``: the repository found the stored envelope and data to be exactly what the
-    push being screened would store (see ``RecordRepository.screen``), so the push changes
-    nothing and its hashes are the stored ones: the fast path of large, mostly unchanged batches.
-    It describes one push, not the record, so it takes no part in equality. ``deleted``: a
-    tombstone, which any push re-creates, whatever its hashes say.
-    """
+    """The cheap part of a stored record: enough to tell whether a push changes it. ``deleted``: a
+    tombstone, which any push re-creates, whatever its hashes say."""
 
     key: str
     version: int
     content_hash: str
     full_hash: str
     deleted: bool = False
-    same_as_pushed: bool = field(default=False, eq=False, repr=False)
+
+
+@frozen
+class Screening:
+    """What is stored of the keys of a slice of a push (see ``RecordRepository.screen``).
+
+    ``same``: the version of each live record stored exactly as pushed (the same envelope and
+    data, the same types): the push changes nothing there, so those records need neither a hash
+    nor an object each, which is most of a large re-push. ``heads``: every other stored record
+    of the slice. Keys in neither are new."""
+
+    same: Mapping[str, int]
+    heads: Mapping[str, RecordHead]
 
 
 @frozen

@@ -25,7 +25,7 @@ from atraxion.application.ingest import Batch
 from atraxion.domain.bounds import MAX_ID
 from atraxion.domain.catalog import kinds_by_name
 from atraxion.domain.errors import FieldError, InvalidBatch, LimitExceeded, UnknownEntity
-from atraxion.domain.records import Incoming, Kind
+from atraxion.domain.records import Incoming, IncomingColumns, Kind
 from atraxion.domain.shapes import MAX_AMOUNT, MAX_DEPTH, MAX_KEY_LENGTH, Document, Key, Number
 from atraxion.entrypoints import inbound_fast as fast
 
@@ -226,8 +226,8 @@ def _fast_flat(kind: Kind, columns: Sequence[fast.Column], items: Sequence[Any])
     if kind.complete is not None:
         return [Batch(kind.name, [kind.incoming(e) for e in envelopes])]
     parts = [values[name] for name in kind.key_fields]
-    keys = parts[0] if len(parts) == 1 else map("/".join(["{}"] * len(parts)).format, *parts)
-    return [Batch(kind.name, list(map(Incoming, keys, envelopes)))]
+    keys = parts[0] if len(parts) == 1 else list(map("/".join, zip(*parts, strict=True)))
+    return [Batch(kind.name, IncomingColumns(keys, envelopes))]  # column-wise: no object per record
 
 
 def _fast_parse(kind: Kind, items: Sequence[Any]) -> list[Batch] | None:

@@ -8,7 +8,7 @@ from typing import Protocol
 from atraxion.domain.consumers import Backlog
 from atraxion.domain.feed import AckState, PendingEntry, PendingItem
 from atraxion.domain.history import Version
-from atraxion.domain.records import Incoming, RecordHead, StoredRecord
+from atraxion.domain.records import IncomingColumns, RecordHead, Screening, StoredRecord
 
 
 class RecordRepository(Protocol):
@@ -20,11 +20,11 @@ class RecordRepository(Protocol):
     def heads(self, entity: str, keys: Sequence[str], *, lock: bool = False) -> dict[str, RecordHead]:
         """Version and hashes of the stored records among ``keys``; ``lock`` holds them until commit."""
 
-    def screen(self, entity: str, records: Sequence[Incoming]) -> dict[str, RecordHead]:
-        """:meth:`heads` of the stored records among the keys of ``records`` (not locked), each
-        telling whether that record is stored exactly as pushed (``RecordHead.same_as_pushed``:
-        the same envelope and data, the same types): how a storage compares documents is its own
-        business. An implementation that cannot tell cheaply answers False (the push is hashed)."""
+    def screen(self, entity: str, records: IncomingColumns) -> Screening:
+        """What is stored of the keys of ``records`` (not locked): the versions of the live records
+        stored exactly as ``records`` has them (the same envelope and data, the same types), and
+        :meth:`heads` of the other stored ones. How a storage compares documents is its own
+        business; one that cannot tell cheaply finds none the same (the push is hashed)."""
 
     def load(self, entity: str, keys: Sequence[str], *, lock: bool = False) -> dict[str, StoredRecord]:
         """Full stored state of the records among ``keys``; ``lock`` reads the latest committed

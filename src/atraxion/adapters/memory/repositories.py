@@ -12,15 +12,15 @@ from atraxion.domain.auth import ApiToken
 from atraxion.domain.consumers import Backlog
 from atraxion.domain.feed import AckState, PendingEntry, PendingItem
 from atraxion.domain.history import Version
-from atraxion.domain.records import Incoming, RecordHead, StoredRecord
+from atraxion.domain.records import IncomingColumns, RecordHead, Screening, StoredRecord
 
 
 class MemoryRecordRepository(TableAccess):
     def heads(self, entity: str, keys: Sequence[str], *, lock: bool = False) -> dict[str, RecordHead]:
         return {k: r.head for k, r in self.load(entity, keys).items()}
 
-    def screen(self, entity: str, records: Sequence[Incoming]) -> dict[str, RecordHead]:
-        return self.heads(entity, [r.key for r in records])  # never "same as pushed": every push is hashed
+    def screen(self, entity: str, records: IncomingColumns) -> Screening:
+        return Screening({}, self.heads(entity, records.keys))  # none found the same: every push is hashed
 
     def load(self, entity: str, keys: Sequence[str], *, lock: bool = False) -> dict[str, StoredRecord]:
         table = self.table("records")

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from collections.abc import Iterator, Sequence
 from datetime import datetime
-from itertools import filterfalse
-from operator import attrgetter, itemgetter
+from itertools import compress, count, filterfalse
+from operator import and_, attrgetter, itemgetter, not_
 from typing import Any
 
 from sqlalchemy import Connection, Row, Select, Table, bindparam, delete, func, select
@@ -24,7 +24,7 @@ from atraxion.adapters.sqlalchemy._sql import (
 )
 from atraxion.adapters.sqlalchemy.tables import RECORD_TABLES, record_history
 from atraxion.domain.history import Version, trim_thresholds
-from atraxion.domain.records import Incoming, RecordHead, StoredRecord
+from atraxion.domain.records import IncomingColumns, RecordHead, Screening, StoredRecord
 
 SCAN_MIN = 1_000
 """From this many keys on, :meth:`SqlRecordRepository.screen` first scans the keys' range."""
@@ -144,30 +144,38 @@ class SqlRecordRepository:
                 heads[key] = RecordHead(key, version, content_hash, full_hash, bool(deleted))
         return heads
 
-    def screen(self, entity: str, records: Sequence[Incoming]) -> dict[str, RecordHead]:
-        # The stored JSON is compared here, a batch of rows at a time, and dropped: the domain gets
-        # a yes or no, never the text.
+    def screen(self, entity: str, records: IncomingColumns) -> Screening:
+        # The stored JSON is compared here, a batch of rows at a time, column by column, and dropped:
+        # the domain gets the versions of the records stored as pushed, never the text.
         table, _ = RECORD_TABLES[entity]
         c = table.c
         columns = (c.key, c.version, c.content_hash, c.full_hash, c.deleted, c.envelope, c.data)
-        pushed = dict(zip(map(_KEY, records), records, strict=True))
+        position = dict(zip(records.keys, count()))
+        envelopes, data = records.envelopes, records.data
+        same: dict[str, int] = {}
         heads: dict[str, RecordHead] = {}
-        for batch in self._rows_of(table, columns, sorted(pushed)):
+        for batch in self._rows_of(table, columns, sorted(position)):
             rows = batch
-            if not pushed.keys() >= set(map(_FIRST, batch)):  # a range may hold keys this push does not have
-                rows = [row for row in batch if row[0] in pushed]
+            if not position.keys() >= set(map(_FIRST, batch)):  # a range may hold keys this push does not have
+                rows = [row for row in batch if row[0] in position]
             if not rows:
                 continue
-            key, version, content_hash, full_hash, deleted, envelope, data = zip(*rows, strict=True)
-            found = list(map(pushed.__getitem__, key))
-            same = stored_as(list(map(attrgetter("envelope"), found)), envelope)
-            # Bulk entities carry no data, stored as "{}": nothing to encode then.
-            if data.count("{}") != len(data) or any(map(attrgetter("data"), found)):
-                with_data = stored_as([r.data if r.data else {} for r in found], data)
-                same = [a and b for a, b in zip(same, with_data, strict=True)]
-            made = map(RecordHead, key, version, content_hash, full_hash, map(bool, deleted), same)
-            heads.update(zip(key, made, strict=True))
-        return heads
+            key, version, content_hash, full_hash, deleted, envelope, stored_data = zip(*rows, strict=True)
+            at = list(map(position.__getitem__, key))
+            found = stored_as(list(map(envelopes.__getitem__, at)), envelope)
+            if data is not None:
+                found = list(map(and_, found, stored_as(list(map(data.__getitem__, at)), stored_data)))
+            elif stored_data.count("{}") != len(stored_data):  # records without data: stored as "{}"
+                found = list(map(and_, found, map("{}".__eq__, stored_data)))
+            live = list(map(not_, deleted))
+            found = list(map(and_, found, live))
+            same.update(zip(compress(key, found), compress(version, found), strict=True))
+            other = list(map(not_, found))
+            if any(other):
+                picked = [compress(column, other) for column in (key, version, content_hash, full_hash)]
+                made = map(RecordHead, *picked, map(not_, compress(live, other)))
+                heads.update(zip(compress(key, other), made, strict=True))
+        return Screening(same, heads)
 
     def _rows_of(self, table: Table, columns: Sequence[Any], keys: Sequence[str]) -> Iterator[Sequence[Sequence[Any]]]:
         """The rows of the sorted ``keys``, in batches. From ``SCAN_MIN`` keys on, one ordered scan of
