@@ -10,7 +10,7 @@ import attrs
 
 from atraxion.bootstrap import Atraxion
 from atraxion.domain.feed import AckState, PendingEntry
-from atraxion.domain.records import Incoming, StoredRecord
+from atraxion.domain.records import Incoming, IncomingColumns, StoredRecord
 from atraxion.ports.idempotency import Answer, IdempotencyRecord
 from atraxion.ports.unit_of_work import UnitOfWork
 
@@ -73,26 +73,30 @@ def test_many_keys_are_read_in_chunks(atraxion: Atraxion) -> None:
     assert len(run(atraxion, lambda uow: uow.records.heads("products", keys))) == 2500
 
 
-def test_screen_gives_the_heads_and_tells_what_is_stored_as_pushed(atraxion: Atraxion) -> None:
+def test_screen_tells_what_is_stored_as_pushed_and_gives_the_other_heads(atraxion: Atraxion) -> None:
     """Enough keys for the SQL adapter's range scan, its range holding other rows too (every third
-    stored key is not pushed), pushes new and stored keys mixed, a tombstone, and pushes equal as
-    values but not as stored (``1`` for ``1.0``, another key order): only the very same documents
-    may be "same as pushed" (an adapter that cannot tell says no)."""
+    stored key is not pushed), pushes new and stored keys mixed, tombstones (one pushed as stored),
+    and pushes equal as values but not as stored (``1`` for ``1.0``, another key order): only the
+    very same documents of live records may be "same" (an adapter that cannot tell finds none)."""
     stored = [record(f"S{i:05d}", seq=i) for i in range(3000)]
     stored[5] = attrs.evolve(stored[5], deleted=True)
+    stored[7] = attrs.evolve(stored[7], deleted=True)
     run(atraxion, lambda uow: uow.records.insert("products", stored))
     pushed = [Incoming(r.key, r.envelope, r.data) for i, r in enumerate(stored) if i % 3]
     pushed[1] = Incoming(pushed[1].key, pushed[1].envelope, {**pushed[1].data, "price": 11})
     pushed[2] = Incoming(pushed[2].key, {"odooId": 7, "externalId": pushed[2].key}, pushed[2].data)
     pushed[3] = Incoming(pushed[3].key, pushed[3].envelope, {**pushed[3].data, "nested": {"a": [1.0, False]}})
     pushed += [Incoming(f"S{i:05d}x", {"externalId": "new"}, {}) for i in range(0, 3000, 7)]
-    heads = run(atraxion, lambda uow: uow.records.screen("products", pushed))
-    assert heads == run(atraxion, lambda uow: uow.records.heads("products", [r.key for r in pushed]))
+    screening = run(atraxion, lambda uow: uow.records.screen("products", IncomingColumns.of(pushed)))
+    heads = run(atraxion, lambda uow: uow.records.heads("products", [r.key for r in pushed]))
     assert len(heads) == 2000
-    same = {k for k, h in heads.items() if h.same_as_pushed}
-    unchanged = {pushed[0].key} | {r.key for r in pushed[4:2000]}
-    assert same <= unchanged
-    assert atraxion.engine is None or same == unchanged  # the SQL adapter tells
+    assert not screening.same.keys() & screening.heads.keys()
+    assert screening.same.keys() | screening.heads.keys() == heads.keys()
+    assert dict(screening.heads) == {k: h for k, h in heads.items() if k not in screening.same}
+    assert dict(screening.same) == {k: heads[k].version for k in screening.same}
+    unchanged = {pushed[0].key} | {r.key for r in pushed[5:2000]}  # pushed[4] is the tombstone S00007
+    assert set(screening.same) <= unchanged
+    assert atraxion.engine is None or set(screening.same) == unchanged  # the SQL adapter tells
 
 
 def test_consumers_pending_and_acks(atraxion: Atraxion) -> None:

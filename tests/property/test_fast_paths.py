@@ -27,8 +27,8 @@ from hypothesis import strategies as st
 from atraxion.adapters.sqlalchemy import _fast_json, _sql
 from atraxion.domain import diff
 from atraxion.domain.catalog import PRICES, PRODUCTS, STOCK
-from atraxion.domain.ingest import needs_full_load, plan_ingest
-from atraxion.domain.records import Fingerprinter, Incoming, Kind, RecordHead, StoredRecord
+from atraxion.domain.ingest import IngestPlan, needs_full_load, plan_ingest, with_unchanged
+from atraxion.domain.records import Fingerprinter, Incoming, IngestStatus, Kind, StoredRecord
 from atraxion.domain.shapes import Document, Key, Number
 from atraxion.entrypoints import inbound
 from atraxion.entrypoints.inbound import KINDS, structure_each, to_batches
@@ -318,8 +318,11 @@ envelope_values = st.integers(0, 20) | st.sampled_from([1.0, 2.5, True, False, "
     st.lists(st.tuples(envelope_values, envelope_values, documents, documents, st.booleans()), max_size=6),
 )
 def test_the_as_stored_shortcut_never_changes_an_ingest(kind: Kind, rows: list[Any]) -> None:
+    """Records found stored exactly as pushed (``Screening.same``) skip hashing and planning; the
+    plan completed by :func:`with_unchanged` is the plan of hashing every record (a bulk entity's
+    unchanged records counted, not listed)."""
     fingerprinter = Fingerprinter(VOLATILE)
-    records, heads_plain, heads_json, stored_records = [], {}, {}, {}
+    records, heads, stored_records, same = [], {}, {}, {}
     for index, (old_value, new_value, old_data, new_data, stored) in enumerate(rows):
         key = f"k{index}"
         envelope = _envelope(kind, key, new_value)
@@ -328,19 +331,27 @@ def test_the_as_stored_shortcut_never_changes_an_ingest(kind: Kind, rows: list[A
         if stored:
             old = Incoming(key, _envelope(kind, key, old_value), old_data if kind is PRODUCTS else {})
             stored_records[key] = _stored(kind, old, fingerprinter)
-            head = stored_records[key].head
-            heads_plain[key] = head
+            heads[key] = stored_records[key].head
             # What the SQL adapter answers: stored exactly as pushed when the stored texts are equal.
-            same = _sql.dumps(old.envelope) == _sql.dumps(envelope) and _sql.dumps(old.data) == _sql.dumps(data)
-            heads_json[key] = RecordHead(key, head.version, head.content_hash, head.full_hash, same_as_pushed=same)
-    assert needs_full_load(records, heads_json, kind, fingerprinter) == needs_full_load(
-        records, heads_plain, kind, fingerprinter
-    )
-    differing, hashes = needs_full_load(records, heads_json, kind, fingerprinter)
-    loaded = {key: stored_records[key] for key in differing}  # what the use case loads in full
-    plan = plan_ingest(kind, records, heads_json, loaded, hashes, fingerprinter, NOW, 9)
-    assert len(plan.inserts) == len(records) - len(heads_json)
-    assert plan.results == plan_ingest(kind, records, heads_plain, loaded, hashes, fingerprinter, NOW, 9).results
+            if _sql.dumps(old.envelope) == _sql.dumps(envelope) and _sql.dumps(old.data) == _sql.dumps(data):
+                same[key] = heads[key].version
+
+    def planned(shortcut: Mapping[str, int]) -> IngestPlan:
+        others = [r for r in records if r.key not in shortcut]
+        their_heads = {k: h for k, h in heads.items() if k not in shortcut}
+        differing, hashes = needs_full_load(others, their_heads, kind, fingerprinter)
+        loaded = {key: stored_records[key] for key in differing}  # what the use case loads in full
+        plan = plan_ingest(kind, others, their_heads, loaded, hashes, fingerprinter, NOW, 9)
+        return with_unchanged(kind, plan, [r.key for r in records], shortcut)
+
+    fast, plain = planned(same), planned({})
+    assert fast.summary() == plain.summary()
+    assert (fast.inserts, fast.updates, fast.touched) == (plain.inserts, plain.updates, plain.touched)
+    assert fast.results == plain.results
+    if kind is PRODUCTS:
+        assert [r.key for r in fast.results] == [r.key for r in records]
+    else:
+        assert IngestStatus.UNCHANGED not in {r.status for r in fast.results}
 
 
 def _envelope(kind: Kind, key: str, value: Any) -> dict[str, Any]:
