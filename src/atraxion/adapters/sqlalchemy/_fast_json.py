@@ -71,17 +71,22 @@ def stored_as(values: Sequence[Any], texts: Sequence[str]) -> list[bool]:
         raise ValueError(f"{len(values)} values but {len(texts)} texts")
     dumps = orjson.dumps
     same: list[bool] = []
+    nulls: list[int] = []  # where a "same" text holds null, which orjson might have written for NaN
     try:
         for start in range(0, len(values), SAME_RUN):
             run, stored = values[start : start + SAME_RUN], texts[start : start + SAME_RUN]
-            if dumps(run, default=_refuse, option=_EXACT) == f"[{','.join(stored)}]".encode():
+            joined = f"[{','.join(stored)}]"
+            if dumps(run, default=_refuse, option=_EXACT) == joined.encode():
                 same += [True] * len(run)
+                if "null" in joined:
+                    nulls += range(start, start + len(run))
                 continue
             # each text decoded at once: holding many of orjson's bytes objects costs more
             pairs = zip(run, stored, strict=True)
             same += [dumps(value, default=_refuse, option=_EXACT).decode() == text for value, text in pairs]
+            nulls += range(start, start + len(run))
     except TypeError:
         return [_plain_dumps(value) == text for value, text in zip(values, texts, strict=True)]
-    for index in [i for i, text in enumerate(texts) if "null" in text and same[i]]:
-        same[index] = _plain_dumps(values[index]) == texts[index]  # null where orjson might have written it
+    for index in [i for i in nulls if same[i] and "null" in texts[i]]:
+        same[index] = _plain_dumps(values[index]) == texts[index]
     return same

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Iterator, Sequence
+from collections.abc import Set as AbstractSet
 from datetime import datetime
 from itertools import compress, count, filterfalse
 from operator import and_, attrgetter, itemgetter, not_
@@ -146,53 +147,50 @@ class SqlRecordRepository:
 
     def screen(self, entity: str, records: IncomingColumns) -> Screening:
         # The stored JSON is compared here, a batch of rows at a time, column by column, and dropped:
-        # the domain gets the versions of the records stored as pushed, never the text.
+        # the domain gets the versions of the records stored as pushed, never the text. The hashes
+        # are read only for the others (few, in a re-push): two columns fewer on every row scanned.
         table, _ = RECORD_TABLES[entity]
         c = table.c
-        columns = (c.key, c.version, c.content_hash, c.full_hash, c.deleted, c.envelope, c.data)
         position = dict(zip(records.keys, count()))
         envelopes, data = records.envelopes, records.data
         same: dict[str, int] = {}
-        heads: dict[str, RecordHead] = {}
-        for batch in self._rows_of(table, columns, sorted(position)):
-            rows = batch
-            if not position.keys() >= set(map(_FIRST, batch)):  # a range may hold keys this push does not have
-                rows = [row for row in batch if row[0] in position]
+        others: list[str] = []
+        for rows in self._rows_of(table, (c.key, c.version, c.deleted, c.envelope, c.data), position.keys()):
             if not rows:
                 continue
-            key, version, content_hash, full_hash, deleted, envelope, stored_data = zip(*rows, strict=True)
+            key, version, deleted, envelope, stored_data = zip(*rows, strict=True)
             at = list(map(position.__getitem__, key))
             found = stored_as(list(map(envelopes.__getitem__, at)), envelope)
             if data is not None:
                 found = list(map(and_, found, stored_as(list(map(data.__getitem__, at)), stored_data)))
             elif stored_data.count("{}") != len(stored_data):  # records without data: stored as "{}"
                 found = list(map(and_, found, map("{}".__eq__, stored_data)))
-            live = list(map(not_, deleted))
-            found = list(map(and_, found, live))
+            found = list(map(and_, found, map(not_, deleted)))  # a tombstone is re-created by any push
             same.update(zip(compress(key, found), compress(version, found), strict=True))
-            other = list(map(not_, found))
-            if any(other):
-                picked = [compress(column, other) for column in (key, version, content_hash, full_hash)]
-                made = map(RecordHead, *picked, map(not_, compress(live, other)))
-                heads.update(zip(compress(key, other), made, strict=True))
-        return Screening(same, heads)
+            if not all(found):
+                others += compress(key, map(not_, found))
+        return Screening(same, self.heads(entity, others) if others else {})
 
-    def _rows_of(self, table: Table, columns: Sequence[Any], keys: Sequence[str]) -> Iterator[Sequence[Sequence[Any]]]:
-        """The rows of the sorted ``keys``, in batches. From ``SCAN_MIN`` keys on, one ordered scan of
-        the keys' range comes first, bounded to ``SCAN_SPREAD`` rows a key: when the keys cover
-        most of their range (a large push of much of a table) that reads each row once, in index
-        order, with no parameter per key. Only keys the scan did not return are then looked up by
-        key (``IN`` lists): the scan need not agree with Python on the order of keys (a database's
-        collation may not), and a sparse range costs at most its bounded scan."""
+    def _rows_of(self, table: Table, columns: Sequence[Any], wanted: AbstractSet[str]) -> Iterator[Sequence[Any]]:
+        """The rows of the keys ``wanted``, in batches, each row's first column its key. From
+        ``SCAN_MIN`` keys on, one ordered scan of the keys' range comes first, bounded to
+        ``SCAN_SPREAD`` rows a key: when the keys cover most of their range (a large push of much
+        of a table) that reads each row once, in index order, with no parameter per key (the rows of
+        other keys in the range are dropped). Only keys the scan did not return are then looked up
+        by key (``IN`` lists): the scan need not agree with Python on the order of keys (a
+        database's collation may not), and a sparse range costs at most its bounded scan."""
         c = table.c
-        rest = keys
-        if len(keys) >= SCAN_MIN:
-            limit = SCAN_SPREAD * len(keys)
-            query = select(*columns).where(c.key >= keys[0], c.key <= keys[-1]).order_by(c.key).limit(limit)
+        rest = sorted(wanted)
+        if len(rest) >= SCAN_MIN:
+            limit = SCAN_SPREAD * len(rest)
+            query = select(*columns).where(c.key >= rest[0], c.key <= rest[-1]).order_by(c.key).limit(limit)
             rows = driver_rows(self.conn, query)
-            yield rows
             seen = set(map(_FIRST, rows))
-            rest = list(filterfalse(seen.__contains__, keys))
+            if not seen <= wanted:
+                rows = [row for row in rows if row[0] in wanted]
+                seen = set(map(_FIRST, rows))
+            yield rows
+            rest = list(filterfalse(seen.__contains__, rest))
             del rows, seen
         for chunk in chunks(rest, KEY_CHUNK):
             yield driver_rows(self.conn, select(*columns).where(among(self.conn, c.key, chunk)))
