@@ -6,7 +6,10 @@ A plain-dict model holds Odoo's latest content per live key, the last content of
 per consumer, the content it acknowledged. Each consumer also keeps a *replica* built only from
 what the feed told it (the ``changedFields`` of each item it acknowledged, applied to its previous
 replica; a ``deleted`` item removes the key): at the end of every run, after draining the feed,
-every replica must equal Odoo's latest set of records and their data.
+every replica must equal Odoo's latest set of records and their data. A consumer whose ack comes
+back stale has still applied what it polled (it processed that version): the fields that changed
+since become *unsure* for it, pending until it acknowledges a current version, even when a later
+change reverts the record to the content it acknowledged.
 
 Contents are drawn in canonical form (``content_documents``) and pushed in random spellings
 (``respellings``: ``10`` as ``10.0``, new ``write_date`` values), so the model compares contents
@@ -34,6 +37,7 @@ from atraxion.config import Settings
 from atraxion.domain.auth import Scope
 from atraxion.domain.errors import Conflict, InvalidBatch, NotFound
 from atraxion.domain.feed import AckOutcome, FeedItem
+from atraxion.domain.history import DEFAULT_KEEP
 from atraxion.domain.records import Incoming, IngestStatus
 from atraxion.testing import FakeClock
 from atraxion.testing.strategies import canonical_values, content_documents, content_field_names, respellings
@@ -174,7 +178,10 @@ class FeedMachine(RuleBasedStateMachine):
         self.version: dict[str, int] = {}
         self.changed_at: dict[str, int] = {}  # model clock of each key's last content change
         self.tick = 0
+        self.changes: dict[str, dict[int, list[str]]] = {}  # key → version → the fields it changed
         self.acked: dict[str, dict[str, Content]] = {c: {} for c in [*CONSUMERS, LATE]}
+        self.acked_version: dict[str, dict[str, int]] = {c: {} for c in [*CONSUMERS, LATE]}
+        self.unsure: dict[str, dict[str, set[str]]] = {c: {} for c in [*CONSUMERS, LATE]}
         self.replica: dict[str, dict[str, Replica]] = {c: {} for c in [*CONSUMERS, LATE]}
         self.polled: dict[str, dict[tuple[str, int], Polled]] = {c: {} for c in [*CONSUMERS, LATE]}
         self.cursor: dict[str, tuple[str, tuple[int, str]] | None] = {c: None for c in [*CONSUMERS, LATE]}
@@ -182,8 +189,8 @@ class FeedMachine(RuleBasedStateMachine):
     # -- what the model expects
 
     def pending_order(self, consumer: str, after: tuple[int, str] | None = None) -> list[str]:
-        acked = self.acked[consumer]
-        keys = [k for k, c in self.latest.items() if k not in acked or not acked[k].same(c)]
+        acked, unsure = self.acked[consumer], self.unsure[consumer]
+        keys = [k for k, c in self.latest.items() if k not in acked or k in unsure or not acked[k].same(c)]
         keys += [k for k in self.gone if consumer in self.told[k]]
         ordered = sorted(keys, key=lambda k: (self.changed_at[k], k))
         return [k for k in ordered if after is None or (self.changed_at[k], k) > after]
@@ -201,7 +208,8 @@ class FeedMachine(RuleBasedStateMachine):
         else:
             assert not item.is_new
             last = self.gone[key] if item.deleted else self.latest[key]
-            assert item.changed_fields == acked.changed_fields(last)
+            unsure = self.unsure[consumer].get(key, set())
+            assert item.changed_fields == sorted({*acked.changed_fields(last), *unsure})
             assert item.changed_fields or item.deleted, f"{key} is pending for {consumer} with nothing changed"
 
     # -- Odoo's side
@@ -226,7 +234,10 @@ class FeedMachine(RuleBasedStateMachine):
 
     @rule(data=st.data(), keys=st.lists(st.sampled_from(KEYS), min_size=1, max_size=3, unique=True))
     def push(self, data: st.DataObject, keys: list[str]) -> None:
-        contents = {key: self._next_content(data, key) for key in keys}
+        self._push(data, {key: self._next_content(data, key) for key in keys})
+
+    def _push(self, data: st.DataObject, contents: dict[str, Content]) -> None:
+        keys = list(contents)
         raws = {key: data.draw(respellings(c.data), label=f"{key} spelling") for key, c in contents.items()}
         records = [_incoming(key, contents[key].odoo_id, raws[key]) for key in keys]
         (plan,) = ingest(self.ctx, [Batch(ENTITY, records)])
@@ -237,7 +248,7 @@ class FeedMachine(RuleBasedStateMachine):
                 expected = (IngestStatus.CREATED, self.version[key] + 1, dotted(leaves(raws[key])))
                 del self.gone[key], self.told[key]
                 for consumer in self.registered:  # (their replicas keep what they hold until they poll)
-                    self.acked[consumer].pop(key, None)
+                    self._unack(consumer, key)
             elif previous is None:
                 expected = (IngestStatus.CREATED, 1, dotted(leaves(raws[key])))
             elif previous.same(content):
@@ -246,6 +257,7 @@ class FeedMachine(RuleBasedStateMachine):
                 expected = (IngestStatus.UPDATED, self.version[key] + 1, previous.changed_fields(content))
             assert (result.status, result.version, result.changed_fields) == expected, key
             if result.status is not IngestStatus.UNCHANGED:
+                self.changes.setdefault(key, {})[result.version] = result.changed_fields
                 self.version[key] = result.version
                 self.changed_at[key] = self.tick
                 self.latest[key] = content
@@ -271,6 +283,7 @@ class FeedMachine(RuleBasedStateMachine):
             # pending for whoever holds it or has it pending (computed before the deletion moves it)
             self.told[key] = {c for c in self.registered if key in self.acked[c] or key in self.pending_order(c)}
             self.version[key] += 1
+            self.changes[key][self.version[key]] = []  # a deletion changes no field
             self.changed_at[key] = self.tick
             self.gone[key] = self.latest.pop(key)
 
@@ -301,6 +314,8 @@ class FeedMachine(RuleBasedStateMachine):
 
     def _forget(self, consumer: str) -> None:
         self.acked[consumer] = {}
+        self.acked_version[consumer] = {}
+        self.unsure[consumer] = {}
         self.replica[consumer] = {}
         self.polled[consumer] = {}
         self.cursor[consumer] = None
@@ -361,12 +376,38 @@ class FeedMachine(RuleBasedStateMachine):
         (a deletion removes the key from its replica)."""
         if key in self.gone:
             self.replica[consumer].pop(key, None)
-            self.acked[consumer].pop(key, None)
+            self._unack(consumer, key)
             self.told[key].discard(consumer)
             return
         item = self.polled[consumer][(key, self.version[key])]
         self.replica[consumer][key] = self.replica[consumer].get(key, Replica()).apply(item)
         self.acked[consumer][key] = self.latest[key]
+        self.acked_version[consumer][key] = self.version[key]
+        self.unsure[consumer].pop(key, None)
+
+    def _unack(self, consumer: str, key: str) -> None:
+        self.acked[consumer].pop(key, None)
+        self.acked_version[consumer].pop(key, None)
+        self.unsure[consumer].pop(key, None)
+
+    def _record_stale_ack(self, consumer: str, key: str, version: int) -> None:
+        """``version`` of ``key``, not the current one, was acknowledged: the consumer processed it,
+        so it applied what it polled unless it knows a newer version; if that is newer than what it
+        acknowledged, every field changed since becomes unsure (all of them when the history no
+        longer reaches back to it)."""
+        item = self.polled[consumer].get((key, version))
+        acked_version = self.acked_version[consumer].get(key)
+        if item is None or (acked_version is not None and version <= acked_version):
+            return
+        self.replica[consumer][key] = self.replica[consumer].get(key, Replica()).apply(item)
+        if key not in self.latest or acked_version is None:  # a deletion or a new record: pending as it is
+            return
+        unsure = self.unsure[consumer].setdefault(key, set())
+        newer = range(version + 1, self.version[key] + 1)
+        if len(newer) <= DEFAULT_KEEP:
+            unsure.update(*(self.changes[key][v] for v in newer))
+        else:
+            unsure.update(dotted(leaves(self.raw[key])), self.acked[consumer][key].changed_fields(self.latest[key]))
 
     def _expected_outcome(self, key: str, versions: list[int]) -> AckOutcome:
         if key not in self.version:
@@ -378,7 +419,9 @@ class FeedMachine(RuleBasedStateMachine):
     def ack(self, consumer: str, data: st.DataObject) -> None:
         if consumer not in self.registered:
             return
-        items = data.draw(st.lists(self._ack_candidates(consumer), min_size=1, max_size=5))
+        self._ack(consumer, data.draw(st.lists(self._ack_candidates(consumer), min_size=1, max_size=5)))
+
+    def _ack(self, consumer: str, items: list[tuple[str, int]]) -> None:
         decision = feed.acknowledge(self.ctx, ENTITY, consumer, items)
         requested = {key: [v for k, v in items if k == key] for key, _ in items}
         expected = {key: self._expected_outcome(key, versions) for key, versions in requested.items()}
@@ -386,6 +429,8 @@ class FeedMachine(RuleBasedStateMachine):
         for key, outcome in expected.items():
             if outcome is AckOutcome.ACKED:
                 self._record_ack(consumer, key)
+            elif outcome is AckOutcome.STALE:
+                self._record_stale_ack(consumer, key, max(requested[key]))
 
     @precondition(lambda self: any(self.polled.values()))
     @rule(consumer=st.sampled_from([*CONSUMERS, LATE]), data=st.data())
@@ -400,9 +445,30 @@ class FeedMachine(RuleBasedStateMachine):
         elif outcome is AckOutcome.STALE:
             with pytest.raises(Conflict):
                 feed.acknowledge_one(self.ctx, ENTITY, consumer, key, version)
+            self._record_stale_ack(consumer, key, version)
         else:
             feed.acknowledge_one(self.ctx, ENTITY, consumer, key, version)
             self._record_ack(consumer, key)
+
+    @rule(consumer=st.sampled_from([*CONSUMERS, LATE]), data=st.data())
+    def ack_after_a_change(self, consumer: str, data: st.DataObject) -> None:
+        """The race every consumer runs: it polls a page and applies it, and before its ack arrives
+        Odoo changes one of those records again, often back to what the consumer acknowledged
+        before. The ack of that record is stale; the consumer must still end up with the latest."""
+        if consumer not in self.registered:
+            return
+        page = feed.changes(self.ctx, ENTITY, consumer, None, 3)
+        for item in page.items:
+            self.check_item(consumer, item)
+            self.polled[consumer][(item.record.key, item.record.version)] = Polled.of(item)
+        live = [item.record.key for item in page.items if not item.deleted]
+        if not live:
+            return
+        key = data.draw(st.sampled_from(live), label="changed meanwhile")
+        before = self.acked[consumer].get(key)
+        revert = before is not None and data.draw(st.booleans(), label="back to the acknowledged content")
+        self._push(data, {key: before if revert and before is not None else self._next_content(data, key)})
+        self._ack(consumer, [(item.record.key, item.record.version) for item in page.items])
 
     @rule(consumer=st.sampled_from([*CONSUMERS, LATE]), limit=st.integers(1, 3))
     def poll_and_ack_a_page(self, consumer: str, limit: int) -> None:
@@ -455,7 +521,8 @@ class FeedMachine(RuleBasedStateMachine):
         for consumer in self.registered:
             assert self.replica[consumer].keys() >= self.acked[consumer].keys()
             for key, content in self.acked[consumer].items():
-                assert self.replica[consumer][key].holds(content), (consumer, key)
+                if key not in self.unsure[consumer]:  # else it applied a version it acked too late
+                    assert self.replica[consumer][key].holds(content), (consumer, key)
 
     def teardown(self) -> None:
         try:

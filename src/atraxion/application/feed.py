@@ -3,7 +3,8 @@
 from __future__ import annotations
 
 import re
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
+from functools import partial
 
 from attrs import frozen
 
@@ -11,7 +12,19 @@ from atraxion.application.command import Command
 from atraxion.application.context import Context
 from atraxion.domain.bounds import MAX_LIMIT
 from atraxion.domain.errors import Conflict, FieldError, InvalidBatch, NotFound
-from atraxion.domain.feed import AckDecision, AckOutcome, FeedItem, decide_acks, feed_item, pending_feed_item
+from atraxion.domain.feed import (
+    AckDecision,
+    AckOutcome,
+    AckState,
+    FeedItem,
+    decide_acks,
+    doubt,
+    feed_item,
+    pending_feed_item,
+    plan_pending,
+)
+from atraxion.domain.history import Version
+from atraxion.domain.records import Kind, StoredRecord
 from atraxion.ports.unit_of_work import FeedUnitOfWork
 
 
@@ -68,12 +81,14 @@ def acknowledgement(
     ctx: Context[FeedUnitOfWork], entity: str, consumer: str, items: Sequence[tuple[str, int]]
 ) -> Command[FeedUnitOfWork, AckDecision]:
     """Acknowledge processed versions; only the current version of a record clears it. Acking a
-    deletion also forgets the consumer's ack: a later re-creation is new to it."""
+    deletion also forgets the consumer's ack: a later re-creation is new to it. A stale ack of a
+    version newer than the acknowledged one doubts the ack (see :func:`~atraxion.domain.feed.doubt`)."""
     kind = ctx.kind(entity)
 
     def work(uow: FeedUnitOfWork) -> AckDecision:
         keys = list(dict.fromkeys(key for key, _ in items))
-        decision = decide_acks(kind, items, uow.records.load(entity, keys, lock=True))
+        current = uow.records.load(entity, keys, lock=True)
+        decision = decide_acks(kind, items, current)
         if decision.new_acks:
             uow.feed.save_acks(entity, consumer, decision.new_acks)
         if decision.forgotten:  # acked deletions: the consumer no longer holds those records
@@ -81,9 +96,47 @@ def acknowledgement(
         cleared = [*decision.new_acks, *decision.forgotten]
         if cleared:
             uow.feed.set_pending(entity, [], [(consumer, key) for key in cleared])
+        processed: dict[str, int] = {}
+        for key, version in items:
+            if decision.outcomes[key] is AckOutcome.STALE:
+                processed[key] = max(version, processed.get(key, version))
+        if processed:
+            _doubt_stale(ctx, uow, kind, consumer, processed, current)
         return decision
 
     return Command(work)
+
+
+def _doubt_stale(
+    ctx: Context[FeedUnitOfWork],
+    uow: FeedUnitOfWork,
+    kind: Kind,
+    consumer: str,
+    processed: Mapping[str, int],
+    current: Mapping[str, StoredRecord],
+) -> None:
+    """Record what stale acks of ``processed`` versions say about what ``consumer`` holds, and make
+    the doubted records pending for it (a reverted change may have cleared them)."""
+    held = uow.feed.acks(kind.name, [consumer], list(processed))
+    doubted: dict[str, AckState] = {}
+    for key, version in processed.items():
+        ack = held.get((consumer, key))
+        if ack is None:  # never acknowledged: the record is pending as new
+            continue
+        history = partial(_versions, uow, kind.name, key, ctx.history_versions)
+        state = doubt(kind, ack, current[key], version, history, ctx.fingerprinter)
+        if state is not None:
+            doubted[key] = state
+    if doubted:
+        uow.feed.save_acks(kind.name, consumer, doubted)
+        acks = {(consumer, key): state for key, state in doubted.items()}
+        plan = plan_pending(kind, [current[key] for key in doubted], [consumer], acks, ctx.fingerprinter)
+        uow.feed.set_pending(kind.name, plan.add, plan.clear)
+
+
+def _versions(uow: FeedUnitOfWork, entity: str, key: str, kept: int, limit: int) -> list[Version]:
+    """The newest ``limit`` versions of a record, none when no history is kept."""
+    return uow.records.versions(entity, key, limit) if kept > 0 else []
 
 
 def acknowledge(

@@ -7,7 +7,16 @@ materialized (``pending`` rows) as records change and acks arrive:
 * a change makes R pending for every consumer whose acknowledged content differs from the new
   content, and *clears* it for a consumer whose acknowledged content equals it (a reverted change);
 * an ack of R's current version records the acknowledged content and clears R; an ack of any other
-  version is *stale* and changes nothing, so a newer change is never hidden.
+  version is *stale*: it never clears R, so a newer change is never hidden.
+
+Stale acks. A consumer that acks version v of R while R is at a newer version has processed v,
+which may differ from the content it last acknowledged: it polled v, then R changed again before
+its ack arrived. If that newer change reverted R to the acknowledged content, the rule above would
+clear R and the consumer would keep v's fields for good. So a stale ack of a version newer than the
+acknowledged one *doubts* the ack (:func:`doubt`): the fields that changed after v (from the
+version history, or every field when the history does not reach back to v) become *unsure*. An
+ack with unsure fields never equals the current content, and ``changedFields`` always include them,
+until the consumer acknowledges a current version.
 
 ``changedFields`` is always measured against the content the consumer acknowledged, which makes
 two pushes between polls report the union of their changes.
@@ -25,23 +34,27 @@ about what it holds.
 from __future__ import annotations
 
 import enum
-from collections.abc import Collection, Iterable, Mapping, Sequence
+from collections.abc import Callable, Collection, Iterable, Mapping, Sequence
 from typing import Any
 
 import attrs
 from attrs import frozen
 
+from atraxion.domain.history import Version
 from atraxion.domain.records import Fingerprinter, Incoming, Kind, StoredRecord, new_record_fields
 
 
 @frozen
 class AckState:
-    """What a consumer acknowledged of a record: the version and, for field tracking, its content."""
+    """What a consumer acknowledged of a record: the version and, for field tracking, its content.
+    ``unsure_fields``: fields the consumer may hold otherwise, learned from a stale ack (see
+    :func:`doubt`); None while the ack is exact."""
 
     version: int
     content_hash: str
     envelope: Mapping[str, Any]
     data: Mapping[str, Any]
+    unsure_fields: tuple[str, ...] | None = None
 
     @classmethod
     def of(cls, kind: Kind, record: StoredRecord) -> AckState:
@@ -92,7 +105,7 @@ def plan_pending(
                     add.append(entry)
             elif ack is None:
                 add.append(PendingEntry(consumer, record.key, record.change_seq))
-            elif ack.content_hash == record.content_hash:
+            elif ack.unsure_fields is None and ack.content_hash == record.content_hash:
                 clear.append((consumer, record.key))
             else:
                 fields = _changed_since(kind, ack, record, fingerprinter)
@@ -127,7 +140,34 @@ def _changed_since(kind: Kind, ack: AckState, record: StoredRecord, fingerprinte
     if not kind.tracks_fields:
         return ()
     current = Incoming(record.key, record.envelope, record.data)
-    return tuple(fingerprinter.changed_fields(kind, ack.envelope, ack.data, current))
+    changed = fingerprinter.changed_fields(kind, ack.envelope, ack.data, current)
+    if not ack.unsure_fields:
+        return tuple(changed)
+    return tuple(sorted({*changed, *ack.unsure_fields}))
+
+
+def doubt(
+    kind: Kind,
+    ack: AckState,
+    record: StoredRecord,
+    processed: int,
+    history: Callable[[int], Sequence[Version]],
+    fingerprinter: Fingerprinter,
+) -> AckState | None:
+    """The ack state after a stale ack of version ``processed`` of ``record`` (see module doc), or
+    None when the stale ack says nothing new: ``processed`` is not between the acknowledged
+    version and the current one, or the record is deleted (its deletion is pending for whoever
+    holds it). ``history(n)`` answers the record's newest ``n`` versions, newest first."""
+    if record.deleted or not ack.version < processed < record.version:
+        return None
+    unsure = set(ack.unsure_fields or ())
+    if kind.tracks_fields:
+        newer = {v.version: v.changed_fields for v in history(record.version - processed) if v.version > processed}
+        if len(newer) == record.version - processed:
+            unsure.update(*newer.values())
+        else:  # the history does not reach back to `processed`: any field may differ
+            unsure.update(new_record_fields(record), _changed_since(kind, ack, record, fingerprinter))
+    return attrs.evolve(ack, unsure_fields=tuple(sorted(unsure)))
 
 
 @frozen

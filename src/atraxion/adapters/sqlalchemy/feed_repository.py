@@ -66,10 +66,13 @@ class SqlFeedRepository:
         for chunk in chunks(sorted(set(keys))):
             query = select(t).where(t.c.entity == entity, t.c.consumer.in_(consumers), among(self.conn, t.c.key, chunk))
             rows = self.conn.execute(query).all()  # one fetch, and one JSON decoding, for the chunk
-            documents = loads_many([text for row in rows for text in (row.envelope, row.data)])
+            documents = loads_many(
+                [text for row in rows for text in (row.envelope, row.data, row.unsure_fields or "null")]
+            )
             for index, row in enumerate(rows):
+                envelope, data, unsure = documents[3 * index : 3 * index + 3]
                 found[(row.consumer, row.key)] = AckState(
-                    row.version, row.content_hash, documents[2 * index], documents[2 * index + 1]
+                    row.version, row.content_hash, envelope, data, None if unsure is None else tuple(unsure)
                 )
         return found
 
@@ -83,10 +86,11 @@ class SqlFeedRepository:
                 "content_hash": ack.content_hash,
                 "envelope": dumps(ack.envelope),
                 "data": dumps(ack.data),
+                "unsure_fields": None if ack.unsure_fields is None else dumps(list(ack.unsure_fields)),
             }
             for key, ack in acks.items()
         ]
-        upsert(self.conn, feed_acks, rows, ["version", "content_hash", "envelope", "data"])
+        upsert(self.conn, feed_acks, rows, ["version", "content_hash", "envelope", "data", "unsure_fields"])
 
     def forget_acks(self, entity: str, consumers: Sequence[str], keys: Sequence[str]) -> None:
         t = feed_acks

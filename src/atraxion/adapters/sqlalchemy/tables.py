@@ -163,6 +163,7 @@ feed_acks = Table(
     Column("content_hash", String(32), nullable=False),
     Column("envelope", JsonText, nullable=False),
     Column("data", JsonText, nullable=False),
+    Column("unsure_fields", JsonText, nullable=True),  # JSON list; NULL: the ack is exact
 )
 
 feed_pending = Table(
