@@ -97,6 +97,14 @@ def test_screen_tells_what_is_stored_as_pushed_and_gives_the_other_heads(atraxio
     unchanged = {pushed[0].key} | {r.key for r in pushed[5:2000]}  # pushed[4] is the tombstone S00007
     assert set(screening.same) <= unchanged
     assert atraxion.engine is None or set(screening.same) == unchanged  # the SQL adapter tells
+    # Records pushed without data (as every price and stock record is) are not those stored with some.
+    stored_with_empty_data = [attrs.evolve(r, key=f"E{r.key}", data={}) for r in stored[:1500]]
+    run(atraxion, lambda uow: uow.records.insert("products", stored_with_empty_data))
+    without_data = [Incoming(r.key, r.envelope) for r in [*stored[:1500], *stored_with_empty_data]]
+    screening = run(atraxion, lambda uow: uow.records.screen("products", IncomingColumns.of(without_data)))
+    assert len(screening.same) + len(screening.heads) == 3000
+    assert set(screening.same) <= {r.key for r in stored_with_empty_data if not r.deleted}
+    assert atraxion.engine is None or set(screening.same) == {r.key for r in stored_with_empty_data if not r.deleted}
 
 
 def test_consumers_pending_and_acks(atraxion: Atraxion) -> None:

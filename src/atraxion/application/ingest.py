@@ -59,7 +59,7 @@ def ingestion(ctx: Context[IngestUnitOfWork], batches: Sequence[Batch]) -> Comma
     or a hook rejects it.
     """
     for batch in batches:
-        ensure_unique_keys([*batch.records.keys, *batch.deletions])
+        ensure_unique_keys([*batch.records.keys, *batch.deletions] if batch.deletions else batch.records.keys)
     announce = ctx.announce_deliveries
     recorded: list[int] = []  # webhook deliveries of the attempt that committed
 
