@@ -3,10 +3,9 @@
 from __future__ import annotations
 
 from collections.abc import Iterator, Sequence
-from collections.abc import Set as AbstractSet
 from datetime import datetime
-from itertools import compress, count, filterfalse
-from operator import and_, attrgetter, itemgetter, not_
+from itertools import compress, count, filterfalse, islice
+from operator import and_, attrgetter, eq, itemgetter, lt, not_
 from typing import Any
 
 from sqlalchemy import Connection, Row, Select, Table, bindparam, delete, func, select
@@ -154,17 +153,20 @@ class SqlRecordRepository:
         table, _ = RECORD_TABLES[entity]
         c = table.c
         keys, envelopes, data = records.keys, records.envelopes, records.data
-        position = dict(zip(keys, count()))
+        in_order = all(map(lt, keys, islice(keys, 1, None)))  # as a slice of a large batch is
         stored_data = c.data if data is not None else (func.length(c.data) == 2).label("no_data")
+        columns = (c.key, c.version, c.deleted, c.envelope, stored_data)
+        position: dict[str, int] = {}
         same: dict[str, int] = {}
         others: list[str] = []
-        for rows in self._rows_of(table, (c.key, c.version, c.deleted, c.envelope, stored_data), position.keys()):
+        for rows in self._rows_of(table, columns, keys if in_order else sorted(keys)):
             if not rows:
                 continue
             key, version, deleted, envelope, stored = zip(*rows, strict=True)
-            if len(key) == len(keys) and key == tuple(keys):  # a key-ordered slice, all stored: aligned
+            if in_order and len(key) == len(keys) and key == tuple(keys):  # every key stored: aligned
                 pushed, pushed_data = envelopes, data
             else:
+                position = position or dict(zip(keys, count()))
                 at = list(map(position.__getitem__, key))
                 pushed = list(map(envelopes.__getitem__, at))
                 pushed_data = None if data is None else list(map(data.__getitem__, at))
@@ -179,27 +181,29 @@ class SqlRecordRepository:
                 others += compress(key, map(not_, found))
         return Screening(same, self.heads(entity, others) if others else {})
 
-    def _rows_of(self, table: Table, columns: Sequence[Any], wanted: AbstractSet[str]) -> Iterator[Sequence[Any]]:
-        """The rows of the keys ``wanted``, in batches, each row's first column its key. From
-        ``SCAN_MIN`` keys on, one ordered scan of the keys' range comes first, bounded to
+    def _rows_of(self, table: Table, columns: Sequence[Any], keys: Sequence[str]) -> Iterator[Sequence[Any]]:
+        """The rows of the sorted, distinct ``keys``, in batches, each row's first column its key.
+        From ``SCAN_MIN`` keys on, one ordered scan of the keys' range comes first, bounded to
         ``SCAN_SPREAD`` rows a key: when the keys cover most of their range (a large push of much
-        of a table) that reads each row once, in index order, with no parameter per key (the rows of
-        other keys in the range are dropped). Only keys the scan did not return are then looked up
-        by key (``IN`` lists): the scan need not agree with Python on the order of keys (a
+        of a table) that reads each row once, in index order, with no parameter per key (the rows
+        of other keys in the range are dropped). Only keys the scan did not return are then looked
+        up by key (``IN`` lists): the scan need not agree with Python on the order of keys (a
         database's collation may not), and a sparse range costs at most its bounded scan."""
         c = table.c
-        rest = sorted(wanted)
-        if len(rest) >= SCAN_MIN:
-            limit = SCAN_SPREAD * len(rest)
-            query = select(*columns).where(c.key >= rest[0], c.key <= rest[-1]).order_by(c.key).limit(limit)
+        rest = keys
+        if len(keys) >= SCAN_MIN:
+            limit = SCAN_SPREAD * len(keys)
+            query = select(*columns).where(c.key >= keys[0], c.key <= keys[-1]).order_by(c.key).limit(limit)
             rows = driver_rows(self.conn, query)
-            seen = set(map(_FIRST, rows))
-            if not seen <= wanted:
-                rows = [row for row in rows if row[0] in wanted]
-                seen = set(map(_FIRST, rows))
+            if len(rows) == len(keys) and all(map(eq, map(_FIRST, rows), keys)):
+                yield rows  # the range holds exactly these keys: the usual re-push
+                return
+            wanted = set(keys)
+            rows = [row for row in rows if row[0] in wanted]
             yield rows
-            rest = list(filterfalse(seen.__contains__, rest))
-            del rows, seen
+            seen = set(map(_FIRST, rows))
+            rest = list(filterfalse(seen.__contains__, keys))
+            del rows, seen, wanted
         for chunk in chunks(rest, KEY_CHUNK):
             yield driver_rows(self.conn, select(*columns).where(among(self.conn, c.key, chunk)))
 
