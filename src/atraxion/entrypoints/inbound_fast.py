@@ -11,6 +11,7 @@ strict path accepts, and produces the same output for it.
 from __future__ import annotations
 
 import math
+from collections import deque
 from collections.abc import Callable, Sequence
 from functools import partial
 from itertools import chain, repeat
@@ -172,7 +173,7 @@ def flat_envelopes(
         if present and not _column_ok(present, check, max_key):
             return None
         values[name] = column
-    return _envelopes(values, len(items)), values
+    return _envelopes(items, values), values
 
 
 def _column_ok(values: list[Any], check: str, max_key: int) -> bool:
@@ -192,16 +193,17 @@ def _column_ok(values: list[Any], check: str, max_key: int) -> bool:
     raise ValueError(f"unknown column check {check!r}")
 
 
-def _envelopes(columns: dict[str, list[Any]], count: int) -> list[dict[str, Any]]:
-    """Per record, ``{name: value}`` for its non-null fields, in the columns' order."""
-    kept = {name: column for name, column in columns.items() if any(map(_not_none, column))}
-    if not kept:
-        return [{} for _ in range(count)]
-    names = list(kept)
-    envelopes = list(map(dict, map(zip, repeat(names), zip(*kept.values(), strict=True))))
-    for name, column in kept.items():
-        if None in column:  # an optional field some records lack: drop it there (order is kept)
-            for envelope, value in zip(envelopes, column, strict=True):
-                if value is None:
-                    del envelope[name]
+def _envelopes(items: Sequence[dict[str, Any]], columns: dict[str, list[Any]]) -> list[dict[str, Any]]:
+    """Per record, ``{name: value}`` for its non-null fields, in the columns' order: a copy of one
+    template holding the fields some record has, updated with the record (``dict.update`` keeps the
+    template's order), then rid of the fields it lacks or holds as null."""
+    kept = [name for name, column in columns.items() if any(map(_not_none, column))]
+    envelopes = list(map(dict.copy, repeat(dict.fromkeys(kept), len(items))))
+    deque(map(dict.update, envelopes, items), maxlen=0)
+    for name, column in columns.items():
+        if None not in column or (name not in kept and not any(map(dict.__contains__, items, repeat(name)))):
+            continue
+        for envelope, value in zip(envelopes, column, strict=True):
+            if value is None:  # absent (maybe the template's placeholder) or null
+                envelope.pop(name, None)
     return envelopes
