@@ -150,8 +150,8 @@ def _apply(
             for start in range(0, len(in_key_order), SLICE)
         ]
     )
-    position = dict(zip(keys, count()))
-    return attrs.evolve(plan, results=sorted(plan.results, key=lambda result: position[result.key]))
+    listed = {result.key: result for result in plan.results}  # back in the batch's order
+    return attrs.evolve(plan, results=list(map(listed.__getitem__, compress(keys, map(listed.__contains__, keys)))))
 
 
 def _slices(items: Sequence[T], apply: Callable[[Sequence[T]], IngestPlan]) -> list[IngestPlan]:
